@@ -1,0 +1,3 @@
+from cattle_cli.main import main
+import sys
+sys.exit(main())

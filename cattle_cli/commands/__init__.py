@@ -1,0 +1,1 @@
+"""One module per `cattle` subcommand; each exposes ``run(argv) -> int``."""

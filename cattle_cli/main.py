@@ -1,0 +1,51 @@
+"""Entry point of the `cattle` command: dispatch to one module per subcommand."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from cattle_cli import __version__
+
+COMMANDS = {
+    "build": "build artifacts from a template",
+    "validate": "check that a template is valid",
+    "inspect": "see components of a template",
+    "cache": "list or prune the step cache",
+    "version": "print the version",
+}
+
+USAGE = "usage: cattle [--version] <command> [args]\n\nAvailable commands are:\n" + "".join(
+    f"    {name:<10} {summary}\n" for name, summary in COMMANDS.items()
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Packer accepts -machine-readable before the subcommand too.
+    global_flags = []
+    while argv and argv[0] in ("-machine-readable", "--machine-readable"):
+        global_flags.append("-machine-readable")
+        argv.pop(0)
+    if not argv or argv[0] in ("-h", "-help", "--help"):
+        sys.stderr.write(USAGE)
+        return 0 if argv else 127
+    if argv[0] in ("-v", "-version", "--version", "version"):
+        if global_flags:
+            print(f"0,,version,{__version__}")
+        else:
+            print(f"cattle {__version__}")
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        sys.stderr.write(f"cattle: unknown command {name!r}\n\n{USAGE}")
+        return 127
+    module = importlib.import_module(f"cattle_cli.commands.{name}")
+    try:
+        return module.run(global_flags + rest)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

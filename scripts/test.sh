@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole test suite, installing and starting what is missing. `.ci/run` calls this.
+source "$(dirname "$0")/lib.sh"
+ensure_venv
+ensure_docker
+ensure_base_image
+cd "$REPO"
+"$VENV/bin/ruff" check .
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" tests
