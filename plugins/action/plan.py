@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn a Packer template into a plan file and one entry per build (the fan-out)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
+
+ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
+
+
+def build_entries(plan, plan_file, ledger, force, on_error, debug):
+    """The small, secret-free per-build facts the build play needs."""
+    entries = []
+    for build in plan["builds"]:
+        entries.append({
+            "name": build["name"],
+            "type": build["type"],
+            "id": uuid.uuid4().hex[:12],
+            "plan_file": plan_file,
+            "ledger": ledger,
+            "force": force,
+            "on_error": on_error,
+            "debug": debug,
+            "run_uuid": plan.get("run_uuid", ""),
+            "steps": [{"index": i, "type": p["type"]} for i, p in enumerate(build.get("provisioners", []))],
+            "has_error_cleanup_provisioner": bool(build.get("error_cleanup_provisioner")),
+            "post_processor_chains": len(build.get("post_processors", [])),
+        })
+    return entries
+
+
+def write_plan(plan, run_dir):
+    """Write the plan where only this user can read it; it may hold secrets."""
+    path = os.path.join(run_dir, "plan.json")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(plan, handle)
+    return path
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset((
+        "template", "plan_file", "vars", "var_files", "only", "except", "force", "on_error", "debug",
+    ))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        on_error = args.get("on_error") or "cleanup"
+        if on_error not in ON_ERROR_CHOICES:
+            raise AnsibleActionFail(f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}, not {on_error!r}")
+        force = bool(args.get("force", False))
+        debug = bool(args.get("debug", False))
+
+        plan_file = args.get("plan_file")
+        if plan_file:
+            # The cattle CLI already loaded and validated the template.
+            with open(plan_file, encoding="utf-8") as handle:
+                plan = json.load(handle)
+            run_dir = os.path.dirname(plan_file)
+            owns_run_dir = False
+        else:
+            template = args.get("template")
+            if not template:
+                raise AnsibleActionFail("either 'template' (a Packer JSON/YAML template) or 'plan_file' is required")
+            plan = self._plan_from_template(template, args)
+            run_dir = tempfile.mkdtemp(prefix="cattle-run-")
+            plan_file = write_plan(plan, run_dir)
+            owns_run_dir = True
+
+        ledger = os.path.join(run_dir, "ledger.jsonl")
+        result.update(
+            changed=False,
+            run_dir=run_dir,
+            owns_run_dir=owns_run_dir,
+            ledger=ledger,
+            plan_file=plan_file,
+            builds=build_entries(plan, plan_file, ledger, force, on_error, debug),
+        )
+        return result
+
+    def _plan_from_template(self, template, args):
+        variables = {to_text(k): to_text(v) for k, v in (args.get("vars") or {}).items()}
+        only = _as_list(args.get("only"))
+        except_ = _as_list(args.get("except"))
+        try:
+            tpl = load_template(template, variables=variables, var_files=_as_list(args.get("var_files")))
+            problems = [d for d in tpl.validate(only=only, except_=except_) if d.severity == "error"]
+            if problems:
+                raise TemplateErrors(problems)
+            return tpl.plan(only=only, except_=except_)
+        except TemplateErrors as exc:
+            raise AnsibleActionFail("the template has errors:\n" + "\n".join(str(d) for d in exc.diagnostics))
+
+
+def _as_list(value):
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [v for v in value.split(",") if v]
+    return list(value)

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a build's post-processor chains on its artifact, with Packer's keep/destroy rules.
+
+Each chain starts from the builder's artifact; inside a chain each post-processor gets
+the previous one's artifact. A failing post-processor stops its own chain only. An
+intermediate artifact is destroyed unless kept; the builder's artifact is kept only
+when there are no chains or the first post-processor of some chain keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cattle.images.plugins.action.provision import run_component
+from ansible_collections.cattle.images.plugins.module_utils.artifacts import destroy_artifact
+
+
+def keep_input(post_processor, default_keep, force_keep):
+    """Packer's decision whether a post-processor's input artifact survives."""
+    user_keep = post_processor.get("keep_input_artifact")
+    if user_keep is None:
+        return default_keep
+    if default_keep and not user_keep and force_keep:
+        return True  # the post-processor needs its input: the user's false is ignored
+    return bool(user_keep)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("plan_file", "build", "artifact"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        with open(args["plan_file"], encoding="utf-8") as handle:
+            plan = json.load(handle)
+        build = next((b for b in plan["builds"] if b["name"] == args["build"]), None)
+        if build is None:
+            raise AnsibleActionFail(f"build {args['build']!r} is not in the plan")
+        builder_artifact = args.get("artifact") or None
+        chains = build.get("post_processors") or []
+
+        ui, errors, artifacts = [], [], []
+        keep_builder_artifact = not chains
+        changed = False
+        for chain_index, chain in enumerate(chains):
+            prior = builder_artifact
+            for index, post_processor in enumerate(chain):
+                if prior is None:
+                    break  # Packer halts a chain on a nil artifact
+                outcome = run_component(
+                    self,
+                    post_processor["type"],
+                    {"plan_file": args["plan_file"], "build": args["build"], "chain": chain_index,
+                     "index": index, "artifact": prior},
+                    task_vars,
+                )
+                ui.extend(outcome.get("ui") or [])
+                changed = changed or bool(outcome.get("changed"))
+                if outcome.get("failed"):
+                    errors.append(f"Post-processor failed: {outcome.get('msg', 'unknown error')}")
+                    prior = None
+                    break
+                keep = keep_input(post_processor, outcome.get("keep", False), outcome.get("force_keep", False))
+                if index == 0:
+                    keep_builder_artifact = keep_builder_artifact or keep
+                elif keep:
+                    artifacts.append(prior)
+                else:
+                    self._destroy(prior, errors, post_processor["type"])
+                prior = outcome.get("artifact")
+            if prior is not None:  # Packer lists a pass-through artifact again
+                artifacts.append(prior)
+
+        if builder_artifact:
+            if keep_builder_artifact:
+                artifacts.insert(0, builder_artifact)
+            elif not self._play_context.check_mode:
+                self._destroy(builder_artifact, errors, "builder")
+
+        result.update(changed=changed, artifacts=artifacts, ui=ui)
+        if errors:
+            result.update(failed=True, msg="\n".join(errors))
+        return result
+
+    @staticmethod
+    def _destroy(artifact, errors, who):
+        try:
+            destroy_artifact(artifact)
+        except Exception as exc:  # noqa: BLE001 - reported like Packer, the chain goes on
+            errors.append(f"Failed cleaning up prior artifact: {exc}; pp is {who}")

@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run one provisioner of a planned build through the action plugin of its Packer type."""
+
+from __future__ import annotations
+
+import json
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+
+def component_plugin(packer_type):
+    """The action plugin implementing a Packer provisioner/post-processor type."""
+    return "cattle.images." + packer_type.replace("-", "_")
+
+
+def run_component(action, packer_type, args, task_vars):
+    """Invoke the type's action plugin in-process with ``args``, on this host's connection."""
+    name = component_plugin(packer_type)
+    task = action._task.copy()
+    task.args = args
+    plugin = action._shared_loader_obj.action_loader.get(
+        name,
+        task=task,
+        connection=action._connection,
+        play_context=action._play_context,
+        loader=action._loader,
+        templar=action._templar,
+        shared_loader_obj=action._shared_loader_obj,
+    )
+    if plugin is None:
+        raise AnsibleActionFail(f"no action plugin {name} for the Packer type {packer_type!r}")
+    return plugin.run(task_vars=task_vars)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("plan_file", "build", "step"))
+
+    def run(self, tmp=None, task_vars=None):
+        super().run(tmp, task_vars)
+        args = self._task.args
+        with open(args["plan_file"], encoding="utf-8") as handle:
+            plan = json.load(handle)
+        build = next((b for b in plan["builds"] if b["name"] == args["build"]), None)
+        if build is None:
+            raise AnsibleActionFail(f"build {args['build']!r} is not in the plan")
+        step = args["step"]
+        if step == "error-cleanup":
+            component = build.get("error_cleanup_provisioner")
+            if not component:
+                return {"changed": False, "skipped": True, "msg": "no error-cleanup-provisioner"}
+        else:
+            component = build["provisioners"][int(step)]
+        return run_component(self, component["type"], dict(args), task_vars)

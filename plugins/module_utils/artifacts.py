@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Artifacts: plain dicts passed from builders along post-processor chains.
+
+``{"id", "builder_id", "builder_type", "build_name", "files", "string", "metadata"}``.
+Destroying an artifact is what Packer does to an input a post-processor does not keep.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+# builder_id -> "module:function" destroying that kind of artifact; anything not listed
+# is destroyed by deleting its files.
+DESTROYERS = {
+    "packer.docker": "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact",
+    "packer.post-processor.docker-import": (
+        "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact"
+    ),
+    "packer.post-processor.docker-tag": (
+        "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact"
+    ),
+}
+
+
+def destroy_artifact(artifact):
+    target = DESTROYERS.get(artifact.get("builder_id", ""))
+    if target:
+        module_name, func_name = target.split(":")
+        getattr(importlib.import_module(module_name), func_name)(artifact)
+        return
+    for path in artifact.get("files") or []:
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+def describe(artifact):
+    """Packer's one-line artifact string."""
+    return artifact.get("string") or artifact.get("id") or ""

@@ -1,0 +1,38 @@
+"""Diagnostics: every problem found in a template, with its position and field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        field = f" {self.path}:" if self.path else ""
+        return f"{where}:{field} {self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file, "line": self.line, "column": self.column,
+            "path": self.path, "message": self.message, "severity": self.severity,
+        }
+
+
+class TemplateErrors(Exception):
+    """Raised when a template cannot be loaded; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics) or "invalid template")
+
+
+class GoTemplateError(Exception):
+    """An error from parsing or executing a Go text/template string (message in Go's words)."""

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: post_processors
+short_description: Run the post-processor chains of a planned build
+version_added: 0.1.0
+description:
+  - Runs every post-processor chain of build O(build) on O(artifact), with Packer's rules
+    for C(keep_input_artifact): an input artifact not kept is destroyed, and the builder's
+    artifact survives only when some chain's first post-processor keeps it.
+  - A failing post-processor stops its own chain; the other chains still run, and the task fails.
+author: cattle.images developers
+options:
+  plan_file:
+    description: The plan written by M(cattle.images.plan).
+    type: path
+    required: true
+  build:
+    description: The build's name.
+    type: str
+    required: true
+  artifact:
+    description: The builder's artifact.
+    type: dict
+attributes:
+  check_mode:
+    support: full
+    description: Passed to each post-processor; no artifact is destroyed.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+"""
+
+EXAMPLES = r"""
+- name: Post-process
+  cattle.images.post_processors:
+    plan_file: "{{ cattle_build.plan_file }}"
+    build: "{{ cattle_build.name }}"
+    artifact: "{{ cattle_artifact }}"
+"""
+
+RETURN = r"""
+artifacts:
+  description: The artifacts of the build, in Packer's order.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "sha256:3c1f...", "builder_id": "packer.post-processor.docker-import"}]
+"""

@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: sweep
+short_description: Remove every resource a build ledger still lists
+version_added: 0.1.0
+description:
+  - Reads the ledger of a run and removes each resource recorded and not yet released
+    (containers, VMs, instances, key pairs, ...), then the run directory.
+author: cattle.images developers
+options:
+  ledger:
+    description: Path of the ledger.
+    type: path
+    required: true
+  run_dir:
+    description: A run directory to delete once the ledger is empty.
+    type: path
+  keep:
+    description: Only report what is left (C(-on-error=abort)).
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be removed.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+"""
+
+EXAMPLES = r"""
+- name: Sweep the ledger
+  cattle.images.sweep:
+    ledger: "{{ cattle_plan.ledger }}"
+"""
+
+RETURN = r"""
+removed:
+  description: The resources removed.
+  returned: success
+  type: list
+  elements: str
+"""
