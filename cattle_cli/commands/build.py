@@ -1,0 +1,151 @@
+"""`cattle build`: build images from a Packer template, on ansible-runner.
+
+The template is loaded and validated here (fast, clear errors), the plan written into
+a private run directory, and the collection's ``build_image`` playbook run through
+ansible-runner. Whatever happens to that run — failure, SIGINT, SIGTERM — the ledger is
+swept afterwards: ansible-playbook skips ``always`` on signals, this wrapper does not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+
+from cattle_cli import flags
+from cattle_cli.collection import playbook_path
+from cattle_cli.templates import load_and_validate
+
+FLAGS = [
+    flags.Flag("var", "list", help="Variable for templates, can be used multiple times."),
+    flags.Flag("var-file", "list", help="JSON or YAML file containing user variables."),
+    flags.Flag("only", "csv", help="Build only the specified builds."),
+    flags.Flag("except", "csv", help="Build all builds other than these."),
+    flags.Flag("force", "bool", False, help="Force a build to continue if artifacts exist, deletes existing artifacts."),
+    flags.Flag("on-error", "str", "cleanup", help="If the build fails do: clean up (default), abort, ask, or "
+               "run-cleanup-provisioner.", choices=("cleanup", "abort", "ask", "run-cleanup-provisioner")),
+    flags.Flag("parallel-builds", "int", 0, help="Number of builds to run in parallel. 0 means no limit."),
+    flags.Flag("machine-readable", "bool", False, help="Produce machine-readable output."),
+    flags.Flag("timestamp-ui", "bool", False, help="Prefix each line with an RFC3339 timestamp."),
+    flags.Flag("color", "bool", True, help="Disable colour output with -color=false."),
+    flags.Flag("debug", "bool", False, help="Debug mode enabled for builds."),
+]
+
+
+class _Interrupted:
+    def __init__(self):
+        self.signum = None
+
+    def __call__(self, signum, frame):
+        self.signum = signum
+
+    def __bool__(self):
+        return self.signum is not None
+
+
+def run(argv):
+    try:
+        parsed = flags.parse(argv, FLAGS)
+        if len(parsed.args) != 1:
+            raise flags.UsageError("the build command expects exactly one argument: the template")
+        variables = dict(flags.parse_var(v) for v in parsed.values["var"])
+    except flags.UsageError as exc:
+        sys.stderr.write(f"{exc}\n\n{flags.usage('build', '[options] TEMPLATE', FLAGS)}")
+        return 1
+    opts = parsed.values
+
+    plan = load_and_validate(
+        parsed.args[0], variables, opts["var-file"], opts["only"], opts["except"],
+        machine_readable=opts["machine-readable"],
+    )
+    if plan is None:
+        return 1
+    if not plan["builds"]:
+        return 0  # -only naming nothing builds nothing, as in Packer
+
+    run_dir = tempfile.mkdtemp(prefix="cattle-run-")
+    try:
+        return _run_builds(plan, run_dir, opts)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _run_builds(plan, run_dir, opts):
+    import ansible_runner  # imported late: validate errors should not pay for it
+
+    from ansible_collections.cattle.images.plugins.action.plan import write_plan
+    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+    from ansible_collections.cattle.images.plugins.module_utils.output import PackerUI
+
+    ui = PackerUI(
+        write=lambda line: print(line, flush=True),
+        machine_readable=opts["machine-readable"], timestamp=opts["timestamp-ui"], color=opts["color"],
+        sensitive=plan.get("sensitive_values", ()),
+    )
+    plan_file = write_plan(plan, run_dir)
+    ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
+    interrupted = _Interrupted()
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+    forks = opts["parallel-builds"] or max(len(plan["builds"]), 5)
+    try:
+        runner = ansible_runner.run(
+            private_data_dir=os.path.join(run_dir, "runner"),
+            playbook=playbook_path(),
+            extravars={
+                "cattle_plan_file": plan_file,
+                "force": opts["force"],
+                "on_error": opts["on-error"],
+                "cattle_debug": opts["debug"],
+            },
+            envvars=_ansible_env(opts),
+            forks=forks,
+            binary=os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+            cancel_callback=lambda: bool(interrupted),
+            quiet=False,
+            suppress_ansible_output=False,
+            json_mode=False,
+        )
+        status = runner.status
+    finally:
+        # Signals from here on must not stop the sweep.
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        keep = opts["on-error"] in ("abort", "run-cleanup-provisioner") and not interrupted
+        leftovers = ledger.entries()
+        if leftovers and keep:
+            for entry in leftovers:
+                ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' (-on-error={opts['on-error']})")
+        elif leftovers:
+            for error in ledger.sweep(report=lambda e: ui.say(f"==> {e['build']}: Removed {e['kind']} {e['name']}")):
+                ui.error(f"==> Cleanup failed: {error}")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if interrupted:
+        ui.error("Cleanly cancelled builds after being interrupted.")
+        return 1
+    return 0 if status == "successful" else 1
+
+
+def _ansible_env(opts):
+    env = {
+        "ANSIBLE_STDOUT_CALLBACK": "cattle.images.packer",
+        "ANSIBLE_LOCALHOST_WARNING": "False",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+        "ANSIBLE_DEPRECATION_WARNINGS": "False",
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "CATTLE_MACHINE_READABLE": "1" if opts["machine-readable"] else "0",
+        "CATTLE_TIMESTAMP_UI": "1" if opts["timestamp-ui"] else "0",
+        "CATTLE_COLOR": "1" if opts["color"] and sys.stdout.isatty() else "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if not env["CATTLE_COLOR"] == "1":
+        env["ANSIBLE_NOCOLOR"] = "1"
+    return env
+
+
+def _dump(obj):
+    return json.dumps(obj, indent=2, default=str)

@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+name: packer
+type: stdout
+short_description: Packer-style output for image builds
+version_added: 0.1.0
+description:
+  - Prints what builds say the way Packer does, each line prefixed by the build's name
+    (C(==> name: ...) for steps, C(    name: ...) for output), then a summary of the
+    artifacts of successful builds.
+  - With C(CATTLE_MACHINE_READABLE=1) prints Packer's machine-readable format instead.
+  - Every line is masked with the template's sensitive values.
+author: cattle.images developers
+options:
+  machine_readable:
+    description: Print Packer's machine-readable format.
+    type: bool
+    default: false
+    env:
+      - name: CATTLE_MACHINE_READABLE
+  timestamp_ui:
+    description: Prefix each line with an RFC3339 timestamp.
+    type: bool
+    default: false
+    env:
+      - name: CATTLE_TIMESTAMP_UI
+  color:
+    description: Colour the build prefixes.
+    type: bool
+    default: true
+    env:
+      - name: CATTLE_COLOR
+"""
+
+import json
+import time
+
+from ansible.plugins.callback import CallbackBase
+
+from ansible_collections.cattle.images.plugins.module_utils.output import PackerUI
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "stdout"
+    CALLBACK_NAME = "cattle.images.packer"
+
+    def __init__(self):
+        super().__init__()
+        self.ui = None
+        self.started = time.time()
+        self.build_started = {}
+        self.build_errors = {}
+        self.artifacts = {}
+        self.build_names = []
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        self.ui = PackerUI(
+            write=self._display.display,
+            machine_readable=self.get_option("machine_readable"),
+            timestamp=self.get_option("timestamp_ui"),
+            color=self.get_option("color"),
+        )
+
+    # -- helpers ---------------------------------------------------------------------
+    def _is_build(self, host):
+        return host in self.build_started
+
+    def _show_ui(self, host, result):
+        for kind, text in result.get("ui") or []:
+            self.ui.emit(host, kind, text)
+
+    # -- events ----------------------------------------------------------------------
+    def v2_runner_on_ok(self, result):
+        res = result._result
+        host = result._host.get_name()
+        action = result._task.action
+        if action == "cattle.images.plan":
+            self._load_plan(res)
+            for build in res.get("builds", []):
+                self.build_started[build["name"]] = time.time()
+                self.build_names.append(build["name"])
+            return
+        if action == "cattle.images.post_processors" and self._is_build(host):
+            self.artifacts[host] = res.get("artifacts") or []
+            self._show_ui(host, res)
+            self._finish(host)
+            return
+        if not res.get("results"):
+            self._show_ui(host, res)
+
+    def v2_runner_item_on_ok(self, result):
+        self._show_ui(result._host.get_name(), result._result)
+
+    def v2_runner_item_on_failed(self, result):
+        host = result._host.get_name()
+        self._show_ui(host, result._result)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        res = result._result
+        host = result._host.get_name()
+        if not res.get("results"):
+            self._show_ui(host, res)
+        if ignore_errors:
+            return
+        msg = res.get("msg") or res.get("stderr") or json.dumps(res, default=str)[:2000]
+        if self._is_build(host):
+            if result._task.action == "cattle.images.post_processors":
+                self.artifacts[host] = res.get("artifacts") or []
+            self.build_errors[host] = msg
+            if result._task.action in ("ansible.builtin.fail", "cattle.images.post_processors"):
+                self.ui.emit(host, "error", msg)
+                self._finish(host)
+        else:
+            self.ui.error(msg)
+
+    def v2_runner_on_unreachable(self, result):
+        host = result._host.get_name()
+        msg = result._result.get("msg", "unreachable")
+        self.build_errors[host] = msg
+        self.ui.emit(host, "error", msg)
+
+    def v2_playbook_on_stats(self, stats):
+        self.ui.summary(
+            builds=self.build_names,
+            errors=self.build_errors,
+            artifacts=self.artifacts,
+            elapsed=time.time() - self.started,
+        )
+
+    def _finish(self, host):
+        elapsed = time.time() - self.build_started.get(host, self.started)
+        if host in self.build_errors:
+            self.ui.build_errored(host, elapsed, self.build_errors[host])
+        else:
+            self.ui.build_finished(host, elapsed)
+            self.ui.artifacts(host, self.artifacts.get(host, []))
+
+    def _load_plan(self, res):
+        try:
+            with open(res["plan_file"], encoding="utf-8") as handle:
+                self.ui.sensitive = [v for v in json.load(handle).get("sensitive_values", []) if v]
+        except (OSError, ValueError, KeyError):
+            pass
+
+    # Ansible's own chatter has no place in Packer-style output.
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        pass
+
+    def v2_runner_on_skipped(self, result):
+        pass
+
+    def v2_playbook_on_include(self, included_file):
+        pass
+
+    def v2_playbook_on_no_hosts_matched(self):
+        pass

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connecting to the Docker daemon, and turning Docker's failures into one-paragraph messages.
+
+Everything here raises :class:`DockerError`, whose text is meant for the user as is:
+no traceback, no HTTP noise, and a hint at the usual cause.
+"""
+
+from __future__ import annotations
+
+import os
+
+try:
+    import docker
+    from docker import errors as docker_errors
+
+    HAS_DOCKER_SDK = True
+    DOCKER_SDK_IMPORT_ERROR = None
+except ImportError as exc:  # the module reports it; the import must not crash AnsiballZ
+    HAS_DOCKER_SDK = False
+    DOCKER_SDK_IMPORT_ERROR = str(exc)
+
+# Docker answers slowly under load (commits and exports of big images); generous but finite.
+DEFAULT_TIMEOUT = 300
+
+
+class DockerError(Exception):
+    """A Docker operation failed; ``str()`` is a one-paragraph message for the user."""
+
+
+def daemon_address():
+    """Where we will look for the daemon, for messages."""
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
+def connect(timeout=DEFAULT_TIMEOUT):
+    """A client for the daemon named by the environment (DOCKER_HOST etc.), checked with a ping."""
+    if not HAS_DOCKER_SDK:
+        raise DockerError(
+            "The Docker SDK for Python ('docker' package) is not installed for the Python running "
+            f"this task ({DOCKER_SDK_IMPORT_ERROR}); install it with 'pip install docker'."
+        )
+    address = daemon_address()
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - every way of not answering means the same to the user
+        raise DockerError(
+            f"Cannot reach the Docker daemon at {address}: {_first_line(exc)}. Is dockerd running, "
+            "and may this user use its socket? Set DOCKER_HOST if the daemon listens elsewhere."
+        ) from None
+    return client
+
+
+def explain(exc, action):
+    """A one-paragraph message for a Docker SDK exception raised while doing ``action``."""
+    if HAS_DOCKER_SDK and isinstance(exc, docker_errors.APIError):
+        detail = exc.explanation or str(exc)
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", errors="replace")
+        return f"Docker could not {action}: {_first_line(detail)}"
+    if HAS_DOCKER_SDK and isinstance(exc, docker_errors.DockerException):
+        return f"Docker could not {action}: {_first_line(exc)}"
+    if isinstance(exc, OSError) and not _is_connection_error(exc):
+        return f"Could not {action}: {exc}"
+    return (
+        f"Lost the Docker daemon at {daemon_address()} while trying to {action}: {_first_line(exc)}. "
+        "Is dockerd still running?"
+    )
+
+
+def is_not_found(exc):
+    return HAS_DOCKER_SDK and isinstance(exc, docker_errors.NotFound)
+
+
+def is_conflict(exc):
+    return (
+        HAS_DOCKER_SDK
+        and isinstance(exc, docker_errors.APIError)
+        and exc.response is not None
+        and exc.response.status_code == 409
+    )
+
+
+def _is_connection_error(exc):
+    try:
+        import requests
+
+        return isinstance(exc, requests.exceptions.RequestException)
+    except ImportError:  # pragma: no cover - requests comes with the docker SDK
+        return False
+
+
+def _first_line(value):
+    """Docker and requests messages can be long and nested; keep the useful first line."""
+    text = str(value).strip()
+    # requests wraps urllib3 errors as "('Connection aborted.', FileNotFoundError(2, 'No such file'))".
+    for marker in ("FileNotFoundError", "ConnectionRefusedError", "PermissionError"):
+        if marker in text:
+            return {
+                "FileNotFoundError": "the socket does not exist",
+                "ConnectionRefusedError": "the connection was refused",
+                "PermissionError": "permission denied on the socket",
+            }[marker]
+    return text.splitlines()[0] if text else type(value).__name__

@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Small pieces every provisioner and post-processor plugin shares.
+
+The ``ui`` list, Packer's weak typing for values given directly as task arguments,
+Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of results.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.cattle.images.plugins.module_utils.template import mask
+
+
+class UserError(Exception):
+    """A mistake in the user's configuration; the message is shown as is."""
+
+
+class Ui:
+    """Collects ``[kind, text]`` lines: ``say`` (==> build: …), ``message`` (    build: …), ``error``."""
+
+    def __init__(self):
+        self.lines = []
+
+    def say(self, text):
+        self.lines.append(["say", str(text)])
+
+    def message(self, text):
+        self.lines.append(["message", str(text)])
+
+    def error(self, text):
+        self.lines.append(["error", str(text)])
+
+    def output(self, data, kind="message"):
+        """Add command output, one ui line per output line."""
+        if isinstance(data, bytes):
+            data = data.decode("utf-8", errors="replace")
+        for line in data.splitlines():
+            self.lines.append([kind, line.rstrip("\r")])
+
+
+# --- weak typing (Packer's decoder is lenient; the plan already applied it, direct args may not have) ---
+
+_TRUE = {"1", "t", "true", "yes", "y", "on"}
+_FALSE = {"0", "f", "false", "no", "n", "off", ""}
+
+
+def as_bool(value, field):
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise UserError(f"{field}: expected a boolean, got {value!r}")
+
+
+def as_int(value, field):
+    if isinstance(value, bool):
+        raise UserError(f"{field}: expected an integer, got {value!r}")
+    try:
+        return int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise UserError(f"{field}: expected an integer, got {value!r}") from None
+
+
+def as_list(value, field):
+    """A list of strings; a comma-separated string becomes a list, as in Packer."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part for part in value.split(",")]
+    if isinstance(value, (list, tuple)):
+        return [str(item) if not isinstance(item, str) else item for item in value]
+    raise UserError(f"{field}: expected a list of strings, got {value!r}")
+
+
+def as_int_list(value, field):
+    items = value if isinstance(value, (list, tuple)) else as_list(value, field)
+    return [as_int(item, field) for item in items]
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(value, field):
+    """Seconds (float) from a number of seconds or a Go duration string (``1m30s``)."""
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, bool):
+        raise UserError(f"{field}: expected a duration such as '30s' or '5m', got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    sign = -1.0 if text.startswith("-") else 1.0
+    body = text.lstrip("+-")
+    position, total = 0, 0.0
+    for match in _DURATION_PART.finditer(body):
+        if match.start() != position:
+            break
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        position = match.end()
+    if position != len(body) or not body:
+        raise UserError(f"{field}: expected a duration such as '30s' or '5m', got {value!r}")
+    return sign * total
+
+
+def go_duration(seconds):
+    """Format like Go's ``time.Duration.String``: ``5m0s``, ``1.5s``, ``500ms``, ``1h0m0s``."""
+    nanos = round(seconds * 1e9)
+    if nanos == 0:
+        return "0s"
+    sign = "-" if nanos < 0 else ""
+    nanos = abs(nanos)
+    if nanos < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if nanos >= size:
+                return sign + _trim(nanos / size) + unit
+    hours, rest = divmod(nanos, 3600 * 1_000_000_000)
+    minutes, rest = divmod(rest, 60 * 1_000_000_000)
+    text = _trim(rest / 1e9) + "s"
+    if hours:
+        return f"{sign}{hours}h{minutes}m{text}"
+    if minutes:
+        return f"{sign}{minutes}m{text}"
+    return sign + text
+
+
+def _trim(number):
+    text = f"{number:.9f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def go_quote(text):
+    """Go's ``%q`` for the common cases: double quotes, backslash escapes."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def go_int_list(values):
+    """Go's ``%v`` of an ``[]int``: ``[0 2]``."""
+    return "[" + " ".join(str(v) for v in values) + "]"
+
+
+def mask_result(value, sensitive_values):
+    """Every string inside ``value`` (dicts, lists, keys too) with sensitive values replaced."""
+    if not sensitive_values:
+        return value
+    if isinstance(value, str):
+        return mask(value, sensitive_values)
+    if isinstance(value, dict):
+        return {mask_result(k, sensitive_values): mask_result(v, sensitive_values) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_result(item, sensitive_values) for item in value]
+    return value

@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Packer's environment-variable handling shared by ``shell`` and ``shell-local``."""
+
+from __future__ import annotations
+
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_list
+
+DEFAULT_ENV_VAR_FORMAT = "%s='%s' "
+
+
+def parse_environment_vars(value, field="environment_vars"):
+    """``["K=V", …]`` → ordered pairs; each entry needs a non-empty key and an ``=``."""
+    pairs = []
+    for entry in as_list(value, field):
+        key, sep, val = entry.partition("=")
+        if not sep or not key:
+            raise UserError(f"{field}: environment variable not in format 'key=value': {entry}")
+        pairs.append((key, val))
+    return pairs
+
+
+def packer_env(context, include_run_uuid=False):
+    """The variables Packer itself sets for a script: build name and type, HTTP server, run UUID."""
+    env = {"PACKER_BUILD_NAME": context.build_name, "PACKER_BUILDER_TYPE": context.build_type}
+    if context.http_ip and context.http_port:
+        env["PACKER_HTTP_ADDR"] = f"{context.http_ip}:{context.http_port}"
+        env["PACKER_HTTP_IP"] = str(context.http_ip)
+        env["PACKER_HTTP_PORT"] = str(context.http_port)
+    if include_run_uuid and context.run_uuid:
+        env["PACKER_RUN_UUID"] = context.run_uuid
+    return env
+
+
+def flatten_env(user_pairs, base_env, env_var_format=DEFAULT_ENV_VAR_FORMAT):
+    """Packer's flattened ``.Vars``: user values override the base, keys sorted, quotes escaped.
+
+    A single quote in a value becomes ``'"'"'`` so it survives the default ``%s='%s' `` format.
+    """
+    env = dict(base_env)
+    for key, value in user_pairs:
+        env[key] = value.replace("'", "'\"'\"'")
+    return "".join(format_env_var(env_var_format, key, env[key]) for key in sorted(env))
+
+
+def format_env_var(env_var_format, key, value):
+    """Go's ``fmt.Sprintf(format, key, value)`` for a format with two ``%s``."""
+    parts = env_var_format.split("%s")
+    if len(parts) < 3:
+        raise UserError(f"env_var_format: expected a format with two %s (key, value), got {env_var_format!r}")
+    return (parts[0] + key + parts[1] + value + "%s".join(parts[2:])).replace("%%", "%")
