@@ -10,7 +10,7 @@ short_description: Packer-style output for image builds
 version_added: 0.1.0
 description:
   - Prints what builds say the way Packer does, each line prefixed by the build's name
-    (C(==> name: ...) for steps, C(    name: ...) for output), then a summary of the
+    (C(==> name) for steps, indented C(name) for output), then a summary of the
     artifacts of successful builds.
   - With C(CATTLE_MACHINE_READABLE=1) prints Packer's machine-readable format instead.
   - Every line is masked with the template's sensitive values.

@@ -11,7 +11,7 @@ description:
   - Loads a Packer legacy JSON (or YAML) template, validates it, interpolates it once and
     writes the resulting plan to a private run directory.
   - Returns one small entry per build, used by C(ansible.builtin.add_host) to fan the builds out.
-  - Ansible never templates the plan's values: they stay in the plan file.
+  - Ansible never templates the plan's values, which stay in the plan file.
 author: cattle.images developers
 options:
   template:
@@ -73,7 +73,10 @@ builds:
   returned: success
   type: list
   elements: dict
-  sample: [{"name": "docker", "type": "docker", "id": "3f2a9c1d0b7e", "steps": [{"index": 0, "type": "shell"}]}]
+  sample:
+    - name: docker
+      type: docker
+      id: 3f2a9c1d0b7e
 plan_file:
   description: Path of the plan file.
   returned: success

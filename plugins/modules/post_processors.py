@@ -9,7 +9,7 @@ short_description: Run the post-processor chains of a planned build
 version_added: 0.1.0
 description:
   - Runs every post-processor chain of build O(build) on O(artifact), with Packer's rules
-    for C(keep_input_artifact): an input artifact not kept is destroyed, and the builder's
+    for C(keep_input_artifact) - an input artifact not kept is destroyed, and the builder's
     artifact survives only when some chain's first post-processor keeps it.
   - A failing post-processor stops its own chain; the other chains still run, and the task fails.
 author: cattle.images developers

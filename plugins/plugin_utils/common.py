@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: cattle.images developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Small pieces every provisioner and post-processor plugin shares.

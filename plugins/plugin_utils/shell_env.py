@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: cattle.images developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Packer's environment-variable handling shared by ``shell`` and ``shell-local``."""

@@ -1,0 +1,360 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The docker builder's steps on the Docker SDK: pull, run, commit / export, remove.
+
+Packer's order is kept: temp dir → (login) pull → run → provision → commit/export → kill+rm.
+Every container is named ``cattle-<build id>``, labelled with the build's id and name, and
+recorded in the ledger before it is created, so an interrupted run can always be swept.
+Failures raise :class:`DockerError` with a message for the user; a failed launch removes
+whatever it created before raising.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+
+from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
+    DockerError,
+    explain,
+    is_not_found,
+)
+from ansible_collections.cattle.images.plugins.module_utils.docker.config import changes_set
+from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import (
+    RunCommandError,
+    create_arguments,
+    parse_run_command,
+    render_image,
+)
+
+LABEL_BUILD_ID = "cattle.build_id"
+LABEL_BUILD_NAME = "cattle.build_name"
+LABEL_TEMP_DIR = "cattle.temp_dir"
+LEDGER_KIND = "docker_container"
+
+
+def container_name(build_id):
+    return f"cattle-{build_id}"
+
+
+# --- pull ---------------------------------------------------------------------------------
+
+
+def registry_auth(config):
+    """The auth config for pulls/pushes, or None when ``login`` is off."""
+    if not config.get("login"):
+        return None
+    auth = {"username": config.get("login_username", ""), "password": config.get("login_password", "")}
+    if config.get("login_server"):
+        auth["serveraddress"] = config["login_server"]
+    return auth
+
+
+def login(client, config):
+    """``docker login`` as Packer does before a pull/push; the password never reaches a message."""
+    auth = registry_auth(config)
+    if auth is None:
+        return None
+    server = config.get("login_server") or "the default registry"
+    try:
+        client.login(
+            username=auth["username"], password=auth["password"], registry=config.get("login_server") or None, reauth=True
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"log in to {server} as {auth['username']!r}")) from None
+    return auth
+
+
+def pull(client, image, platform="", auth_config=None):
+    """``docker pull image``; a failure is an error (Packer does not fall back to a local copy)."""
+    from docker.utils import parse_repository_tag
+
+    repository, tag = parse_repository_tag(image)
+    kwargs = {"tag": tag or "latest", "stream": True, "decode": True}
+    if platform:
+        kwargs["platform"] = platform
+    if auth_config:
+        kwargs["auth_config"] = auth_config
+    try:
+        for event in client.api.pull(repository, **kwargs):
+            if isinstance(event, dict) and event.get("error"):
+                raise DockerError(_pull_failed(image, event["error"]))
+    except DockerError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(_pull_failed(image, explain(exc, f"pull {image}"))) from None
+
+
+def _pull_failed(image, detail):
+    return (
+        f"Could not pull the base image {image!r}: {detail}. If the image exists only locally, "
+        'set "pull": false in the builder.'
+    )
+
+
+def base_image(client, image, pulled):
+    """The base image's attributes; a clear error when it is missing."""
+    try:
+        return client.images.get(image).attrs
+    except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            how = "even after pulling it" if pulled else 'and "pull" is false'
+            raise DockerError(
+                f"The base image {image!r} does not exist on the Docker daemon {how}: build or load it "
+                "first (docker build / docker load / docker import), or check the image name."
+            ) from None
+        raise DockerError(explain(exc, f"inspect the base image {image!r}")) from None
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+def container_spec(config, build_id, build_name, temp_dir):
+    """``containers.create`` arguments for this build: run_command plus the builder's options.
+
+    Packer puts the builder options before run_command (``docker run --device … --cap-add …
+    --privileged --tmpfs … -v host:ctr … -v tmp:container_dir <run_command>``); lists add up.
+    Returns ``(kwargs, warnings)``; raises :class:`DockerError` for a bad run_command.
+    """
+    words = render_image(config["run_command"], config["image"])
+    try:
+        parsed = parse_run_command(words)
+        kwargs = create_arguments(parsed)
+    except RunCommandError as exc:
+        raise DockerError(str(exc)) from None
+    volumes = [f"{host}:{container}" for host, container in config["volumes"].items()]
+    volumes.append(f"{temp_dir}:{config['container_dir']}")
+    kwargs["volumes"] = volumes + kwargs.get("volumes", [])
+    for option, key in (("cap_add", "cap_add"), ("cap_drop", "cap_drop"), ("device", "devices")):
+        if config[option]:
+            kwargs[key] = list(config[option]) + kwargs.get(key, [])
+    if config["tmpfs"]:
+        from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import tmpfs_dict
+
+        kwargs["tmpfs"] = dict(tmpfs_dict(config["tmpfs"]), **kwargs.get("tmpfs", {}))
+    if config["privileged"]:
+        kwargs["privileged"] = True
+    if config["runtime"]:
+        kwargs["runtime"] = config["runtime"]
+    labels = dict(kwargs.get("labels", {}))
+    labels.update({LABEL_BUILD_ID: build_id, LABEL_BUILD_NAME: build_name, LABEL_TEMP_DIR: temp_dir})
+    kwargs["labels"] = labels
+    kwargs["name"] = container_name(build_id)
+    kwargs["detach"] = True
+    return kwargs, parsed["warnings"]
+
+
+def find_container(client, build_id):
+    """This build's container, or None."""
+    try:
+        return client.containers.get(container_name(build_id))
+    except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            return None
+        raise DockerError(explain(exc, f"inspect the container {container_name(build_id)}")) from None
+
+
+def launch(client, config, build_id, build_name, ledger=None):
+    """Create and start the build container. Returns the ``source`` dict.
+
+    Idempotent: a running container of this build is returned as is (``changed`` False).
+    """
+    name = container_name(build_id)
+    existing = find_container(client, build_id)
+    if existing is not None:
+        if existing.labels.get(LABEL_BUILD_ID) != build_id:
+            raise DockerError(
+                f"A container named {name} already exists and was not made by this build; remove it "
+                f"(docker rm -f {name}) or use another build id."
+            )
+        if existing.status == "running":
+            return dict(_source(existing, config, existing.labels.get(LABEL_TEMP_DIR, "")), changed=False, warnings=[])
+        # A leftover of an interrupted attempt: start afresh.
+        remove(client, build_id, existing.labels.get(LABEL_TEMP_DIR))
+
+    auth = login(client, config)
+    if config["pull"]:
+        pull(client, config["image"], config.get("platform", ""), auth)
+    base_image(client, config["image"], config["pull"])
+
+    temp_dir = tempfile.mkdtemp(prefix=f"cattle-docker-{build_id}-")
+    try:
+        kwargs, warnings = container_spec(config, build_id, build_name, temp_dir)
+    except DockerError:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        raise
+    if ledger is not None:
+        ledger.record(build=build_name, kind=LEDGER_KIND, name=name, build_id=build_id, temp_dir=temp_dir,
+                      docker_host=os.environ.get("DOCKER_HOST", ""))
+    container = None
+    try:
+        container = _create(client, kwargs)
+        container.start()
+        _wait_running(container)
+    except Exception as exc:
+        remove(client, build_id, temp_dir)
+        if ledger is not None:
+            ledger.release(kind=LEDGER_KIND, name=name)
+        if isinstance(exc, DockerError):
+            raise
+        raise DockerError(explain(exc, f"start the build container {name} from {config['image']!r}")) from None
+    return dict(_source(container, config, temp_dir), changed=True, warnings=warnings)
+
+
+def _create(client, kwargs):
+    kwargs = dict(kwargs)
+    anonymous = kwargs.pop("anonymous_volumes", [])
+    if anonymous:
+        from docker.types import Mount
+
+        kwargs["mounts"] = [Mount(target=path, source=None, type="volume") for path in anonymous]
+    image = kwargs.pop("image")
+    return client.containers.create(image, **kwargs)
+
+
+def _wait_running(container):
+    """A run_command whose process ends at once leaves nothing to provision: say so now."""
+    for delay in (0.0, 0.3):
+        time.sleep(delay)
+        container.reload()
+        if container.status != "running":
+            break
+    else:
+        return
+    state = container.attrs.get("State", {})
+    try:
+        logs = container.logs(tail=5).decode("utf-8", errors="replace").strip()
+    except Exception:  # noqa: BLE001 - logs are a courtesy
+        logs = ""
+    detail = f" Its last output: {logs!r}." if logs else ""
+    raise DockerError(
+        f"The build container {container.name} stopped right after it started (status {container.status}, "
+        f"exit code {state.get('ExitCode')}); the run_command must keep it running, as the default "
+        f"'-d -i -t --entrypoint=/bin/sh' does.{detail}"
+    )
+
+
+def _source(container, config, temp_dir):
+    """What launch hands to provisioning, capture and cleanup (``cattle_source``)."""
+    user = config.get("exec_user") or container.attrs.get("Config", {}).get("User") or ""
+    return {
+        "container_id": container.id,
+        "container_name": container.name,
+        "image": config["image"],
+        "exec_user": config.get("exec_user", ""),
+        "container_user": user,
+        "temp_dir": temp_dir,
+        "container_dir": config["container_dir"],
+        "fix_upload_owner": config.get("fix_upload_owner", True),
+    }
+
+
+# --- capture ------------------------------------------------------------------------------
+
+
+def commit_settings(base_config, container_config, changes):
+    """The ``conf`` for the commit API so the base image's ENTRYPOINT and CMD survive.
+
+    Packer commits the container as it runs, so run_command's ``--entrypoint=/bin/sh`` leaks
+    into the image. We commit the container's own config with ENTRYPOINT and CMD put back to
+    the base image's, unless ``changes`` set them. As in a Dockerfile, a changed ENTRYPOINT
+    resets CMD, so CMD is restored only when ``changes`` set neither. An empty or null base
+    entrypoint is restored as empty (``[]``).
+    """
+    conf = dict(container_config or {})
+    base_config = base_config or {}
+    sets_entrypoint = changes_set(changes, "ENTRYPOINT")
+    sets_cmd = changes_set(changes, "CMD")
+    if not sets_entrypoint:
+        conf["Entrypoint"] = list(base_config.get("Entrypoint") or [])
+        if not sets_cmd:
+            conf["Cmd"] = list(base_config.get("Cmd") or [])
+    return conf
+
+
+def commit(client, config, build_id, build_name):
+    """``docker commit`` with ``changes``, ``author``, ``message``. Returns the artifact."""
+    container = _require_container(client, build_id, "commit")
+    try:
+        base = client.images.get(container.attrs["Image"]).attrs.get("Config") or {}
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"read the base image of {container.name}")) from None
+    conf = commit_settings(base, container.attrs.get("Config"), config["changes"])
+    try:
+        image = container.commit(
+            message=config.get("message") or None,
+            author=config.get("author") or None,
+            changes=list(config["changes"]) or None,
+            conf=conf,
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"commit the container {container.name}")) from None
+    return artifacts.commit_artifact(image.id, build_name)
+
+
+def export(client, config, build_id, build_name):
+    """``docker export`` into ``export_path`` (overwritten, as Packer does). Returns the artifact."""
+    container = _require_container(client, build_id, "export")
+    path = config["export_path"]
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        raise DockerError(f"export_path {path}: the directory {directory} does not exist")
+    handle, partial = tempfile.mkstemp(prefix=".cattle-export-", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in container.export():
+                out.write(chunk)
+        os.chmod(partial, 0o644)
+        os.replace(partial, path)  # never leave a half-written tar under the user's name
+    except Exception as exc:  # noqa: BLE001
+        try:
+            os.remove(partial)
+        except OSError:
+            pass
+        raise DockerError(explain(exc, f"export the container {container.name} to {path}")) from None
+    return artifacts.export_artifact(path, build_name)
+
+
+def capture(client, config, build_id, build_name):
+    """Commit, export or discard, per the config. Returns the artifact or None (discard)."""
+    if config["commit"]:
+        return commit(client, config, build_id, build_name)
+    if config["export_path"]:
+        return export(client, config, build_id, build_name)
+    _require_container(client, build_id, "capture")
+    return None
+
+
+def _require_container(client, build_id, action):
+    container = find_container(client, build_id)
+    if container is None:
+        raise DockerError(
+            f"Cannot {action}: the build container {container_name(build_id)} does not exist "
+            "(was it removed, or did the launch fail?)"
+        )
+    return container
+
+
+# --- cleanup ------------------------------------------------------------------------------
+
+
+def remove(client, build_id, temp_dir=None):
+    """Kill and remove the build container and its temp dir. Idempotent; returns whether it did anything."""
+    changed = False
+    container = find_container(client, build_id)
+    if container is not None:
+        temp_dir = temp_dir or container.labels.get(LABEL_TEMP_DIR)
+        try:
+            container.remove(force=True, v=True)
+            changed = True
+        except Exception as exc:  # noqa: BLE001
+            if not is_not_found(exc) and find_container(client, build_id) is not None:
+                raise DockerError(explain(exc, f"remove the build container {container.name}")) from None
+    if temp_dir and os.path.isdir(temp_dir):
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        changed = True
+    return changed
