@@ -1,3 +1,5 @@
-from cattle_cli.main import main
 import sys
+
+from cattle_cli.main import main
+
 sys.exit(main())

@@ -8,7 +8,6 @@ swept afterwards: ansible-playbook skips ``always`` on signals, this wrapper doe
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -141,11 +140,19 @@ def _ansible_env(opts):
         "CATTLE_TIMESTAMP_UI": "1" if opts["timestamp-ui"] else "0",
         "CATTLE_COLOR": "1" if opts["color"] and sys.stdout.isatty() else "0",
         "PYTHONUNBUFFERED": "1",
+        # ansible-playbook runs on runner's own pty: prompts go to the user's terminal by path.
+        "CATTLE_TTY": _user_tty(),
     }
     if not env["CATTLE_COLOR"] == "1":
         env["ANSIBLE_NOCOLOR"] = "1"
     return env
 
 
-def _dump(obj):
-    return json.dumps(obj, indent=2, default=str)
+def _user_tty():
+    for stream in (sys.stdin, sys.stdout):
+        try:
+            if stream.isatty():
+                return os.ttyname(stream.fileno())
+        except (OSError, ValueError):
+            continue
+    return "none"

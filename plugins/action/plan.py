@@ -102,7 +102,7 @@ class ActionModule(ActionBase):
                 raise TemplateErrors(problems)
             return tpl.plan(only=only, except_=except_)
         except TemplateErrors as exc:
-            raise AnsibleActionFail("the template has errors:\n" + "\n".join(str(d) for d in exc.diagnostics))
+            raise AnsibleActionFail("the template has errors:\n" + "\n".join(str(d) for d in exc.diagnostics)) from None
 
 
 def _as_list(value):

@@ -35,6 +35,7 @@ LABEL_BUILD_ID = "cattle.build_id"
 LABEL_BUILD_NAME = "cattle.build_name"
 LABEL_TEMP_DIR = "cattle.temp_dir"
 LEDGER_KIND = "docker_container"
+TEMP_DIR_PREFIX = "cattle-docker-"
 
 
 def container_name(build_id):
@@ -181,7 +182,7 @@ def launch(client, config, build_id, build_name, ledger=None):
         pull(client, config["image"], config.get("platform", ""), auth)
     base_image(client, config["image"], config["pull"])
 
-    temp_dir = tempfile.mkdtemp(prefix=f"cattle-docker-{build_id}-")
+    temp_dir = tempfile.mkdtemp(prefix=f"{TEMP_DIR_PREFIX}{build_id}-")
     try:
         kwargs, warnings = container_spec(config, build_id, build_name, temp_dir)
     except DockerError:
@@ -354,7 +355,12 @@ def remove(client, build_id, temp_dir=None):
         except Exception as exc:  # noqa: BLE001
             if not is_not_found(exc) and find_container(client, build_id) is not None:
                 raise DockerError(explain(exc, f"remove the build container {container.name}")) from None
-    if temp_dir and os.path.isdir(temp_dir):
+    if is_build_temp_dir(temp_dir) and os.path.isdir(temp_dir):
         shutil.rmtree(temp_dir, ignore_errors=True)
         changed = True
     return changed
+
+
+def is_build_temp_dir(path):
+    """Only directories made by :func:`launch` are ever deleted (the path may come from a label)."""
+    return bool(path) and os.path.isabs(path) and os.path.basename(os.path.normpath(path)).startswith(TEMP_DIR_PREFIX)

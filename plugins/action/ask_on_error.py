@@ -1,0 +1,28 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""-on-error=ask: ask the user whether to clean up or leave the failed build as it is."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cattle.images.plugins.module_utils.terminal import ask
+
+PROMPT = "[c] Clean up and exit, [a] abort without cleanup? "
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("build", "error"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        build = self._task.args.get("build", "")
+        error = self._task.args.get("error", "")
+        answer = ask(f"\n==> {build}: Step failed: {error}\n==> {build}: {PROMPT}", choices=("c", "a"))
+        if answer is None:
+            result["ui"] = [["say", "No terminal to ask on: cleaning up (as -on-error=cleanup)"]]
+            answer = "c"
+        result.update(changed=False, choice="cleanup" if answer == "c" else "abort")
+        return result

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Docker artifacts (plain dicts, see docs/internals.md) and how to destroy them.
+
+Builder ids are Packer's, because post-processors accept their input by builder id:
+a commit is a ``packer.post-processor.docker-import`` artifact (Packer reuses the import
+artifact type), an export is ``packer.docker`` with the tar in ``files``.
+"""
+
+from __future__ import annotations
+
+import os
+
+BUILDER_ID_EXPORT = "packer.docker"
+BUILDER_ID_IMPORT = "packer.post-processor.docker-import"
+BUILDER_ID_TAG = "packer.post-processor.docker-tag"
+BUILDER_ID_ARTIFICE = "packer.post-processor.artifice"
+IMAGE_BUILDER_IDS = (BUILDER_ID_IMPORT, BUILDER_ID_TAG)
+
+
+def commit_artifact(image_id, build_name):
+    return {
+        "id": image_id,
+        "builder_id": BUILDER_ID_IMPORT,
+        "builder_type": "docker",
+        "build_name": build_name,
+        "files": [],
+        "string": f"Imported Docker image: {image_id}",
+        "metadata": {"ImageSha256": image_id, "docker_tags": []},
+    }
+
+
+def export_artifact(path, build_name):
+    return {
+        "id": path,
+        "builder_id": BUILDER_ID_EXPORT,
+        "builder_type": "docker",
+        "build_name": build_name,
+        "files": [path],
+        "string": f"Exported Docker file: {path}",
+        "metadata": {},
+    }
+
+
+def image_artifact(builder_id, image_ref, source, metadata=None):
+    """An image artifact made by a post-processor from ``source`` (keeps its build's name/type)."""
+    return {
+        "id": image_ref,
+        "builder_id": builder_id,
+        "builder_type": source.get("builder_type", "docker"),
+        "build_name": source.get("build_name", ""),
+        "files": [],
+        "string": f"Imported Docker image: {image_ref}",
+        "metadata": dict(metadata or {}),
+    }
+
+
+def destroy_artifact(artifact):
+    """Remove what an artifact stands for: the image reference, or the exported file.
+
+    A reference already gone is success. For a tag artifact only the tags it made are
+    removed (the image itself belongs to its input artifact). Raises ``DockerError``.
+    """
+    builder_id = artifact.get("builder_id")
+    if builder_id == BUILDER_ID_EXPORT or builder_id not in IMAGE_BUILDER_IDS:
+        for path in artifact.get("files") or []:
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
+        return
+    from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
+        DockerError,
+        connect,
+        explain,
+        is_not_found,
+    )
+
+    client = connect()
+    references = list((artifact.get("metadata") or {}).get("docker_tags") or []) if builder_id == BUILDER_ID_TAG else []
+    references = references or [artifact["id"]]
+    for reference in references:
+        try:
+            client.images.remove(reference)
+        except Exception as exc:  # noqa: BLE001
+            if not is_not_found(exc):
+                raise DockerError(explain(exc, f"remove the image {reference}")) from None

@@ -1,0 +1,178 @@
+"""Builder option schemas (Packer 1.6.6 option lists, plus options added up to 1.9)."""
+
+from .communicator import COMMUNICATOR_FILES, COMMUNICATOR_OPTIONS
+
+_HTTP = {"http_directory": "str", "http_port_min": "int", "http_port_max": "int", "http_bind_address": "str"}
+_FLOPPY = {"floppy_files": "list", "floppy_dirs": "list", "floppy_label": "str"}
+_CD = {"cd_files": "list", "cd_label": "str"}
+_ISO = {"iso_checksum": "str", "iso_url": "str", "iso_urls": "list", "iso_target_path": "str",
+        "iso_target_extension": "str"}
+_BOOT = {"boot_command": "list", "boot_wait": "duration", "disable_vnc": "bool"}
+_SHUTDOWN = {"shutdown_command": "str", "shutdown_timeout": "duration"}
+_FLOPPY_FILES = {"floppy_files": "path", "floppy_dirs": "dir", "http_directory": "dir"}
+
+_AWS_ACCESS = {
+    "access_key": "str", "secret_key": "str", "token": "str", "profile": "str", "region": "str",
+    "assume_role": "map_any", "custom_endpoint_ec2": "str", "shared_credentials_file": "str",
+    "decode_authorization_messages": "bool", "insecure_skip_tls_verify": "bool", "max_retries": "int",
+    "mfa_code": "str", "skip_metadata_api_check": "bool", "skip_credential_validation": "bool",
+    "vault_aws_engine": "map_any", "aws_polling": "map_any",
+}
+_AWS_AMI = {
+    "ami_name": "str", "ami_description": "str", "ami_virtualization_type": "str", "ami_users": "list",
+    "ami_groups": "list", "ami_product_codes": "list", "ami_regions": "list", "skip_region_validation": "bool",
+    "tags": "map", "tag": "listmap", "ena_support": "trilean", "sriov_support": "bool", "force_deregister": "bool",
+    "force_delete_snapshot": "bool", "encrypt_boot": "trilean", "kms_key_id": "str", "region_kms_key_ids": "map",
+    "skip_save_build_region": "bool", "snapshot_tags": "map", "snapshot_tag": "listmap", "snapshot_users": "list",
+    "snapshot_groups": "list", "deprecate_at": "str", "ami_org_arns": "list", "ami_ou_arns": "list",
+    "imds_support": "str", "boot_mode": "str", "tpm_support": "str",
+}
+_AWS_RUN = {
+    "associate_public_ip_address": "trilean", "availability_zone": "str", "block_duration_minutes": "int",
+    "disable_stop_instance": "bool", "ebs_optimized": "bool", "enable_t2_unlimited": "bool",
+    "enable_unlimited_credits": "bool", "iam_instance_profile": "str", "skip_profile_validation": "bool",
+    "temporary_iam_instance_profile_policy_document": "map_any", "shutdown_behavior": "str",
+    "instance_type": "str", "security_group_filter": "map_any", "run_tags": "map", "run_tag": "listmap",
+    "security_group_id": "str", "security_group_ids": "list", "source_ami": "str", "source_ami_filter": "map_any",
+    "spot_instance_types": "list", "spot_price": "str", "spot_tags": "map", "spot_tag": "listmap",
+    "subnet_filter": "map_any", "subnet_id": "str", "tenancy": "str", "placement": "map_any",
+    "temporary_security_group_source_cidrs": "list", "temporary_security_group_source_public_ip": "bool",
+    "user_data": "str", "user_data_file": "str", "vpc_filter": "map_any", "vpc_id": "str",
+    "windows_password_timeout": "duration", "metadata_options": "map_any", "ssh_interface": "str",
+    "pause_before_ssm": "duration", "session_manager_port": "int", "capacity_reservation_preference": "str",
+    "capacity_reservation_id": "str", "capacity_reservation_group_arn": "str", "fleet_tags": "map",
+    "fleet_tag": "listmap", "enable_nitro_enclave": "bool", "license_specifications": "listmap",
+    "skip_create_ami": "bool", "ssm_agent_enable": "bool",
+}
+
+_VBOX_COMMON = {
+    **_HTTP, **_FLOPPY, **_CD, **_BOOT, **_SHUTDOWN,
+    "boot_keygroup_interval": "duration", "output_directory": "str", "output_filename": "str",
+    "format": "str", "export_opts": "list", "export_manifest": "str", "skip_export": "bool",
+    "keep_registered": "bool", "headless": "bool", "vrdp_bind_address": "str", "vrdp_port_min": "int",
+    "vrdp_port_max": "int", "vboxmanage": "listlist", "vboxmanage_post": "listlist",
+    "virtualbox_version_file": "str", "guest_additions_mode": "str", "guest_additions_path": "str",
+    "guest_additions_url": "str", "guest_additions_sha256": "str", "guest_additions_interface": "str",
+    "host_port_min": "int", "host_port_max": "int", "skip_nat_mapping": "bool",
+    "ssh_host_port_min": "int", "ssh_host_port_max": "int", "ssh_skip_nat_mapping": "bool",
+    "post_shutdown_delay": "duration", "disable_shutdown": "bool", "acpi_shutdown": "bool",
+    "vm_name": "str", "cpus": "int", "memory": "int", "sound": "str", "usb": "bool",
+    "nic_type": "str", "gfx_controller": "str", "gfx_vram_size": "int", "gfx_accelerate_3d": "bool",
+    "gfx_efi_resolution": "str", "nested_virt": "bool", "rtc_time_base": "str", "firmware": "str",
+    "chipset": "str", "audio_controller": "str", "bundle_iso": "bool",
+}
+_VBOX_RUNTIME = ("boot_command", "vboxmanage", "vboxmanage_post", "guest_additions_path", "guest_additions_url")
+
+BUILDERS = {
+    "docker": {
+        "options": {
+            "image": "str", "pull": "bool", "commit": "bool", "export_path": "str", "discard": "bool",
+            "author": "str", "message": "str", "changes": "list", "run_command": "list", "volumes": "map",
+            "privileged": "bool", "cap_add": "list", "cap_drop": "list", "device": "list", "tmpfs": "list",
+            "container_dir": "str", "exec_user": "str", "fix_upload_owner": "bool", "windows_container": "bool",
+            "login": "bool", "login_server": "str", "login_username": "str", "login_password": "str",
+            "login_email": "str", "ecr_login": "bool", "aws_access_key": "str", "aws_secret_key": "str",
+            "aws_token": "str", "aws_profile": "str", "platform": "str", "runtime": "str",
+            "aws_force_use_public_ecr": "bool", "pty": "bool",
+            **COMMUNICATOR_OPTIONS,
+        },
+        "required": ("image",),
+        "one_of": [("commit", "export_path", "discard")],
+        "runtime": ("run_command",),
+        "communicator": "docker",
+        "files": dict(COMMUNICATOR_FILES),
+    },
+    "qemu": {
+        "options": {
+            **_ISO, **_HTTP, **_FLOPPY, **_CD, **_BOOT, **_SHUTDOWN, **COMMUNICATOR_OPTIONS,
+            "iso_skip_cache": "bool", "accelerator": "str", "disk_image": "bool", "use_backing_file": "bool",
+            "skip_resize_disk": "bool", "disk_size": "str", "disk_additional_size": "list", "format": "str",
+            "disk_interface": "str", "disk_cache": "str", "disk_discard": "str", "disk_detect_zeroes": "str",
+            "disk_compression": "bool", "skip_compaction": "bool", "net_device": "str", "net_bridge": "str",
+            "machine_type": "str", "qemu_binary": "str", "qemuargs": "listlist", "qemu_img_args": "map_any",
+            "cpus": "int", "memory": "int", "headless": "bool", "display": "str", "use_default_display": "bool",
+            "vnc_bind_address": "str", "vnc_port_min": "int", "vnc_port_max": "int", "vnc_use_password": "bool",
+            "qmp_enable": "bool", "qmp_socket_path": "str", "vm_name": "str", "output_directory": "str",
+            "cdrom_interface": "str", "boot_key_interval": "duration", "host_port_min": "int",
+            "host_port_max": "int", "skip_nat_mapping": "bool", "ssh_host_port_min": "int",
+            "ssh_host_port_max": "int", "efi_boot": "bool", "efi_firmware_code": "str",
+            "efi_firmware_vars": "str", "firmware": "str", "cpu_model": "str", "sockets": "int",
+            "cores": "int", "threads": "int", "vga": "str", "vtpm": "bool", "use_pflash": "bool",
+            "tpm_device_type": "str", "boot_steps": "listlist",
+        },
+        "required": (),
+        "one_of": [],
+        "require_iso": True,
+        "runtime": ("boot_command", "qemuargs"),
+        "enums": {"accelerator": ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen"),
+                  "format": ("qcow2", "raw"),
+                  "disk_interface": ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata")},
+        "communicator": "ssh",
+        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+        "output_directory_must_not_exist": True,
+    },
+    "amazon-ebs": {
+        "options": {
+            **_AWS_ACCESS, **_AWS_AMI, **_AWS_RUN, **COMMUNICATOR_OPTIONS,
+            "ami_block_device_mappings": "listmap", "launch_block_device_mappings": "listmap",
+            "run_volume_tags": "map", "run_volume_tag": "listmap", "no_ephemeral": "bool",
+        },
+        "required": ("region", "ami_name", "instance_type"),
+        "one_of": [],
+        "any_of": [("source_ami", "source_ami_filter")],
+        "exclusive": [("user_data", "user_data_file"), ("security_group_id", "security_group_ids")],
+        "runtime": ("ami_description", "tags", "run_tags", "run_volume_tags", "snapshot_tags", "spot_tags",
+                    "fleet_tags", "tag", "run_tag", "snapshot_tag", "spot_tag", "run_volume_tag"),
+        "enums": {"shutdown_behavior": ("stop", "terminate"),
+                  "ssh_interface": ("", "public_ip", "private_ip", "public_dns", "private_dns", "session_manager")},
+        "communicator": "ssh",
+        "files": {**COMMUNICATOR_FILES, "user_data_file": "file"},
+        "block_device_keys": ("ami_block_device_mappings", "launch_block_device_mappings"),
+        "clean_resource_name": True,
+    },
+    "virtualbox-iso": {
+        "options": {
+            **_ISO, **_VBOX_COMMON, **COMMUNICATOR_OPTIONS,
+            "guest_os_type": "str", "disk_size": "int", "hard_drive_interface": "str", "hard_drive_discard": "bool",
+            "hard_drive_nonrotational": "bool", "sata_port_count": "int", "nvme_port_count": "int",
+            "iso_interface": "str", "keep_registered": "bool", "disk_additional_size": "list",
+        },
+        "required": (),
+        "one_of": [],
+        "require_iso": True,
+        "runtime": _VBOX_RUNTIME,
+        "enums": {"hard_drive_interface": ("ide", "sata", "scsi", "pcie", "virtio"),
+                  "guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
+        "communicator": "ssh",
+        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+    },
+    "virtualbox-ovf": {
+        "options": {
+            **_VBOX_COMMON, **COMMUNICATOR_OPTIONS,
+            "source_path": "str", "checksum": "str", "checksum_type": "str", "target_path": "str",
+            "import_flags": "list", "import_opts": "str", "guest_additions_interface": "str",
+        },
+        "required": ("source_path",),
+        "one_of": [],
+        "runtime": _VBOX_RUNTIME,
+        "enums": {"guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
+        "communicator": "ssh",
+        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+    },
+    "null": {
+        "options": dict(COMMUNICATOR_OPTIONS),
+        "required": (),
+        "one_of": [],
+        "communicator": "ssh",
+        "null_auth": True,
+        "files": dict(COMMUNICATOR_FILES),
+    },
+    "file": {
+        "options": {"content": "str", "source": "str", "target": "str"},
+        "required": ("target",),
+        "one_of": [],
+        "exclusive": [("content", "source")],
+        "communicator": None,
+        "files": {"source": "file"},
+    },
+}

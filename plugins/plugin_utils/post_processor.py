@@ -1,0 +1,128 @@
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Base class of the post-processor action plugins.
+
+Arguments: ``config`` (the post-processor's Packer options) or ``plan_file`` + ``build`` +
+``chain`` + ``index``, and ``artifact`` (the input artifact, a dict as in
+docs/internals.md "Artifacts"). Result: ``artifact`` (the output artifact), ``keep``
+(the post-processor's default decision about keeping its input), ``force_keep``
+(Packer's forceOverride: the input is kept whatever ``keep_input_artifact`` says), ``ui``.
+They run on the controller; nothing here uses the build host's connection.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError, mask_result
+from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
+from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanError, find_post_processor
+
+ARTIFACT_KEYS = ("id", "builder_id", "builder_type", "build_name", "files", "string", "metadata")
+
+
+class PostProcessError(Exception):
+    """The post-processor ran and failed; the message is the build's error."""
+
+
+def normalize_artifact(value, context):
+    """The input artifact with every key present (``files`` a list of paths)."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise UserError(f"artifact: expected an artifact dictionary ({', '.join(ARTIFACT_KEYS)}), got {value!r}")
+    artifact = dict(value)
+    artifact.setdefault("id", "")
+    artifact.setdefault("builder_id", "")
+    artifact.setdefault("builder_type", context.build_type)
+    artifact.setdefault("build_name", context.build_name)
+    artifact["files"] = [str(f) for f in (artifact.get("files") or [])]
+    artifact.setdefault("string", "")
+    artifact["metadata"] = dict(artifact.get("metadata") or {})
+    return artifact
+
+
+def new_artifact(context, builder_id, artifact_id, files, string, metadata=None):
+    return {
+        "id": artifact_id,
+        "builder_id": builder_id,
+        "builder_type": context.build_type,
+        "build_name": context.build_name,
+        "files": list(files),
+        "string": string,
+        "metadata": dict(metadata or {}),
+    }
+
+
+class PostProcessorAction(ActionBase):
+    """Subclasses set ``POST_PROCESSOR_TYPE`` and implement ``prepare``, ``describe``, ``post_process``."""
+
+    POST_PROCESSOR_TYPE = ""
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("config", "plan_file", "build", "chain", "index", "artifact"))
+    _supports_check_mode = True
+
+    def prepare(self, config, context):
+        return config
+
+    def describe(self, config, context, artifact, ui):
+        ui.say(f"Check mode: would run the {self.POST_PROCESSOR_TYPE} post-processor")
+
+    def post_process(self, config, context, artifact, ui):
+        """Return ``(output artifact, keep, force_keep)``; raise ``PostProcessError``."""
+        raise NotImplementedError
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        return self._run_post_processor(result, task_vars)
+
+    def _run_post_processor(self, result, task_vars):
+        ui = Ui()
+        sensitive = []
+        args = self._task.args
+        try:
+            context = build_context(args, task_vars, getattr(self, "_templar", None))
+            sensitive = context.sensitive_values
+            config, where = self._pp_config(args, context)
+            try:
+                config = self.prepare(config, context)
+                artifact = normalize_artifact(args.get("artifact"), context)
+            except UserError as exc:
+                raise UserError(f"{where}: {exc}") from None
+            if self._task.check_mode:
+                self.describe(config, context, artifact, ui)
+                result.update(changed=False, artifact=artifact, keep=True, force_keep=False,
+                              msg=f"check mode: the {self.POST_PROCESSOR_TYPE} post-processor was not run")
+            else:
+                try:
+                    output, keep, force_keep = self.post_process(config, context, artifact, ui)
+                    result.update(changed=True, artifact=output, keep=bool(keep), force_keep=bool(force_keep),
+                                  msg=f"{self.POST_PROCESSOR_TYPE} post-processor finished")
+                except (PostProcessError, UserError) as exc:
+                    result.update(failed=True, changed=False, msg=str(exc))
+                except (AnsibleError, OSError) as exc:
+                    result.update(failed=True, changed=False, msg=f"{where}: {exc}")
+        except UserError as exc:
+            result.update(failed=True, changed=False, msg=str(exc))
+        result["ui"] = ui.lines
+        return mask_result(result, sensitive)
+
+    def _pp_config(self, args, context):
+        kind = self.POST_PROCESSOR_TYPE
+        if args.get("config") is not None:
+            if not isinstance(args["config"], dict):
+                raise UserError(f"{kind}: 'config' must be a dictionary of Packer options")
+            return dict(args["config"]), f"{kind} post-processor"
+        if context.plan is None or args.get("chain") is None or args.get("index") is None:
+            raise UserError(
+                f"{kind}: give either 'config' (the post-processor's options) or "
+                "'plan_file', 'build', 'chain' and 'index' (its place in the plan)"
+            )
+        try:
+            entry = find_post_processor(context.plan, context.build_name, args["chain"], args["index"])
+        except PlanError as exc:
+            raise UserError(str(exc)) from None
+        name = entry.get("name") or kind
+        where = f"build {context.build_name!r}, post-processors[{args['chain']}][{args['index']}] ({name})"
+        return dict(entry.get("config") or {}), where
