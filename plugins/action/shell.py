@@ -130,7 +130,7 @@ class ActionModule(ProvisionerAction):
         scripts = list(config["scripts"])
         inline_file = None
         if config["inline"] is not None:
-            inline_file = self._write_inline(config)
+            inline_file = self._write_inline(config, context)
             scripts.append(inline_file)
         try:
             env_vars = flatten_env(config["env_pairs"], packer_env(context), config["env_var_format"])
@@ -159,12 +159,12 @@ class ActionModule(ProvisionerAction):
             cancel.wait(config["pause_after"])
 
     @staticmethod
-    def _write_inline(config):
+    def _write_inline(config, context):
         handle = tempfile.NamedTemporaryFile("w", prefix="packer-shell", delete=False, encoding="utf-8")
         with handle:
             handle.write(f"#!{config['inline_shebang']}\n")
             for line in config["inline"]:
-                handle.write(f"{line}\n")
+                handle.write(context.render(line, "inline") + "\n")
         return handle.name
 
     def _upload_env_file(self, remote, config, env_vars):

@@ -18,7 +18,7 @@ description:
     A commit keeps the base image's ENTRYPOINT and CMD unless C(changes) set them (unlike Packer, whose
     run_command entrypoint leaks into the image); as in a Dockerfile, an ENTRYPOINT change also resets CMD.
   - O(state=absent) kills and removes the container and its temp dir. It is idempotent.
-  - Runs on the controller (C(delegate_to: localhost)) and talks to the daemon named by C(DOCKER_HOST).
+  - "Runs on the controller (C(delegate_to: localhost)) and talks to the daemon named by C(DOCKER_HOST)."
 author:
   - cattle.images developers
 options:
@@ -146,19 +146,19 @@ artifact:
       docker_tags: []
 """
 
-import json
-import os
+import json  # noqa: E402
+import os  # noqa: E402
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.cattle.images.plugins.module_utils.docker import builder
-from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
-from ansible_collections.cattle.images.plugins.module_utils.docker.config import (
+from ansible_collections.cattle.images.plugins.module_utils.docker import builder  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.docker.config import (  # noqa: E402
     SECRET_OPTIONS,
     ConfigError,
     normalize,
 )
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
 
 
 class PlanError(Exception):
