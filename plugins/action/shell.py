@@ -18,7 +18,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     go_int_list,
     parse_duration,
 )
-from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionError, ProvisionerAction
+from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.remote import Remote, RemoteError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     DEFAULT_ENV_VAR_FORMAT,

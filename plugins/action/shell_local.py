@@ -24,7 +24,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     go_int_list,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.post_processor import PostProcessError, PostProcessorAction
-from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionError, ProvisionerAction
+from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     DEFAULT_ENV_VAR_FORMAT,
     flatten_env,

@@ -28,6 +28,12 @@ options:
     default: false
     env:
       - name: CATTLE_TIMESTAMP_UI
+  live:
+    description: Show a live status line per build (current step, elapsed time) under the output.
+    type: bool
+    default: false
+    env:
+      - name: CATTLE_LIVE
   color:
     description: Colour the build prefixes.
     type: bool
@@ -37,11 +43,12 @@ options:
 """
 
 import json
+import sys
 import time
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.cattle.images.plugins.module_utils.output import PackerUI
+from ansible_collections.cattle.images.plugins.module_utils.output import LiveView, PackerUI
 
 
 class CallbackModule(CallbackBase):
@@ -57,11 +64,16 @@ class CallbackModule(CallbackBase):
         self.build_errors = {}
         self.artifacts = {}
         self.build_names = []
+        self.live = None
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        write = self._display.display
+        if self.get_option("live") and not self.get_option("machine_readable"):
+            self.live = LiveView(sys.stdout)
+            write = self.live.write
         self.ui = PackerUI(
-            write=self._display.display,
+            write=write,
             machine_readable=self.get_option("machine_readable"),
             timestamp=self.get_option("timestamp_ui"),
             color=self.get_option("color"),
@@ -76,6 +88,11 @@ class CallbackModule(CallbackBase):
             self.ui.emit(host, kind, text)
 
     # -- events ----------------------------------------------------------------------
+    def v2_runner_on_start(self, host, task):
+        name = host.get_name()
+        if self.live and self._is_build(name) and name not in self.build_errors:
+            self.live.step(name, task.get_name())
+
     def v2_runner_on_ok(self, result):
         res = result._result
         host = result._host.get_name()
@@ -126,6 +143,8 @@ class CallbackModule(CallbackBase):
         self.ui.emit(host, "error", msg)
 
     def v2_playbook_on_stats(self, stats):
+        if self.live:
+            self.live.close()
         self.ui.summary(
             builds=self.build_names,
             errors=self.build_errors,
@@ -134,6 +153,8 @@ class CallbackModule(CallbackBase):
         )
 
     def _finish(self, host):
+        if self.live:
+            self.live.done(host)
         elapsed = time.time() - self.build_started.get(host, self.started)
         if host in self.build_errors:
             self.ui.build_errored(host, elapsed, self.build_errors[host])

@@ -120,3 +120,69 @@ class PackerUI:
                 self.say(f"--> {build}: {artifact.get('string') or artifact.get('id', '')}")
         else:
             self.say("==> Builds finished but no artifacts were created.")
+
+
+class LiveView:
+    """On a terminal: a status block under the output, one line per build with its
+    current step and elapsed time, redrawn on every event and once a second."""
+
+    def __init__(self, stream, clock=time.time):
+        import threading
+
+        self.stream = stream
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.steps = {}  # build -> (step, started)
+        self.started = {}
+        self.drawn = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self._thread.start()
+
+    def _tick(self):
+        while not self._stop.wait(1.0):
+            with self.lock:
+                if self.steps:
+                    self._erase()
+                    self._draw()
+
+    def _erase(self):
+        if self.drawn:
+            self.stream.write("\x1b[%dA\x1b[J" % self.drawn)
+        self.drawn = 0
+
+    def _draw(self):
+        now = self.clock()
+        for build, (step, since) in self.steps.items():
+            total = now - self.started.get(build, since)
+            self.stream.write(f"\x1b[2m  [{build}] {step} ({int(now - since)}s, build {int(total)}s)\x1b[0m\n")
+        self.drawn = len(self.steps)
+        self.stream.flush()
+
+    def write(self, line):
+        """Print an output line above the status block."""
+        with self.lock:
+            self._erase()
+            self.stream.write(line + "\n")
+            self._draw()
+
+    def step(self, build, step):
+        with self.lock:
+            now = self.clock()
+            self.started.setdefault(build, now)
+            self.steps[build] = (step, now)
+            self._erase()
+            self._draw()
+
+    def done(self, build):
+        with self.lock:
+            self._erase()
+            self.steps.pop(build, None)
+            self._draw()
+
+    def close(self):
+        self._stop.set()
+        with self.lock:
+            self._erase()
+            self.steps.clear()
+            self.stream.flush()

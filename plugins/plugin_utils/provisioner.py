@@ -19,6 +19,7 @@ import time
 
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
+
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     Ui,
     UserError,

@@ -54,3 +54,25 @@ def test_summary_lists_errors_then_artifacts():
         "==> Builds finished. The artifacts of successful builds are:",
         "--> b: Imported Docker image: sha256:1",
     ]
+
+
+def test_live_view_keeps_status_lines_under_the_output():
+    import io
+
+    from ansible_collections.cattle.images.plugins.module_utils.output import LiveView
+
+    stream = io.StringIO()
+    now = [100.0]
+    live = LiveView(stream, clock=lambda: now[0])
+    try:
+        live.step("a", "Provision")
+        now[0] = 103.0
+        live.write("==> a: hello")
+        text = stream.getvalue()
+        assert "[a] Provision (0s" in text
+        # the status is erased (cursor up + clear) before the line and drawn again after it
+        assert text.index("\x1b[1A\x1b[J==> a: hello\n") < text.rindex("[a] Provision (3s, build 3s)")
+        live.done("a")
+        assert stream.getvalue().endswith("\x1b[1A\x1b[J")
+    finally:
+        live.close()

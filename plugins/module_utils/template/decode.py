@@ -1,0 +1,328 @@
+"""Component config decoding: interpolation, Packer's weak typing, and schema checks."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+
+from .errors import GoTemplateError
+from .gotemplate import PartialEvaluator, parse
+from .schemas.deprecated import DEPRECATED_MESSAGE, DEPRECATED_OPTIONS
+
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+class DecodeError(Exception):
+    pass
+
+
+def parse_duration(text: str) -> float:
+    """Go's time.ParseDuration, in seconds."""
+    original = text
+    if text in ("0", "+0", "-0"):
+        return 0.0
+    sign = 1.0
+    if text[:1] in "+-":
+        sign = -1.0 if text[0] == "-" else 1.0
+        text = text[1:]
+    if not text:
+        raise DecodeError(f'time: invalid duration "{original}"')
+    total = 0.0
+    pos = 0
+    while pos < len(text):
+        match = _DURATION_PART.match(text, pos)
+        if not match or match.group(1) in ("", "."):
+            if re.match(r"[0-9.]+$", text[pos:]):
+                raise DecodeError(f'time: missing unit in duration "{original}"')
+            raise DecodeError(f'time: invalid duration "{original}"')
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    return sign * total
+
+
+def _go_type(value) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "[]interface {}"
+    if isinstance(value, dict):
+        return "map[string]interface {}"
+    return "<nil>"
+
+
+def _format_float(value: float) -> str:
+    if value == int(value) and abs(value) < 1e21:
+        return str(int(value))
+    return repr(value)
+
+
+def to_string(key: str, value):
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _format_float(value)
+    raise DecodeError(f"'{key}' expected type 'string', got unconvertible type '{_go_type(value)}'")
+
+
+_BOOL_STRINGS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+                 "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+
+
+def to_bool(key: str, value):
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return value != 0
+    if isinstance(value, str):
+        if value == "":
+            return False
+        if value in _BOOL_STRINGS:
+            return _BOOL_STRINGS[value]
+        raise DecodeError(f"cannot parse '{key}' as bool: strconv.ParseBool: parsing {value!r}: invalid syntax")
+    raise DecodeError(f"'{key}' expected type 'bool', got unconvertible type '{_go_type(value)}'")
+
+
+def to_int(key: str, value):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        if value == "":
+            return 0
+        try:
+            if re.fullmatch(r"[+-]?0[0-7]+", value):
+                return int(value, 8)  # Go's base-0 parsing reads a leading 0 as octal
+            return int(value, 0)
+        except ValueError:
+            raise DecodeError(f"cannot parse '{key}' as int: strconv.ParseInt: parsing {value!r}: invalid syntax") from None
+    raise DecodeError(f"'{key}' expected type 'int', got unconvertible type '{_go_type(value)}'")
+
+
+def to_float(key: str, value):
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if value is None:
+        return 0.0
+    if isinstance(value, str):
+        if value == "":
+            return 0.0
+        try:
+            return float(value)
+        except ValueError:
+            raise DecodeError(f"cannot parse '{key}' as float: invalid syntax") from None
+    raise DecodeError(f"'{key}' expected type 'float', got unconvertible type '{_go_type(value)}'")
+
+
+def to_duration(key: str, value):
+    if isinstance(value, bool) or isinstance(value, (list, dict)):
+        raise DecodeError(f"'{key}' expected type 'time.Duration', got unconvertible type '{_go_type(value)}'")
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, (int, float)):
+        return float(value) / 1e9  # a bare number is nanoseconds, as in Go
+    try:
+        return parse_duration(value)
+    except DecodeError as exc:
+        raise DecodeError(f"error decoding '{key}': {exc}") from None
+
+
+def to_list(key: str, value, item=to_string):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        # Packer's decoder turns a comma-separated string into a list.
+        return [] if value == "" else [item(key, part) for part in value.split(",")]
+    if isinstance(value, list):
+        return [item(f"{key}[{i}]", v) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        raise DecodeError(f"'{key}': source data must be an array or slice, got map")
+    return [item(key, value)]
+
+
+def to_map(key: str, value, item=to_string):
+    if value is None:
+        return {}
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        merged: dict = {}
+        for entry in value:
+            merged.update(entry)
+        value = merged
+    if not isinstance(value, dict):
+        raise DecodeError(f"'{key}' expected a map, got '{_go_type(value).split(' ')[0]}'")
+    return {str(k): item(f"{key}[{k}]", v) for k, v in value.items()}
+
+
+def _any(_key, value):
+    return value
+
+
+COERCERS = {
+    "str": to_string, "bool": to_bool, "trilean": lambda k, v: None if v is None else to_bool(k, v),
+    "int": to_int, "float": to_float, "duration": to_duration,
+    "list": to_list, "intlist": lambda k, v: to_list(k, v, to_int),
+    "listlist": lambda k, v: to_list(k, v, lambda kk, vv: to_list(kk, vv)),
+    "listmap": lambda k, v: [to_map(f"{k}[{i}]", m, _any) for i, m in enumerate(v if isinstance(v, list) else [v])],
+    "map": to_map, "map_any": lambda k, v: to_map(k, v, _any), "any": _any,
+}
+
+
+# ------------------------------------------------------------------ interpolation
+
+
+class Renderer:
+    """Renders every string of a value (and its map keys) once, as Packer's decoder does."""
+
+    def __init__(self, funcs, deferred_funcs=frozenset()):
+        self.funcs = funcs
+        self.deferred_funcs = deferred_funcs
+        self.cache: dict = {}
+
+    def render(self, text: str, runtime: bool, as_template: bool) -> str:
+        if "{{" not in text:
+            return text.replace("{{", '{{"{{"}}') if as_template else text
+        tree = parse(text, self.funcs)
+        evaluator = PartialEvaluator(self.funcs, self.deferred_funcs, defer_fields=runtime, as_template=as_template)
+        return evaluator.render(tree)
+
+    def render_value(self, value, runtime: bool, as_template: bool, errors: list, key: str):
+        if isinstance(value, str):
+            try:
+                return self.render(value, runtime, as_template)
+            except GoTemplateError as exc:
+                message = str(exc)
+                if "executing" in message:
+                    errors.append(f"render '{key}': {message}")
+                else:
+                    errors.append(f"invalid '{key}': {message} in: {value}")
+                return value
+            except RecursionError:
+                errors.append(f"invalid '{key}': template nested too deeply")
+                return value
+        if isinstance(value, list):
+            return [self.render_value(v, runtime, as_template, errors, key) for v in value]
+        if isinstance(value, dict):
+            return {
+                self.render_value(k, runtime, as_template, errors, key): self.render_value(
+                    v, runtime, as_template, errors, key
+                )
+                for k, v in value.items()
+            }
+        return value
+
+
+# ------------------------------------------------------------------ checks
+
+
+def is_set(value) -> bool:
+    return value not in (None, "", [], {}, False, 0, 0.0)
+
+
+def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bool, cwd: str):
+    """Returns (config, [(key or None, message)]) for one component's raw options."""
+    options = schema.get("options", {})
+    runtime_keys = set(schema.get("runtime", ()))
+    problems: list[tuple[str | None, str]] = []
+    config: dict = {}
+    for key, value in raw.items():
+        if key.startswith("packer_"):
+            continue
+        kind = options.get(key)
+        if kind is None:
+            if key in DEPRECATED_OPTIONS:
+                problems.append((key, DEPRECATED_MESSAGE.format(key=key)))
+            else:
+                problems.append((key, f"unknown configuration key: '\"{key}\"'"))
+            continue
+        errors: list[str] = []
+        rendered = renderer.render_value(value, key in runtime_keys, template_form or key in runtime_keys, errors, key)
+        for message in errors:
+            problems.append((key, message))
+        if errors:
+            continue
+        try:
+            config[key] = COERCERS[kind](key, rendered)
+        except DecodeError as exc:
+            problems.append((key, str(exc)))
+        except RecursionError:
+            problems.append((key, "value nested too deeply"))
+    problems.extend(check_config(config, schema, cwd))
+    return config, problems
+
+
+def check_config(config: dict, schema: dict, cwd: str):
+    problems: list[tuple[str | None, str]] = []
+    for key in schema.get("required", ()):
+        if not is_set(config.get(key)):
+            problems.append((key, f"{key} must be specified"))
+    for group in schema.get("one_of", ()):
+        given = [k for k in group if is_set(config.get(k))]
+        if not given:
+            problems.append((None, "one of " + ", ".join(f"'{k}'" for k in group) + " must be specified"))
+        elif len(given) > 1:
+            problems.append((given[1], "only one of " + ", ".join(f"'{k}'" for k in group) + " may be specified"))
+    for group in schema.get("any_of", ()):
+        if not any(is_set(config.get(k)) for k in group):
+            problems.append((None, " or ".join(f"'{k}'" for k in group) + " must be specified"))
+    for group in schema.get("exclusive", ()):
+        given = [k for k in group if is_set(config.get(k))]
+        if len(given) > 1:
+            problems.append((given[1], "only one of " + ", ".join(f"'{k}'" for k in group) + " may be specified"))
+    for key, allowed in schema.get("enums", {}).items():
+        value = config.get(key)
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if item not in (None, "") and isinstance(item, str) and "{{" not in item and item not in allowed:
+                problems.append((key, f"{key} must be one of {', '.join(a for a in allowed if a)}; got {item!r}"))
+    skip_files = False
+    for condition in schema.get("files_unless", ()):
+        name, _, expected = condition.partition("=")
+        actual = config.get(name)
+        if (expected and actual == expected) or (not expected and actual):
+            skip_files = True
+    if not skip_files:
+        for key, kind in schema.get("files", {}).items():
+            value = config.get(key)
+            for path in value if isinstance(value, list) else [value]:
+                message = check_path(path, kind, cwd)
+                if message:
+                    problems.append((key, f"Bad {key} '{path}': {message}"))
+    return problems
+
+
+def check_path(path, kind: str, cwd: str) -> str | None:
+    if not isinstance(path, str) or not path or "{{" in path or "://" in path:
+        return None
+    expanded = os.path.expanduser(path)
+    full = expanded if os.path.isabs(expanded) else os.path.join(cwd, expanded)
+    if any(c in path for c in "*?["):
+        return None if glob.glob(full) else f"no file matches {path}"
+    if not os.path.exists(full):
+        return f"stat {path}: no such file or directory"
+    if kind == "file" and os.path.isdir(full):
+        return f"{path} is a directory, not a file"
+    if kind == "dir" and not os.path.isdir(full):
+        return f"{path} is not a directory"
+    return None
