@@ -148,7 +148,7 @@ class LiveView:
 
     def _erase(self):
         if self.drawn:
-            self.stream.write("\x1b[%dA\x1b[J" % self.drawn)
+            self.stream.write(f"\x1b[{self.drawn}A\x1b[J")
         self.drawn = 0
 
     def _draw(self):
