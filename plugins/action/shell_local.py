@@ -9,8 +9,6 @@ post-processor (it then returns its input artifact and forces keeping it, as Pac
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 
@@ -23,6 +21,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     as_list,
     go_int_list,
 )
+from ansible_collections.cattle.images.plugins.plugin_utils.local import run_local
 from ansible_collections.cattle.images.plugins.plugin_utils.post_processor import PostProcessError, PostProcessorAction
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
@@ -150,7 +149,7 @@ class ShellLocal:
                 argv = cls.commands(config, context, script)
                 ui.say(f"Running local shell script: {script}")
                 try:
-                    code = cls._execute(argv, env, ui, cancel)
+                    code = run_local(argv, env, ui, cancel, cwd=context.cwd)
                 except OSError:
                     return f"Error executing script: {script}\n\nPlease see output above for more information."
                 if code is None:
@@ -174,27 +173,6 @@ class ShellLocal:
                 handle.write(context.render(line, "inline") + "\n")
         os.chmod(handle.name, 0o700)
         return handle.name
-
-    @staticmethod
-    def _execute(argv, env, ui, cancel):
-        """Run ``argv``; the exit code, or None if cancelled (the process group is killed)."""
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                       start_new_session=True)
-            while True:
-                try:
-                    code = process.wait(timeout=0.1)
-                    break
-                except subprocess.TimeoutExpired:
-                    if cancel is not None and cancel.is_set():
-                        os.killpg(process.pid, signal.SIGKILL)
-                        process.wait()
-                        code = None
-                        break
-            for handle, kind in ((out, "message"), (err, "error")):
-                handle.seek(0)
-                ui.output(handle.read(), kind)
-        return code
 
 
 def _is_post_processor(args):

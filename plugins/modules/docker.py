@@ -215,7 +215,11 @@ def main():
         try:
             raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build)
         except PlanError as exc:
-            module.fail_json(msg=str(exc), **result)
+            error = str(exc)
+        else:
+            error = None
+        if error is not None:
+            module.fail_json(msg=error, **result)
         module.no_log_values.update(value for value in sensitive if value)
         where = f"{params['plan_file']}: builds[{plan_build}]"
     if isinstance(raw_config, dict):
@@ -226,8 +230,13 @@ def main():
         try:
             config = normalize(raw_config, where=where, cwd=cwd)
         except ConfigError as exc:
-            module.fail_json(msg=str(exc), **result)
+            error = str(exc)
+        else:
+            error = None
+        if error is not None:
+            module.fail_json(msg=error, **result)
 
+    error = None
     try:
         client = connect()
         if state == "started":
@@ -237,7 +246,10 @@ def main():
         else:
             absent(module, client, build_id, result)
     except DockerError as exc:
-        module.fail_json(msg=str(exc), **result)
+        error = str(exc)
+    if error is not None:
+        # Outside the except block: the message is the whole story, no traceback is attached.
+        module.fail_json(msg=error, **result)
     module.exit_json(**result)
 
 

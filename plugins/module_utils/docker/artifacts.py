@@ -59,8 +59,9 @@ def image_artifact(builder_id, image_ref, source, metadata=None):
 def destroy_artifact(artifact):
     """Remove what an artifact stands for: the image reference, or the exported file.
 
-    A reference already gone is success. For a tag artifact only the tags it made are
-    removed (the image itself belongs to its input artifact). Raises ``DockerError``.
+    A reference already gone is success. For a tag artifact the tags it made are removed;
+    as with Packer's ``docker rmi``, Docker deletes the image too when no other reference
+    is left. Raises ``DockerError``.
     """
     builder_id = artifact.get("builder_id")
     if builder_id == BUILDER_ID_EXPORT or builder_id not in IMAGE_BUILDER_IDS:

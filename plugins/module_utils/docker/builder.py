@@ -121,8 +121,8 @@ def container_spec(config, build_id, build_name, temp_dir):
     --privileged --tmpfs … -v host:ctr … -v tmp:container_dir <run_command>``); lists add up.
     Returns ``(kwargs, warnings)``; raises :class:`DockerError` for a bad run_command.
     """
-    words = render_image(config["run_command"], config["image"])
     try:
+        words = render_image(config["run_command"], config["image"])
         parsed = parse_run_command(words)
         kwargs = create_arguments(parsed)
     except RunCommandError as exc:

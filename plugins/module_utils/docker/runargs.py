@@ -86,7 +86,10 @@ def render_image(words, image):
     rendered = []
     for word in words:
         if render_runtime is not None and "{{" in word:
-            rendered.append(render_runtime(word, {"Image": image}))
+            try:
+                rendered.append(render_runtime(word, {"Image": image}))
+            except Exception as exc:  # noqa: BLE001 - the template package's errors are the user's
+                raise RunCommandError(f"run_command: cannot render {word!r}: {exc}") from None
         else:
             rendered.append(_IMAGE_PLACEHOLDER.sub(lambda _match: image, word))
     return rendered

@@ -246,6 +246,7 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
     runtime_keys = set(schema.get("runtime", ()))
     problems: list[tuple[str | None, str]] = []
     config: dict = {}
+    failed: set[str] = set()
     for key, value in raw.items():
         if key.startswith("packer_"):
             continue
@@ -261,30 +262,34 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
         for message in errors:
             problems.append((key, message))
         if errors:
+            failed.add(key)
             continue
         try:
             config[key] = COERCERS[kind](key, rendered)
         except DecodeError as exc:
             problems.append((key, str(exc)))
+            failed.add(key)
         except RecursionError:
             problems.append((key, "value nested too deeply"))
-    problems.extend(check_config(config, schema, cwd))
+            failed.add(key)
+    problems.extend(check_config(config, schema, cwd, failed))
     return config, problems
 
 
-def check_config(config: dict, schema: dict, cwd: str):
+def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()):
+    """Schema checks on a decoded config; keys that failed to decode (`failed`) count as given."""
     problems: list[tuple[str | None, str]] = []
     for key in schema.get("required", ()):
-        if not is_set(config.get(key)):
+        if not is_set(config.get(key)) and key not in failed:
             problems.append((key, f"{key} must be specified"))
     for group in schema.get("one_of", ()):
-        given = [k for k in group if is_set(config.get(k))]
+        given = [k for k in group if is_set(config.get(k)) or k in failed]
         if not given:
             problems.append((None, "one of " + ", ".join(f"'{k}'" for k in group) + " must be specified"))
         elif len(given) > 1:
             problems.append((given[1], "only one of " + ", ".join(f"'{k}'" for k in group) + " may be specified"))
     for group in schema.get("any_of", ()):
-        if not any(is_set(config.get(k)) for k in group):
+        if not any(is_set(config.get(k)) or k in failed for k in group):
             problems.append((None, " or ".join(f"'{k}'" for k in group) + " must be specified"))
     for group in schema.get("exclusive", ()):
         given = [k for k in group if is_set(config.get(k))]

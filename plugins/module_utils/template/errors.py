@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass
 class Diagnostic:
-    file: str
-    line: int
-    column: int
-    path: str
-    message: str
-    severity: str = "error"
+    """One problem: where (file, line, column, field path) and what."""
+
+    __slots__ = ("file", "line", "column", "path", "message", "severity")
+
+    def __init__(self, file: str, line: int, column: int, path: str, message: str, severity: str = "error"):
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+        self.message = message
+        self.severity = severity
+
+    def __eq__(self, other):
+        return isinstance(other, Diagnostic) and self.as_dict() == other.as_dict()
+
+    def __repr__(self) -> str:
+        return f"Diagnostic({self.as_dict()!r})"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file

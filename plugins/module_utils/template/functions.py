@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import secrets
 import time
 import urllib.parse
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .errors import GoTemplateError
@@ -89,7 +87,7 @@ def _format_chunk(moment: datetime, chunk: str) -> str:
 def time_ordered_uuid(now: float | None = None) -> str:
     """Packer's uuid: 8 hex digits of the Unix time, then 24 random hex digits."""
     unix = int(time.time() if now is None else now) & 0xFFFFFFFF
-    rand = secrets.token_hex(12)
+    rand = os.urandom(12).hex()
     return f"{unix:08x}-{rand[0:4]}-{rand[4:8]}-{rand[8:12]}-{rand[12:24]}"
 
 
@@ -296,19 +294,19 @@ ALL_FUNCTION_NAMES = frozenset(
 )
 
 
-@dataclass
 class FuncContext:
     """What the context-dependent functions read."""
 
-    user_vars: dict = field(default_factory=dict)
-    template_path: str | None = None
-    init_time: datetime = field(default_factory=lambda: datetime.now(UTC))
-    build_name: str | None = None
-    build_type: str | None = None
-    in_variables: bool = False
-    declared: frozenset = frozenset()
-    clean_resource_name: object = None  # a callable, for builders that offer it
-    cwd: str | None = None
+    def __init__(self, user_vars=None, template_path=None, init_time=None, build_name=None, build_type=None,
+                 in_variables=False, clean_resource_name=None, cwd=None):
+        self.user_vars = {} if user_vars is None else user_vars
+        self.template_path = template_path
+        self.init_time = init_time or datetime.now(UTC)
+        self.build_name = build_name
+        self.build_type = build_type
+        self.in_variables = in_variables
+        self.clean_resource_name = clean_resource_name  # a callable, for builders that offer it
+        self.cwd = cwd
 
 
 def context_funcs(ctx: FuncContext) -> dict[str, Func]:

@@ -13,7 +13,6 @@ Besides evaluating a template, `partial_render` evaluates the parts that are kno
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import GoTemplateError
@@ -35,51 +34,79 @@ MISSING = _Missing()
 # ---------------------------------------------------------------- nodes
 
 
-@dataclass
-class Text:
-    text: str
+class _Node:
+    """Plain classes rather than dataclasses: they import faster (CLI start-up time)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return type(self) is type(other) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__) + ")"
 
 
-@dataclass
-class Ident:
-    name: str
-    source: str = ""
+class Text(_Node):
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
 
 
-@dataclass
-class FieldRef:
-    names: tuple[str, ...]
-    source: str = ""
+class Ident(_Node):
+    __slots__ = ("name", "source")
+
+    def __init__(self, name: str, source: str = ""):
+        self.name = name
+        self.source = source
 
 
-@dataclass
-class Literal:
-    value: Any
-    source: str = ""
+class FieldRef(_Node):
+    __slots__ = ("names", "source")
+
+    def __init__(self, names: tuple, source: str = ""):
+        self.names = names
+        self.source = source
 
 
-@dataclass
-class Command:
-    args: list  # Ident | FieldRef | Literal | Pipeline
+class Literal(_Node):
+    __slots__ = ("value", "source")
+
+    def __init__(self, value: Any, source: str = ""):
+        self.value = value
+        self.source = source
 
 
-@dataclass
-class Pipeline:
-    commands: list[Command]
-    line: int = 1
-    source: str = ""
+class Command(_Node):
+    __slots__ = ("args",)
+
+    def __init__(self, args: list):
+        self.args = args  # Ident | FieldRef | Literal | Pipeline
 
 
-@dataclass
-class Action:
-    pipe: Pipeline
+class Pipeline(_Node):
+    __slots__ = ("commands", "line", "source")
+
+    def __init__(self, commands: list, line: int = 1, source: str = ""):
+        self.commands = commands
+        self.line = line
+        self.source = source
 
 
-@dataclass
-class If:
-    pipe: Pipeline
-    body: list = field(default_factory=list)
-    orelse: list = field(default_factory=list)
+class Action(_Node):
+    __slots__ = ("pipe",)
+
+    def __init__(self, pipe: Pipeline):
+        self.pipe = pipe
+
+
+class If(_Node):
+    __slots__ = ("pipe", "body", "orelse")
+
+    def __init__(self, pipe: Pipeline, body: list | None = None, orelse: list | None = None):
+        self.pipe = pipe
+        self.body = body or []
+        self.orelse = orelse or []
 
 
 # ---------------------------------------------------------------- lexer / parser
@@ -444,13 +471,15 @@ def truth(value: Any) -> bool:
     return bool(value)
 
 
-@dataclass
 class Func:
     """A template function: `params` are 's' (string), 'i' (int) or 'a' (anything)."""
 
-    impl: Any
-    params: str = ""
-    variadic: str = ""  # type of extra arguments, if any
+    __slots__ = ("impl", "params", "variadic")
+
+    def __init__(self, impl, params: str = "", variadic: str = ""):
+        self.impl = impl
+        self.params = params
+        self.variadic = variadic  # type of extra arguments, if any
 
     def call(self, name: str, args: list) -> Any:
         fixed = len(self.params)

@@ -8,17 +8,18 @@ node graph, whose marks carry positions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 Path = tuple  # of str keys and int indexes
 
 
-@dataclass
 class Document:
-    value: object
-    positions: dict = field(default_factory=dict)  # path -> (line, column) of the value
-    key_positions: dict = field(default_factory=dict)  # path -> (line, column) of the member's key
-    duplicates: list = field(default_factory=list)  # (path, line, column)
+    """A parsed file: plain Python values plus where each one was written."""
+
+    def __init__(self, value=None):
+        self.value = value
+        self.positions: dict = {}  # path -> (line, column) of the value
+        self.key_positions: dict = {}  # path -> (line, column) of the member's key
+        self.duplicates: list = []  # (path, line, column)
 
     def position(self, path: Path) -> tuple[int, int]:
         path = tuple(path)

@@ -9,7 +9,7 @@ _ISO = {"iso_checksum": "str", "iso_url": "str", "iso_urls": "list", "iso_target
         "iso_target_extension": "str"}
 _BOOT = {"boot_command": "list", "boot_wait": "duration", "disable_vnc": "bool"}
 _SHUTDOWN = {"shutdown_command": "str", "shutdown_timeout": "duration"}
-_FLOPPY_FILES = {"floppy_files": "path", "floppy_dirs": "dir", "http_directory": "dir"}
+_FLOPPY_FILES = {"floppy_files": "path", "floppy_dirs": "dir"}
 
 _AWS_ACCESS = {
     "access_key": "str", "secret_key": "str", "token": "str", "profile": "str", "region": "str",
@@ -71,7 +71,7 @@ BUILDERS = {
             "privileged": "bool", "cap_add": "list", "cap_drop": "list", "device": "list", "tmpfs": "list",
             "container_dir": "str", "exec_user": "str", "fix_upload_owner": "bool", "windows_container": "bool",
             "login": "bool", "login_server": "str", "login_username": "str", "login_password": "str",
-            "login_email": "str", "ecr_login": "bool", "aws_access_key": "str", "aws_secret_key": "str",
+            "ecr_login": "bool", "aws_access_key": "str", "aws_secret_key": "str",
             "aws_token": "str", "aws_profile": "str", "platform": "str", "runtime": "str",
             "aws_force_use_public_ecr": "bool", "pty": "bool",
             **COMMUNICATOR_OPTIONS,

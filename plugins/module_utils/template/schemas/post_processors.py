@@ -7,7 +7,7 @@ _SHELL_LOCAL = dict(PROVISIONERS["shell-local"])
 _DOCKER_LOGIN = {
     "login": "bool", "login_username": "str", "login_password": "str", "login_server": "str",
     "ecr_login": "bool", "aws_access_key": "str", "aws_secret_key": "str", "aws_token": "str",
-    "aws_profile": "str", "aws_force_use_public_ecr": "bool", "login_email": "str",
+    "aws_profile": "str", "aws_force_use_public_ecr": "bool",
 }
 
 POST_PROCESSORS = {

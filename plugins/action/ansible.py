@@ -1,0 +1,246 @@
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Packer's ``ansible`` provisioner, native: the user's playbook runs against the build host.
+
+Packer tunnels Ansible through an SSH proxy to its communicator. Here the build host is
+already an Ansible host, so a child ``ansible-playbook`` (the same installation) gets a
+private inventory with one host (``host_alias``, default ``default``) carrying the build
+host's own connection variables. Options about the proxy are accepted and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list
+from ansible_collections.cattle.images.plugins.plugin_utils.local import run_local
+from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
+
+KNOWN_KEYS = {
+    "playbook_file", "command", "extra_arguments", "ansible_env_vars", "groups", "empty_groups", "host_alias",
+    "user", "skip_version_check", "inventory_directory", "inventory_file", "keep_inventory_file", "galaxy_file",
+    "galaxy_command", "galaxy_force_install", "roles_path", "collections_path",
+}
+# Packer options that configure its SSH proxy adapter: meaningless with a native connection.
+PROXY_KEYS = {
+    "ansible_ssh_extra_args", "local_port", "ssh_host_key_file", "ssh_authorized_key_file", "sftp_command",
+    "use_sftp", "use_proxy", "inventory_file_template",
+}
+# Host variables that say how to reach the build host; copied into the child's inventory.
+CONNECTION_VAR_PREFIXES = (
+    "ansible_connection", "ansible_host", "ansible_port", "ansible_user", "ansible_password", "ansible_ssh_",
+    "ansible_private_key_file", "ansible_docker_", "ansible_winrm_", "ansible_psrp_", "ansible_shell_",
+    "ansible_become", "ansible_remote_tmp", "ansible_timeout", "ansible_pipelining", "docker_",
+)
+# The parent's output plumbing (ansible-runner's event callback, a JSON stdout callback…)
+# must not leak into the child: its output is read line by line into the ui.
+PARENT_ENV_DROPPED = (
+    "ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "ANSIBLE_CALLBACK_WHITELIST",
+    "ANSIBLE_FORCE_COLOR", "AWX_ISOLATED_DATA_DIR", "ANSIBLE_RUNNER_", "RUNNER_", "JOB_ID", "AWX_",
+)
+
+
+def _sibling(program):
+    """``program`` from the running Ansible's own installation, else from PATH."""
+    candidate = os.path.join(os.path.dirname(sys.executable), program)
+    if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+        return candidate
+    return shutil.which(program) or program
+
+
+def _check_file(path, field, required):
+    if not path:
+        return [f"{field} must be specified."] if required else []
+    if not os.path.exists(path):
+        return [f"{field}: {path} is invalid: stat {path}: no such file or directory"]
+    if os.path.isdir(path):
+        return [f"{field}: {path} must point to a file"]
+    return []
+
+
+class ActionModule(ProvisionerAction):
+    PROVISIONER_TYPE = "ansible"
+
+    def prepare(self, config, context):
+        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
+                    if key not in KNOWN_KEYS | PROXY_KEYS and not key.startswith("packer_")]
+        playbook = context.local_path(config["playbook_file"]) if config.get("playbook_file") else ""
+        problems += _check_file(playbook, "playbook_file", required=True)
+        galaxy_file = context.local_path(config["galaxy_file"]) if config.get("galaxy_file") else ""
+        problems += _check_file(galaxy_file, "galaxy_file", required=False)
+        inventory_directory = context.local_path(config["inventory_directory"]) if config.get("inventory_directory") else ""
+        if inventory_directory and not os.path.isdir(inventory_directory):
+            problems.append(f"inventory_directory: {inventory_directory} is invalid: not a directory")
+        inventory_file = context.local_path(config["inventory_file"]) if config.get("inventory_file") else ""
+        problems += _check_file(inventory_file, "inventory_file", required=False)
+        env_pairs = []
+        for entry in as_list(config.get("ansible_env_vars"), "ansible_env_vars"):
+            key, sep, value = entry.partition("=")
+            if not sep or not key:
+                problems.append(f"ansible_env_vars: environment variable not in format 'key=value': {entry}")
+            env_pairs.append((key, value))
+        extra_arguments = config.get("extra_arguments") or []
+        if isinstance(extra_arguments, str):
+            extra_arguments = shlex.split(extra_arguments)
+        if problems:
+            raise UserError("; ".join(problems))
+        return {
+            "playbook_file": playbook,
+            "command": config.get("command") or "",
+            "extra_arguments": [str(a) for a in extra_arguments],
+            "env_pairs": env_pairs,
+            "groups": as_list(config.get("groups"), "groups"),
+            "empty_groups": as_list(config.get("empty_groups"), "empty_groups"),
+            "host_alias": config.get("host_alias") or "default",
+            "user": config.get("user") or "",
+            "skip_version_check": as_bool(config.get("skip_version_check", False), "skip_version_check"),
+            "inventory_directory": inventory_directory,
+            "inventory_file": inventory_file,
+            "keep_inventory_file": as_bool(config.get("keep_inventory_file", False), "keep_inventory_file"),
+            "galaxy_file": galaxy_file,
+            "galaxy_command": config.get("galaxy_command") or "",
+            "galaxy_force_install": as_bool(config.get("galaxy_force_install", False), "galaxy_force_install"),
+            "roles_path": context.local_path(config["roles_path"]) if config.get("roles_path") else "",
+            "collections_path": context.local_path(config["collections_path"]) if config.get("collections_path") else "",
+            "ignored": sorted(key for key in config if key in PROXY_KEYS),
+        }
+
+    # --- pieces -----------------------------------------------------------------------
+
+    def _connection_vars(self, config):
+        task_vars = getattr(self, "_task_vars", {}) or {}
+        host_vars = {}
+        for key in sorted(task_vars):
+            if key.startswith(CONNECTION_VAR_PREFIXES) and key != "ansible_python_interpreter":
+                value = task_vars[key]
+                if isinstance(value, str) and "{{" in value:
+                    value = self._templar.template(value)
+                if value is not None:
+                    host_vars[key] = value if isinstance(value, (bool, int, float, list, dict)) else str(value)
+        if "ansible_connection" not in host_vars and getattr(self._connection, "transport", None):
+            host_vars["ansible_connection"] = self._connection.transport
+        if "ansible_host" not in host_vars:
+            address = self._play_context.remote_addr or task_vars.get("inventory_hostname")
+            if address:
+                host_vars["ansible_host"] = str(address)
+        if config["user"]:
+            host_vars["ansible_user"] = config["user"]
+        # Let Ansible find the build host's Python quietly, unless the user says otherwise.
+        host_vars["ansible_python_interpreter"] = "auto_silent"
+        return host_vars
+
+    @staticmethod
+    def _inventory(config, host_vars):
+        alias = config["host_alias"]
+        children = {group: {"hosts": {alias: None}} for group in config["groups"]}
+        for group in config["empty_groups"]:
+            children.setdefault(group, {"hosts": {}})
+        inventory = {"all": {"hosts": {alias: host_vars}}}
+        if children:
+            inventory["all"]["children"] = children
+        return inventory
+
+    def _write_inventory(self, config, host_vars):
+        handle = tempfile.NamedTemporaryFile(
+            "w", prefix="packer-provisioner-ansible", suffix=".json", dir=config["inventory_directory"] or None,
+            delete=False, encoding="utf-8",
+        )
+        with handle:
+            os.fchmod(handle.fileno(), 0o600)
+            json.dump(self._inventory(config, host_vars), handle)
+        return handle.name
+
+    @staticmethod
+    def _environment(config):
+        env = {key: value for key, value in os.environ.items() if not key.startswith(PARENT_ENV_DROPPED)}
+        env.update(ANSIBLE_NOCOLOR="1", PYTHONUNBUFFERED="1", ANSIBLE_RETRY_FILES_ENABLED="False")
+        # Packer adds this when it has no host key to check against: build hosts are new machines.
+        env["ANSIBLE_HOST_KEY_CHECKING"] = "False"
+        if config["roles_path"]:
+            env["ANSIBLE_ROLES_PATH"] = config["roles_path"]
+        if config["collections_path"]:
+            env["ANSIBLE_COLLECTIONS_PATH"] = config["collections_path"]
+        env.update(config["env_pairs"])
+        return env
+
+    @staticmethod
+    def _playbook_argv(config, context, inventory):
+        command = config["command"] or _sibling("ansible-playbook")
+        argv = [command, "-e", f"packer_build_name={json.dumps(context.build_name)}",
+                "-e", f"packer_builder_type={context.build_type}"]
+        if context.http_ip and context.http_port:
+            argv += ["-e", f"packer_http_addr={context.http_ip}:{context.http_port}"]
+        argv += list(config["extra_arguments"])
+        argv += ["-i", inventory, config["playbook_file"]]
+        return argv
+
+    def _galaxy(self, config, env, ui, cancel, cwd):
+        command = config["galaxy_command"] or _sibling("ansible-galaxy")
+        force = ["--force"] if config["galaxy_force_install"] else []
+        runs = [[command, "install", "-r", config["galaxy_file"]] + force
+                + (["-p", config["roles_path"]] if config["roles_path"] else [])]
+        with open(config["galaxy_file"], encoding="utf-8") as handle:
+            if "collections" in handle.read():
+                runs.append([command, "collection", "install", "-r", config["galaxy_file"]] + force
+                            + (["-p", config["collections_path"]] if config["collections_path"] else []))
+        for argv in runs:
+            ui.message(f"Executing Ansible Galaxy: {' '.join(argv)}")
+            code = self._run(argv, env, ui, cancel, cwd)
+            if code != 0:
+                raise ProvisionError(f"Error executing Ansible Galaxy: Non-zero exit status: exit status {code}")
+
+    @staticmethod
+    def _run(argv, env, ui, cancel, cwd):
+        try:
+            code = run_local(argv, env, ui, cancel, cwd=cwd)
+        except OSError as exc:
+            raise ProvisionError(f"Error running {argv[0]}: {exc}") from None
+        if code is None:
+            raise ProvisionError("the ansible provisioner was cancelled")
+        return code
+
+    # --- the provisioner --------------------------------------------------------------
+
+    def describe(self, config, context, ui):
+        argv = self._playbook_argv(config, context, "<temporary inventory>" if not config["inventory_file"]
+                                   else config["inventory_file"])
+        ui.say(f"Check mode: would run: {' '.join(argv)}")
+
+    def provision(self, config, context, ui, cancel):
+        ui.say("Provisioning with Ansible...")
+        if config["ignored"]:
+            ui.message("Ignoring " + ", ".join(config["ignored"])
+                       + ": the build host is reached through its own Ansible connection, not Packer's proxy")
+        env = self._environment(config)
+        cwd = context.cwd if os.path.isdir(context.cwd) else None
+        if not config["skip_version_check"]:
+            command = config["command"] or _sibling("ansible-playbook")
+            try:
+                check = subprocess.run([command, "--version"], capture_output=True, env=env, cwd=cwd, timeout=120,
+                                       stdin=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise ProvisionError(f'Error running "{command} --version": {exc}') from None
+            if check.returncode != 0:
+                detail = (check.stderr or check.stdout).decode("utf-8", "replace").strip()
+                raise ProvisionError(f'Error running "{command} --version": exit status {check.returncode}: {detail}')
+        if config["galaxy_file"]:
+            self._galaxy(config, env, ui, cancel, cwd)
+        inventory = config["inventory_file"]
+        created = None
+        if not inventory:
+            created = inventory = self._write_inventory(config, self._connection_vars(config))
+        try:
+            argv = self._playbook_argv(config, context, inventory)
+            ui.message(f"Executing Ansible: {' '.join(argv)}")
+            code = self._run(argv, env, ui, cancel, cwd)
+        finally:
+            if created and not config["keep_inventory_file"]:
+                os.unlink(created)
+        if code != 0:
+            raise ProvisionError(f"Error executing Ansible: Non-zero exit status: exit status {code}")

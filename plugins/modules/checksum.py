@@ -1,0 +1,80 @@
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation of the cattle.images.checksum action plugin (the code is in plugins/action/checksum.py)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: checksum
+short_description: "Packer's checksum post-processor: checksum files for the artifact"
+description:
+  - "For each checksum type, appends C(<hex>\\t<file name>) lines for every artifact file to the output file."
+  - "Returns an artifact listing the input files plus the checksum files created, and always keeps its input."
+version_added: 0.1.0
+author: cattle.images developers
+options:
+  config:
+    description:
+      - The post-processor's Packer options (see the notes). Give either I(config) or I(plan_file),
+        I(build), I(chain) and I(index).
+    type: dict
+  plan_file:
+    description: The plan; defaults to C(cattle_build.plan_file) of the host. Its sensitive values are masked.
+    type: path
+  build:
+    description: Name of the build in the plan; defaults to C(cattle_build.name).
+    type: str
+  chain:
+    description: Index of the post-processor chain (sequence) in the build's C(post_processors).
+    type: int
+  index:
+    description: Index of the post-processor inside its chain.
+    type: int
+  artifact:
+    description:
+      - The input artifact, C({id, builder_id, builder_type, build_name, files, string, metadata}).
+    type: dict
+attributes:
+  check_mode:
+    support: full
+    description: Nothing runs or is written; C(ui) says what would run.
+  diff_mode:
+    support: none
+notes:
+  - "Packer options: C(checksum_types) (C(md5) default; md5, sha1, sha224, sha256, sha384, sha512), C(output) (C(packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum))."
+"""
+
+EXAMPLES = r"""
+- name: sha256 sums next to the image
+  cattle.images.checksum:
+    plan_file: "{{ cattle_build.plan_file }}"
+    build: "{{ cattle_build.name }}"
+    chain: 0
+    index: 1
+    artifact: "{{ cattle_artifact }}"
+"""
+
+RETURN = r"""
+artifact:
+  description: The output artifact, same shape as the input.
+  returned: success
+  type: dict
+keep:
+  description: The post-processor's default decision to keep its input artifact.
+  returned: success
+  type: bool
+force_keep:
+  description: Packer's forceOverride, the input is kept whatever C(keep_input_artifact) says.
+  returned: success
+  type: bool
+msg:
+  description: What happened, or the error.
+  returned: always
+  type: str
+ui:
+  description: Output lines as C([kind, text]) pairs (C(say), C(message), C(error)).
+  returned: always
+  type: list
+  elements: list
+"""

@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: the post-processor is the action plugin plugins/action/docker_import.py.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: docker_import
+short_description: Packer's docker-import post-processor - import an exported container as an image
+version_added: 0.1.0
+description:
+  - Imports the tar of a docker builder C(export_path) artifact (or an artifice artifact) as
+    C(repository[:tag]), applying C(changes) (Dockerfile instructions) and C(platform), like C(docker import).
+  - The output artifact has builder id C(packer.post-processor.docker-import) and C(repository[:tag]) as its id.
+    The input tar is not kept by default (Packer deletes it unless C(keep_input_artifact)).
+  - If C(repository:tag) already names an image, the import is refused unless the run was started with C(-force)
+    (C(cattle_build.force)).
+  - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
+author:
+  - cattle.images developers
+options:
+  config:
+    description:
+      - The post-processor's options in Packer's shape (see below). Either O(config) or O(plan_file) with
+        O(build), O(chain) and O(index).
+    type: dict
+  plan_file:
+    description: A cattle plan file to read the options from (they are never templated by Ansible).
+    type: path
+  build:
+    description: The build's name in O(plan_file).
+    type: str
+  chain:
+    description: The index of the post-processor sequence in the build's C(post_processors).
+    type: int
+  index:
+    description: The index of this post-processor in its sequence.
+    type: int
+  artifact:
+    description: The input artifact (a dict with C(id), C(builder_id), C(files), C(metadata), ...).
+    type: dict
+    required: true
+notes:
+  - "Config options: C(repository) (required), C(tag), C(changes) (list), C(platform)."
+attributes:
+  check_mode:
+    support: full
+    details: Checks the config and the input and returns the would-be artifact without importing.
+  diff_mode:
+    support: none
+requirements:
+  - docker (Docker SDK for Python) >= 7.1
+"""
+
+EXAMPLES = r"""
+- name: Import the exported tar
+  cattle.images.docker_import:
+    config:
+      repository: local/app
+      tag: "1.0"
+      changes: ['CMD ["/bin/sh"]']
+    artifact: "{{ cattle_artifact }}"
+"""
+
+RETURN = r"""
+artifact:
+  description: The imported image's artifact.
+  returned: success
+  type: dict
+  sample:
+    id: local/app:1.0
+    builder_id: packer.post-processor.docker-import
+    builder_type: docker
+    build_name: docker
+    files: []
+    string: "Imported Docker image: local/app:1.0"
+    metadata:
+      ImageSha256: sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904
+keep:
+  description: Whether the input artifact is kept by default (Packer's keep).
+  returned: success
+  type: bool
+force_keep:
+  description: Whether the input must be kept even if C(keep_input_artifact) is false (Packer's forceOverride).
+  returned: success
+  type: bool
+ui:
+  description: Lines for the Packer-style output, each C([kind, text]) with kind C(say), C(message) or C(error).
+  returned: always
+  type: list
+  elements: list
+"""

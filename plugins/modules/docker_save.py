@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: the post-processor is the action plugin plugins/action/docker_save.py.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: docker_save
+short_description: Packer's docker-save post-processor - save an image to a tar file
+version_added: 0.1.0
+description:
+  - Saves the input image (docker builder C(commit), docker-import or docker-tag artifact) to C(path) like
+    C(docker save), keeping its layers and metadata. An existing file at C(path) is replaced, as Packer does;
+    the file appears only once complete.
+  - A relative C(path) is resolved against the run's working directory (the plan's C(cwd)).
+  - Passes its input artifact through and keeps it.
+  - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
+author:
+  - cattle.images developers
+options:
+  config:
+    description:
+      - The post-processor's options in Packer's shape (see below). Either O(config) or O(plan_file) with
+        O(build), O(chain) and O(index).
+    type: dict
+  plan_file:
+    description: A cattle plan file to read the options from (they are never templated by Ansible).
+    type: path
+  build:
+    description: The build's name in O(plan_file).
+    type: str
+  chain:
+    description: The index of the post-processor sequence in the build's C(post_processors).
+    type: int
+  index:
+    description: The index of this post-processor in its sequence.
+    type: int
+  artifact:
+    description: The input artifact (a dict with C(id), C(builder_id), C(files), C(metadata), ...).
+    type: dict
+    required: true
+notes:
+  - "Config options: C(path) (required)."
+attributes:
+  check_mode:
+    support: full
+    details: Checks the config and the input and writes nothing.
+  diff_mode:
+    support: none
+requirements:
+  - docker (Docker SDK for Python) >= 7.1
+"""
+
+EXAMPLES = r"""
+- name: Save the tagged image
+  cattle.images.docker_save:
+    config:
+      path: /srv/images/app.tar
+    artifact: "{{ tagged.artifact }}"
+"""
+
+RETURN = r"""
+artifact:
+  description: The input artifact, unchanged.
+  returned: success
+  type: dict
+keep:
+  description: Whether the input artifact is kept by default (Packer's keep).
+  returned: success
+  type: bool
+force_keep:
+  description: Whether the input must be kept even if C(keep_input_artifact) is false (Packer's forceOverride).
+  returned: success
+  type: bool
+ui:
+  description: Lines for the Packer-style output, each C([kind, text]) with kind C(say), C(message) or C(error).
+  returned: always
+  type: list
+  elements: list
+"""

@@ -1,0 +1,81 @@
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation of the cattle.images.manifest action plugin (the code is in plugins/action/manifest.py)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: manifest
+short_description: "Packer's manifest post-processor: record artifacts in a JSON file"
+description:
+  - "Appends C({name, builder_type, build_time, files, artifact_id, packer_run_uuid, custom_data}) to the C(builds) list of the output file and sets C(last_run_uuid), in Packer's format."
+  - "With the build's C(force) (C(-force)) and a file written by another run, the file starts afresh."
+  - "Parallel builds may write the same file: the update is done under an exclusive lock."
+version_added: 0.1.0
+author: cattle.images developers
+options:
+  config:
+    description:
+      - The post-processor's Packer options (see the notes). Give either I(config) or I(plan_file),
+        I(build), I(chain) and I(index).
+    type: dict
+  plan_file:
+    description: The plan; defaults to C(cattle_build.plan_file) of the host. Its sensitive values are masked.
+    type: path
+  build:
+    description: Name of the build in the plan; defaults to C(cattle_build.name).
+    type: str
+  chain:
+    description: Index of the post-processor chain (sequence) in the build's C(post_processors).
+    type: int
+  index:
+    description: Index of the post-processor inside its chain.
+    type: int
+  artifact:
+    description:
+      - The input artifact, C({id, builder_id, builder_type, build_name, files, string, metadata}).
+    type: dict
+attributes:
+  check_mode:
+    support: full
+    description: Nothing runs or is written; C(ui) says what would run.
+  diff_mode:
+    support: none
+notes:
+  - "Packer options: C(output) (C(packer-manifest.json)), C(strip_path), C(strip_time), C(custom_data)."
+  - "Passes its input artifact through and always keeps it."
+"""
+
+EXAMPLES = r"""
+- name: Record the artifact
+  cattle.images.manifest:
+    config:
+      output: manifest.json
+      strip_path: true
+    artifact: "{{ cattle_artifact }}"
+"""
+
+RETURN = r"""
+artifact:
+  description: The output artifact, same shape as the input.
+  returned: success
+  type: dict
+keep:
+  description: The post-processor's default decision to keep its input artifact.
+  returned: success
+  type: bool
+force_keep:
+  description: Packer's forceOverride, the input is kept whatever C(keep_input_artifact) says.
+  returned: success
+  type: bool
+msg:
+  description: What happened, or the error.
+  returned: always
+  type: str
+ui:
+  description: Output lines as C([kind, text]) pairs (C(say), C(message), C(error)).
+  returned: always
+  type: list
+  elements: list
+"""

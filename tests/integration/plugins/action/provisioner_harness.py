@@ -1,0 +1,119 @@
+"""Shared by the provisioner/post-processor integration tests: a build container and a playbook runner.
+
+The plugins are driven the way the build play drives them: a plan file, an inventory host
+whose connection is community.docker.docker_api pointed at a container, and tasks that
+name the plan's step. One ansible-playbook run executes several tasks (each with
+``ignore_errors``) and returns every task's result, read from the ansible.posix.json callback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+VENV_BIN = os.path.dirname(sys.executable)
+BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
+BUILD_NAME = "docker"
+
+
+@pytest.fixture(scope="module")
+def container():
+    """A running container from the base image, labelled and removed afterwards."""
+    import docker
+
+    client = docker.from_env()
+    name = f"cattle-test-prov-{uuid.uuid4().hex[:10]}"
+    created = client.containers.run(
+        BASE_IMAGE, ["sleep", "infinity"], name=name, detach=True, labels={"cattle.test": "1"}
+    )
+    try:
+        yield created
+    finally:
+        created.remove(force=True)
+        client.close()
+
+
+def in_container(container, command):
+    """(exit code, output) of ``sh -c command`` in the container."""
+    code, output = container.exec_run(["sh", "-c", command])
+    return code, output.decode("utf-8", errors="replace")
+
+
+def write_plan(directory, provisioners=(), post_processors=(), sensitive=(), build_config=None,
+               build_type="docker", cwd=None, run_uuid="11111111-2222-3333-4444-555555555555"):
+    """A plan with one build; provisioners are ``{"type", "config", ...}`` entries."""
+    plan = {
+        "template_path": os.path.join(str(directory), "template.json"),
+        "template_dir": str(directory),
+        "cwd": str(cwd or directory),
+        "run_uuid": run_uuid,
+        "init_time": 1795514248,
+        "packer_version": "1.6.6",
+        "sensitive_values": list(sensitive),
+        "builds": [{
+            "name": BUILD_NAME,
+            "type": build_type,
+            "config": dict(build_config or {"image": BASE_IMAGE, "commit": True, "pull": False}),
+            "provisioners": [
+                dict({"pause_before": 0.0, "max_retries": 0, "timeout": 0.0}, **entry) for entry in provisioners
+            ],
+            "error_cleanup_provisioner": None,
+            "post_processors": [list(chain) for chain in post_processors],
+        }],
+    }
+    path = os.path.join(str(directory), "plan.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(plan, handle)
+    return path
+
+
+def run_tasks(directory, tasks, container_name=None, plan_file=None, force=False, check=False, env=None):
+    """Run ``tasks`` (task dicts) against the build host; every task's result, in order."""
+    directory = str(directory)
+    host_vars = {
+        "cattle_build": {
+            "name": BUILD_NAME, "type": "docker", "id": "test0001", "run_uuid": "11111111-2222-3333-4444-555555555555",
+            "force": force, "plan_file": plan_file, "on_error": "cleanup", "debug": False,
+        },
+    }
+    if container_name:
+        host_vars.update(ansible_connection="community.docker.docker_api", ansible_host=container_name)
+    else:
+        host_vars.update(ansible_connection="local", ansible_python_interpreter=sys.executable)
+    inventory = {"all": {"hosts": {"build": host_vars}}}
+    playbook = [{
+        "hosts": "build",
+        "gather_facts": False,
+        "tasks": [dict(task, ignore_errors=True) for task in tasks],
+    }]
+    inventory_path = os.path.join(directory, "inventory.json")
+    playbook_path = os.path.join(directory, "playbook.json")
+    with open(inventory_path, "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle)
+    with open(playbook_path, "w", encoding="utf-8") as handle:
+        json.dump(playbook, handle)
+    run_env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
+                   ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False")
+    run_env.update(env or {})
+    command = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", inventory_path, playbook_path]
+    if check:
+        command.append("--check")
+    completed = subprocess.run(command, capture_output=True, text=True, env=run_env, cwd=directory, timeout=300,
+                               stdin=subprocess.DEVNULL, start_new_session=True)  # no terminal, as in CI
+    try:
+        report = json.loads(completed.stdout)
+    except ValueError:
+        raise AssertionError(f"ansible-playbook output is not JSON:\n{completed.stdout}\n{completed.stderr}") from None
+    results = [task["hosts"]["build"] for task in report["plays"][0]["tasks"]]
+    assert len(results) == len(tasks), completed.stdout + completed.stderr
+    return results
+
+
+def ui_text(result, kind=None):
+    """The ui lines of a result as one string (only lines of ``kind`` when given)."""
+    return "\n".join(text for line_kind, text in result.get("ui", []) if kind is None or line_kind == kind)

@@ -1,0 +1,88 @@
+"""The breakpoint provisioner: waits for Enter on a terminal, never hangs without one."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import select
+import subprocess
+import termios
+import time
+
+from provisioner_harness import VENV_BIN, run_tasks, ui_text, write_plan
+
+
+def test_without_a_terminal_it_continues(tmp_path):
+    plan = write_plan(tmp_path, [
+        {"type": "breakpoint", "config": {"note": "look at it"}},
+        {"type": "breakpoint", "config": {"disable": True, "note": "off"}},
+        {"type": "breakpoint", "config": {"disable": True}},
+        {"type": "breakpoint", "config": {"nope": 1}},
+    ])
+    started = time.monotonic()
+    results = run_tasks(tmp_path, [
+        {"cattle.images.breakpoint": {"plan_file": plan, "build": "docker", "step": i}} for i in range(4)
+    ], plan_file=plan)
+    assert time.monotonic() - started < 60
+    assert ui_text(results[0]).splitlines() == [
+        'Pausing at breakpoint provisioner with note "look at it".', "no terminal: not pausing",
+    ]
+    assert not results[0].get("failed")
+    assert ui_text(results[1]) == 'Breakpoint provisioner with note "off" disabled; continuing...'
+    assert ui_text(results[2]) == "Breakpoint provisioner disabled; continuing..."
+    assert results[3]["msg"] == "build 'docker', provisioners[3] (breakpoint): unknown configuration key: '\"nope\"'"
+
+
+def _with_controlling_terminal(slave):
+    def setup():
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    return setup
+
+
+def test_with_a_terminal_it_waits_for_enter(tmp_path):
+    plan = write_plan(tmp_path, [{"type": "breakpoint", "config": {"note": "check the disk"}}])
+    (tmp_path / "inventory.json").write_text(json.dumps({"all": {"hosts": {"build": {
+        "ansible_connection": "local", "ansible_python_interpreter": os.path.join(VENV_BIN, "python"),
+        "cattle_build": {"name": "docker", "type": "docker", "plan_file": plan}}}}}))
+    (tmp_path / "play.json").write_text(json.dumps([{"hosts": "build", "gather_facts": False, "tasks": [
+        {"cattle.images.breakpoint": {"plan_file": plan, "build": "docker", "step": 0}, "register": "bp"},
+        {"ansible.builtin.debug": {"msg": "AFTER-BREAKPOINT {{ bp.ui | to_json }}"}},
+    ]}]))
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "play.json"],
+        cwd=tmp_path, stdin=slave, stdout=slave, stderr=slave,
+        preexec_fn=_with_controlling_terminal(slave), env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+    )
+    os.close(slave)
+
+    def read_until(marker, seen=b""):
+        deadline = time.monotonic() + 60
+        while marker not in seen:
+            assert time.monotonic() < deadline, seen
+            ready, _, _ = select.select([master], [], [], 1)
+            if ready:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:  # the terminal closed: the play ended
+                    break
+        return seen
+
+    try:
+        seen = read_until(b"Press enter to continue.")
+        assert b'==> docker: Pausing at breakpoint provisioner with note "check the disk".' in seen
+        time.sleep(1)
+        assert process.poll() is None  # still waiting
+        os.write(master, b"\n")
+        output = read_until(b"PLAY RECAP", seen)
+        output = read_until(b"\x00", output)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert process.returncode == 0, output
+    assert b"AFTER-BREAKPOINT" in output
+    assert b"no terminal" not in output

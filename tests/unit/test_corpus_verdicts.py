@@ -1,0 +1,105 @@
+"""Our validator against Packer 1.6.6's own verdicts on 87 real templates.
+
+`shared/corpus/packer-json/VERDICTS.tsv` records what `packer validate -syntax-only`,
+`packer validate` and `packer validate <args>` said for each template, run from the corpus
+directory. We run the same checks (same cwd, same arguments) and expect the same ok/error
+verdict, except for the differences listed in KNOWN_DIFFERENCES, each with its reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shlex
+
+import pytest
+
+from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus", "packer-json")
+VERDICTS = os.path.join(CORPUS, "VERDICTS.tsv")
+
+# (file, check) -> reason; check is "syntax", "validate" or "validate-args".
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
+    ("packer__command_test-fixtures_timeout_template.json", "validate"): (
+        "uses Packer's `sleep` provisioner, which cattle does not implement (an unknown provisioner "
+        "type is an error listing the known ones)"
+    ),
+}
+
+
+def _rows():
+    if not os.path.exists(VERDICTS):
+        return []
+    with open(VERDICTS, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+ROWS = _rows()
+pytestmark = pytest.mark.skipif(not ROWS, reason=f"the Packer corpus is not at {CORPUS}")
+
+
+def _verdict(text: str) -> str:
+    return "ok" if text.startswith("ok") else "error"
+
+
+def _split_args(args: str):
+    variables, var_files = {}, []
+    words = shlex.split(args)
+    while words:
+        word = words.pop(0)
+        name, _, value = word.lstrip("-").partition("=")
+        if not value:
+            value = words.pop(0)
+        if name == "var":
+            key, _, val = value.partition("=")
+            variables[key] = val
+        elif name == "var-file":
+            var_files.append(value)
+    return variables, var_files
+
+
+def _ours(file: str, check: str, args: str = "-") -> tuple[str, str]:
+    variables, var_files = _split_args(args) if args not in ("", "-") else ({}, [])
+    try:
+        template = load_template(file, variables=variables, var_files=var_files, cwd=CORPUS)
+    except TemplateErrors as exc:
+        return "error", str(exc)
+    if check == "syntax":
+        return "ok", ""
+    problems = [d for d in template.validate() if d.severity == "error"]
+    return ("error", "\n".join(map(str, problems))) if problems else ("ok", "")
+
+
+def _cases():
+    for row in ROWS:
+        file = row["file"]
+        yield pytest.param(file, "syntax", "-", row["syntax_only_verdict"], id=f"{file}-syntax")
+        yield pytest.param(file, "validate", "-", row["full_validate_verdict"], id=f"{file}-validate")
+        args = row["validate_args_used"]
+        if args not in ("", "-"):
+            yield pytest.param(file, "validate-args", args, row["full_validate_with_args_verdict"],
+                               id=f"{file}-validate-args")
+
+
+@pytest.fixture(autouse=True)
+def _in_corpus(monkeypatch):
+    # Packer's verdicts were produced with the corpus directory as the working directory.
+    monkeypatch.chdir(CORPUS)
+
+
+@pytest.mark.parametrize(("file", "check", "args", "packer"), list(_cases()))
+def test_same_verdict_as_packer(file, check, args, packer):
+    ours, details = _ours(file, check, args)
+    expected = _verdict(packer)
+    if (file, check) in KNOWN_DIFFERENCES:
+        assert ours != expected, f"{file} now agrees with Packer; drop it from KNOWN_DIFFERENCES"
+        return
+    assert ours == expected, f"Packer said: {packer}\nwe said: {ours}\n{details}"
+
+
+def test_known_differences_name_real_files():
+    files = {row["file"] for row in ROWS}
+    for file, check in KNOWN_DIFFERENCES:
+        assert file in files and check in ("syntax", "validate", "validate-args")
