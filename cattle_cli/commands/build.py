@@ -85,6 +85,7 @@ def _run_builds(plan, run_dir, opts):
         sensitive=plan.get("sensitive_values", ()),
     )
     plan_file = write_plan(plan, run_dir)
+    os.mkdir(os.path.join(run_dir, "runner"), 0o700)
     ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
     interrupted = _Interrupted()
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -101,7 +102,6 @@ def _run_builds(plan, run_dir, opts):
             },
             envvars=_ansible_env(opts),
             forks=forks,
-            binary=os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
             cancel_callback=lambda: bool(interrupted),
             quiet=False,
             suppress_ansible_output=False,
@@ -141,6 +141,8 @@ def _ansible_env(opts):
         "CATTLE_COLOR": "1" if opts["color"] and sys.stdout.isatty() else "0",
         "CATTLE_LIVE": "1" if sys.stdout.isatty() and not opts["machine-readable"] else "0",
         "PYTHONUNBUFFERED": "1",
+        # The ansible-playbook of this installation, not whatever PATH finds first.
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
         # ansible-playbook runs on runner's own pty: prompts go to the user's terminal by path.
         "CATTLE_TTY": _user_tty(),
     }

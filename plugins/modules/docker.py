@@ -56,7 +56,7 @@ options:
     description: The ledger file to record the container in before it is created, and release it from after removal.
     type: path
   temp_dir:
-    description: The host temp dir to remove with O(state=absent); by default the one recorded on the container.
+    description: The host temp dir to remove with O(state=absent); by default every C(cattle-docker-<build_id>-*) dir in the temp directory.
     type: path
 attributes:
   check_mode:
@@ -70,7 +70,7 @@ notes:
   - C(platform) is passed to the pull only, as Packer does.
   - With C(pull) true (Packer's default) a failed pull is an error even if the image exists locally.
   - Windows containers cannot be built here; C(windows_container=true) is rejected unless the daemon runs Windows containers.
-  - The labels C(cattle.build_id), C(cattle.build_name) and C(cattle.temp_dir) of the container are committed into the image,
+  - The labels C(cattle.build_id) and C(cattle.build_name) of the container are committed into the image,
     as every container label is.
 """
 
@@ -263,7 +263,8 @@ def started(module, client, config, build_id, build_name, result):
         if not config["pull"]:
             builder.base_image(client, config["image"], pulled=False)
         existing = builder.find_container(client, build_id)
-        temp_dir = "" if existing is None else existing.labels.get(builder.LABEL_TEMP_DIR, "")
+        temp_dirs = builder.build_temp_dirs(build_id) if existing is not None else []
+        temp_dir = temp_dirs[0] if temp_dirs else ""
         # container_spec checks run_command without creating anything.
         builder.container_spec(config, build_id, build_name, temp_dir or "/tmp/cattle-docker-check")
         result["changed"] = existing is None or existing.status != "running"
@@ -299,7 +300,8 @@ def absent(module, client, build_id, result):
     temp_dir = module.params["temp_dir"]
     if module.check_mode:
         existing = builder.find_container(client, build_id)
-        result["changed"] = existing is not None or bool(temp_dir and os.path.isdir(temp_dir))
+        leftovers = [temp_dir] if temp_dir else builder.build_temp_dirs(build_id)
+        result["changed"] = existing is not None or any(os.path.isdir(path) for path in leftovers)
         return
     result["changed"] = builder.remove(client, build_id, temp_dir)
     if module.params["ledger"]:

@@ -33,7 +33,6 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.runargs impor
 
 LABEL_BUILD_ID = "cattle.build_id"
 LABEL_BUILD_NAME = "cattle.build_name"
-LABEL_TEMP_DIR = "cattle.temp_dir"
 LEDGER_KIND = "docker_container"
 TEMP_DIR_PREFIX = "cattle-docker-"
 
@@ -142,7 +141,8 @@ def container_spec(config, build_id, build_name, temp_dir):
     if config["runtime"]:
         kwargs["runtime"] = config["runtime"]
     labels = dict(kwargs.get("labels", {}))
-    labels.update({LABEL_BUILD_ID: build_id, LABEL_BUILD_NAME: build_name, LABEL_TEMP_DIR: temp_dir})
+    # Container labels end up in a committed image: no host paths here.
+    labels.update({LABEL_BUILD_ID: build_id, LABEL_BUILD_NAME: build_name})
     kwargs["labels"] = labels
     kwargs["name"] = container_name(build_id)
     kwargs["detach"] = True
@@ -173,9 +173,10 @@ def launch(client, config, build_id, build_name, ledger=None):
                 f"(docker rm -f {name}) or use another build id."
             )
         if existing.status == "running":
-            return dict(_source(existing, config, existing.labels.get(LABEL_TEMP_DIR, "")), changed=False, warnings=[])
+            temp_dirs = build_temp_dirs(build_id)
+            return dict(_source(existing, config, temp_dirs[0] if temp_dirs else ""), changed=False, warnings=[])
         # A leftover of an interrupted attempt: start afresh.
-        remove(client, build_id, existing.labels.get(LABEL_TEMP_DIR))
+        remove(client, build_id)
 
     auth = login(client, config)
     if config["pull"]:
@@ -344,23 +345,37 @@ def _require_container(client, build_id, action):
 
 
 def remove(client, build_id, temp_dir=None):
-    """Kill and remove the build container and its temp dir. Idempotent; returns whether it did anything."""
+    """Kill and remove the build container and its temp dir. Idempotent; returns whether it did anything.
+
+    Without ``temp_dir``, this build's temp dirs are found by name in the temp directory.
+    """
     changed = False
     container = find_container(client, build_id)
     if container is not None:
-        temp_dir = temp_dir or container.labels.get(LABEL_TEMP_DIR)
         try:
             container.remove(force=True, v=True)
             changed = True
         except Exception as exc:  # noqa: BLE001
             if not is_not_found(exc) and find_container(client, build_id) is not None:
                 raise DockerError(explain(exc, f"remove the build container {container.name}")) from None
-    if is_build_temp_dir(temp_dir) and os.path.isdir(temp_dir):
-        shutil.rmtree(temp_dir, ignore_errors=True)
-        changed = True
+    for path in [temp_dir] if temp_dir else build_temp_dirs(build_id):
+        if is_build_temp_dir(path) and os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+            changed = True
     return changed
 
 
+def build_temp_dirs(build_id):
+    """The temp dirs :func:`launch` made for this build (their names start with the build id)."""
+    prefix = f"{TEMP_DIR_PREFIX}{build_id}-"
+    root = tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    return sorted(os.path.join(root, name) for name in names if name.startswith(prefix))
+
+
 def is_build_temp_dir(path):
-    """Only directories made by :func:`launch` are ever deleted (the path may come from a label)."""
+    """Only directories made by :func:`launch` are ever deleted."""
     return bool(path) and os.path.isabs(path) and os.path.basename(os.path.normpath(path)).startswith(TEMP_DIR_PREFIX)

@@ -96,6 +96,7 @@ def test_commit_keeps_base_entrypoint_and_cmd_and_applies_changes(client, runnin
     assert not cfg["Entrypoint"]  # the base has none; run_command's /bin/sh must not leak
     assert cfg["Cmd"] == ["/bin/bash"]
     assert "FOO=bar" in cfg["Env"] and cfg["Labels"]["built.by"] == "cattle"
+    assert not any(value.startswith("/") for value in cfg["Labels"].values())  # no host paths baked in
     assert cfg["WorkingDir"] == "/srv" and "8080/tcp" in cfg["ExposedPorts"]
     assert image.attrs["Author"] == "tester <t@example.com>" and image.attrs["Comment"] == "made by a test"
     # The image holds what provisioning did, and runs with the base's CMD.
@@ -138,7 +139,7 @@ def test_remove_is_complete_and_idempotent(client, made, tmp_path):
     made.append(build_id)
     ledger = Ledger(str(tmp_path / "ledger.jsonl"))
     source = builder.launch(client, config_for(), build_id, "web", ledger=ledger)
-    assert builder.remove(client, build_id) is True  # temp dir found through the container's label
+    assert builder.remove(client, build_id) is True  # temp dir found by its name
     assert not client.containers.list(all=True, filters={"label": f"cattle.build_id={build_id}"})
     assert not os.path.exists(source["temp_dir"])
     assert builder.remove(client, build_id) is False

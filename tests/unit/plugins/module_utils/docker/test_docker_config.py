@@ -95,7 +95,7 @@ def test_container_spec_adds_builder_options_and_labels():
     })
     kwargs, warnings = container_spec(config, "abc", "web", "/tmp/cattle-docker-abc-1")
     assert kwargs["name"] == "cattle-abc"
-    assert kwargs["labels"] == {"cattle.build_id": "abc", "cattle.build_name": "web", "cattle.temp_dir": "/tmp/cattle-docker-abc-1"}
+    assert kwargs["labels"] == {"cattle.build_id": "abc", "cattle.build_name": "web"}
     assert kwargs["volumes"] == ["/h:/c", "/tmp/cattle-docker-abc-1:/pf", "/x:/y"]
     assert kwargs["cap_add"] == ["A", "B"] and kwargs["devices"] == ["/dev/fuse"]
     assert kwargs["tmpfs"] == {"/run": ""} and kwargs["privileged"] and kwargs["runtime"] == "runc"
