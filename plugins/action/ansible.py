@@ -40,10 +40,11 @@ CONNECTION_VAR_PREFIXES = (
 )
 # The parent's output plumbing (ansible-runner's event callback, a JSON stdout callback…)
 # must not leak into the child: its output is read line by line into the ui.
-PARENT_ENV_DROPPED = (
+PARENT_ENV_DROPPED = frozenset((
     "ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "ANSIBLE_CALLBACK_WHITELIST",
-    "ANSIBLE_FORCE_COLOR", "AWX_ISOLATED_DATA_DIR", "ANSIBLE_RUNNER_", "RUNNER_", "JOB_ID", "AWX_",
-)
+    "ANSIBLE_LOAD_CALLBACK_PLUGINS", "ANSIBLE_FORCE_COLOR", "ORIGINAL_STDOUT_CALLBACK", "AWX_ISOLATED_DATA_DIR",
+    "RUNNER_OMIT_EVENTS", "RUNNER_ONLY_FAILED_EVENTS", "AD_HOC_COMMAND_ID",
+))
 
 
 def _sibling(program):
@@ -158,7 +159,7 @@ class ActionModule(ProvisionerAction):
 
     @staticmethod
     def _environment(config):
-        env = {key: value for key, value in os.environ.items() if not key.startswith(PARENT_ENV_DROPPED)}
+        env = {key: value for key, value in os.environ.items() if key not in PARENT_ENV_DROPPED}
         env.update(ANSIBLE_NOCOLOR="1", PYTHONUNBUFFERED="1", ANSIBLE_RETRY_FILES_ENABLED="False")
         # Packer adds this when it has no host key to check against: build hosts are new machines.
         env["ANSIBLE_HOST_KEY_CHECKING"] = "False"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 class Diagnostic:
     """One problem: where (file, line, column, field path) and what."""
 

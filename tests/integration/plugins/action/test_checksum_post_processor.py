@@ -26,6 +26,9 @@ def checksum_run(tmp_path_factory):
     plan = write_plan(directory, post_processors=chains)
     tasks = [{"cattle.images.checksum": {"plan_file": plan, "build": "docker", "chain": i, "index": 0,
                                          "artifact": artifact}} for i in range(3)]
+    # Direct options, as the chain runner may pass them; the build comes from the host's cattle_build.
+    tasks.append({"cattle.images.checksum": {"config": {"checksum_types": ["sha224"], "output": "direct.sum"},
+                                             "artifact": artifact}})
     return directory, files, artifact, run_tasks(directory, tasks, plan_file=plan)
 
 
@@ -57,3 +60,10 @@ def test_unknown_type(checksum_run):
     _, _, _, results = checksum_run
     assert results[2]["failed"] is True
     assert results[2]["msg"].endswith("(checksum): Unrecognized checksum type: crc32")
+
+
+def test_direct_config(checksum_run):
+    directory, files, _, results = checksum_run
+    assert not results[3].get("failed"), results[3]["msg"]
+    assert (directory / "direct.sum").read_text() == expected(files, "sha224")
+    assert results[3]["artifact"]["build_name"] == "docker"
