@@ -58,7 +58,7 @@ def run(argv):
 
     plan = load_and_validate(
         parsed.args[0], variables, opts["var-file"], opts["only"], opts["except"],
-        machine_readable=opts["machine-readable"],
+        force=opts["force"], machine_readable=opts["machine-readable"],
     )
     if plan is None:
         return 1

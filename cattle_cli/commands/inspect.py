@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from cattle_cli.commands.validate import UsageError, machine_line, parse_args
+from cattle_cli import flags
+from cattle_cli.output import machine_line
 
 USAGE = """Usage: cattle inspect [options] TEMPLATE
 
@@ -25,15 +26,16 @@ and therefore only show in their raw form here."""
 
 def run(argv: list[str]) -> int:
     try:
-        options, positional = parse_args(argv, value_flags=(), bool_flags=("machine-readable",))
-        if len(positional) != 1:
-            raise UsageError("exactly one TEMPLATE argument is required")
-    except UsageError as exc:
+        parsed = flags.parse(argv, [flags.Flag("machine-readable", "bool", False)])
+        if len(parsed.args) != 1:
+            raise flags.UsageError("exactly one TEMPLATE argument is required")
+    except flags.UsageError as exc:
         if str(exc):
             sys.stderr.write(f"{exc}\n\n")
         sys.stderr.write(USAGE)
         return 1
 
+    options, positional = parsed.values, parsed.args
     from ansible_collections.cattle.images.plugins.module_utils.template import (
         SENSITIVE_MASK,
         TemplateErrors,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-import time
+
+from cattle_cli import flags
+from cattle_cli.output import Output, report
 
 USAGE = """Usage: cattle validate [options] TEMPLATE
 
@@ -25,92 +27,29 @@ Options:
   -machine-readable      Produce machine-readable output.
 """
 
-_VALUE_FLAGS = ("var", "var-file", "only", "except")
-_BOOL_FLAGS = ("syntax-only", "machine-readable", "force")
-
-
-class UsageError(Exception):
-    pass
-
-
-def parse_args(argv: list[str], value_flags=_VALUE_FLAGS, bool_flags=_BOOL_FLAGS) -> tuple[dict, list[str]]:
-    """Go `flag`-style parsing: `-name value`, `-name=value`, `--name`; flags stop at the first argument."""
-    options: dict = {name: [] for name in value_flags}
-    options.update({name: False for name in bool_flags})
-    args = list(argv)
-    positional: list[str] = []
-    while args:
-        arg = args.pop(0)
-        if arg == "--":
-            positional.extend(args)
-            break
-        if not arg.startswith("-") or arg == "-":
-            positional.append(arg)
-            positional.extend(args)
-            break
-        name, has_value, value = arg.lstrip("-").partition("=")
-        if name in ("h", "help"):
-            raise UsageError("")
-        if name in bool_flags:
-            if has_value:
-                if value.lower() not in ("true", "false", "1", "0", "t", "f"):
-                    raise UsageError(f"invalid boolean value {value!r} for -{name}")
-                options[name] = value.lower() in ("true", "1", "t")
-            else:
-                options[name] = True
-        elif name in value_flags:
-            if not has_value:
-                if not args:
-                    raise UsageError(f"flag needs an argument: -{name}")
-                value = args.pop(0)
-            options[name].append(value)
-        else:
-            raise UsageError(f"flag provided but not defined: -{name}")
-    return options, positional
-
-
-def parse_vars(pairs: list[str]) -> dict[str, str]:
-    variables: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"invalid value {pair!r} for flag -var: Bad var format, expected key=value")
-        variables[key] = value
-    return variables
-
-
-def machine_line(kind: str, *data: str, target: str = "") -> str:
-    escaped = [str(d).replace(",", "%!(PACKER_COMMA)").replace("\r", "\\r").replace("\n", "\\n") for d in data]
-    return ",".join([str(int(time.time())), target, kind, *escaped])
-
-
-class Output:
-    """Packer-style UI lines. Diagnostics arrive with sensitive values already masked."""
-
-    def __init__(self, machine: bool):
-        self.machine = machine
-
-    def say(self, text: str) -> None:
-        print(machine_line("ui", "say", text) if self.machine else text)
-
-    def error(self, text: str) -> None:
-        if self.machine:
-            print(machine_line("ui", "error", text))
-        else:
-            sys.stderr.write(text + "\n")
+FLAGS = [
+    flags.Flag("syntax-only", "bool", False),
+    flags.Flag("machine-readable", "bool", False),
+    flags.Flag("force", "bool", False),
+    flags.Flag("var", "list"),
+    flags.Flag("var-file", "list"),
+    flags.Flag("only", "csv"),
+    flags.Flag("except", "csv"),
+]
 
 
 def run(argv: list[str]) -> int:
     try:
-        options, positional = parse_args(argv)
-        if len(positional) != 1:
-            raise UsageError("exactly one TEMPLATE argument is required")
-        variables = parse_vars(options["var"])
-    except UsageError as exc:
+        parsed = flags.parse(argv, FLAGS)
+        if len(parsed.args) != 1:
+            raise flags.UsageError("exactly one TEMPLATE argument is required")
+        variables = dict(flags.parse_var(v) for v in parsed.values["var"])
+    except flags.UsageError as exc:
         if str(exc):
             sys.stderr.write(f"{exc}\n\n")
         sys.stderr.write(USAGE)
         return 1
+    options, positional = parsed.values, parsed.args
     out = Output(options["machine-readable"])
 
     from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
@@ -118,23 +57,12 @@ def run(argv: list[str]) -> int:
     try:
         template = load_template(positional[0], variables=variables, var_files=options["var-file"], cwd=os.getcwd())
     except TemplateErrors as exc:
-        return _report(out, "Template validation failed. Errors are shown below.", exc.diagnostics)
+        return report(out, exc.diagnostics)
     if options["syntax-only"]:
         out.say("Syntax-only check passed. Everything looks okay.")
         return 0
     diagnostics = template.validate(only=options["only"], except_=options["except"], force=options["force"])
-    errors = [d for d in diagnostics if d.severity == "error"]
-    warnings = [d for d in diagnostics if d.severity != "error"]
-    for warning in warnings:
-        out.error(f"Warning: {warning}")
-    if errors:
-        return _report(out, "Template validation failed. Errors are shown below.", errors)
+    if report(out, diagnostics):
+        return 1
     out.say("Template validated successfully.")
     return 0
-
-
-def _report(out: Output, headline: str, diagnostics) -> int:
-    out.error(headline + "\n")
-    for diagnostic in diagnostics:
-        out.error(f"Error: {diagnostic}")
-    return 1
