@@ -193,3 +193,42 @@ def test_missing_base_image_is_one_clear_error(venv_bin, workdir):
     assert "local/nope:never" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert containers_of(build) == []
+
+
+def test_sensitive_values_never_reach_the_output(venv_bin, workdir):
+    build = f"it-{uuid.uuid4().hex[:8]}"
+    path = workdir / "secret.json"
+    path.write_text(json.dumps({
+        "variables": {"password": "hunter2-not-shown"},
+        "sensitive-variables": ["password"],
+        "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm",
+                      "pull": False, "discard": True}],
+        "provisioners": [
+            {"type": "shell", "inline": ["echo the password is {{user `password`}}"]},
+            {"type": "shell-local", "inline": ["echo local {{user `password`}}"]},
+            {"type": "shell", "inline": ["echo failing with {{user `password`}}; exit 7"]},
+        ],
+    }))
+    result = cattle(venv_bin, "build", "-color=false", path, cwd=workdir)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "hunter2-not-shown" not in output
+    assert f"    {build}: the password is <sensitive>" in output
+    assert "local <sensitive>" in output
+    assert containers_of(build) == []
+
+
+def test_machine_readable_build_output(venv_bin, workdir):
+    build = f"it-{uuid.uuid4().hex[:8]}"
+    path = workdir / "mr.json"
+    path.write_text(json.dumps({
+        "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm",
+                      "pull": False, "discard": True}],
+        "provisioners": [{"type": "shell", "inline": ["echo hello, world"]}],
+    }))
+    result = cattle(venv_bin, "build", "-machine-readable", path, cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line.split(",", 1)[1] for line in result.stdout.splitlines() if line[:1].isdigit()]
+    assert f",ui,message,    {build}: hello%!(PACKER_COMMA) world" in lines
+    assert f"{build},artifact-count,0" in lines
+    assert all(line.split(",")[0].isdigit() for line in result.stdout.splitlines() if line)
