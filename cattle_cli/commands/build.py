@@ -89,7 +89,8 @@ def _run_builds(plan, run_dir, opts):
     ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
     interrupted = _Interrupted()
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
-    forks = opts["parallel-builds"] or max(len(plan["builds"]), 5)
+    # -debug runs the builds one at a time, as Packer does, so its pauses make sense.
+    forks = 1 if opts["debug"] else opts["parallel-builds"] or max(len(plan["builds"]), 5)
     try:
         runner = ansible_runner.run(
             private_data_dir=os.path.join(run_dir, "runner"),

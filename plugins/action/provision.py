@@ -10,6 +10,8 @@ import json
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cattle.images.plugins.module_utils.terminal import ask
+
 
 def component_plugin(packer_type):
     """The action plugin implementing a Packer provisioner/post-processor type."""
@@ -54,4 +56,8 @@ class ActionModule(ActionBase):
                 return {"changed": False, "skipped": True, "msg": "no error-cleanup-provisioner"}
         else:
             component = build["provisioners"][int(step)]
+        if (task_vars.get("cattle_build") or {}).get("debug") and not self._play_context.check_mode:
+            # -debug: Packer pauses before each provisioner until the user presses Enter.
+            ask(f"==> {args['build']}: Pausing before the next provisioner ({component['type']}). "
+                "Press enter to continue. ")
         return run_component(self, component["type"], dict(args), task_vars)
