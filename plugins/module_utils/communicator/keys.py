@@ -103,4 +103,5 @@ def write_secret_file(directory, name, text):
 def remove_private_dir(entry):
     """Ledger cleaner for kind ``ssh_key_dir``: remove the directory; a missing one is success."""
     path = entry["name"] if isinstance(entry, dict) else str(entry)
-    shutil.rmtree(path, ignore_errors=False) if os.path.isdir(path) else None
+    if os.path.isdir(path):
+        shutil.rmtree(path)

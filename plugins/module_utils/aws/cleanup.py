@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ledger's cleaners for ``ec2_instance``, ``ec2_security_group`` and ``ec2_key_pair``.
+
+A ledger entry holds no secret: the region, the endpoint, the build id, and the plan file
+and build name to read the builder's credentials from (the plan lives in the run directory
+until the sweep is over). Without a readable plan, boto3's own credential chain is used.
+Resources are found by the build id tag (and name), so an entry recorded just before an
+interrupted create call is handled too: nothing found is success.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild, remove_key_dir
+
+
+def _credentials(entry):
+    """The credential and endpoint options of the recorded build's config, if the plan is still there."""
+    path = entry.get("plan_file")
+    if not path or not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    for build in plan.get("builds") or []:
+        if build.get("name") == entry.get("plan_build"):
+            config = build.get("config") or {}
+            keys = ("access_key", "secret_key", "token", "profile", "shared_credentials_file", "custom_endpoint_ec2",
+                    "insecure_skip_tls_verify", "max_retries", "aws_polling")
+            return {key: config[key] for key in keys if config.get(key) not in (None, "")}
+    return {}
+
+
+def _build(entry):
+    config = {
+        "access_key": "", "secret_key": "", "token": "", "profile": "", "custom_endpoint_ec2": "",
+        **_credentials(entry), "region": entry["region"],
+    }
+    if entry.get("endpoint_url") and not config.get("custom_endpoint_ec2"):
+        config["custom_endpoint_ec2"] = entry["endpoint_url"]
+    return EbsBuild(config, entry["build_id"], entry.get("build") or "amazon-ebs")
+
+
+def terminate_instance(entry):
+    """Terminate every instance tagged with the entry's build id, and wait until they are gone."""
+    _build(entry).terminate_instances()
+
+
+def delete_security_group(entry):
+    """Delete the temporary security group named in the entry (only if it carries the build's tag)."""
+    _build(entry).delete_security_groups(name=entry["name"])
+
+
+def delete_key_pair(entry):
+    """Delete the temporary key pair named in the entry (only if it carries the build's tag) and its key files."""
+    build = _build(entry)
+    build.delete_key_pairs(name=entry["name"])
+    remove_key_dir(entry.get("key_dir"), entry.get("key_dir_owned", True),
+                   {"temporary_key_pair_type": entry.get("key_type") or "rsa"}, entry["build_id"])

@@ -1,0 +1,311 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: amazon_ebs
+short_description: Packer's amazon-ebs builder - launch an EC2 instance, make AMIs of it, clean up
+version_added: 0.1.0
+description:
+  - The controller side of an C(amazon-ebs) build on boto3, with the options and step order of Packer's amazon-ebs builder.
+  - O(state=started) checks that C(ami_name) is free (unless C(force_deregister), or O(force)), resolves C(source_ami) or
+    C(source_ami_filter), the VPC and subnet (ids or filters), creates a temporary key pair (its private key written
+    0600 into a private directory) and a temporary security group open on the communicator port to
+    C(temporary_security_group_source_cidrs) unless the template brings its own, runs the instance tagged
+    C(cattle.build_id) and waits until it runs. Each resource is written to the ledger before it is created.
+    A failed launch removes what it created.
+  - O(state=captured) stops the instance, deregisters same-named AMIs when C(force_deregister) (their snapshots too
+    with C(force_delete_snapshot)), creates the AMI and waits for it, makes the encrypted copy for C(encrypt_boot),
+    copies to C(ami_regions), shares (C(ami_users), C(ami_groups), C(snapshot_users), C(snapshot_groups)) and tags
+    (C(tags), C(snapshot_tags)) in every region. A capture that fails half-way deregisters the AMIs it made.
+  - O(state=absent) terminates the build's instances (found by the C(cattle.build_id) tag) and waits for them,
+    deletes its temporary security groups and key pairs and the private key directory. It is idempotent.
+  - C(tags), C(run_tags), C(run_volume_tags), C(snapshot_tags) and C(ami_description) may use Packer's build data
+    C({{ .SourceAMI }}), C({{ .SourceAMIName }}), C({{ .SourceAMIOwner }}), C({{ .SourceAMIOwnerName }}),
+    C({{ .SourceAMICreationDate }}), C({{ .SourceAMITags.<key> }}) and C({{ .BuildRegion }}).
+  - "Runs on the controller (C(delegate_to: localhost)). Credentials: C(access_key)/C(secret_key)/C(token), C(profile),
+    else boto3's chain (environment, shared files, instance role). The endpoint is C(custom_endpoint_ec2) or
+    C(AWS_ENDPOINT_URL)."
+author:
+  - cattle.images developers
+options:
+  state:
+    description: What to do.
+    type: str
+    choices: [started, captured, absent]
+    default: started
+  build_id:
+    description: The build's short unique id, the value of the C(cattle.build_id) tag on everything the build creates.
+    type: str
+    required: true
+  build_name:
+    description: The build's name, for the ledger and the artifact.
+    type: str
+    default: amazon-ebs
+  config:
+    description:
+      - The builder's options in Packer's shape (C(region), C(source_ami) / C(source_ami_filter), C(instance_type),
+        C(ami_name), …). C(secret_key), C(token) and communicator passwords are never shown in output.
+      - Mutually exclusive with O(plan_file); one of them is required.
+    type: dict
+  plan_file:
+    description:
+      - A cattle plan file to read the build's config from, so the values never pass through Ansible's templating
+        or task arguments. The plan's sensitive values are masked in the output.
+    type: path
+  build:
+    description: The build's name in O(plan_file). Defaults to O(build_name).
+    type: str
+  ledger:
+    description: The ledger file to record resources in before they are created, and release them from after removal.
+    type: path
+  force:
+    description: Packer's C(-force), which implies C(force_deregister).
+    type: bool
+    default: false
+  key_dir:
+    description:
+      - The private directory (made 0700 if missing) for the temporary key pair's private key C(id_<type>) and its
+        C(.pub); the communicator's private directory, so that it connects with this key. Default, a new
+        C(cattle-ec2-<build_id>-*) directory in the temp directory.
+    type: path
+  source:
+    description: What O(state=started) returned as RV(source); needed by O(state=captured), optional for O(state=absent).
+    type: dict
+attributes:
+  check_mode:
+    support: full
+    details:
+      - O(state=started) checks the config and credentials, the AMI name and the source AMI (read-only API calls)
+        and reports that it would launch. O(state=captured) reports what it would do.
+        O(state=absent) looks up the build's resources and reports whether it would remove any.
+  diff_mode:
+    support: none
+requirements:
+  - boto3
+notes:
+  - Not supported (refused with a clear error) are spot instances, C(assume_role), Vault credentials, temporary IAM
+    instance profiles, C(security_group_filter), C(ssh_interface=session_manager), C(deprecate_at), organisation
+    sharing and the other newer options listed in the error.
+  - C(ami_virtualization_type) is accepted and checked; an EBS-backed AMI inherits the source's virtualization type,
+    as with Packer's amazon-ebs.
+"""
+
+EXAMPLES = r"""
+- name: Launch the source instance
+  cattle.images.amazon_ebs:
+    state: started
+    build_id: 3f9a1c0b2d4e
+    build_name: amazon-ebs
+    plan_file: /tmp/run/plan.json
+    ledger: /tmp/run/ledger.jsonl
+  delegate_to: localhost
+  register: launched
+
+- name: Make the AMIs
+  cattle.images.amazon_ebs:
+    state: captured
+    build_id: 3f9a1c0b2d4e
+    plan_file: /tmp/run/plan.json
+    source: "{{ launched.source }}"
+  delegate_to: localhost
+  register: captured
+
+- name: Remove the instance, temporary key pair and security group
+  cattle.images.amazon_ebs:
+    state: absent
+    build_id: 3f9a1c0b2d4e
+    config:
+      region: us-east-1
+      ami_name: unused-here
+      instance_type: t3.micro
+      source_ami: ami-0123456789abcdef0
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+source:
+  description: The running instance and the temporary resources (O(state=started)); ids are empty in check mode.
+  returned: state is started
+  type: dict
+  sample:
+    region: us-east-1
+    build_id: 3f9a1c0b2d4e
+    instance_id: i-0a1b2c3d4e5f67890
+    host: 203.0.113.10
+    port: 22
+    key_pair_name: packer_5f2d0e6c8a4b4f1e9d3c2b1a0f9e8d7c
+    private_key_file: /tmp/cattle-ec2-3f9a1c0b2d4e-k2j3h4/id_rsa
+    key_dir: /tmp/cattle-ec2-3f9a1c0b2d4e-k2j3h4
+    temporary_key_pair_name: packer_5f2d0e6c8a4b4f1e9d3c2b1a0f9e8d7c
+    temporary_security_group_id: sg-0123456789abcdef0
+    temporary_security_group_name: packer_0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7
+    security_group_ids: [sg-0123456789abcdef0]
+    generated:
+      BuildRegion: us-east-1
+      SourceAMI: ami-0123456789abcdef0
+      SourceAMIName: debian-12-amd64-20240101
+generated:
+  description: Packer's build data for provisioners (C({{ build `SourceAMI` }}) …), O(state=started).
+  returned: state is started
+  type: dict
+  sample: {BuildRegion: us-east-1, SourceAMI: ami-0123456789abcdef0, SourceAMIName: debian-12, ID: i-0a1b2c3d4e5f67890}
+artifact:
+  description: The AMIs (O(state=captured)); null with C(skip_create_ami) and in check mode.
+  returned: state is captured
+  type: dict
+  sample:
+    id: eu-west-1:ami-0fedcba9876543210,us-east-1:ami-0123456789abcdef0
+    builder_id: mitchellh.amazonebs
+    builder_type: amazon-ebs
+    build_name: amazon-ebs
+    files: []
+    string: "AMIs were created:\neu-west-1: ami-0fedcba9876543210\nus-east-1: ami-0123456789abcdef0\n"
+    metadata:
+      amis: {us-east-1: ami-0123456789abcdef0, eu-west-1: ami-0fedcba9876543210}
+ui:
+  description: Packer-style progress lines, C([kind, text]) with kind C(say), C(message) or C(error).
+  returned: always
+  type: list
+  elements: list
+  sample: [[say, "Prevalidating AMI Name: my-ami"], [message, "Instance ID: i-0a1b2c3d4e5f67890"]]
+"""
+
+import json  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+from ansible_collections.cattle.images.plugins.module_utils.aws.client import AwsError  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.aws.config import (  # noqa: E402
+    SECRET_OPTIONS,
+    ConfigError,
+    normalize,
+)
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
+
+
+class PlanError(Exception):
+    pass
+
+
+def read_plan_config(path, build_name):
+    """The build's config, the plan's cwd and sensitive values, read from the plan file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"plan file {path} cannot be read: {exc}") from None
+    builds = plan.get("builds") if isinstance(plan, dict) else None
+    if not isinstance(builds, list):
+        raise PlanError(f"plan file {path} is not a plan: expected an object with a 'builds' list")
+    for build in builds:
+        if build.get("name") == build_name:
+            if build.get("type") != "amazon-ebs":
+                raise PlanError(f"build {build_name!r} in {path} is a {build.get('type')!r} build, not amazon-ebs")
+            return build.get("config") or {}, plan.get("cwd"), plan.get("sensitive_values") or []
+    raise PlanError(f"build {build_name!r} is not in the plan {path}")
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["started", "captured", "absent"], default="started"),
+            build_id=dict(type="str", required=True),
+            build_name=dict(type="str", default="amazon-ebs"),
+            config=dict(type="dict"),
+            plan_file=dict(type="path"),
+            build=dict(type="str"),
+            ledger=dict(type="path"),
+            force=dict(type="bool", default=False),
+            key_dir=dict(type="path"),
+            source=dict(type="dict"),
+        ),
+        mutually_exclusive=[("config", "plan_file")],
+        required_one_of=[("config", "plan_file")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    state = params["state"]
+    result = {"changed": False, "ui": []}
+
+    raw_config, cwd, where = params["config"], None, "amazon-ebs builder"
+    plan_build = params["build"] or params["build_name"]
+    if params["plan_file"]:
+        error = None
+        try:
+            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build)
+        except PlanError as exc:
+            error = str(exc)
+        if error is not None:
+            module.fail_json(msg=error, **result)
+        module.no_log_values.update(value for value in sensitive if value)
+        where = f"{params['plan_file']}: builds[{plan_build}]"
+    if isinstance(raw_config, dict):
+        module.no_log_values.update(str(raw_config[key]) for key in SECRET_OPTIONS if raw_config.get(key))
+
+    error = None
+    try:
+        config = normalize(raw_config, where=where, cwd=cwd, force=params["force"])
+    except ConfigError as exc:
+        error = str(exc)
+    if error is not None:
+        module.fail_json(msg=error, **result)
+
+    build = None
+    try:
+        from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild
+
+        ledger = Ledger(params["ledger"]) if params["ledger"] else None
+        build = EbsBuild(config, params["build_id"], params["build_name"], ledger=ledger,
+                         plan_file=params["plan_file"], plan_build=plan_build, key_dir=params["key_dir"])
+        {"started": started, "captured": captured, "absent": absent}[state](module, build, result)
+    except AwsError as exc:
+        error = str(exc)
+    if build is not None:
+        result["ui"] = build.ui
+    if error is not None:
+        # Outside the except block: the message is the whole story, no traceback is attached.
+        module.fail_json(msg=error, **result)
+    module.exit_json(**result)
+
+
+def started(module, build, result):
+    if module.check_mode:
+        build.prevalidate()
+        image = build.source_ami()
+        build.network()
+        data = build.generated_data(image)
+        result.update(changed=True, generated=dict(data, ID=""), source={
+            "region": build.region, "build_id": build.build_id, "instance_id": "", "host": "", "port": 0,
+            "generated": data,
+        })
+        return
+    source = build.launch()
+    result["changed"] = True
+    result["source"] = source
+    result["generated"] = dict(source.get("generated") or {}, ID=source["instance_id"])
+
+
+def captured(module, build, result):
+    source = module.params["source"] or {}
+    result["artifact"] = None
+    if module.check_mode:
+        result["changed"] = bool(source.get("instance_id"))
+        return
+    result["artifact"] = build.capture(source)
+    result["changed"] = True
+
+
+def absent(module, build, result):
+    source = module.params["source"] or {}
+    if module.check_mode:
+        result["changed"] = bool(build.build_instances())
+        return
+    result["changed"] = build.cleanup(source)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The SSH communicator against a real sshd (tests/fixtures/sshd.py), driven by ansible-playbook.
+
+Each playbook starts the build host on the local connection, as the fan-out play does, and
+then does what a builder's launch.yml does: communicator facts → set_fact → wait; then the
+shell and file provisioners run over the SSH connection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.fixtures.sshd import free_port, sshd_target, start_sshd  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.docker
+
+VENV_BIN = os.path.dirname(sys.executable)
+BUILD = {"name": "vm", "type": "null", "id": "ssh0001", "run_uuid": "11111111-2222-3333-4444-555555555555",
+         "force": False, "on_error": "cleanup", "debug": False}
+
+# What a builder's launch.yml does once it knows where the machine is (roles/communicator).
+CONNECT_TASKS = [
+    {"name": "connect", "ansible.builtin.import_role": {"name": "cattle.images.communicator", "tasks_from": "connect"},
+     "vars": {"cattle_comm_config": "{{ comm_config }}", "cattle_comm_host": "127.0.0.1",
+              "cattle_comm_retry_interval": 1}},
+]
+FACTS = "Work out the communicator's connection"
+WAIT = "Wait for the communicator"
+
+
+def run_playbook(directory, comm_config, tasks, plan_file=None, home=None):
+    """Every task's result (all with ignore_errors) and the completed process."""
+    directory = str(directory)
+    build = dict(BUILD, ledger=os.path.join(directory, "ledger.jsonl"), plan_file=plan_file)
+    host_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                 "cattle_build": build, "comm_config": comm_config}
+    inventory = {"all": {"hosts": {"vm": host_vars, "localhost": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
+    playbook = [{"hosts": "vm", "gather_facts": False,
+                 "tasks": [dict(task, ignore_errors=True) for task in tasks]}]
+    with open(os.path.join(directory, "inventory.json"), "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle)
+    with open(os.path.join(directory, "playbook.json"), "w", encoding="utf-8") as handle:
+        json.dump(playbook, handle)
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
+               ANSIBLE_RETRY_FILES_ENABLED="False", HOME=str(home or directory))
+    env.pop("ANSIBLE_HOST_KEY_CHECKING", None)  # our facts must do without it
+    completed = subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"],
+        capture_output=True, text=True, env=env, cwd=directory, timeout=300, stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        report = json.loads(completed.stdout)
+    except ValueError:
+        raise AssertionError(f"not JSON:\n{completed.stdout}\n{completed.stderr}") from None
+    results = {}
+    for task in report["plays"][0]["tasks"]:
+        results[task["task"]["name"]] = task["hosts"].get("vm", {})
+    return results, completed
+
+
+def ui_text(result):
+    return "\n".join(text for _, text in result.get("ui", []))
+
+
+def base_config(target, **extra):
+    return dict({"communicator": "ssh", "ssh_username": target.username, "ssh_port": target.port,
+                 "ssh_timeout": "30s"}, **extra)
+
+
+def test_password_auth_runs_shell_and_file_provisioners(sshd_target, tmp_path):
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    upload = tmp_path / "hello.txt"
+    upload.write_text("hello over ssh\n")
+    config = base_config(sshd_target, ssh_password=sshd_target.password)
+    tasks = CONNECT_TASKS + [
+        {"name": "shell", "cattle.images.shell": {"config": {"inline": ["id -un", "echo shell-ok > /tmp/shell-ok"]}}},
+        {"name": "file", "cattle.images.file": {"config": {"source": str(upload), "destination": "/tmp/hello.txt"}}},
+        {"name": "failing", "cattle.images.shell": {"config": {"inline": ["exit 7"]}}},
+    ]
+    results, completed = run_playbook(tmp_path, config, tasks, home=home)
+    facts = results[FACTS]
+    assert not facts.get("failed"), facts
+    assert "censored" in facts  # the facts hold the password: hidden from every display
+    assert results[WAIT].get("failed") is not True, results[WAIT]
+    assert "Waiting for SSH to become available..." in ui_text(results[WAIT])
+    assert "Connected to SSH!" in ui_text(results[WAIT])
+    assert not results["shell"].get("failed"), results["shell"]
+    assert sshd_target.username in ui_text(results["shell"])
+    assert sshd_target.exec("cat /tmp/shell-ok")[1].strip() == "shell-ok"
+    assert not results["file"].get("failed"), results["file"]
+    assert sshd_target.exec("cat /tmp/hello.txt")[1] == "hello over ssh\n"
+    assert results["failing"]["failed"] is True
+    assert "non-zero exit status: 7" in results["failing"]["msg"]
+    # The password never shows, and no host key was written anywhere in HOME.
+    assert sshd_target.password not in completed.stdout + completed.stderr
+    assert not (home / ".ssh" / "known_hosts").exists()
+    assert os.listdir(home / ".ssh") == []
+
+
+def test_key_auth(sshd_target, tmp_path):
+    config = base_config(sshd_target, ssh_private_key_file=sshd_target.private_key_file)
+    tasks = CONNECT_TASKS + [{"name": "shell", "cattle.images.shell": {"config": {"inline": ["echo key-$((6*7))"]}}}]
+    results, _ = run_playbook(tmp_path, config, tasks)
+    assert not results[WAIT].get("failed"), results[WAIT]
+    assert "key-42" in ui_text(results["shell"])
+
+
+def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_path):
+    """No credentials: state=key makes a pair; the 'builder' installs it; facts use it; cleanup removes it."""
+    config = base_config(sshd_target, temporary_key_pair_type="ed25519", ssh_clear_authorized_keys=True)
+    key_results, _ = run_playbook(tmp_path, config, [
+        {"name": "key", "cattle.images.communicator": {"state": "key", "config": "{{ comm_config }}"},
+         "delegate_to": "localhost"},
+    ])
+    key = key_results["key"]
+    assert not key.get("failed"), key
+    assert key["ssh_public_key"].startswith("ssh-ed25519 ")
+    assert key["generated"] == {"SSHPublicKey": key["ssh_public_key"]}
+    private_key = key["ssh_private_key_file"]
+    assert oct(os.stat(private_key).st_mode & 0o777) == "0o600"
+    assert oct(os.stat(os.path.dirname(private_key)).st_mode & 0o777) == "0o700"
+    ledger = (tmp_path / "ledger.jsonl").read_text()
+    assert '"kind": "ssh_key_dir"' in ledger and os.path.dirname(private_key) in ledger
+    # The builder's part: put the public key on the machine.
+    code, output = sshd_target.exec(
+        f"echo '{key['ssh_public_key']}' >> ~{sshd_target.username}/.ssh/authorized_keys")
+    assert code == 0, output
+
+    results, _ = run_playbook(tmp_path, config, [
+        {"name": "again", "cattle.images.communicator": {"state": "key", "config": "{{ comm_config }}"},
+         "delegate_to": "localhost"},
+        *CONNECT_TASKS,
+        {"name": "shell", "cattle.images.shell": {"config": {"inline": ["echo temp-key-ok"]}}},
+        {"name": "clear", "cattle.images.communicator": {"state": "authorized_keys_cleared",
+                                                         "config": "{{ comm_config }}"}},
+        {"name": "absent", "cattle.images.communicator": {"state": "absent", "config": "{{ comm_config }}"},
+         "delegate_to": "localhost"},
+    ])
+    assert results["again"]["ssh_public_key"] == key["ssh_public_key"]  # one key per build
+    assert not results[WAIT].get("failed"), results[WAIT]
+    assert "temp-key-ok" in ui_text(results["shell"])
+    assert not results["clear"].get("failed"), results["clear"]
+    assert key["ssh_public_key"].split()[1] not in sshd_target.authorized_keys_text()
+    assert sshd_target.public_key.split()[1] in sshd_target.authorized_keys_text()  # other keys stay
+    assert not os.path.exists(os.path.dirname(private_key))
+    assert '"op": "release"' in (tmp_path / "ledger.jsonl").read_text()
+
+
+def test_wrong_password_fails_after_handshake_attempts(sshd_target, tmp_path):
+    config = base_config(sshd_target, ssh_password="not-the-password", ssh_handshake_attempts=2)
+    started = time.monotonic()
+    results, completed = run_playbook(tmp_path, config, CONNECT_TASKS)
+    wait = results[WAIT]
+    assert wait["failed"] is True
+    assert wait["msg"].startswith("Error waiting for SSH: Packer experienced an authentication error")
+    assert wait["attempts"] == 2
+    assert time.monotonic() - started < 60
+    assert "not-the-password" not in completed.stdout + completed.stderr
+
+
+def test_timeout_when_nothing_listens(tmp_path):
+    config = {"ssh_username": "packer", "ssh_password": "x", "ssh_port": free_port(), "ssh_timeout": "3s"}
+    started = time.monotonic()
+    results, _ = run_playbook(tmp_path, config, CONNECT_TASKS)
+    wait = results[WAIT]
+    assert wait["failed"] is True
+    assert wait["msg"] == "Timeout waiting for SSH."
+    assert wait["attempts"] >= 2
+    assert time.monotonic() - started < 60
+
+
+def test_communicator_none_and_missing_username(tmp_path):
+    results, _ = run_playbook(tmp_path, {"communicator": "none"}, [
+        {"name": "facts", "cattle.images.communicator": {"state": "facts", "config": "{{ comm_config }}"},
+         "delegate_to": "localhost"},
+        {"name": "wait", "cattle.images.communicator": {"state": "connected", "config": "{{ comm_config }}"}},
+        {"name": "nouser", "cattle.images.communicator": {"state": "facts", "config": {"ssh_host": "h"}},
+         "delegate_to": "localhost"},
+        {"name": "badtype", "cattle.images.communicator": {"state": "facts", "config": {"communicator": "telnet"}},
+         "delegate_to": "localhost"},
+    ])
+    assert results["facts"]["facts"] == {"cattle_communicator": "none"}
+    assert not results["wait"].get("failed")
+    assert results["nouser"]["failed"] is True and "ssh_username" in results["nouser"]["msg"]
+    assert results["badtype"]["msg"] == "communicator: Communicator type telnet is invalid"
