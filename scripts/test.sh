@@ -6,4 +6,5 @@ ensure_docker
 ensure_base_image
 cd "$REPO"
 "$VENV/bin/ruff" check .
+"$VENV/bin/ansible-lint" -q playbooks roles examples/provision.yml
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" tests

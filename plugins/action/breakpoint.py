@@ -3,11 +3,13 @@
 """Packer's ``breakpoint`` provisioner: wait for Enter on the controller's terminal.
 
 The prompt is shown at once through Ansible's own prompting (task output would only be
-shown after the task). Without an interactive terminal (CI, ansible-runner) it must not
-hang: it says so and continues.
+shown after the task). Without an interactive terminal (CI, ansible-runner unless the
+wrapper sets CATTLE_INTERACTIVE=1) it must not hang: it says so and continues.
 """
 
 from __future__ import annotations
+
+import os
 
 from ansible.errors import AnsiblePromptInterrupt, AnsiblePromptNoninteractive
 from ansible.utils.display import Display
@@ -17,6 +19,17 @@ from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import P
 
 KNOWN_KEYS = {"disable", "note"}
 display = Display()
+# ansible-runner gives ansible-playbook a pseudo-terminal nobody types into: under it, only
+# pause when the wrapper says it forwards a real terminal (CATTLE_INTERACTIVE=1).
+RUNNER_MARKERS = ("AWX_ISOLATED_DATA_DIR", "RUNNER_OMIT_EVENTS")
+
+
+def interactive_allowed(environ=None):
+    environ = os.environ if environ is None else environ
+    wanted = environ.get("CATTLE_INTERACTIVE", "")
+    if wanted:
+        return wanted.lower() in ("1", "true", "yes")
+    return not any(marker in environ for marker in RUNNER_MARKERS)
 
 
 class ActionModule(ProvisionerAction):
@@ -42,6 +55,9 @@ class ActionModule(ProvisionerAction):
             return
         pausing = f'Pausing at breakpoint provisioner with note "{note}".' if note else "Pausing at breakpoint provisioner."
         ui.say(pausing)
+        if not interactive_allowed():
+            ui.say("no terminal: not pausing")
+            return
         prompt = f"==> {context.build_name}: {pausing}\n==> {context.build_name}: Press enter to continue."
         try:
             # From a worker process this asks the controller's main process, which owns the terminal.

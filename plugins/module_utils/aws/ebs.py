@@ -265,7 +265,7 @@ class EbsBuild:
         source["temporary_security_group_id"] = group_id
         source["security_group_ids"] = [group_id]
         cidrs = config["temporary_security_group_source_cidrs"]
-        self.message(f"Authorizing access to port {port} from {cidrs} in the temporary security groups...")
+        self.message(f"Authorizing access to port {port} from [{' '.join(cidrs)}] in the temporary security groups...")
         self.call(f"open port {port} in the temporary security group {name}", "authorize_security_group_ingress",
                   GroupId=group_id, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
                                                     "IpRanges": [{"CidrIp": cidr} for cidr in cidrs]}])

@@ -86,3 +86,34 @@ def test_with_a_terminal_it_waits_for_enter(tmp_path):
     assert process.returncode == 0, output
     assert b"AFTER-BREAKPOINT" in output
     assert b"no terminal" not in output
+
+
+def test_under_ansible_runner_it_does_not_wait(tmp_path, monkeypatch):
+    """ansible-runner gives the play a pseudo-terminal that nobody types into."""
+    import ansible_runner
+
+    plan = write_plan(tmp_path, [{"type": "breakpoint", "config": {"note": "runner"}}])
+    (tmp_path / "inventory.json").write_text(json.dumps({"all": {"hosts": {"build": {
+        "ansible_connection": "local", "ansible_python_interpreter": os.path.join(VENV_BIN, "python"),
+        "cattle_build": {"name": "docker", "type": "docker", "plan_file": plan}}}}}))
+    (tmp_path / "play.json").write_text(json.dumps([{"hosts": "build", "gather_facts": False, "tasks": [
+        {"cattle.images.breakpoint": {"plan_file": plan, "build": "docker", "step": 0}},
+    ]}]))
+    (tmp_path / "runner").mkdir()
+    monkeypatch.setenv("PATH", VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    run = ansible_runner.run(
+        private_data_dir=str(tmp_path / "runner"), playbook=str(tmp_path / "play.json"),
+        inventory=str(tmp_path / "inventory.json"), quiet=True, timeout=90,
+    )
+    assert run.status == "successful", run.stdout.read()
+    results = [e["event_data"]["res"] for e in run.events if e.get("event") == "runner_on_ok"]
+    assert results[0]["ui"][-1] == ["say", "no terminal: not pausing"]
+
+
+def test_interactive_switch():
+    from ansible_collections.cattle.images.plugins.action.breakpoint import interactive_allowed
+
+    assert interactive_allowed({}) is True
+    assert interactive_allowed({"RUNNER_OMIT_EVENTS": "False"}) is False
+    assert interactive_allowed({"RUNNER_OMIT_EVENTS": "False", "CATTLE_INTERACTIVE": "1"}) is True
+    assert interactive_allowed({"CATTLE_INTERACTIVE": "0"}) is False
