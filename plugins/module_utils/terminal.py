@@ -14,28 +14,42 @@ import os
 
 
 def open_terminal():
-    """A read/write text stream on the user's terminal, or None when there is none."""
+    """A file descriptor on the user's terminal, or None when there is none."""
     path = os.environ.get("CATTLE_TTY") or "/dev/tty"
     if path == "none":
         return None
     try:
-        return open(path, "r+", encoding="utf-8", buffering=1)
+        # O_NOCTTY: Ansible's workers lead their own sessions; opening a tty must not
+        # make it their controlling terminal. (A tty is not seekable, so no open(..., "r+").)
+        return os.open(path, os.O_RDWR | os.O_NOCTTY)
     except OSError:
         return None
 
 
+def _read_line(fd):
+    chunks = []
+    while True:
+        byte = os.read(fd, 1)
+        if not byte:
+            return None if not chunks else b"".join(chunks).decode("utf-8", "replace")
+        if byte == b"\n":
+            return b"".join(chunks).decode("utf-8", "replace")
+        chunks.append(byte)
+
+
 def ask(prompt, choices=None):
     """Ask on the terminal; returns the answer (stripped), or None when nobody can answer."""
-    term = open_terminal()
-    if term is None:
+    fd = open_terminal()
+    if fd is None:
         return None
-    with term:
+    try:
         while True:
-            term.write(prompt)
-            term.flush()
-            answer = term.readline()
-            if not answer:
+            os.write(fd, prompt.encode("utf-8"))
+            answer = _read_line(fd)
+            if answer is None:
                 return None
             answer = answer.strip()
             if choices is None or answer in choices:
                 return answer
+    finally:
+        os.close(fd)

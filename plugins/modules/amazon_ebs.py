@@ -302,7 +302,7 @@ def captured(module, build, result):
 def absent(module, build, result):
     source = module.params["source"] or {}
     if module.check_mode:
-        result["changed"] = bool(build.build_instances())
+        result["changed"] = bool(build.build_instances() or build.build_security_groups() or build.build_key_pairs())
         return
     result["changed"] = build.cleanup(source)
 

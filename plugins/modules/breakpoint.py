@@ -10,7 +10,8 @@ module: breakpoint
 short_description: "Packer's breakpoint provisioner: pause until Enter is pressed"
 description:
   - "Prints its note and waits for Enter on the controller's terminal, through Ansible's own prompting."
-  - "Without an interactive terminal (CI, ansible-runner) it does not wait: it says C(no terminal: not pausing) and continues."
+  - "Under the C(cattle) command (ansible-runner), it asks on the user's terminal whose path is in the environment variable C(CATTLE_TTY)."
+  - "Without an interactive terminal (CI, a bare ansible-runner, C(CATTLE_TTY=none)) it does not wait: it says C(no terminal: not pausing) and continues."
 version_added: 0.1.0
 author: cattle.images developers
 options:

@@ -112,10 +112,6 @@ class EbsBuild:
                                region=self.region, endpoint_url=endpoint_url(self.config),
                                plan_file=self.plan_file or "", plan_build=self.plan_build, **details)
 
-    def _release(self, kind, name):
-        if self.ledger is not None:
-            self.ledger.release(kind=kind, name=name)
-
     def _tag_spec(self, resource_type, tags=None):
         tags = dict(tags or {})
         tags[TAG_BUILD_ID] = self.build_id
@@ -601,13 +597,17 @@ class EbsBuild:
                  f"instance(s) {', '.join(instance_ids)} to terminate", InstanceIds=instance_ids)
         return bool(instance_ids)
 
-    def delete_security_groups(self, name=None):
-        """Delete this build's temporary security groups (by tag, optionally only ``name``)."""
+    def build_security_groups(self, name=None):
+        """This build's temporary security groups (by tag, optionally only ``name``)."""
         filters = [{"Name": f"tag:{TAG_BUILD_ID}", "Values": [self.build_id]}]
         if name:
             filters.append({"Name": "group-name", "Values": [name]})
-        groups = self.call("look up this build's security groups", "describe_security_groups",
-                           Filters=filters)["SecurityGroups"]
+        return self.call("look up this build's security groups", "describe_security_groups",
+                         Filters=filters)["SecurityGroups"]
+
+    def delete_security_groups(self, name=None):
+        """Delete this build's temporary security groups (by tag, optionally only ``name``)."""
+        groups = self.build_security_groups(name)
         for group in groups:
             self.say(f"Deleting temporary security group {group['GroupId']} ...")
             self._delete_group(group["GroupId"])
@@ -628,17 +628,21 @@ class EbsBuild:
                     continue
                 raise AwsError(explain(exc, f"delete the temporary security group {group_id}")) from None
 
-    def delete_key_pairs(self, name=None):
-        """Delete this build's temporary key pairs (by tag, optionally only ``name``)."""
+    def build_key_pairs(self, name=None):
+        """This build's temporary key pairs (by tag, optionally only ``name``)."""
         filters = [{"Name": f"tag:{TAG_BUILD_ID}", "Values": [self.build_id]}]
         if name:
             filters.append({"Name": "key-name", "Values": [name]})
         try:
-            pairs = self.ec2().describe_key_pairs(Filters=filters)["KeyPairs"]
+            return self.ec2().describe_key_pairs(Filters=filters)["KeyPairs"]
         except Exception as exc:  # noqa: BLE001
             if is_not_found(exc):
-                return False
+                return []
             raise AwsError(explain(exc, "look up this build's key pairs")) from None
+
+    def delete_key_pairs(self, name=None):
+        """Delete this build's temporary key pairs (by tag, optionally only ``name``)."""
+        pairs = self.build_key_pairs(name)
         for pair in pairs:
             self.say("Deleting temporary keypair...")
             try:

@@ -110,10 +110,27 @@ def test_under_ansible_runner_it_does_not_wait(tmp_path, monkeypatch):
     assert results[0]["ui"][-1] == ["say", "no terminal: not pausing"]
 
 
-def test_interactive_switch():
-    from ansible_collections.cattle.images.plugins.action.breakpoint import interactive_allowed
+def test_prompt_channel():
+    from ansible_collections.cattle.images.plugins.action.breakpoint import prompt_channel
 
-    assert interactive_allowed({}) is True
-    assert interactive_allowed({"RUNNER_OMIT_EVENTS": "False"}) is False
-    assert interactive_allowed({"RUNNER_OMIT_EVENTS": "False", "CATTLE_INTERACTIVE": "1"}) is True
-    assert interactive_allowed({"CATTLE_INTERACTIVE": "0"}) is False
+    assert prompt_channel({}) == "ansible"
+    assert prompt_channel({"RUNNER_OMIT_EVENTS": "False"}) is None
+    assert prompt_channel({"RUNNER_OMIT_EVENTS": "False", "CATTLE_TTY": "/dev/pts/7"}) == "cattle_tty"
+    assert prompt_channel({"CATTLE_TTY": "none"}) is None
+
+
+def test_cattle_tty_is_asked_directly(tmp_path):
+    """The cattle command passes its terminal's path; the answer is read from it."""
+    master, slave = os.openpty()
+    plan = write_plan(tmp_path, [{"type": "breakpoint", "config": {"note": "via CATTLE_TTY"}}])
+    os.write(master, b"\n")  # Enter, typed ahead
+    try:
+        results = run_tasks(tmp_path, [{"cattle.images.breakpoint": {"plan_file": plan, "build": "docker", "step": 0}}],
+                            plan_file=plan, env={"CATTLE_TTY": os.ttyname(slave)})
+        shown = os.read(master, 4096)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert not results[0].get("failed"), results[0]["msg"]
+    assert "no terminal" not in ui_text(results[0])
+    assert b'Pausing at breakpoint provisioner with note "via CATTLE_TTY".' in shown

@@ -52,7 +52,7 @@ def run_playbook(directory, comm_config, tasks, plan_file=None, home=None):
     env.pop("ANSIBLE_HOST_KEY_CHECKING", None)  # our facts must do without it
     completed = subprocess.run(
         [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"],
-        capture_output=True, text=True, env=env, cwd=directory, timeout=300, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, env=env, cwd=directory, timeout=int(os.environ.get("T_TIMEOUT", "300")), stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:

@@ -1,0 +1,230 @@
+"""The amazon-ebs slice end to end: `cattle build` against moto in server mode, with an sshd
+container standing in for the instance (moto's instances do not boot), so the provisioners
+really run over SSH with the temporary EC2 key pair's private key.
+
+After every build, moto's state is read back: the AMIs, their tags, sharing and encryption
+requests, and that nothing of the build is left (instances terminated, no temporary key pair
+or security group) — after success, a failing provisioner, SIGINT while waiting for the
+instance's SSH, and an injected CreateImage error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from tests.fixtures.moto import free_port, moto_server  # noqa: F401 - fixture
+from tests.fixtures.sshd import start_sshd
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+REGION = "us-east-1"
+SOURCE_FILTER = {"filters": {"name": "*ubuntu*"}, "owners": ["amazon"], "most_recent": True}
+
+
+@pytest.fixture(scope="module")
+def instance_standin(moto_server):  # noqa: F811 - fixture
+    """The sshd container that plays the instance: it trusts the key pairs the test server hands out."""
+    target = start_sshd(authorized_keys=moto_server.public_keys())
+    try:
+        yield target
+    finally:
+        target.stop()
+
+
+def template(workdir, standin, marker, **options):
+    provisioners = options.pop("provisioners", None)
+    builder = {
+        "type": "amazon-ebs", "name": "aws", "region": REGION, "instance_type": "t3.micro",
+        "source_ami_filter": SOURCE_FILTER, "ami_name": f"cattle it {marker}",
+        "ssh_username": standin.username, "ssh_host": standin.host, "ssh_port": standin.port, "ssh_timeout": "60s",
+        "run_tags": {"cattle-test": marker}, "aws_polling": {"delay_seconds": 1, "max_attempts": 30},
+    }
+    builder.update(options)
+    doc = {"builders": [builder], "provisioners": provisioners if provisioners is not None else [
+        {"type": "shell", "inline": [f"echo {marker} > /tmp/{marker}", "echo provisioned on $(hostname)"]},
+    ]}
+    path = workdir / f"{marker}.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def cattle(moto, *args, cwd, timeout=240):
+    return subprocess.run([os.path.join(os.path.dirname(os.sys.executable), "cattle"), "build", "-color=false",
+                           *map(str, args)], cwd=cwd, env=moto.env, capture_output=True, text=True, timeout=timeout)
+
+
+def images_named(moto, name, region):
+    return moto.client(region).describe_images(Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"]
+
+
+def tags_of(resource):
+    return {t["Key"]: t["Value"] for t in resource.get("Tags") or []}
+
+
+def assert_nothing_left(moto, marker, launched=True):
+    """No instance of the build still exists (all terminated); no temporary key pair or security group."""
+    ec2 = moto.client(REGION)
+    reservations = ec2.describe_instances(Filters=[{"Name": "tag:cattle-test", "Values": [marker]}])["Reservations"]
+    instances = [i for r in reservations for i in r["Instances"]]
+    assert bool(instances) == launched
+    assert {i["State"]["Name"] for i in instances} <= {"terminated"}
+    build_ids = {tags_of(i)["cattle.build_id"] for i in instances}
+    for build_id in build_ids:
+        tagged = [{"Name": "tag:cattle.build_id", "Values": [build_id]}]
+        assert ec2.describe_key_pairs(Filters=tagged)["KeyPairs"] == []
+        assert ec2.describe_security_groups(Filters=tagged)["SecurityGroups"] == []
+    names = [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]]
+    assert not [n for n in names if n.startswith("packer_")]
+    groups = [g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]]
+    assert not [g for g in groups if g.startswith("packer_")]
+
+
+def test_build_makes_tagged_shared_encrypted_amis_in_every_region(moto_server, instance_standin, tmp_path):  # noqa: F811
+    marker = uuid.uuid4().hex[:10]
+    path = template(
+        tmp_path, instance_standin, marker,
+        ami_description="from {{ .SourceAMI }}",
+        ami_regions=["eu-west-1", "us-west-2", REGION],
+        tags={"Base": "{{ .SourceAMI }}", "BuildRegion": "{{ .BuildRegion }}", "BaseName": "{{ .SourceAMIName }}",
+              "Marker": marker},
+        snapshot_tags={"Snap": "yes", "Marker": f"snap-{marker}"},
+        ami_users=["111122223333"], ami_groups=["all"],
+        encrypt_boot=True, kms_key_id="alias/build-key",
+        region_kms_key_ids={"eu-west-1": "alias/eu-key", "us-west-2": "alias/usw2-key"},
+    )
+    doc = json.loads(path.read_text())
+    doc["post-processors"] = [{"type": "manifest", "output": "manifest.json"}]
+    path.write_text(json.dumps(doc))
+
+    result = cattle(moto_server, path, cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Traceback" not in output
+    assert "provisioned on" in output
+    assert instance_standin.exec(f"cat /tmp/{marker}") == (0, f"{marker}\n")
+
+    source = moto_server.client(REGION).describe_images(
+        Owners=SOURCE_FILTER["owners"], Filters=[{"Name": "name", "Values": ["*ubuntu*"]}])["Images"]
+    source = max(source, key=lambda i: i["CreationDate"])
+    name = f"cattle it {marker}"
+    amis = {}
+    for region in (REGION, "eu-west-1", "us-west-2"):
+        images = images_named(moto_server, name, region)
+        # One per region: the unencrypted intermediate of encrypt_boot is gone.
+        assert len(images) == 1, (region, images)
+        image = images[0]
+        amis[region] = image["ImageId"]
+        assert tags_of(image) == {"Base": source["ImageId"], "BuildRegion": REGION, "BaseName": source["Name"],
+                                  "Marker": marker}
+        assert image["Description"] == f"from {source['ImageId']}"
+        permissions = moto_server.client(region).describe_image_attribute(
+            ImageId=image["ImageId"], Attribute="launchPermission")["LaunchPermissions"]
+        assert {"UserId": "111122223333"} in permissions and {"Group": "all"} in permissions
+        snapshot_ids = [m["Ebs"]["SnapshotId"] for m in image["BlockDeviceMappings"] if "Ebs" in m]
+        assert snapshot_ids
+        for snapshot in moto_server.client(region).describe_snapshots(SnapshotIds=snapshot_ids)["Snapshots"]:
+            assert tags_of(snapshot) == {"Base": source["ImageId"], "BuildRegion": REGION, "BaseName": source["Name"],
+                                         "Marker": f"snap-{marker}", "Snap": "yes"}
+
+    # moto keeps no encryption state on copies: the requests say what was asked for.
+    copies = [r for r in moto_server.requests("CopyImage") if r["params"].get("Name") == name]
+    assert {r["region"]: (r["params"].get("Encrypted"), r["params"].get("KmsKeyId")) for r in copies} == {
+        REGION: ("true", "alias/build-key"), "eu-west-1": ("true", "alias/eu-key"),
+        "us-west-2": ("true", "alias/usw2-key")}
+
+    expected_id = ",".join(sorted(f"{region}:{ami}" for region, ami in amis.items()))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["builds"][-1]["artifact_id"] == expected_id
+    assert manifest["builds"][-1]["builder_type"] == "amazon-ebs"
+    assert "AMIs were created:" in result.stdout
+    assert_nothing_left(moto_server, marker)
+
+
+def test_failing_provisioner_leaves_nothing(moto_server, instance_standin, tmp_path):  # noqa: F811
+    marker = uuid.uuid4().hex[:10]
+    path = template(tmp_path, instance_standin, marker,
+                    provisioners=[{"type": "shell", "inline": ["echo before", "exit 3"]}])
+    result = cattle(moto_server, path, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "Build 'aws' errored" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert images_named(moto_server, f"cattle it {marker}", REGION) == []
+    assert_nothing_left(moto_server, marker)
+
+
+def test_injected_create_image_error_leaves_nothing(moto_server, instance_standin, tmp_path):  # noqa: F811
+    marker = uuid.uuid4().hex[:10]
+    # The test server refuses a request whose parameters contain inject-<Action>-error, as AWS would.
+    path = template(tmp_path, instance_standin, marker, ami_name=f"cattle it {marker} inject-CreateImage-error")
+    result = cattle(moto_server, path, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "InvalidParameterValue: CreateImage refused" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert images_named(moto_server, f"cattle it {marker} inject-CreateImage-error", REGION) == []
+    assert_nothing_left(moto_server, marker)
+
+
+def test_sigint_while_waiting_for_the_instance_leaves_nothing(moto_server, tmp_path):  # noqa: F811
+    marker = uuid.uuid4().hex[:10]
+
+    class Nowhere:  # nothing listens here: the build waits for SSH until it is interrupted
+        username, host, port = "packer", "127.0.0.1", free_port()
+
+    path = template(tmp_path, Nowhere, marker, ssh_timeout="5m")
+    proc = subprocess.Popen([os.path.join(os.path.dirname(os.sys.executable), "cattle"), "build", "-color=false",
+                             str(path)], cwd=tmp_path, env=moto_server.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 120
+        while not [r for r in moto_server.requests("RunInstances") if marker in json.dumps(r["params"])]:
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.time() < deadline, "the instance was never launched"
+            time.sleep(0.2)
+        time.sleep(2)  # well into "Waiting for SSH to become available..."
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, output
+    assert "Cleanly cancelled builds after being interrupted." in output
+    # ansible-playbook was stopped: the wrapper's ledger sweep removed them, newest first.
+    removed = [line.split("Removed ")[1].split()[0] for line in output.splitlines() if "Removed ec2_" in line]
+    assert removed == ["ec2_instance", "ec2_security_group", "ec2_key_pair"], output
+    assert_nothing_left(moto_server, marker)
+
+
+def test_name_collision_fails_before_launch_and_force_replaces(moto_server, instance_standin, tmp_path):  # noqa: F811
+    marker = uuid.uuid4().hex[:10]
+    name = f"cattle it {marker}"
+    ec2 = moto_server.client(REGION)
+    source = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["*ubuntu*"]}])["Images"][0]
+    helper = ec2.run_instances(ImageId=source["ImageId"], InstanceType="t3.micro", MinCount=1, MaxCount=1)
+    helper_id = helper["Instances"][0]["InstanceId"]
+    existing = ec2.create_image(InstanceId=helper_id, Name=name)["ImageId"]
+    ec2.terminate_instances(InstanceIds=[helper_id])
+
+    path = template(tmp_path, instance_standin, marker)
+    seen = len(moto_server.requests())
+    result = cattle(moto_server, path, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert f"AMI Name: '{name}' is used by an existing AMI: {existing}" in result.stdout
+    assert "force_deregister" in result.stdout and "-force" in result.stdout
+    asked = {r["action"] for r in moto_server.requests()[seen:]}
+    assert not asked & {"CreateKeyPair", "CreateSecurityGroup", "RunInstances"}, asked
+    assert_nothing_left(moto_server, marker, launched=False)
+
+    forced = cattle(moto_server, "-force", path, cwd=tmp_path)
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    images = images_named(moto_server, name, REGION)
+    assert len(images) == 1 and images[0]["ImageId"] != existing
+    assert_nothing_left(moto_server, marker)

@@ -1,0 +1,137 @@
+"""The amazon-ebs pieces that need no API: artifacts, keys, user data, hosts, tag rendering, errors."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+
+import botocore.exceptions
+import pytest
+
+from ansible_collections.cattle.images.plugins.module_utils.aws.client import AwsError, Polling, explain
+from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
+from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import (
+    EbsBuild,
+    artifact,
+    public_key_line,
+    remove_key_dir,
+)
+
+BASE = {"region": "us-east-1", "source_ami": "ami-12345678", "instance_type": "t3.micro", "ami_name": "my ami",
+        "ssh_username": "admin", "access_key": "AKIDUMMY", "secret_key": "dummy-secret"}
+
+
+def build(**options):
+    return EbsBuild(normalize(dict(BASE, **options)), "b1d")
+
+
+def test_artifact_is_packers():
+    made = artifact({"us-east-1": "ami-1", "eu-west-1": "ami-2"}, "aws", {"SourceAMI": "ami-0"})
+    assert made["id"] == "eu-west-1:ami-2,us-east-1:ami-1"
+    assert made["builder_id"] == "mitchellh.amazonebs"
+    assert made["string"] == "AMIs were created:\neu-west-1: ami-2\nus-east-1: ami-1\n"
+    assert made["metadata"]["amis"] == {"us-east-1": "ami-1", "eu-west-1": "ami-2"}
+    assert made["metadata"]["SourceAMI"] == "ami-0"
+
+
+@pytest.mark.parametrize("key_type, extra", [("rsa", ["-b", "2048", "-m", "PEM"]), ("ed25519", [])])
+def test_public_key_line_matches_ssh_keygen(tmp_path, key_type, extra):
+    path = tmp_path / "id"
+    subprocess.run(["ssh-keygen", "-q", "-t", key_type, *extra, "-N", "", "-f", str(path)], check=True)
+    expected = subprocess.run(["ssh-keygen", "-y", "-f", str(path)], check=True, capture_output=True,
+                              text=True).stdout.split()[:2]
+    line = public_key_line(path.read_text(), "packer_x")
+    assert line.split() == [*expected, "packer_x"]
+
+
+def test_unreadable_key_material_is_an_aws_error():
+    with pytest.raises(AwsError, match="cannot be read"):
+        public_key_line("-----BEGIN RSA PRIVATE KEY-----\nnope\n-----END RSA PRIVATE KEY-----\n", "x")
+
+
+def test_remove_key_dir_keeps_a_directory_it_did_not_make(tmp_path):
+    (tmp_path / "id_rsa").write_text("k")
+    (tmp_path / "id_rsa.pub").write_text("p")
+    (tmp_path / "other").write_text("o")
+    assert remove_key_dir(str(tmp_path), False, {"temporary_key_pair_type": "rsa"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other"]
+    owned = tmp_path / "owned"
+    owned.mkdir()
+    assert remove_key_dir(str(owned), True)
+    assert not owned.exists()
+    assert not remove_key_dir(str(owned), True)
+
+
+def test_user_data_is_passed_decoded_when_already_base64(tmp_path):
+    assert build(user_data="#!/bin/sh\necho hi\n").user_data() == b"#!/bin/sh\necho hi\n"
+    encoded = base64.b64encode(b"#cloud-config\n").decode()
+    assert build(user_data=encoded).user_data() == b"#cloud-config\n"
+    path = tmp_path / "ud"
+    path.write_bytes(b"from a file")
+    assert build(user_data_file=str(path)).user_data() == b"from a file"
+    assert build().user_data() is None
+
+
+INSTANCE = {"InstanceId": "i-1", "VpcId": "vpc-1", "PublicIpAddress": "203.0.113.5", "PrivateIpAddress": "10.0.0.5",
+            "PublicDnsName": "ec2-203-0-113-5.example", "PrivateDnsName": "ip-10-0-0-5.example"}
+
+
+@pytest.mark.parametrize("options, instance, host", [
+    ({}, INSTANCE, "203.0.113.5"),
+    ({}, dict(INSTANCE, PublicIpAddress=""), "10.0.0.5"),
+    ({}, dict(INSTANCE, VpcId=""), "ec2-203-0-113-5.example"),
+    ({"ssh_interface": "private_dns"}, INSTANCE, "ip-10-0-0-5.example"),
+    ({"ssh_host": "127.0.0.1"}, INSTANCE, "127.0.0.1"),
+    ({"communicator": "winrm", "winrm_username": "a", "winrm_host": "win.example"}, INSTANCE, "win.example"),
+])
+def test_host_as_packer_picks_it(options, instance, host):
+    assert build(**options).host(instance) == host
+
+
+def test_ssh_interface_without_that_address_is_an_error():
+    with pytest.raises(AwsError, match="ssh_interface public_ip: the instance i-1 has no PublicIpAddress"):
+        build(ssh_interface="public_ip").host(dict(INSTANCE, PublicIpAddress=""))
+
+
+def test_tags_render_build_data():
+    data = {"SourceAMI": "ami-9", "BuildRegion": "eu-west-1", "SourceAMIName": "debian",
+            "SourceAMITags": {"os": "debian"}}
+    rendered = build().render_tags({"Base": "{{ .SourceAMI }}", "{{ .BuildRegion }}": "x",
+                                    "Name": "{{ .SourceAMIName }}-{{ .SourceAMITags.os }}"}, data)
+    assert rendered == {"Base": "ami-9", "eu-west-1": "x", "Name": "debian-debian"}
+    with pytest.raises(AwsError, match="cannot render"):
+        build().render_tags({"bad": "{{ .SourceAMI "}, data)
+
+
+def test_polling_from_config_and_environment(monkeypatch):
+    monkeypatch.delenv("AWS_POLL_DELAY_SECONDS", raising=False)
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
+    assert Polling.from_config({}).waiter_config() == {}
+    assert Polling.from_config({"aws_polling": {"delay_seconds": 2, "max_attempts": 7}}).waiter_config() == {
+        "Delay": 2, "MaxAttempts": 7}
+    monkeypatch.setenv("AWS_POLL_DELAY_SECONDS", "3")
+    assert Polling.from_config({}).waiter_config() == {"Delay": 3}
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "lots")
+    with pytest.raises(AwsError, match="aws_polling"):
+        Polling.from_config({})
+
+
+def test_errors_are_one_paragraph_and_keep_secrets_out():
+    client_error = botocore.exceptions.ClientError(
+        {"Error": {"Code": "AuthFailure", "Message": "AWS was not able to validate the provided access credentials"}},
+        "DescribeImages")
+    message = explain(client_error, "look up AMIs")
+    assert message.startswith("AWS could not look up AMIs: AuthFailure: AWS was not able to validate")
+    assert "check access_key/secret_key" in message
+    assert "no usable AWS credentials" in explain(botocore.exceptions.NoCredentialsError(), "x")
+    unreachable = botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+    assert "cannot reach the EC2 API" in explain(unreachable, "x")
+    for text in (message, explain(ValueError("boom\nmore"), "do it")):
+        assert "\n" not in text and "dummy-secret" not in text
+
+
+def test_region_is_required_for_a_client():
+    from ansible_collections.cattle.images.plugins.module_utils.aws.client import ec2_client
+
+    with pytest.raises(AwsError, match="region: an AWS region is required"):
+        ec2_client({})
