@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cattle.images.plugins.module_utils.terminal import ask
+from ansible_collections.cattle.images.plugins.plugin_utils.terminal import ask
 
 PROMPT = "[c] Clean up and exit, [a] abort without cleanup? "
 

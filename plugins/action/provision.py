@@ -10,7 +10,7 @@ import json
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cattle.images.plugins.module_utils.terminal import ask
+from ansible_collections.cattle.images.plugins.plugin_utils.terminal import ask
 
 
 def component_plugin(packer_type):

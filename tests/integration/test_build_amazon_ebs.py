@@ -10,6 +10,7 @@ instance's SSH, and an injected CreateImage error.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -98,6 +99,7 @@ def test_build_makes_tagged_shared_encrypted_amis_in_every_region(moto_server, i
         ami_users=["111122223333"], ami_groups=["all"],
         encrypt_boot=True, kms_key_id="alias/build-key",
         region_kms_key_ids={"eu-west-1": "alias/eu-key", "us-west-2": "alias/usw2-key"},
+        run_volume_tags={"Volume": "of {{ .SourceAMIName }}"}, user_data="#!/bin/sh\necho hi\n",
     )
     doc = json.loads(path.read_text())
     doc["post-processors"] = [{"type": "manifest", "output": "manifest.json"}]
@@ -138,6 +140,13 @@ def test_build_makes_tagged_shared_encrypted_amis_in_every_region(moto_server, i
     assert {r["region"]: (r["params"].get("Encrypted"), r["params"].get("KmsKeyId")) for r in copies} == {
         REGION: ("true", "alias/build-key"), "eu-west-1": ("true", "alias/eu-key"),
         "us-west-2": ("true", "alias/usw2-key")}
+
+    run = [r["params"] for r in moto_server.requests("RunInstances") if marker in json.dumps(r["params"])]
+    assert len(run) == 1
+    assert base64.b64decode(run[0]["UserData"]) == b"#!/bin/sh\necho hi\n"
+    specs = {run[0][f"TagSpecification.{i}.ResourceType"]: i for i in (1, 2)}
+    assert run[0][f"TagSpecification.{specs['volume']}.Tag.1.Value"] == f"of {source['Name']}"
+    assert run[0]["ClientToken"].startswith("cattle-")
 
     expected_id = ",".join(sorted(f"{region}:{ami}" for region, ami in amis.items()))
     manifest = json.loads((tmp_path / "manifest.json").read_text())

@@ -111,7 +111,7 @@ def test_under_ansible_runner_it_does_not_wait(tmp_path, monkeypatch):
 
 
 def test_prompt_channel():
-    from ansible_collections.cattle.images.plugins.action.breakpoint import prompt_channel
+    from ansible_collections.cattle.images.plugins.plugin_utils.terminal import prompt_channel
 
     assert prompt_channel({}) == "ansible"
     assert prompt_channel({"RUNNER_OMIT_EVENTS": "False"}) is None

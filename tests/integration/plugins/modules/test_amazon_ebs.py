@@ -81,6 +81,9 @@ def outcome(moto_server, tmp_path_factory):  # noqa: F811 - fixture
         "bad": {"region": REGION, "instance_type": "t3.micro", "ami_name": "x", "source_ami": "",
                 "shutdown_behavior": "halt", "secret_key": SECRET, "access_key": "AKID"},
         "missing": config(source_ami="ami-00000000", source_ami_filter=None),
+        "runfail": config(run_tags={"fail": "inject-RunInstances-error"}),
+        "skip": config(skip_create_ami=True, subnet_filter={"filters": {"default-for-az": "true"}, "most_free": True},
+                       ssh_password="pw", security_group_ids=[default_group(moto_server)]),
     })
     ledger = str(tmp_path / "ledger.jsonl")
     key_dir = str(tmp_path / f"communicator-{build_id}")
@@ -101,12 +104,42 @@ def outcome(moto_server, tmp_path_factory):  # noqa: F811 - fixture
         {"name": "unreachable", "ignore_errors": True, "cattle.images.amazon_ebs": {
             "state": "started", "build_id": build_id + "u",
             "config": config(custom_endpoint_ec2=f"http://127.0.0.1:{free_port()}", max_retries=1, tags={})}},
+        {"name": "skip start", "cattle.images.amazon_ebs": dict(common, build="skip", build_id=build_id + "k"),
+         "register": "skipped"},
+        {"name": "skip capture", "cattle.images.amazon_ebs": dict(common, build="skip", build_id=build_id + "k",
+                                                                  state="captured", source="{{ skipped.source }}")},
+        {"name": "skip remove", "cattle.images.amazon_ebs": dict(common, build="skip", build_id=build_id + "k",
+                                                                 state="absent")},
+        {"name": "run fails", "ignore_errors": True, "cattle.images.amazon_ebs": dict(
+            common, build="runfail", build_id=build_id + "r", ledger=ledger, key_dir=key_dir + "r")},
         {"name": "wrong type", "ignore_errors": True, "cattle.images.amazon_ebs": dict(common, build="nope")},
     ]
-    seen = len(moto_server.requests())
     results, output = run_playbook(tmp_path, tasks, moto_server.env)
-    return {"results": results, "output": output, "build_id": build_id, "config": good, "ledger": ledger,
-            "key_dir": key_dir, "requests_before": seen}
+    plan = {b["name"]: b["config"] for b in json.loads(open(plan_file).read())["builds"]}
+    return {"results": results, "output": output, "build_id": build_id, "config": good, "ledger": ledger, "plan": plan,
+            "key_dir": key_dir}
+
+
+def default_group(moto):
+    ec2 = moto.client(REGION)
+    return ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+
+
+def test_skip_create_ami_with_own_group_subnet_filter_and_password(outcome, moto_server):  # noqa: F811
+    results = outcome["results"]
+    started = results["skip start"]
+    assert not started.get("failed"), started
+    assert started["source"]["temporary_key_pair_name"] == "" and started["source"]["key_pair_name"] == ""
+    assert started["source"]["temporary_security_group_id"] == ""
+    assert any(text.startswith("Found Subnet ID: subnet-") for _, text in started["ui"])
+    captured = results["skip capture"]
+    assert captured["artifact"] is None and not captured.get("failed"), captured
+    assert "Skipping AMI creation..." in [text for _, text in captured["ui"]]
+    assert results["skip remove"]["changed"] is True
+    assert live(moto_server, outcome["build_id"] + "k") == NOTHING
+    name = outcome["plan"]["skip"]["ami_name"]
+    assert moto_server.client(REGION).describe_images(
+        Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"] == []
 
 
 def test_check_mode_launches_nothing(outcome, moto_server):  # noqa: F811
@@ -168,11 +201,17 @@ def test_mistakes_are_one_paragraph_without_secrets(outcome):
 
 
 def test_a_failed_launch_removes_what_it_made(outcome, moto_server):  # noqa: F811
-    # "missing source" failed before creating anything; the successful launch made exactly one of each.
-    asked = [r["action"] for r in moto_server.requests()[outcome["requests_before"]:]]
-    assert asked.count("RunInstances") == 1
-    assert asked.count("CreateKeyPair") == asked.count("DeleteKeyPair") == 1
-    assert asked.count("CreateSecurityGroup") == asked.count("DeleteSecurityGroup") == 1
+    # The test server refuses RunInstances (its tags ask for it) after the key pair and group were made.
+    failed = outcome["results"]["run fails"]
+    assert failed["failed"] and no_traceback(failed)
+    assert failed["msg"].startswith("AWS could not launch the source instance from ami-")
+    assert "InvalidParameterValue: RunInstances refused" in failed["msg"]
+    said = [text for _, text in failed["ui"]]
+    assert any(text.startswith("Creating temporary keypair") for text in said)
+    assert any(text.startswith("Deleting temporary security group") for text in said)
+    assert live(moto_server, outcome["build_id"] + "r") == NOTHING
+    assert [e for e in Ledger(outcome["ledger"]).entries() if e["build_id"] == outcome["build_id"] + "r"] == []
+    assert not os.path.exists(outcome["key_dir"] + "r")
 
 
 def test_ledger_sweep_removes_an_interrupted_launch(moto_server, tmp_path, monkeypatch):  # noqa: F811

@@ -4,12 +4,12 @@ import os
 import pty
 import threading
 
-from ansible_collections.cattle.images.plugins.module_utils.terminal import ask
+from ansible_collections.cattle.images.plugins.plugin_utils.terminal import ask
 
 
 def test_ask_reads_an_answer_from_the_given_terminal(monkeypatch):
     controller, follower = pty.openpty()
-    monkeypatch.setenv("CATTLE_TTY", os.ttyname(follower))
+    monkeypatch.setenv("CATTLE_TTY", os.ttyname(follower))  # the cattle command names its tty
     seen = []
 
     def user():
