@@ -21,28 +21,9 @@ description:
   - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
 author:
   - cattle.images developers
-options:
-  config:
-    description:
-      - The post-processor's options in Packer's shape (see below). Either O(config) or O(plan_file) with
-        O(build), O(chain) and O(index).
-    type: dict
-  plan_file:
-    description: A cattle plan file to read the options from (they are never templated by Ansible).
-    type: path
-  build:
-    description: The build's name in O(plan_file).
-    type: str
-  chain:
-    description: The index of the post-processor sequence in the build's C(post_processors).
-    type: int
-  index:
-    description: The index of this post-processor in its sequence.
-    type: int
-  artifact:
-    description: The input artifact (a dict with C(id), C(builder_id), C(files), C(metadata), ...).
-    type: dict
-    required: true
+extends_documentation_fragment:
+  - cattle.images.component
+  - cattle.images.component.post_processor
 notes:
   - "Config options: C(repository) (required), C(tags) (list or comma-separated string; the deprecated C(tag)
     is merged in), C(force) (bool)."

@@ -13,43 +13,9 @@ description:
   - "A source directory ending in C(/) uploads its contents, without the slash the directory itself; an existing destination directory receives the copy inside it, a missing one becomes the copy."
 version_added: 0.1.0
 author: cattle.images developers
-options:
-  config:
-    description:
-      - The provisioner's Packer options, already interpolated (see the option list in the notes).
-      - Give either I(config) or I(plan_file), I(build) and I(step).
-    type: dict
-  plan_file:
-    description:
-      - The plan written by C(cattle build) or M(cattle.images.plan). Its values are read by the plugin
-        and never templated by Ansible; its C(sensitive_values) are masked in every returned string.
-      - Defaults to C(cattle_build.plan_file) of the host.
-    type: path
-  build:
-    description: Name of the build in the plan. Defaults to C(cattle_build.name) of the host.
-    type: str
-  step:
-    description: Index of the provisioner in the build's C(provisioners), or C(error-cleanup).
-    type: raw
-  pause_before:
-    description:
-      - With I(config) only (a plan step carries its own). Seconds or a Go duration (C(10s), C(1m30s)).
-      - As in Packer, a provisioner with I(pause_before) never times out.
-    type: raw
-  timeout:
-    description: With I(config) only. Cancel the provisioner after this long (seconds or Go duration).
-    type: raw
-  max_retries:
-    description:
-      - With I(config) only. Re-run a failing provisioner this many times, immediately; if all fail, the
-        error is the first one.
-    type: raw
-attributes:
-  check_mode:
-    support: full
-    description: Nothing runs or is written; C(ui) says what would run.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.component
+  - cattle.images.component.provisioner
 notes:
   - "Packer options: C(source) | C(sources) (then C(destination) must end with C(/)), C(content) (Packer 1.7.5+), C(destination) (required), C(direction) (C(upload) default | C(download)), C(generated) (skip the local existence check)."
   - "Relative local paths are resolved against the run's working directory (the plan's C(cwd))."

@@ -14,34 +14,9 @@ description:
   - "Parallel builds may write the same file: the update is done under an exclusive lock."
 version_added: 0.1.0
 author: cattle.images developers
-options:
-  config:
-    description:
-      - The post-processor's Packer options (see the notes). Give either I(config) or I(plan_file),
-        I(build), I(chain) and I(index).
-    type: dict
-  plan_file:
-    description: The plan; defaults to C(cattle_build.plan_file) of the host. Its sensitive values are masked.
-    type: path
-  build:
-    description: Name of the build in the plan; defaults to C(cattle_build.name).
-    type: str
-  chain:
-    description: Index of the post-processor chain (sequence) in the build's C(post_processors).
-    type: int
-  index:
-    description: Index of the post-processor inside its chain.
-    type: int
-  artifact:
-    description:
-      - The input artifact, C({id, builder_id, builder_type, build_name, files, string, metadata}).
-    type: dict
-attributes:
-  check_mode:
-    support: full
-    description: Nothing runs or is written; C(ui) says what would run.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.component
+  - cattle.images.component.post_processor
 notes:
   - "Packer options: C(output) (C(packer-manifest.json)), C(strip_path), C(strip_time), C(custom_data)."
   - "Passes its input artifact through and always keeps it."

@@ -13,43 +13,9 @@ description:
   - "Runs in the order and with the semantics of Packer's C(shell) provisioner."
 version_added: 0.1.0
 author: cattle.images developers
-options:
-  config:
-    description:
-      - The provisioner's Packer options, already interpolated (see the option list in the notes).
-      - Give either I(config) or I(plan_file), I(build) and I(step).
-    type: dict
-  plan_file:
-    description:
-      - The plan written by C(cattle build) or M(cattle.images.plan). Its values are read by the plugin
-        and never templated by Ansible; its C(sensitive_values) are masked in every returned string.
-      - Defaults to C(cattle_build.plan_file) of the host.
-    type: path
-  build:
-    description: Name of the build in the plan. Defaults to C(cattle_build.name) of the host.
-    type: str
-  step:
-    description: Index of the provisioner in the build's C(provisioners), or C(error-cleanup).
-    type: raw
-  pause_before:
-    description:
-      - With I(config) only (a plan step carries its own). Seconds or a Go duration (C(10s), C(1m30s)).
-      - As in Packer, a provisioner with I(pause_before) never times out.
-    type: raw
-  timeout:
-    description: With I(config) only. Cancel the provisioner after this long (seconds or Go duration).
-    type: raw
-  max_retries:
-    description:
-      - With I(config) only. Re-run a failing provisioner this many times, immediately; if all fail, the
-        error is the first one.
-    type: raw
-attributes:
-  check_mode:
-    support: full
-    description: Nothing runs or is written; C(ui) says what would run.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.component
+  - cattle.images.component.provisioner
 notes:
   - "Packer options (in I(config) or the plan): C(inline) | C(script) | C(scripts) (exactly one), C(environment_vars) (C(K=V) list), C(env) (map), C(env_var_format) (default C(%s='%s' )), C(use_env_var_file), C(execute_command) (default C(chmod +x {{.Path}}; {{.Vars}} {{.Path}})), C(inline_shebang) (C(/bin/sh -e)), C(remote_folder) (C(/tmp)), C(remote_file) (C(script_NNNN.sh)), C(remote_path), C(valid_exit_codes) ([0]), C(expect_disconnect), C(skip_clean), C(binary), C(start_retry_timeout) (5m), C(pause_after)."
   - "The script's environment has C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and, when the build serves HTTP (host var C(cattle_http)), C(PACKER_HTTP_ADDR/IP/PORT); keys are sorted and single quotes escaped as Packer does."

@@ -13,52 +13,10 @@ description:
   - "With I(artifact), I(chain) or I(index) it acts as the C(shell-local) post-processor: it returns its input artifact and forces keeping it, as Packer does; otherwise it is the provisioner."
 version_added: 0.1.0
 author: cattle.images developers
-options:
-  config:
-    description:
-      - The provisioner's Packer options, already interpolated (see the option list in the notes).
-      - Give either I(config) or I(plan_file), I(build) and I(step).
-    type: dict
-  plan_file:
-    description:
-      - The plan written by C(cattle build) or M(cattle.images.plan). Its values are read by the plugin
-        and never templated by Ansible; its C(sensitive_values) are masked in every returned string.
-      - Defaults to C(cattle_build.plan_file) of the host.
-    type: path
-  build:
-    description: Name of the build in the plan. Defaults to C(cattle_build.name) of the host.
-    type: str
-  step:
-    description: Index of the provisioner in the build's C(provisioners), or C(error-cleanup).
-    type: raw
-  pause_before:
-    description:
-      - With I(config) only (a plan step carries its own). Seconds or a Go duration (C(10s), C(1m30s)).
-      - As in Packer, a provisioner with I(pause_before) never times out.
-    type: raw
-  timeout:
-    description: With I(config) only. Cancel the provisioner after this long (seconds or Go duration).
-    type: raw
-  max_retries:
-    description:
-      - With I(config) only. Re-run a failing provisioner this many times, immediately; if all fail, the
-        error is the first one.
-    type: raw
-  chain:
-    description: As a post-processor, the index of its chain in the build's C(post_processors).
-    type: int
-  index:
-    description: As a post-processor, its index inside the chain.
-    type: int
-  artifact:
-    description: As a post-processor, the input artifact (returned unchanged).
-    type: dict
-attributes:
-  check_mode:
-    support: full
-    description: Nothing runs or is written; C(ui) says what would run.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.component
+  - cattle.images.component.provisioner
+  - cattle.images.component.post_processor
 notes:
   - "Packer options: C(command) | C(inline) | C(script) | C(scripts), C(environment_vars), C(env_var_format) (C(%s='%s' )), C(execute_command) (C([\"/bin/sh\", \"-c\", \"{{.Vars}} {{.Script}}\"])), C(inline_shebang) (C(/bin/sh -e)), C(only_on), C(use_linux_pathing), C(valid_exit_codes), C(tempfile_extension)."
   - "The process environment gets C(PACKER_RUN_UUID); C(.Vars) holds C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and the user's variables."
