@@ -15,10 +15,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
 import subprocess
+import tempfile
 import time
 
 from ansible.errors import AnsibleError
@@ -128,6 +130,30 @@ class ActionModule(ActionBase):
         name = context.build_id or context.build_name or "build"
         return os.path.join(os.path.dirname(os.path.abspath(anchor)), f"communicator-{name}")
 
+    def _control_path_dir(self, private_dir, context):
+        """Where the build's SSH master sockets go: ``<private dir>/cp``, or a short dir when that is too long.
+
+        A socket path has at most 108 bytes and ssh adds ``/<10 hex>`` plus a 17-byte temporary
+        suffix; deep run directories (pytest's, say) would make ssh fail or hang.
+        """
+        preferred = os.path.join(private_dir, "cp")
+        if len(preferred.encode()) + 11 + 17 < 104:
+            return preferred
+        digest = hashlib.sha1(os.path.abspath(private_dir).encode()).hexdigest()[:12]
+        short = os.path.join(tempfile.gettempdir(), f"cattle-cp-{digest}")
+        if len(short.encode()) + 11 + 17 >= 104:
+            short = f"/tmp/cattle-cp-{digest}"
+        if not self._task.check_mode and not os.path.isdir(short):
+            ledger = self._ledger()
+            if ledger is not None:
+                ledger.record(build=context.build_name, kind=ssh_keys.LEDGER_KIND, name=short)
+            os.mkdir(short, 0o700)
+        # Link it from the private directory so state=absent finds and removes it.
+        link = os.path.join(private_dir, "cp-link")
+        if not self._task.check_mode and not os.path.islink(link):
+            os.symlink(short, link)
+        return short
+
     def _settings(self, config, context, require_host=True):
         args = self._task.args
         return parse_ssh_settings(config, host=args.get("host") or "", port=args.get("port"), cwd=context.cwd,
@@ -186,7 +212,7 @@ class ActionModule(ActionBase):
         bastion_password_file = ""
         control_path_dir = ""
         if private_dir:
-            control_path_dir = os.path.join(private_dir, "cp")
+            control_path_dir = self._control_path_dir(private_dir, context)
             bastion_password_file = os.path.join(private_dir, "bastion-password") if settings.bastion_password else ""
             if not self._task.check_mode:
                 ssh_keys.ensure_private_dir(private_dir, self._ledger(), context.build_name)
@@ -286,9 +312,16 @@ class ActionModule(ActionBase):
         if self._task.check_mode:
             result["changed"] = True
             return
+        ledger = self._ledger()
+        link = os.path.join(private_dir, "cp-link")
+        if os.path.islink(link):
+            short = os.readlink(link)
+            stop_ssh_masters(short)
+            ssh_keys.remove_private_dir({"name": short})
+            if ledger is not None:
+                ledger.release(kind=ssh_keys.LEDGER_KIND, name=short)
         stop_ssh_masters(os.path.join(private_dir, "cp"))
         ssh_keys.remove_private_dir({"name": private_dir})
-        ledger = self._ledger()
         if ledger is not None:
             ledger.release(kind=ssh_keys.LEDGER_KIND, name=private_dir)
         result["changed"] = True

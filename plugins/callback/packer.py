@@ -91,7 +91,9 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_start(self, host, task):
         name = host.get_name()
         if self.live and self._is_build(name) and name not in self.build_errors:
-            self.live.step(name, task.get_name())
+            step = task.get_name().rpartition(" : ")[2]  # without the role's name
+            if not step.startswith("Validating arguments"):
+                self.live.step(name, step)
 
     def v2_runner_on_ok(self, result):
         res = result._result

@@ -61,7 +61,7 @@ def run_playbook(directory, comm_config, tasks, plan_file=None, home=None):
         raise AssertionError(f"not JSON:\n{completed.stdout}\n{completed.stderr}") from None
     results = {}
     for task in report["plays"][0]["tasks"]:
-        results[task["task"]["name"]] = task["hosts"].get("vm", {})
+        results[task["task"]["name"].split(" : ")[-1]] = task["hosts"].get("vm", {})
     return results, completed
 
 
