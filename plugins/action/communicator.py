@@ -78,6 +78,8 @@ class ActionModule(ActionBase):
             handler(kind, config, context, ui, result)
         except (CommunicatorError, UserError) as exc:
             result.update(failed=True, msg=str(exc))
+        except OSError as exc:  # the run directory is not writable, a disk is full, ...
+            result.update(failed=True, msg=f"communicator: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         result["ui"] = ui.lines
         facts = result.pop("facts", None)
         masked = mask_result(result, sensitive)
@@ -212,10 +214,11 @@ class ActionModule(ActionBase):
         bastion_password_file = ""
         control_path_dir = ""
         if private_dir:
+            if not self._task.check_mode:
+                ssh_keys.ensure_private_dir(private_dir, self._ledger(), context.build_name)
             control_path_dir = self._control_path_dir(private_dir, context)
             bastion_password_file = os.path.join(private_dir, "bastion-password") if settings.bastion_password else ""
             if not self._task.check_mode:
-                ssh_keys.ensure_private_dir(private_dir, self._ledger(), context.build_name)
                 os.makedirs(control_path_dir, mode=0o700, exist_ok=True)
                 if bastion_password_file:
                     if not shutil.which("sshpass"):

@@ -25,7 +25,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     flatten_env,
     format_env_var,
     packer_env,
-    parse_environment_vars,
+    user_environment,
 )
 
 DEFAULT_EXECUTE_COMMAND = "chmod +x {{.Path}}; {{.Vars}} {{.Path}}"
@@ -69,11 +69,7 @@ class ActionModule(ProvisionerAction):
             if not os.path.isfile(path):
                 problems.append(f"Bad script '{path}': stat {path}: no such file or directory")
         try:
-            env_pairs = parse_environment_vars(config.get("environment_vars"))
-            env_map = config.get("env") or {}
-            if not isinstance(env_map, dict):
-                raise UserError("env: expected a map of variable names to values")
-            env_pairs += [(str(k), str(v)) for k, v in env_map.items()]
+            env_pairs = user_environment(config)
         except UserError as exc:
             problems.append(str(exc))
             env_pairs = []

@@ -29,7 +29,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     flatten_env,
     format_env_var,
     packer_env,
-    parse_environment_vars,
+    user_environment,
 )
 
 DEFAULT_EXECUTE_COMMAND = ["/bin/sh", "-c", "{{.Vars}} {{.Script}}"]
@@ -85,11 +85,7 @@ class ShellLocal:
         if isinstance(execute_command, str):
             execute_command = [execute_command]
         try:
-            env_pairs = parse_environment_vars(config.get("environment_vars"))
-            env_map = config.get("env") or {}
-            if not isinstance(env_map, dict):
-                raise UserError("env: expected a map of variable names to values")
-            env_pairs += [(str(k), str(v)) for k, v in env_map.items()]
+            env_pairs = user_environment(config)
         except UserError as exc:
             problems.append(str(exc))
             env_pairs = []

@@ -20,6 +20,15 @@ def parse_environment_vars(value, field="environment_vars"):
     return pairs
 
 
+def user_environment(config):
+    """The ``(name, value)`` pairs a shell-type provisioner passes: ``environment_vars``, then ``env``."""
+    pairs = parse_environment_vars(config.get("environment_vars"))
+    env_map = config.get("env") or {}
+    if not isinstance(env_map, dict):
+        raise UserError("env: expected a map of variable names to values")
+    return pairs + [(str(k), str(v)) for k, v in env_map.items()]
+
+
 def packer_env(context, include_run_uuid=False):
     """The variables Packer itself sets for a script: build name and type, HTTP server, run UUID."""
     env = {"PACKER_BUILD_NAME": context.build_name, "PACKER_BUILDER_TYPE": context.build_type}

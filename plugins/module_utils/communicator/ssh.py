@@ -361,15 +361,21 @@ def ssh_host_vars(settings, private_key_file="", control_path_dir="", bastion_pa
 
 
 def clear_authorized_keys_commands(public_key):
-    """Packer's StepCleanupTempKeys: drop the temporary key from the user's and root's authorized_keys."""
+    """Packer's StepCleanupTempKeys: drop the temporary key from the user's and root's authorized_keys.
+
+    The key's base64 body is matched as a fixed string (``+`` and ``/`` would be regex syntax);
+    the file is rewritten in place so its owner and mode stay.
+    """
     parts = public_key.split()
-    if len(parts) < 2:
+    if len(parts) < 2 or not re.fullmatch(r"[A-Za-z0-9+/=]+", parts[1]):
         return []
-    body = re.escape(parts[1]).replace("/", r"\/")
-    sed = f"sed -i.bak '/{body}/d' ~/.ssh/authorized_keys; rm -f ~/.ssh/authorized_keys.bak"
-    root_sed = (f"sudo -n sed -i.bak '/{body}/d' /root/.ssh/authorized_keys 2>/dev/null; "
-                "sudo -n rm -f /root/.ssh/authorized_keys.bak 2>/dev/null; true")
-    return [sed, root_sed]
+    body = parts[1]
+    script = ('f={file}; if [ -f "$f" ]; then grep -vF \'{body}\' "$f" > "$f.cattle-tmp"; '
+              'cat "$f.cattle-tmp" > "$f"; rm -f "$f.cattle-tmp"; fi')
+    user = script.format(file="~/.ssh/authorized_keys", body=body)
+    root = "sudo -n sh -c " + shlex.quote(script.format(file="/root/.ssh/authorized_keys", body=body)) \
+        + " 2>/dev/null || true"
+    return [user, root]
 
 
 # --- waiting for the communicator ------------------------------------------------------

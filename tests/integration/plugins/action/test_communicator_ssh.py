@@ -47,7 +47,7 @@ def run_playbook(directory, comm_config, tasks, plan_file=None, home=None):
         json.dump(inventory, handle)
     with open(os.path.join(directory, "playbook.json"), "w", encoding="utf-8") as handle:
         json.dump(playbook, handle)
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK=os.environ.get("T_CB", "ansible.posix.json"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_RETRY_FILES_ENABLED="False", HOME=str(home or directory))
     env.pop("ANSIBLE_HOST_KEY_CHECKING", None)  # our facts must do without it
     completed = subprocess.run(

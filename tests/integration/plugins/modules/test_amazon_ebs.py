@@ -244,3 +244,31 @@ def test_ledger_sweep_removes_an_interrupted_launch(moto_server, tmp_path, monke
         ledger.record(build="aws", **entry, build_id=build_id, region=REGION, endpoint_url=moto_server.endpoint,
                       plan_file=plan_file, plan_build="aws")
     assert ledger.sweep() == []
+
+
+@pytest.mark.parametrize("options, address", [
+    ({"associate_public_ip_address": True}, "PublicIpAddress"),
+    ({"associate_public_ip_address": False, "ssh_interface": "private_ip"}, "PrivateIpAddress"),
+    ({"vpc_filter": {"filters": {"is-default": "true"}},
+      "subnet_filter": {"filters": {"default-for-az": "true"}, "random": True}}, "PublicIpAddress"),
+])
+def test_network_options_reach_run_instances(moto_server, monkeypatch, options, address):  # noqa: F811
+    from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
+    from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    build_id = "n" + uuid.uuid4().hex[:11]
+    build = EbsBuild(normalize(config(tags={}, **options)), build_id)
+    source = build.launch()
+    try:
+        assert source["host"] and source["host"] == source["instance"][address]
+        run = [r["params"] for r in moto_server.requests("RunInstances") if build_id in json.dumps(r["params"])][0]
+        if "associate_public_ip_address" in options:
+            assert run["NetworkInterface.1.AssociatePublicIpAddress"] == str(options["associate_public_ip_address"]).lower()
+            assert "SecurityGroupId.1" not in run and run["NetworkInterface.1.SecurityGroupId.1"].startswith("sg-")
+        else:
+            assert run["SubnetId"] == source["instance"]["SubnetId"]
+            assert ["message", f"Found Subnet ID: {run['SubnetId']}"] in build.ui
+    finally:
+        build.cleanup(source)
+    assert live(moto_server, build_id) == NOTHING
