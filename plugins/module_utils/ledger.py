@@ -21,6 +21,7 @@ import os
 # as success.
 CLEANERS = {
     "docker_container": "ansible_collections.cattle.images.plugins.module_utils.docker.cleanup:remove_container",
+    "ssh_key_dir": "ansible_collections.cattle.images.plugins.module_utils.communicator.keys:remove_private_dir",
     "ec2_instance": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:terminate_instance",
     "ec2_security_group": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_security_group",
     "ec2_key_pair": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_key_pair",
