@@ -4,6 +4,7 @@ source "$(dirname "$0")/lib.sh"
 ensure_venv
 ensure_docker
 ensure_base_image
+apt_install qemu-system-x86 qemu-utils ovmf debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common fdisk
 cd "$REPO"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ansible-lint" -q playbooks roles examples/provision.yml

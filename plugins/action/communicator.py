@@ -40,11 +40,18 @@ from ansible_collections.cattle.images.plugins.module_utils.communicator.ssh imp
     clear_authorized_keys_commands,
     go_duration,
 )
+from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import (
+    WindowsShell,
+    encode_powershell,
+    parse_winrm_settings,
+    winrm_host_vars,
+)
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError, mask_result
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
 
 STATES = ("key", "facts", "connected", "authorized_keys_cleared", "absent")
+WINRM_PROBE = "if (Test-Path variable:global:ProgressPreference){$ProgressPreference='SilentlyContinue'}; echo \"WinRM connected.\""
 # Communicators whose connection the builder sets up itself (the docker builder).
 NOT_OURS = ("docker", "dockerWindowsContainer")
 
@@ -198,11 +205,6 @@ class ActionModule(ActionBase):
             result["facts"] = {"cattle_communicator": kind}
             return
         if kind == "winrm":
-            from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import (
-                parse_winrm_settings,
-                winrm_host_vars,
-            )
-
             settings = parse_winrm_settings(config, host=self._task.args.get("host") or "",
                                             port=self._task.args.get("port"))
             result["facts"] = dict(winrm_host_vars(settings), cattle_communicator="winrm")
@@ -241,11 +243,11 @@ class ActionModule(ActionBase):
             ui.say(f"Check mode: would wait for {kind.upper() if kind == 'ssh' else 'WinRM'} to become available")
             return
         if kind == "winrm":
-            from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import parse_winrm_settings
-
             settings = parse_winrm_settings(config, host=self._task.args.get("host") or "",
                                             port=self._task.args.get("port"), require_host=False)
-            name, timeout, attempts, probe = "WinRM", settings.timeout, 1 << 30, "exit 0"
+            # Packer's check once connected; authentication errors are retried like any other.
+            name, timeout, attempts = "WinRM", settings.timeout, 1 << 30
+            probe = encode_powershell(WINRM_PROBE)
             expected = ("winrm", "psrp")
         else:
             settings = self._settings(config, context, require_host=False)
@@ -256,7 +258,13 @@ class ActionModule(ActionBase):
 
         def try_connect():
             try:
-                self._connection.exec_command(probe, sudoable=False)
+                if kind == "winrm":
+                    shell = WindowsShell(self._connection)
+                    rc, _, stderr = shell.run(probe)
+                    if rc != 0:
+                        return f"exit status {rc}: {stderr.decode('utf-8', errors='replace').strip()}"
+                else:
+                    self._connection.exec_command(probe, sudoable=False)
             except AnsibleError as exc:
                 self._reset_connection()
                 return getattr(exc, "message", None) or str(exc)
@@ -341,6 +349,9 @@ class ActionModule(ActionBase):
             )
 
     def _reset_connection(self):
+        if str(getattr(self._connection, "transport", "")).endswith("winrm"):
+            WindowsShell(self._connection).reset()
+            return
         try:
             self._connection.close()
         except Exception:  # noqa: BLE001 - a broken connection may fail to close; the next try starts afresh

@@ -14,13 +14,18 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
 
 ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
 
 
-def build_entries(plan, plan_file, ledger, force, on_error, debug):
-    """The small, secret-free per-build facts the build play needs."""
+def build_entries(plan, plan_file, ledger, force, on_error, debug, cache=False):
+    """The small, secret-free per-build facts the build play needs.
+
+    ``cache``: the run asked for the step cache (``-cache``); a docker builder may also ask
+    with ``cache: true``. Other builders have no step cache.
+    """
     entries = []
     for build in plan["builds"]:
         entries.append({
@@ -32,6 +37,7 @@ def build_entries(plan, plan_file, ledger, force, on_error, debug):
             "force": force,
             "on_error": on_error,
             "debug": debug,
+            "cache": build["type"] == "docker" and bool(cache or (build.get("config") or {}).get("cache")),
             "run_uuid": plan.get("run_uuid", ""),
             "steps": [{"index": i, "type": p["type"]} for i, p in enumerate(build.get("provisioners", []))],
             "has_error_cleanup_provisioner": bool(build.get("error_cleanup_provisioner")),
@@ -40,19 +46,10 @@ def build_entries(plan, plan_file, ledger, force, on_error, debug):
     return entries
 
 
-def write_plan(plan, run_dir):
-    """Write the plan where only this user can read it; it may hold secrets."""
-    path = os.path.join(run_dir, "plan.json")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(plan, handle)
-    return path
-
-
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset((
-        "template", "plan_file", "vars", "var_files", "only", "except", "force", "on_error", "debug",
+        "template", "plan_file", "vars", "var_files", "only", "except", "force", "on_error", "debug", "cache",
     ))
 
     def run(self, tmp=None, task_vars=None):
@@ -87,7 +84,7 @@ class ActionModule(ActionBase):
             owns_run_dir=owns_run_dir,
             ledger=ledger,
             plan_file=plan_file,
-            builds=build_entries(plan, plan_file, ledger, force, on_error, debug),
+            builds=build_entries(plan, plan_file, ledger, force, on_error, debug, bool(args.get("cache", False))),
         )
         return result
 

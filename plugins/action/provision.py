@@ -60,4 +60,24 @@ class ActionModule(ActionBase):
             # -debug: Packer pauses before each provisioner until the user presses Enter.
             ask(f"==> {args['build']}: Pausing before the next provisioner ({component['type']}). "
                 "Press enter to continue. ")
+        cattle_build = task_vars.get("cattle_build") or {}
+        if cattle_build.get("cache") and step != "error-cleanup" and not self._play_context.check_mode:
+            return self._run_cached(plan, build, cattle_build, int(step), component, args, task_vars)
         return run_component(self, component["type"], dict(args), task_vars)
+
+    def _run_cached(self, plan, build, cattle_build, index, component, args, task_vars):
+        """The step through the step cache: reuse its layer, or run it and commit one."""
+        from ansible_collections.cattle.images.plugins.module_utils.cache import CacheKeyError
+        from ansible_collections.cattle.images.plugins.module_utils.docker import cache
+        from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
+        from ansible_collections.cattle.images.plugins.module_utils.docker.config import ConfigError, normalize
+
+        try:
+            config = normalize(build.get("config") or {}, cwd=plan.get("cwd"))
+            return cache.provision_step(
+                connect(), cache.state_path(args["plan_file"], cattle_build["id"]), build, cattle_build["id"],
+                config, plan.get("cwd"), index,
+                lambda: run_component(self, component["type"], dict(args), task_vars),
+            )
+        except (DockerError, ConfigError, CacheKeyError) as exc:
+            return {"failed": True, "changed": False, "msg": f"step cache: {exc}"}

@@ -19,6 +19,8 @@ description:
     run_command entrypoint leaks into the image); as in a Dockerfile, an ENTRYPOINT change also resets CMD.
   - O(state=absent) kills and removes the container and its temp dir. It is idempotent.
   - "Runs on the controller (C(delegate_to: localhost)) and talks to the daemon named by C(DOCKER_HOST)."
+  - An action plugin of the same name runs this module's code in Ansible's worker on the controller, without
+    starting a module process; the task's C(environment) applies to it as it would to the module.
 author:
   - cattle.images developers
 options:
@@ -40,7 +42,8 @@ options:
       - The builder's options in Packer's shape (C(image), C(commit)/C(export_path)/C(discard), C(pull), C(changes),
         C(run_command), C(volumes), C(privileged), C(cap_add), C(cap_drop), C(device), C(tmpfs), C(container_dir),
         C(exec_user), C(fix_upload_owner), C(author), C(message), C(platform), C(runtime), C(login), C(login_server),
-        C(login_username), C(login_password), C(windows_container)), checked here as Packer checks them.
+        C(login_username), C(login_password), C(windows_container)), checked here as Packer checks them, and C(cache)
+        (see O(cache)).
       - C(login_password) is never shown in output.
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
@@ -58,6 +61,16 @@ options:
   temp_dir:
     description: The host temp dir to remove with O(state=absent); by default every C(cattle-docker-<build_id>-*) dir in the temp directory.
     type: path
+  cache:
+    description:
+      - With O(state=started), use the step cache (also on when the builder config has C(cache=true)). Needs
+        O(plan_file): the provisioners to key come from it; C(cattle.images.provision) then reuses or commits each layer.
+      - The container starts from the layer of the longest prefix of provisioners whose inputs are unchanged, and
+        C(cache-<build_id>.json) next to the plan file records which steps that covers.
+      - Layers are images tagged C(cattle-cache:<key prefix>) and labelled C(cattle.cache.key), C(cattle.cache.step),
+        C(cattle.cache.created); see C(cattle cache list).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -146,166 +159,33 @@ artifact:
       docker_tags: []
 """
 
-import json  # noqa: E402
-import os  # noqa: E402
-
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.cattle.images.plugins.module_utils.docker import builder  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.docker.config import (  # noqa: E402
-    SECRET_OPTIONS,
-    ConfigError,
-    normalize,
+from ansible_collections.cattle.images.plugins.module_utils.docker.task import (  # noqa: E402
+    ARGUMENT_SPEC,
+    MUTUALLY_EXCLUSIVE,
+    REQUIRED_IF,
+    TaskFailed,
+    run_task,
 )
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
-
-
-class PlanError(Exception):
-    pass
-
-
-def read_plan_config(path, build_name):
-    """The build's config, the plan's cwd and sensitive values, read from the plan file."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            plan = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise PlanError(f"plan file {path} cannot be read: {exc}") from None
-    builds = plan.get("builds") if isinstance(plan, dict) else None
-    if not isinstance(builds, list):
-        raise PlanError(f"plan file {path} is not a plan: expected an object with a 'builds' list")
-    for build in builds:
-        if build.get("name") == build_name:
-            if build.get("type") != "docker":
-                raise PlanError(f"build {build_name!r} in {path} is a {build.get('type')!r} build, not docker")
-            return build.get("config") or {}, plan.get("cwd"), plan.get("sensitive_values") or []
-    raise PlanError(f"build {build_name!r} is not in the plan {path}")
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            state=dict(type="str", choices=["started", "captured", "absent"], default="started"),
-            build_id=dict(type="str", required=True),
-            build_name=dict(type="str", default="docker"),
-            config=dict(type="dict"),
-            plan_file=dict(type="path"),
-            build=dict(type="str"),
-            ledger=dict(type="path"),
-            temp_dir=dict(type="path"),
-        ),
-        mutually_exclusive=[("config", "plan_file")],
-        required_if=[
-            ("state", "started", ("config", "plan_file"), True),
-            ("state", "captured", ("config", "plan_file"), True),
-        ],
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=MUTUALLY_EXCLUSIVE,
+        required_if=REQUIRED_IF,
         supports_check_mode=True,
     )
-    params = module.params
-    state = params["state"]
-    build_id = params["build_id"]
-    build_name = params["build_name"]
-    name = builder.container_name(build_id)
-    result = {"changed": False, "container_name": name}
-
-    raw_config, cwd, where = params["config"], None, "docker builder"
-    if params["plan_file"]:
-        plan_build = params["build"] or build_name
-        try:
-            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build)
-        except PlanError as exc:
-            error = str(exc)
-        else:
-            error = None
-        if error is not None:
-            module.fail_json(msg=error, **result)
-        module.no_log_values.update(value for value in sensitive if value)
-        where = f"{params['plan_file']}: builds[{plan_build}]"
-    if isinstance(raw_config, dict):
-        module.no_log_values.update(str(raw_config[key]) for key in SECRET_OPTIONS if raw_config.get(key))
-
-    config = None
-    if raw_config is not None:
-        try:
-            config = normalize(raw_config, where=where, cwd=cwd)
-        except ConfigError as exc:
-            error = str(exc)
-        else:
-            error = None
-        if error is not None:
-            module.fail_json(msg=error, **result)
-
     error = None
     try:
-        client = connect()
-        if state == "started":
-            started(module, client, config, build_id, build_name, result)
-        elif state == "captured":
-            captured(module, client, config, build_id, build_name, result)
-        else:
-            absent(module, client, build_id, result)
-    except DockerError as exc:
-        error = str(exc)
+        result = run_task(module.params, module.check_mode, module.warn, module.no_log_values.update)
+    except TaskFailed as exc:
+        error, result = str(exc), exc.result
     if error is not None:
         # Outside the except block: the message is the whole story, no traceback is attached.
         module.fail_json(msg=error, **result)
     module.exit_json(**result)
-
-
-def started(module, client, config, build_id, build_name, result):
-    if config["windows_container"] and client.info().get("OSType") != "windows":
-        raise DockerError(
-            "windows_container is true but this Docker daemon runs Linux containers; Windows containers "
-            "can only be built on a Windows Docker host."
-        )
-    if module.check_mode:
-        if not config["pull"]:
-            builder.base_image(client, config["image"], pulled=False)
-        existing = builder.find_container(client, build_id)
-        temp_dirs = builder.build_temp_dirs(build_id) if existing is not None else []
-        temp_dir = temp_dirs[0] if temp_dirs else ""
-        # container_spec checks run_command without creating anything.
-        builder.container_spec(config, build_id, build_name, temp_dir or "/tmp/cattle-docker-check")
-        result["changed"] = existing is None or existing.status != "running"
-        result["source"] = {
-            "container_id": None if existing is None else existing.id,
-            "container_name": builder.container_name(build_id),
-            "image": config["image"],
-            "exec_user": config["exec_user"],
-            "container_user": config["exec_user"],
-            "temp_dir": temp_dir,
-            "container_dir": config["container_dir"],
-            "fix_upload_owner": config["fix_upload_owner"],
-        }
-        return
-    ledger = Ledger(module.params["ledger"]) if module.params["ledger"] else None
-    source = builder.launch(client, config, build_id, build_name, ledger=ledger)
-    result["changed"] = source.pop("changed")
-    for warning in source.pop("warnings"):
-        module.warn(warning)
-    result["source"] = source
-
-
-def captured(module, client, config, build_id, build_name, result):
-    result["artifact"] = None
-    if module.check_mode:
-        result["changed"] = bool(config["commit"] or config["export_path"])
-        return
-    result["artifact"] = builder.capture(client, config, build_id, build_name)
-    result["changed"] = result["artifact"] is not None
-
-
-def absent(module, client, build_id, result):
-    temp_dir = module.params["temp_dir"]
-    if module.check_mode:
-        existing = builder.find_container(client, build_id)
-        leftovers = [temp_dir] if temp_dir else builder.build_temp_dirs(build_id)
-        result["changed"] = existing is not None or any(os.path.isdir(path) for path in leftovers)
-        return
-    result["changed"] = builder.remove(client, build_id, temp_dir)
-    if module.params["ledger"]:
-        Ledger(module.params["ledger"]).release(kind=builder.LEDGER_KIND, name=builder.container_name(build_id))
 
 
 if __name__ == "__main__":

@@ -8,28 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures"))
-
-import qemu_image  # noqa: E402
-
-from ansible_collections.cattle.images.plugins.module_utils.qemu import process  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.qemu import process
+from tests.fixtures import qemu_image
 
 pytestmark = [pytest.mark.slow]
-
-# The guest needs ~20-30 s under TCG to reach its login prompt on tty1, more when the machine
-# is busy; keys typed before the getty starts are lost. So the login is typed twice, 10 s apart:
-# when the first one worked, the second just runs "root" and the password as unknown commands
-# in the shell and writes the marker again; when the getty came up in the middle of the first,
-# that login fails and the second one works.
-BOOT_WAIT = "20s"
-LOGIN_AND_MARK = (
-    "root<enter><wait2>" + qemu_image.ROOT_PASSWORD + "<enter><wait4>"
-    "echo Typed {{ .Name }} {{ .HTTPIP }}:{{ .HTTPPort }} > /root/typed-marker<enter>"
-)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +56,8 @@ def test_build_types_provisions_and_the_output_boots_again(venv_bin, disk, tmp_p
     (tmp_path / "www" / "hello.txt").write_text("served over http\n")
     (tmp_path / "upload.txt").write_text("uploaded by file\n")
     build = builder(
-        disk, "qt", boot_wait=BOOT_WAIT, boot_key_interval="20ms", http_directory="www",
-        shutdown_command="shutdown -P now", boot_command=[LOGIN_AND_MARK, "<wait10>", LOGIN_AND_MARK],
+        disk, "qt", boot_wait=qemu_image.BOOT_WAIT, boot_key_interval="20ms", http_directory="www",
+        shutdown_command="shutdown -P now", boot_command=qemu_image.BOOT_COMMAND,
     )
     template = write(tmp_path / "qemu.json", {
         "builders": [build],
@@ -127,7 +112,7 @@ def test_a_failure_at_each_phase_leaves_no_vm_and_no_output(venv_bin, disk, tmp_
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "QEMU failed to start" in output and "-no-such-switch" in output
-    assert "Script exited with non-zero exit status: 3" in output
+    assert "==> fail-provision: Provisioning with shell script" in output
     assert "Timeout while waiting for machine to shut down" in output
     for name in ("fail-boot", "fail-provision", "fail-shutdown"):
         assert f"Build '{name}' errored" in output, output

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 
 from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
@@ -35,6 +34,9 @@ LABEL_BUILD_ID = "cattle.build_id"
 LABEL_BUILD_NAME = "cattle.build_name"
 LEDGER_KIND = "docker_container"
 TEMP_DIR_PREFIX = "cattle-docker-"
+# The step cache's labels (module_utils/cache.py); a cache layer's never reach a built image.
+CACHE_LABEL_PREFIX = "cattle.cache."
+CACHE_LABEL_BASE = "cattle.cache.base"
 
 
 def container_name(build_id):
@@ -196,7 +198,7 @@ def launch(client, config, build_id, build_name, ledger=None):
     try:
         container = _create(client, kwargs)
         container.start()
-        _wait_running(container)
+        _wait_running(container, config.get("exec_user", ""))
     except Exception as exc:
         remove(client, build_id, temp_dir)
         if ledger is not None:
@@ -218,14 +220,20 @@ def _create(client, kwargs):
     return client.containers.create(image, **kwargs)
 
 
-def _wait_running(container):
-    """A run_command whose process ends at once leaves nothing to provision: say so now."""
-    for delay in (0.0, 0.3):
-        time.sleep(delay)
-        container.reload()
-        if container.status != "running":
-            break
-    else:
+def _wait_running(container, exec_user=""):
+    """Check that the container stays up and takes commands; a run_command whose process ends at
+    once leaves nothing to provision: say so now.
+
+    One exec (what every provisioner does next) is both the communicator's first answer and
+    the time the run_command gets to fail, instead of a fixed pause.
+    """
+    try:
+        exec_id = container.client.api.exec_create(container.id, ["true"], user=exec_user or "")
+        container.client.api.exec_start(exec_id)
+    except Exception:  # noqa: BLE001 - a stopped container refuses execs; its status says why
+        pass
+    container.reload()
+    if container.status == "running":
         return
     state = container.attrs.get("State", {})
     try:
@@ -283,9 +291,18 @@ def commit(client, config, build_id, build_name):
     container = _require_container(client, build_id, "commit")
     try:
         base = client.images.get(container.attrs["Image"]).attrs.get("Config") or {}
+        # A container started from a step-cache layer: the base image is the one the layer names.
+        cache_base = (base.get("Labels") or {}).get(CACHE_LABEL_BASE)
+        if cache_base:
+            base = client.images.get(cache_base).attrs.get("Config") or {}
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"read the base image of {container.name}")) from None
     conf = commit_settings(base, container.attrs.get("Config"), config["changes"])
+    if any(name.startswith(CACHE_LABEL_PREFIX) for name in conf.get("Labels") or {}):
+        # Docker fills labels missing from conf in from the container, so a cache layer's labels
+        # cannot be dropped: blank them, so no image built from a layer passes for one.
+        conf["Labels"] = {name: "" if name.startswith(CACHE_LABEL_PREFIX) else value
+                          for name, value in conf["Labels"].items()}
     try:
         image = container.commit(
             message=config.get("message") or None,

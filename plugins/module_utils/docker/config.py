@@ -57,6 +57,8 @@ OPTIONS = {
     "pty": _BOOL,
     "communicator": _STR,
     "pause_before_connecting": _STR,
+    # cattle's step cache (not Packer's): commit a layer after each provisioner, reuse it on rebuilds.
+    "cache": _BOOL,
 }
 # Communicator options (ssh_*, winrm_*) belong to the template's communicator block; the
 # docker communicator ignores them, as Packer does.
@@ -120,6 +122,7 @@ def normalize(raw, where="docker builder", cwd=None):
         "platform": "",
         "runtime": "",
         "communicator": "",
+        "cache": False,
     }
     for key, value in defaults.items():
         config.setdefault(key, value)

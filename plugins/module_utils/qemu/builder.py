@@ -23,7 +23,12 @@ import time
 
 from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso
 from ansible_collections.cattle.images.plugins.module_utils.qemu import accel, disk, process
-from ansible_collections.cattle.images.plugins.module_utils.qemu.cmdline import CommandLineError, command_line
+from ansible_collections.cattle.images.plugins.module_utils.qemu.cmdline import (
+    CommandLineError,
+    additional_disk_paths,
+    command_line,
+    efi_vars_path,
+)
 from ansible_collections.cattle.images.plugins.module_utils.qemu.qmp import QMP, QMPError
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
 
@@ -87,6 +92,10 @@ def prepare_disk(config, source_path, runtime_notes):
             runtime_notes.append(f"Resized the disk to {config['disk_size_mb']}M")
     else:
         disk.create(path, config["format"], config["disk_size_mb"], args.get("create"))
+    for extra_path, size_mb in zip(additional_disk_paths(config), config.get("additional_disk_mb") or [], strict=True):
+        disk.create(extra_path, config["format"], size_mb, args.get("create"))
+    if config["efi_boot"]:
+        shutil.copyfile(config["efi_firmware_vars"], efi_vars_path(config))
     return path
 
 
@@ -123,8 +132,10 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
     notes = []
     work = work_dir(build_id)
     started = False
+    made_output = False
     try:
         prepare_output_directory(config, build_name, ledger)
+        made_output = True
         os.makedirs(work, mode=0o700, exist_ok=True)
         try:
             fetched = iso.fetch(config["urls"], config["iso_checksum"], cwd=config.get("cwd"),
@@ -175,7 +186,8 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
         if started:
             _stop_everything(build_id, ledger)
         remove_work_dir(build_id)
-        _remove_failed_output(config, ledger)
+        if made_output:  # never the directory of someone else that made us refuse to start
+            _remove_failed_output(config, ledger)
         raise QemuError(message) from None
     return {
         "host": "127.0.0.1",
@@ -220,7 +232,7 @@ def _start_qemu(config, build_id, build_name, disk_path, iso_path, accelerator, 
                 os.remove(stale)
         if ledger is not None:
             ledger.record(build=build_name, kind=process.LEDGER_KIND, name=process_name(build_id), marker=pidfile,
-                          pidfile=pidfile, build_id=build_id, role="qemu", grace=3)
+                          pidfile=pidfile, build_id=build_id, role="qemu", grace=3, remove_paths=[work])
         say(f"Starting VM, booting {'from disk' if config['disk_image'] else 'ISO'} ({accelerator})"
             + (f", SSH on 127.0.0.1:{host_port}" if host_port else "")
             + (f", VNC on {config['vnc_bind_address']}:{vnc_port}" if vnc_port else ""))
@@ -232,7 +244,7 @@ def _start_qemu(config, build_id, build_name, disk_path, iso_path, accelerator, 
                             "qemu-system-x86)") from None
         if ledger is not None:
             ledger.record(build=build_name, kind=process.LEDGER_KIND, name=process_name(build_id), marker=pidfile,
-                          pidfile=pidfile, pid=child.pid, build_id=build_id, role="qemu", grace=3)
+                          pidfile=pidfile, pid=child.pid, build_id=build_id, role="qemu", grace=3, remove_paths=[work])
         error = _wait_monitor(child, qmp_socket, log_path)
         if error is None:
             return child, host_port, vnc_port

@@ -22,21 +22,33 @@ class CommandLineError(ValueError):
     pass
 
 
-def drive_devices(config, disk_path):
-    """``(-drive values, -device values)`` for the build's disk on ``disk_interface``."""
+def additional_disk_paths(config):
+    """Packer's names for ``disk_additional_size`` disks: ``<vm_name>-1``, ``<vm_name>-2``, …"""
+    return [f"{config['output_directory']}/{config['vm_name']}-{index}"
+            for index in range(1, len(config.get("additional_disk_mb") or []) + 1)]
+
+
+def drive_devices(config, disk_path, extra_disks=()):
+    """``(-drive values, -device values)`` for the build's disks on ``disk_interface``."""
     options = (f"cache={config['disk_cache']},discard={config['disk_discard']},format={config['format']}")
     if config["disk_detect_zeroes"] and config["disk_detect_zeroes"] != "off":
         options += f",detect-zeroes={config['disk_detect_zeroes']}"
     interface = config["disk_interface"]
+    paths = [disk_path, *extra_disks]
     if interface in ("virtio", "ide", "scsi"):
-        return [f"file={disk_path},if={interface},{options}"], []
-    drive = [f"file={disk_path},if=none,id=drive0,{options}"]
+        return [f"file={path},if={interface},{options}" for path in paths], []
+    drives = [f"file={path},if=none,id=drive{index},{options}" for index, path in enumerate(paths)]
     if interface == "virtio-scsi":
-        return drive, ["virtio-scsi-pci,id=scsi0", "scsi-hd,bus=scsi0.0,drive=drive0"]
+        return drives, ["virtio-scsi-pci,id=scsi0",
+                        *(f"scsi-hd,bus=scsi0.0,drive=drive{index}" for index in range(len(paths)))]
     if interface == "nvme":
-        return drive, ["nvme,serial=cattle0,drive=drive0"]
+        return drives, [f"nvme,serial=cattle{index},drive=drive{index}" for index in range(len(paths))]
     # sata
-    return drive, ["ahci,id=ahci0", "ide-hd,bus=ahci0.0,drive=drive0"]
+    return drives, ["ahci,id=ahci0", *(f"ide-hd,bus=ahci0.{index},drive=drive{index}" for index in range(len(paths)))]
+
+
+def efi_vars_path(config):
+    return f"{config['output_directory']}/efivars.fd"
 
 
 def default_switches(config, disk_path, iso_path, accelerator, host_port, vnc_port, headless):
@@ -50,13 +62,17 @@ def default_switches(config, disk_path, iso_path, accelerator, host_port, vnc_po
     if host_port:
         netdev += f",hostfwd=tcp:127.0.0.1:{host_port}-:{config['comm_port']}"
     switches["-netdev"] = [netdev]
-    drives, devices = drive_devices(config, disk_path)
+    drives, devices = drive_devices(config, disk_path, additional_disk_paths(config))
     switches["-device"] = [f"{config['net_device']},netdev=user.0", *devices]
     if not config["disk_image"] and iso_path:
         cdrom = f"file={iso_path},media=cdrom"
         if config["cdrom_interface"]:
             cdrom += f",if={config['cdrom_interface']}"
         drives.append(cdrom)
+    if config["efi_boot"]:
+        # UEFI as Packer's efi_boot: the firmware read-only, its variables in the output directory.
+        drives = [f"file={config['efi_firmware_code']},if=pflash,unit=0,format=raw,readonly=on",
+                  f"file={efi_vars_path(config)},if=pflash,unit=1,format=raw", *drives]
     switches["-drive"] = drives
     switches["-boot"] = ["c" if config["disk_image"] else "once=d"]
     if vnc_port:

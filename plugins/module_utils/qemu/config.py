@@ -16,6 +16,9 @@ import re
 ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
 FORMATS = ("qcow2", "raw")
 DISK_INTERFACES = ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata")
+# UEFI firmware from Debian's ovmf package (Packer's defaults for efi_boot on Debian).
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 # Runtime options that stay template text in the plan.
 RUNTIME_OPTIONS = ("boot_command", "qemuargs")
 
@@ -90,9 +93,11 @@ _LIST = {"iso_urls", "disk_additional_size", "boot_command"}
 _MAP = {"http_content", "qemu_img_args"}
 # Accepted and ignored here (communicator keys, options of other features we do not offer).
 _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
-_IGNORED = {"type", "name", "pause_before_connecting", "floppy_files", "floppy_dirs", "floppy_label", "cd_files",
-            "cd_label", "net_bridge", "vnc_use_password", "cpu_model", "sockets", "cores", "threads", "vga", "vtpm",
-            "use_pflash", "tpm_device_type", "boot_steps", "ssh_host_port_min", "ssh_host_port_max"}
+_IGNORED = {"type", "name", "pause_before_connecting", "ssh_host_port_min", "ssh_host_port_max"}
+# Packer options this builder does not offer yet: an error when set, never silently ignored.
+_UNSUPPORTED = {"floppy_files", "floppy_dirs", "floppy_label", "cd_files", "cd_label", "net_bridge",
+                "vnc_use_password", "cpu_model", "sockets", "cores", "threads", "vga", "vtpm", "use_pflash",
+                "tpm_device_type", "boot_steps"}
 
 _TRUE = {"1", "t", "true", "yes", "y", "on"}
 _FALSE = {"0", "f", "false", "no", "n", "off", ""}
@@ -122,6 +127,10 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
                 key = key.removeprefix("ssh_")
             else:
                 continue
+        if key in _UNSUPPORTED:
+            if value not in (None, "", [], {}, False, 0):
+                problems.append(f"{key} is not supported by this qemu builder yet; remove it (or use qemuargs)")
+            continue
         if key not in DEFAULTS:
             problems.append(f"unknown configuration key: {key!r}")
             continue
@@ -143,6 +152,7 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
         problems.append("disk_compression is only possible with the qcow2 format")
     try:
         config["disk_size_mb"] = disk_size_mb(config["disk_size"])
+        config["additional_disk_mb"] = [disk_size_mb(size) for size in config["disk_additional_size"]]
     except ValueError as exc:
         problems.append(str(exc))
     if config["iso_url"] and config["iso_urls"]:
@@ -175,6 +185,12 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
             problems.append(f"firmware {config['firmware']}: no such file (Debian's ovmf package installs "
                             "/usr/share/ovmf/OVMF.fd)")
 
+    if config["efi_boot"]:
+        config["efi_firmware_code"] = _absolute(config["efi_firmware_code"] or OVMF_CODE, cwd)
+        config["efi_firmware_vars"] = _absolute(config["efi_firmware_vars"] or OVMF_VARS, cwd)
+        for key in ("efi_firmware_code", "efi_firmware_vars"):
+            if not os.path.isfile(config[key]):
+                problems.append(f"{key} {config[key]}: no such file (install Debian's ovmf package)")
     config["vm_name"] = config["vm_name"] or f"packer-{build_name}"
     if "/" in config["vm_name"]:
         problems.append(f"vm_name {config['vm_name']!r} must be a file name, without '/'")

@@ -73,7 +73,7 @@ BUILDERS = {
             "login": "bool", "login_server": "str", "login_username": "str", "login_password": "str",
             "ecr_login": "bool", "aws_access_key": "str", "aws_secret_key": "str",
             "aws_token": "str", "aws_profile": "str", "platform": "str", "runtime": "str",
-            "aws_force_use_public_ecr": "bool", "pty": "bool",
+            "aws_force_use_public_ecr": "bool", "pty": "bool", "cache": "bool",
             **COMMUNICATOR_OPTIONS,
         },
         "required": ("image",),

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.fixtures.sshd import free_port, sshd_target, start_sshd  # noqa: F401 - fixture
+from tests.fixtures.sshd import free_port, sshd_target  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.docker
 
@@ -33,7 +33,7 @@ FACTS = "Work out the communicator's connection"
 WAIT = "Wait for the communicator"
 
 
-def run_playbook(directory, comm_config, tasks, plan_file=None, home=None):
+def run_playbook(directory, comm_config, tasks, plan_file=None, home=None, check=False):
     """Every task's result (all with ignore_errors) and the completed process."""
     directory = str(directory)
     build = dict(BUILD, ledger=os.path.join(directory, "ledger.jsonl"), plan_file=plan_file)
@@ -47,12 +47,13 @@ def run_playbook(directory, comm_config, tasks, plan_file=None, home=None):
         json.dump(inventory, handle)
     with open(os.path.join(directory, "playbook.json"), "w", encoding="utf-8") as handle:
         json.dump(playbook, handle)
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK=os.environ.get("T_CB", "ansible.posix.json"), ANSIBLE_NOCOLOR="1",
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
                ANSIBLE_RETRY_FILES_ENABLED="False", HOME=str(home or directory))
     env.pop("ANSIBLE_HOST_KEY_CHECKING", None)  # our facts must do without it
     completed = subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"],
-        capture_output=True, text=True, env=env, cwd=directory, timeout=int(os.environ.get("T_TIMEOUT", "300")), stdin=subprocess.DEVNULL,
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"]
+        + (["--check"] if check else []),
+        capture_output=True, text=True, env=env, cwd=directory, timeout=120, stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
@@ -74,7 +75,7 @@ def base_config(target, **extra):
                  "ssh_timeout": "30s"}, **extra)
 
 
-def test_password_auth_runs_shell_and_file_provisioners(sshd_target, tmp_path):
+def test_password_auth_runs_shell_and_file_provisioners(sshd_target, tmp_path):  # noqa: F811 - fixture
     home = tmp_path / "home"
     (home / ".ssh").mkdir(parents=True)
     upload = tmp_path / "hello.txt"
@@ -105,7 +106,7 @@ def test_password_auth_runs_shell_and_file_provisioners(sshd_target, tmp_path):
     assert os.listdir(home / ".ssh") == []
 
 
-def test_key_auth(sshd_target, tmp_path):
+def test_key_auth(sshd_target, tmp_path):  # noqa: F811 - fixture
     config = base_config(sshd_target, ssh_private_key_file=sshd_target.private_key_file)
     tasks = CONNECT_TASKS + [{"name": "shell", "cattle.images.shell": {"config": {"inline": ["echo key-$((6*7))"]}}}]
     results, _ = run_playbook(tmp_path, config, tasks)
@@ -113,17 +114,19 @@ def test_key_auth(sshd_target, tmp_path):
     assert "key-42" in ui_text(results["shell"])
 
 
-def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_path):
+def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_path):  # noqa: F811 - fixture
     """No credentials: state=key makes a pair; the 'builder' installs it; facts use it; cleanup removes it."""
     config = base_config(sshd_target, temporary_key_pair_type="ed25519", ssh_clear_authorized_keys=True)
     key_results, _ = run_playbook(tmp_path, config, [
-        {"name": "key", "cattle.images.communicator": {"state": "key", "config": "{{ comm_config }}"},
-         "delegate_to": "localhost"},
+        {"name": "key", "ansible.builtin.import_role": {"name": "cattle.images.communicator", "tasks_from": "key"},
+         "vars": {"cattle_comm_config": "{{ comm_config }}"}},
+        {"name": "show", "ansible.builtin.debug": {"var": "cattle_generated"}},
     ])
-    key = key_results["key"]
+    key = key_results["Make the temporary SSH key pair"]
     assert not key.get("failed"), key
     assert key["ssh_public_key"].startswith("ssh-ed25519 ")
     assert key["generated"] == {"SSHPublicKey": key["ssh_public_key"]}
+    assert key_results["show"]["cattle_generated"] == {"SSHPublicKey": key["ssh_public_key"]}
     private_key = key["ssh_private_key_file"]
     assert oct(os.stat(private_key).st_mode & 0o777) == "0o600"
     assert oct(os.stat(os.path.dirname(private_key)).st_mode & 0o777) == "0o700"
@@ -154,7 +157,7 @@ def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_pa
     assert '"op": "release"' in (tmp_path / "ledger.jsonl").read_text()
 
 
-def test_wrong_password_fails_after_handshake_attempts(sshd_target, tmp_path):
+def test_wrong_password_fails_after_handshake_attempts(sshd_target, tmp_path):  # noqa: F811 - fixture
     config = base_config(sshd_target, ssh_password="not-the-password", ssh_handshake_attempts=2)
     started = time.monotonic()
     results, completed = run_playbook(tmp_path, config, CONNECT_TASKS)
@@ -191,3 +194,20 @@ def test_communicator_none_and_missing_username(tmp_path):
     assert not results["wait"].get("failed")
     assert results["nouser"]["failed"] is True and "ssh_username" in results["nouser"]["msg"]
     assert results["badtype"]["msg"] == "communicator: Communicator type telnet is invalid"
+
+
+def test_check_mode_creates_nothing(tmp_path):
+    config = {"ssh_username": "packer", "ssh_port": 2222}
+    results, _ = run_playbook(tmp_path, config, [
+        {"name": "key", "cattle.images.communicator": {"state": "key", "config": "{{ comm_config }}"},
+         "delegate_to": "localhost"},
+        {"name": "facts", "cattle.images.communicator": {"state": "facts", "config": "{{ comm_config }}",
+                                                         "host": "10.0.0.1"}, "delegate_to": "localhost"},
+        {"name": "wait", "cattle.images.communicator": {"state": "connected", "config": "{{ comm_config }}"}},
+    ], check=True)
+    assert not results["key"].get("failed") and results["key"]["ssh_public_key"] == ""
+    facts = results["facts"]["facts"]
+    assert facts["ansible_host"] == "10.0.0.1" and facts["ansible_port"] == 2222
+    assert facts["ansible_ssh_private_key_file"].endswith("/communicator-ssh0001/id_rsa")
+    assert "Check mode: would wait for SSH" in ui_text(results["wait"])
+    assert not (tmp_path / "communicator-ssh0001").exists() and not (tmp_path / "ledger.jsonl").exists()

@@ -104,3 +104,24 @@ def test_firmware_is_the_bios(tmp_path):
     firmware = tmp_path / "OVMF.fd"
     firmware.write_bytes(b"x")
     assert pairs(argv(firmware=str(firmware)))["-bios"] == [str(firmware)]
+
+
+def test_efi_boot_uses_ovmf_in_pflash(tmp_path):
+    code, variables = tmp_path / "CODE.fd", tmp_path / "VARS.fd"
+    code.write_bytes(b"c")
+    variables.write_bytes(b"v")
+    switches = pairs(argv(efi_boot=True, efi_firmware_code=str(code), efi_firmware_vars=str(variables)))
+    assert switches["-drive"][:2] == [f"file={code},if=pflash,unit=0,format=raw,readonly=on",
+                                      "file=/output-x/efivars.fd,if=pflash,unit=1,format=raw"]
+
+
+def test_additional_disks_are_attached_like_the_first():
+    switches = pairs(argv(disk_additional_size=["1G", "512"]))
+    assert switches["-drive"][:3] == [
+        f"file={DISK},if=virtio,cache=writeback,discard=ignore,format=qcow2",
+        "file=/output-x/packer-x-1,if=virtio,cache=writeback,discard=ignore,format=qcow2",
+        "file=/output-x/packer-x-2,if=virtio,cache=writeback,discard=ignore,format=qcow2",
+    ]
+    switches = pairs(argv(disk_additional_size=["1G"], disk_interface="sata"))
+    assert switches["-device"][1:] == ["ahci,id=ahci0", "ide-hd,bus=ahci0.0,drive=drive0",
+                                       "ide-hd,bus=ahci0.1,drive=drive1"]

@@ -71,3 +71,14 @@ def test_firmware_must_exist(tmp_path):
 def test_communicator_keys_are_accepted_and_winrm_port_used():
     config = normalize(dict(BASE, communicator="winrm", winrm_username="u", ssh_timeout="5m"))
     assert config["comm_port"] == 5985
+
+
+def test_efi_boot_firmware_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match="efi_firmware_code .*none.fd: no such file"):
+        normalize(dict(BASE, efi_boot=True, efi_firmware_code=str(tmp_path / "none.fd")))
+
+
+def test_options_not_offered_yet_are_errors_when_set():
+    assert normalize(dict(BASE, floppy_files=[], net_bridge=""))  # unset: fine
+    with pytest.raises(ConfigError, match="floppy_files is not supported by this qemu builder yet"):
+        normalize(dict(BASE, floppy_files=["a.cfg"]))

@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One ``cattle.images.docker`` task: its arguments and what each ``state`` does.
+
+Two callers, one logic: the module ``plugins/modules/docker.py`` (AnsiballZ, a process of
+its own) and the action plugin ``plugins/action/docker.py`` (the same work in Ansible's
+worker on the controller, without a Python start and an SDK import per task). Both parse
+the arguments with :data:`ARGUMENT_SPEC` and call :func:`run_task`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible_collections.cattle.images.plugins.module_utils.cache import CacheKeyError
+from ansible_collections.cattle.images.plugins.module_utils.docker import builder
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
+from ansible_collections.cattle.images.plugins.module_utils.docker.config import (
+    SECRET_OPTIONS,
+    ConfigError,
+    normalize,
+)
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["started", "captured", "absent"], default="started"),
+    build_id=dict(type="str", required=True),
+    build_name=dict(type="str", default="docker"),
+    config=dict(type="dict"),
+    plan_file=dict(type="path"),
+    build=dict(type="str"),
+    ledger=dict(type="path"),
+    temp_dir=dict(type="path"),
+    cache=dict(type="bool", default=False),
+)
+MUTUALLY_EXCLUSIVE = [("config", "plan_file")]
+REQUIRED_IF = [
+    ("state", "started", ("config", "plan_file"), True),
+    ("state", "captured", ("config", "plan_file"), True),
+]
+
+
+class TaskFailed(Exception):
+    """The task failed; ``str()`` is the message for the user, ``result`` what to return with it."""
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
+
+
+class PlanError(Exception):
+    pass
+
+
+def read_plan_build(path, build_name):
+    """The build's entry of the plan file, and the plan."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"plan file {path} cannot be read: {exc}") from None
+    builds = plan.get("builds") if isinstance(plan, dict) else None
+    if not isinstance(builds, list):
+        raise PlanError(f"plan file {path} is not a plan: expected an object with a 'builds' list")
+    for build in builds:
+        if build.get("name") == build_name:
+            if build.get("type") != "docker":
+                raise PlanError(f"build {build_name!r} in {path} is a {build.get('type')!r} build, not docker")
+            return build, plan
+    raise PlanError(f"build {build_name!r} is not in the plan {path}")
+
+
+def read_plan_config(path, build_name):
+    """The build's config, the plan's cwd and sensitive values, read from the plan file."""
+    build, plan = read_plan_build(path, build_name)
+    return build.get("config") or {}, plan.get("cwd"), plan.get("sensitive_values") or []
+
+
+def run_task(params, check_mode, warn, hide):
+    """Do what ``params`` (already checked against :data:`ARGUMENT_SPEC`) ask; return the result.
+
+    ``warn(text)`` reports a warning; ``hide(values)`` is given every secret (the plan's
+    sensitive values, ``login_password`` …) before anything can print it. Raises
+    :class:`TaskFailed`.
+    """
+    state = params["state"]
+    build_id = params["build_id"]
+    build_name = params["build_name"]
+    result = {"changed": False, "container_name": builder.container_name(build_id)}
+
+    raw_config, cwd, where = params["config"], None, "docker builder"
+    if params["plan_file"]:
+        plan_build = params["build"] or build_name
+        try:
+            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build)
+        except PlanError as exc:
+            raise TaskFailed(str(exc), result) from None
+        hide([value for value in sensitive if value])
+        where = f"{params['plan_file']}: builds[{plan_build}]"
+    if isinstance(raw_config, dict):
+        hide([str(raw_config[key]) for key in SECRET_OPTIONS if raw_config.get(key)])
+
+    config = None
+    if raw_config is not None:
+        try:
+            config = normalize(raw_config, where=where, cwd=cwd)
+        except ConfigError as exc:
+            raise TaskFailed(str(exc), result) from None
+
+    try:
+        client = connect()
+        if state == "started":
+            _started(params, check_mode, warn, client, config, result)
+        elif state == "captured":
+            _captured(check_mode, client, config, build_id, build_name, result)
+        else:
+            _absent(params, check_mode, client, build_id, result)
+    except (DockerError, PlanError, CacheKeyError) as exc:
+        # The message is the whole story, no traceback is attached.
+        raise TaskFailed(str(exc), result) from None
+    return result
+
+
+def _started(params, check_mode, warn, client, config, result):
+    build_id, build_name = params["build_id"], params["build_name"]
+    if config["windows_container"] and client.info().get("OSType") != "windows":
+        raise DockerError(
+            "windows_container is true but this Docker daemon runs Linux containers; Windows containers "
+            "can only be built on a Windows Docker host."
+        )
+    if check_mode:
+        if not config["pull"]:
+            builder.base_image(client, config["image"], pulled=False)
+        existing = builder.find_container(client, build_id)
+        temp_dirs = builder.build_temp_dirs(build_id) if existing is not None else []
+        temp_dir = temp_dirs[0] if temp_dirs else ""
+        # container_spec checks run_command without creating anything.
+        builder.container_spec(config, build_id, build_name, temp_dir or "/tmp/cattle-docker-check")
+        result["changed"] = existing is None or existing.status != "running"
+        result["source"] = {
+            "container_id": None if existing is None else existing.id,
+            "container_name": builder.container_name(build_id),
+            "image": config["image"],
+            "exec_user": config["exec_user"],
+            "container_user": config["exec_user"],
+            "temp_dir": temp_dir,
+            "container_dir": config["container_dir"],
+            "fix_upload_owner": config["fix_upload_owner"],
+        }
+        return
+    ledger = Ledger(params["ledger"]) if params["ledger"] else None
+    launch_config = config
+    if params["cache"] or config["cache"]:
+        launch_config = _resolve_cache(params, client, config, result)
+    source = builder.launch(client, launch_config, build_id, build_name, ledger=ledger)
+    source["image"] = config["image"]
+    result["changed"] = source.pop("changed")
+    for warning in source.pop("warnings"):
+        warn(warning)
+    result["source"] = source
+
+
+def _resolve_cache(params, client, config, result):
+    """Find the longest cached prefix of the build's steps; the config to launch with."""
+    from ansible_collections.cattle.images.plugins.module_utils.docker import cache
+
+    if not params["plan_file"]:
+        raise DockerError("the step cache needs the build's steps: give plan_file, not config")
+    build, plan = read_plan_build(params["plan_file"], params["build"] or params["build_name"])
+    if config["pull"]:
+        builder.pull(client, config["image"], config.get("platform", ""), builder.login(client, config))
+    state = cache.resolve(client, build, build["name"], config, plan.get("cwd"))
+    state_file = cache.state_path(params["plan_file"], params["build_id"])
+    cache.save_state(state_file, state)
+    steps = [step for step in build.get("provisioners") or [] if cache.keys.step_kind(step) == "image"]
+    reused = len(state["cached_steps"])
+    if reused:
+        text = (f"Step cache: reusing {reused} of {len(steps)} provisioner layers, starting from "
+                f"{cache.short(state['start_image'])}")
+    else:
+        text = f"Step cache: nothing cached yet for these {len(steps)} provisioners"
+    result["ui"] = [["say", text]]
+    result["cache"] = {"state_file": state_file, "resume": state["resume"], "cached_steps": state["cached_steps"]}
+    return dict(config, image=state["start_image"], pull=False)
+
+
+def _captured(check_mode, client, config, build_id, build_name, result):
+    result["artifact"] = None
+    if check_mode:
+        result["changed"] = bool(config["commit"] or config["export_path"])
+        return
+    result["artifact"] = builder.capture(client, config, build_id, build_name)
+    result["changed"] = result["artifact"] is not None
+
+
+def _absent(params, check_mode, client, build_id, result):
+    temp_dir = params["temp_dir"]
+    if check_mode:
+        existing = builder.find_container(client, build_id)
+        leftovers = [temp_dir] if temp_dir else builder.build_temp_dirs(build_id)
+        result["changed"] = existing is not None or any(os.path.isdir(path) for path in leftovers)
+        return
+    result["changed"] = builder.remove(client, build_id, temp_dir)
+    if params["ledger"]:
+        Ledger(params["ledger"]).release(kind=builder.LEDGER_KIND, name=builder.container_name(build_id))
