@@ -19,6 +19,7 @@ KNOWN_KEYS = {"disable", "note"}
 # into: there only the terminal the cattle command passes in CATTLE_TTY can be asked.
 class ActionModule(ProvisionerAction):
     PROVISIONER_TYPE = "breakpoint"
+    NEEDS_COMMUNICATOR = False  # runs on the controller
 
     def prepare(self, config, context):
         unknown = [f"unknown configuration key: '\"{key}\"'" for key in config

@@ -206,8 +206,6 @@ class ActionModule(ProvisionerAction):
         return context.render(config[key], key, Path=path, Vars=config["remote_env_var_path"])
 
     def provision(self, config, context, ui, cancel):
-        if (self._task_vars or {}).get("cattle_communicator") == "none":
-            raise ProvisionError("the powershell provisioner needs a communicator, but this build has communicator: none")
         shell = WindowsShell(self._connection)
         ui.say("Provisioning with Powershell...")
         scripts = list(config["scripts"])

@@ -177,6 +177,7 @@ def _is_post_processor(args):
 
 class ActionModule(ProvisionerAction, PostProcessorAction):
     PROVISIONER_TYPE = "shell-local"
+    NEEDS_COMMUNICATOR = False  # runs on the controller
     POST_PROCESSOR_TYPE = "shell-local"
     _VALID_ARGS = ProvisionerAction._VALID_ARGS | PostProcessorAction._VALID_ARGS
 

@@ -72,9 +72,6 @@ class ActionModule(ProvisionerAction):
                f"{go_duration(config['restart_timeout'])} for it to come back")
 
     def provision(self, config, context, ui, cancel):
-        if (self._task_vars or {}).get("cattle_communicator") == "none":
-            raise ProvisionError(
-                "the windows-restart provisioner needs a communicator, but this build has communicator: none")
         shell = WindowsShell(self._connection)
         ui.say("Restarting Machine")
         rc = self._run_restart_command(shell, config, ui, cancel)

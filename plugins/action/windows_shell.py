@@ -105,9 +105,6 @@ class ActionModule(ProvisionerAction):
                    f"{self._command(config, context)}")
 
     def provision(self, config, context, ui, cancel):
-        if (self._task_vars or {}).get("cattle_communicator") == "none":
-            raise ProvisionError(
-                "the windows-shell provisioner needs a communicator, but this build has communicator: none")
         shell = WindowsShell(self._connection)
         ui.say("Provisioning with windows-shell...")
         scripts = list(config["scripts"])

@@ -44,6 +44,9 @@ class ProvisionerAction(ActionBase):
     """Subclasses set ``PROVISIONER_TYPE`` and implement ``prepare``, ``describe`` and ``provision``."""
 
     PROVISIONER_TYPE = ""
+    # Provisioners that act on the build host through its connection; with `communicator: none`
+    # the host's connection is the controller's own, so they must refuse rather than run there.
+    NEEDS_COMMUNICATOR = True
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(("config", "plan_file", "build", "step", "pause_before", "timeout", "max_retries"))
     _supports_check_mode = True
@@ -85,6 +88,9 @@ class ProvisionerAction(ActionBase):
             except UserError as exc:
                 raise UserError(f"{where}: {exc}") from None
             self._task_vars = task_vars or {}
+            if self.NEEDS_COMMUNICATOR and self._task_vars.get("cattle_communicator") == "none":
+                raise UserError(f"{where}: the {self.PROVISIONER_TYPE} provisioner needs a communicator, "
+                                "but this build has communicator: none")
             if self._task.check_mode:
                 self.describe(config, context, ui)
                 result.update(changed=True, msg=f"check mode: the {self.PROVISIONER_TYPE} provisioner was not run")

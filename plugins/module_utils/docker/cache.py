@@ -5,8 +5,9 @@
 
 A layer is tagged ``cattle-cache:<key[:20]>`` (so ``docker image prune`` keeps it) and
 labelled ``cattle.cache.key`` (its full key), ``cattle.cache.step`` (``<build>/<index>:<type>``),
-``cattle.cache.created`` (epoch seconds), ``cattle.cache.parent`` (the parent key) and
-``cattle.cache.base`` (the base image's id, whose ENTRYPOINT/CMD the final commit restores).
+``cattle.cache.created`` (epoch seconds), ``cattle.cache.parent`` (the parent key),
+``cattle.cache.from`` (the layer or base image the step ran on) and ``cattle.cache.base``
+(the base image's id, whose ENTRYPOINT/CMD the final commit restores).
 
 The per-build state (which steps the launch found cached, the key and image the build is
 at) lives in ``cache-<build id>.json`` next to the plan file, written by the launch and
@@ -99,7 +100,7 @@ def resolve(client, build, build_name, config, cwd):
     }
 
 
-def commit_layer(client, build_id, build_name, key, parent_key, base_image_id, step_index, step_type):
+def commit_layer(client, build_id, build_name, key, parent_key, from_image, base_image_id, step_index, step_type):
     """Commit the build container as the layer for ``key``; returns the image id."""
     container = builder.find_container(client, build_id)
     if container is None:
@@ -109,6 +110,7 @@ def commit_layer(client, build_id, build_name, key, parent_key, base_image_id, s
         keys.LABEL_STEP: f"{build_name}/{step_index}:{step_type}",
         keys.LABEL_CREATED: str(int(time.time())),
         keys.LABEL_PARENT: parent_key,
+        keys.LABEL_FROM: from_image,
         keys.LABEL_BASE: base_image_id,
     }
     try:
@@ -165,6 +167,7 @@ def list_layers(client):
             "key": labels.get(keys.LABEL_KEY, ""),
             "step": labels.get(keys.LABEL_STEP, ""),
             "parent": labels.get(keys.LABEL_PARENT, ""),
+            "from": labels.get(keys.LABEL_FROM, ""),
             "id": image.id,
             "size": image.attrs.get("Size", 0),
             "created": created,
@@ -178,9 +181,9 @@ def prune(client, remove_all=False, older_than=None, now=None):
     """Remove cache layers; returns ``(removed, kept)`` lists of layers.
 
     ``remove_all``: every layer. ``older_than`` (seconds): layers created before that. Neither:
-    superseded layers, those of a build step for which a newer layer exists (an edited step
-    leaves its older variants behind). A layer another image was built on is untagged and
-    Docker keeps its data for that image; it no longer counts as cache.
+    superseded layers: an older layer for the same step on the same parent (the step was
+    edited since), and every layer built on a superseded one. A layer another image was
+    built on is untagged and Docker keeps its data for that image; it no longer counts as cache.
     """
     layers = list_layers(client)
     now = time.time() if now is None else now
@@ -189,10 +192,7 @@ def prune(client, remove_all=False, older_than=None, now=None):
     elif older_than is not None:
         doomed = [layer for layer in layers if layer["created"] < now - older_than]
     else:
-        newest = {}
-        for layer in layers:  # newest first
-            newest.setdefault(layer["step"], layer["id"])
-        doomed = [layer for layer in layers if newest[layer["step"]] != layer["id"]]
+        doomed = superseded(layers)
     removed, kept = [], []
     for layer in doomed:  # newest first: children before their parents
         try:
@@ -204,6 +204,23 @@ def prune(client, remove_all=False, older_than=None, now=None):
                 continue
         removed.append(layer)
     return removed, kept
+
+
+def superseded(layers):
+    """The layers of ``layers`` (newest first) that an edit of their step, or of an earlier one, replaced."""
+    newest, doomed_ids = {}, set()
+    for layer in layers:
+        slot = (layer["parent"], layer["step"].split(":", 1)[0])
+        if newest.setdefault(slot, layer["id"]) != layer["id"]:
+            doomed_ids.add(layer["id"])
+    grew = True
+    while grew:  # what was built on a superseded layer goes too
+        grew = False
+        for layer in layers:
+            if layer["id"] not in doomed_ids and layer["from"] in doomed_ids:
+                doomed_ids.add(layer["id"])
+                grew = True
+    return [layer for layer in layers if layer["id"] in doomed_ids]
 
 
 def short(image_id):
@@ -257,8 +274,8 @@ def provision_step(client, state_file, build, build_id, config, cwd, index, run)
     if result.get("failed"):
         result["ui"] = notes + list(result.get("ui") or [])
         return result
-    layer_id = commit_layer(client, build_id, build_name, key, state["current_key"], state["base_image_id"],
-                            index, step["type"])
+    layer_id = commit_layer(client, build_id, build_name, key, state["current_key"], state["current_image"],
+                            state["base_image_id"], index, step["type"])
     state.update(current_key=key, current_image=layer_id)
     save_state(state_file, state)
     result["ui"] = notes + list(result.get("ui") or []) + [
