@@ -4,7 +4,19 @@
 Runs alternate (cattle, packer, cattle, packer, …) so both see the same machine state;
 prints every run's wall time and the median ratio cattle / packer per workload.
 
-    .venv/bin/python benchmarks/build.py [--runs 5] [--workload docker-reference.json] …
+Scenarios (``--scenario``, repeatable; default all):
+
+* ``clean``: ``cattle build`` (no cache) of each workload, against ``packer build``.
+* ``cache-hit``: ``cattle build -cache`` of docker-reference.json with nothing changed
+  since the previous cached build (the cache is filled once before timing).
+* ``cache-last``: ``cattle build -cache`` with only the last step changed: step.sh gets a
+  new comment line before every cattle run, so the last step runs and the rest is reused.
+
+By default cattle runs with compiled bytecode kept outside the tree (as an installed
+package has it); ``--no-bytecode`` measures the development checkout as it is here, where
+PYTHONDONTWRITEBYTECODE=1.
+
+    .venv/bin/python benchmarks/build.py [--runs 5] [--workload docker-reference.json] [--scenario clean] …
 """
 
 from __future__ import annotations
@@ -32,42 +44,72 @@ def timed(cmd, cwd, env):
     return elapsed
 
 
-def bench(workload, runs):
+def bench(workload, runs, scenario="clean", bytecode=True):
     work = tempfile.mkdtemp(prefix="cattle-bench-")
     for name in os.listdir(BENCH):
         shutil.copy(os.path.join(BENCH, name), work)
     env = dict(os.environ, CHECKPOINT_DISABLE="1", PACKER_CACHE_DIR=os.path.join(work, "packer_cache"))
+    if bytecode:
+        # An installed cattle has compiled bytecode (pip compiles on install); keep ours outside the tree.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "cattle-bench-pycache")
+    cache = ["-cache"] if scenario != "clean" else []
     commands = {
         # Distinct output repositories so neither tool finds the other's tags.
-        "cattle": [CATTLE, "build", "-force", "-color=false", "-var", "out_repo=local/bench-cattle", workload],
+        "cattle": [CATTLE, "build", "-force", "-color=false", *cache, "-var", "out_repo=local/bench-cattle", workload],
         "packer": ["packer", "build", "-force", "-color=false", "-var", "out_repo=local/bench-packer", workload],
     }
+    step = os.path.join(work, "step.sh")
     times = {"cattle": [], "packer": []}
     try:
-        timed(commands["cattle"], work, env)  # warm-up: caches, page cache, docker layers
+        timed(commands["cattle"], work, env)  # warm-up: caches, page cache, docker layers (and the step cache)
         timed(commands["packer"], work, env)
-        for _ in range(runs):
+        for run in range(runs):
             for tool in ("cattle", "packer"):
+                if tool == "cattle" and scenario == "cache-last":
+                    with open(step, "a", encoding="utf-8") as handle:
+                        handle.write(f"# edit {run}\n")
                 times[tool].append(timed(commands[tool], work, env))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return times
 
 
+SCENARIOS = ("clean", "cache-hit", "cache-last")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workload", action="append")
+    parser.add_argument("--scenario", action="append", choices=SCENARIOS)
+    parser.add_argument("--no-bytecode", action="store_true", help="measure cattle without cached bytecode")
     args = parser.parse_args()
     if not shutil.which("packer"):
         sys.exit("packer is not installed (apt-get install packer): no baseline to compare with")
-    for workload in args.workload or ["docker-reference.json", "docker-parallel.json"]:
-        times = bench(workload, args.runs)
-        medians = {tool: statistics.median(values) for tool, values in times.items()}
-        print(f"{workload}: {args.runs} alternating runs each")
-        for tool, values in times.items():
-            print(f"  {tool:6} median {medians[tool]:.3f}s  runs " + " ".join(f"{v:.3f}" for v in values))
-        print(f"  ratio cattle/packer (medians): {medians['cattle'] / medians['packer']:.2f}")
+    plan = []
+    for scenario in args.scenario or SCENARIOS:
+        if scenario == "clean":
+            plan += [(workload, scenario) for workload in args.workload or ["docker-reference.json", "docker-parallel.json"]]
+        else:
+            plan.append(("docker-reference.json", scenario))
+    try:
+        for workload, scenario in plan:
+            times = bench(workload, args.runs, scenario, bytecode=not args.no_bytecode)
+            medians = {tool: statistics.median(values) for tool, values in times.items()}
+            print(f"{workload} [{scenario}]: {args.runs} alternating runs each")
+            for tool, values in times.items():
+                print(f"  {tool:6} median {medians[tool]:.3f}s  runs " + " ".join(f"{v:.3f}" for v in values))
+            print(f"  ratio cattle/packer (medians): {medians['cattle'] / medians['packer']:.2f}", flush=True)
+    finally:
+        # The images both tools tagged, then the layers the cache scenarios made.
+        listed = subprocess.run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}"],
+                                capture_output=True, text=True).stdout.split()
+        ours = [ref for ref in listed if ref.startswith(("local/bench-cattle", "local/bench-packer"))]
+        if ours:
+            subprocess.run(["docker", "rmi", *ours], capture_output=True)
+        if any(scenario != "clean" for _, scenario in plan):
+            subprocess.run([CATTLE, "cache", "prune", "-all"], capture_output=True)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ class ActionModule(ActionBase):
         try:
             config = normalize(build.get("config") or {}, cwd=plan.get("cwd"))
             return cache.provision_step(
-                connect(), cache.state_path(args["plan_file"], cattle_build["id"]), build, cattle_build["id"],
+                connect, cache.state_path(args["plan_file"], cattle_build["id"]), build, cattle_build["id"],
                 config, plan.get("cwd"), index,
                 lambda: run_component(self, component["type"], dict(args), task_vars),
             )

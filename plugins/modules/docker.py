@@ -64,7 +64,7 @@ options:
   cache:
     description:
       - With O(state=started), use the step cache (also on when the builder config has C(cache=true)). Needs
-        O(plan_file): the provisioners to key come from it; C(cattle.images.provision) then reuses or commits each layer.
+        O(plan_file), where the provisioners to key come from; C(cattle.images.provision) then reuses or commits each layer.
       - The container starts from the layer of the longest prefix of provisioners whose inputs are unchanged, and
         C(cache-<build_id>.json) next to the plan file records which steps that covers.
       - Layers are images tagged C(cattle-cache:<key prefix>) and labelled C(cattle.cache.key), C(cattle.cache.step),

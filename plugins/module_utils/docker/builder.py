@@ -161,10 +161,12 @@ def find_container(client, build_id):
         raise DockerError(explain(exc, f"inspect the container {container_name(build_id)}")) from None
 
 
-def launch(client, config, build_id, build_name, ledger=None):
+def launch(client, config, build_id, build_name, ledger=None, start=True):
     """Create and start the build container. Returns the ``source`` dict.
 
     Idempotent: a running container of this build is returned as is (``changed`` False).
+    ``start=False`` only creates it (the step cache has every step: nothing will run in it,
+    the capture commits it as created).
     """
     name = container_name(build_id)
     existing = find_container(client, build_id)
@@ -174,7 +176,7 @@ def launch(client, config, build_id, build_name, ledger=None):
                 f"A container named {name} already exists and was not made by this build; remove it "
                 f"(docker rm -f {name}) or use another build id."
             )
-        if existing.status == "running":
+        if existing.status == "running" or (existing.status == "created" and not start):
             temp_dirs = build_temp_dirs(build_id)
             return dict(_source(existing, config, temp_dirs[0] if temp_dirs else ""), changed=False, warnings=[])
         # A leftover of an interrupted attempt: start afresh.
@@ -197,8 +199,9 @@ def launch(client, config, build_id, build_name, ledger=None):
     container = None
     try:
         container = _create(client, kwargs)
-        container.start()
-        _wait_running(container, config.get("exec_user", ""))
+        if start:
+            container.start()
+            _wait_running(container, config.get("exec_user", ""))
     except Exception as exc:
         remove(client, build_id, temp_dir)
         if ledger is not None:

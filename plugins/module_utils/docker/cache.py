@@ -227,11 +227,13 @@ def short(image_id):
     return image_id.split(":", 1)[-1][:12]
 
 
-def provision_step(client, state_file, build, build_id, config, cwd, index, run):
+def provision_step(connect, state_file, build, build_id, config, cwd, index, run):
     """Run step ``index`` of a cached build: reuse its layer, or run it and commit one.
 
-    ``run()`` runs the step and returns its result. Returns the result, with ``ui`` lines
-    saying what the cache did. Local steps always run; a barrier step ends reuse and layers.
+    ``connect()`` gives a Docker client (only called when the daemon is needed: a reused
+    step costs no round trip); ``run()`` runs the step and returns its result. Returns the
+    result, with ``ui`` lines saying what the cache did. Local steps always run; a barrier
+    step ends reuse and layers.
     """
     state = load_state(state_file)
     if state is None:
@@ -265,7 +267,7 @@ def provision_step(client, state_file, build, build_id, config, cwd, index, run)
                                f"{index} ({step['type']})"]],
             }
         # A local step changed this step's inputs since the launch: go back to the last valid layer.
-        relaunch(client, config, build_id, build_name, state["current_image"])
+        relaunch(connect(), config, build_id, build_name, state["current_image"])
         state["resume"] = index
         save_state(state_file, state)
         notes.append(["say", f"The inputs of provisioner {index} ({step['type']}) changed during the build: "
@@ -274,7 +276,7 @@ def provision_step(client, state_file, build, build_id, config, cwd, index, run)
     if result.get("failed"):
         result["ui"] = notes + list(result.get("ui") or [])
         return result
-    layer_id = commit_layer(client, build_id, build_name, key, state["current_key"], state["current_image"],
+    layer_id = commit_layer(connect(), build_id, build_name, key, state["current_key"], state["current_image"],
                             state["base_image_id"], index, step["type"])
     state.update(current_key=key, current_image=layer_id)
     save_state(state_file, state)

@@ -151,10 +151,10 @@ def _started(params, check_mode, warn, client, config, result):
         }
         return
     ledger = Ledger(params["ledger"]) if params["ledger"] else None
-    launch_config = config
+    launch_config, start = config, True
     if params["cache"] or config["cache"]:
-        launch_config = _resolve_cache(params, client, config, result)
-    source = builder.launch(client, launch_config, build_id, build_name, ledger=ledger)
+        launch_config, start = _resolve_cache(params, client, config, result)
+    source = builder.launch(client, launch_config, build_id, build_name, ledger=ledger, start=start)
     source["image"] = config["image"]
     result["changed"] = source.pop("changed")
     for warning in source.pop("warnings"):
@@ -163,7 +163,12 @@ def _started(params, check_mode, warn, client, config, result):
 
 
 def _resolve_cache(params, client, config, result):
-    """Find the longest cached prefix of the build's steps; the config to launch with."""
+    """Find the longest cached prefix of the build's steps.
+
+    Returns the config to launch with, and whether to start the container: when every
+    step that changes the image is cached (and no breakpoint wants to look at the
+    container), nothing runs in it, and a created container commits the same.
+    """
     from ansible_collections.cattle.images.plugins.module_utils.docker import cache
 
     if not params["plan_file"]:
@@ -183,7 +188,10 @@ def _resolve_cache(params, client, config, result):
         text = f"Step cache: nothing cached yet for these {len(steps)} provisioners"
     result["ui"] = [["say", text]]
     result["cache"] = {"state_file": state_file, "resume": state["resume"], "cached_steps": state["cached_steps"]}
-    return dict(config, image=state["start_image"], pull=False)
+    every_step = build.get("provisioners") or []
+    all_cached = len(state["planned"]) == len(every_step) and reused == len(steps)
+    start = not all_cached or any(step["type"] == "breakpoint" for step in every_step)
+    return dict(config, image=state["start_image"], pull=False), start
 
 
 def _captured(check_mode, client, config, build_id, build_name, result):

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from ansible_collections.cattle.images.plugins.module_utils.qemu import accel, process
+
+
+def started(child, marker):
+    """Wait until the child runs its own command line (a busy machine may take a moment)."""
+    for _ in range(200):
+        if process.alive(child.pid, marker):
+            return child
+        time.sleep(0.025)
+    raise AssertionError(f"{marker} did not start")
 
 
 def test_spawn_find_and_stop(tmp_path):
     marker = str(tmp_path / "marker-abc")
     child = process.spawn([sys.executable, "-c", "import time; time.sleep(60)", marker], str(tmp_path / "log"))
     try:
+        started(child, marker)
         assert process.find(marker) == [child.pid]
         assert process.alive(child.pid, marker)
         assert not process.alive(child.pid, "another-marker")  # a reused pid is not ours
@@ -29,9 +40,7 @@ def test_a_process_that_ignores_term_is_killed(tmp_path):
     code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); open(%r, 'w').close(); time.sleep(60)"
     ready = tmp_path / "ready"
     child = process.spawn([sys.executable, "-c", code % str(ready), marker], str(tmp_path / "log"))
-    import time
-
-    for _ in range(100):
+    for _ in range(200):
         if ready.exists():
             break
         time.sleep(0.05)
@@ -43,7 +52,8 @@ def test_the_ledger_cleaner_stops_a_recorded_process(tmp_path):
     marker = str(tmp_path / "swept")
     ledger = Ledger(str(tmp_path / "ledger.jsonl"))
     ledger.record(build="b", kind=process.LEDGER_KIND, name="p", marker=marker)
-    child = process.spawn([sys.executable, "-c", "import time; time.sleep(60)", marker], str(tmp_path / "log"))
+    child = started(process.spawn([sys.executable, "-c", "import time; time.sleep(60)", marker],
+                                  str(tmp_path / "log")), marker)
     assert ledger.sweep() == []
     assert child.wait(timeout=5) is not None
     assert ledger.entries() == []
