@@ -15,6 +15,7 @@ import os
 # builder_id -> "module:function" destroying that kind of artifact; anything not listed
 # is destroyed by deleting its files.
 DESTROYERS = {
+    "transcend.qemu": "ansible_collections.cattle.images.plugins.module_utils.artifacts:destroy_files_and_directory",
     "packer.docker": "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact",
     "packer.post-processor.docker-import": (
         "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact"
@@ -25,17 +26,32 @@ DESTROYERS = {
 }
 
 
+def destroy_files_and_directory(artifact):
+    """VM builders' artifacts (qemu): Packer removes the whole output directory."""
+    directories = {os.path.dirname(path) for path in artifact.get("files") or []}
+    _remove_files(artifact)
+    for directory in directories:
+        try:
+            os.rmdir(directory)  # only once empty: never more than the build wrote
+        except OSError:
+            pass
+
+
+def _remove_files(artifact):
+    for path in artifact.get("files") or []:
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
 def destroy_artifact(artifact):
     target = DESTROYERS.get(artifact.get("builder_id", ""))
     if target:
         module_name, func_name = target.split(":")
         getattr(importlib.import_module(module_name), func_name)(artifact)
         return
-    for path in artifact.get("files") or []:
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+    _remove_files(artifact)
 
 
 def describe(artifact):

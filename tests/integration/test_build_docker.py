@@ -126,6 +126,8 @@ def test_failing_provisioner_fails_the_build_and_leaves_nothing(venv_bin, workdi
     assert result.returncode == 1
     assert "never" not in result.stdout.replace("echo never", "")
     assert f"Build '{build}' errored" in result.stdout
+    # the summary names the provisioner's own error, not Ansible's "One or more items failed"
+    assert f"--> {build}: Script exited with non-zero exit status: 1" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert containers_of(build) == []
 

@@ -2,7 +2,7 @@
 
 from .communicator import COMMUNICATOR_FILES, COMMUNICATOR_OPTIONS
 
-_HTTP = {"http_directory": "str", "http_port_min": "int", "http_port_max": "int", "http_bind_address": "str"}
+_HTTP = {"http_directory": "str", "http_content": "map", "http_port_min": "int", "http_port_max": "int", "http_bind_address": "str"}
 _FLOPPY = {"floppy_files": "list", "floppy_dirs": "list", "floppy_label": "str"}
 _CD = {"cd_files": "list", "cd_label": "str"}
 _ISO = {"iso_checksum": "str", "iso_url": "str", "iso_urls": "list", "iso_target_path": "str",
