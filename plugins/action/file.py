@@ -15,7 +15,7 @@ import tempfile
 
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
-from ansible_collections.cattle.images.plugins.plugin_utils.remote import Remote, RemoteError
+from ansible_collections.cattle.images.plugins.plugin_utils.remote import RemoteError, remote_for
 
 KNOWN_KEYS = {"source", "sources", "content", "destination", "direction", "generated"}
 
@@ -66,7 +66,7 @@ class ActionModule(ProvisionerAction):
             ui.say(f"Check mode: would be {verb} {src} => {config['destination']}")
 
     def provision(self, config, context, ui, cancel):
-        remote = Remote(self._connection)
+        remote = remote_for(self._connection, self._task_vars)
         try:
             if config["direction"] == "download":
                 for src in config["sources"]:

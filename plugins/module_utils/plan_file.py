@@ -20,3 +20,32 @@ def write_plan(plan, run_dir):
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(plan, handle)
     return path
+
+
+class PlanError(Exception):
+    """The plan file cannot be read, or does not hold the build asked for."""
+
+
+def read_plan_build(path, build_name, builder_type):
+    """The build's entry of the plan file (checked to be a ``builder_type`` build), and the plan."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"plan file {path} cannot be read: {exc}") from None
+    builds = plan.get("builds") if isinstance(plan, dict) else None
+    if not isinstance(builds, list):
+        raise PlanError(f"plan file {path} is not a plan: expected an object with a 'builds' list")
+    for build in builds:
+        if build.get("name") == build_name:
+            if build.get("type") != builder_type:
+                raise PlanError(
+                    f"build {build_name!r} in {path} is a {build.get('type')!r} build, not {builder_type}")
+            return build, plan
+    raise PlanError(f"build {build_name!r} is not in the plan {path}")
+
+
+def read_plan_config(path, build_name, builder_type):
+    """The build's builder config, the plan's cwd and its sensitive values."""
+    build, plan = read_plan_build(path, build_name, builder_type)
+    return build.get("config") or {}, plan.get("cwd"), plan.get("sensitive_values") or []

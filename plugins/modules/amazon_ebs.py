@@ -174,7 +174,6 @@ ui:
   sample: [[say, "Prevalidating AMI Name: my-ami"], [message, "Instance ID: i-0a1b2c3d4e5f67890"]]
 """
 
-import json  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
@@ -185,28 +184,7 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.config import ( 
     normalize,
 )
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
-
-
-class PlanError(Exception):
-    pass
-
-
-def read_plan_config(path, build_name):
-    """The build's config, the plan's cwd and sensitive values, read from the plan file."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            plan = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise PlanError(f"plan file {path} cannot be read: {exc}") from None
-    builds = plan.get("builds") if isinstance(plan, dict) else None
-    if not isinstance(builds, list):
-        raise PlanError(f"plan file {path} is not a plan: expected an object with a 'builds' list")
-    for build in builds:
-        if build.get("name") == build_name:
-            if build.get("type") != "amazon-ebs":
-                raise PlanError(f"build {build_name!r} in {path} is a {build.get('type')!r} build, not amazon-ebs")
-            return build.get("config") or {}, plan.get("cwd"), plan.get("sensitive_values") or []
-    raise PlanError(f"build {build_name!r} is not in the plan {path}")
+from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config  # noqa: E402
 
 
 def main():
@@ -236,7 +214,7 @@ def main():
     if params["plan_file"]:
         error = None
         try:
-            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build)
+            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build, "amazon-ebs")
         except PlanError as exc:
             error = str(exc)
         if error is not None:

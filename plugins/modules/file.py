@@ -20,6 +20,7 @@ notes:
   - "Packer options: C(source) | C(sources) (then C(destination) must end with C(/)), C(content) (Packer 1.7.5+), C(destination) (required), C(direction) (C(upload) default | C(download)), C(generated) (skip the local existence check)."
   - "Relative local paths are resolved against the run's working directory (the plan's C(cwd))."
   - "For docker builds with C(exec_user) and C(fix_upload_owner) (default true) in the builder's configuration, uploads are chowned to that user, as Packer's docker communicator does."
+  - "On a Windows build host (C(winrm) communicator, or a connection with a PowerShell shell) the same rules apply; directories are tested with C(Test-Path) and created with C(New-Item -ItemType Directory -Force), commands go as C(powershell.exe -EncodedCommand), and no file modes are set. A destination ending in C(/) (not C(\\)) names a directory, as in Packer."
 """
 
 EXAMPLES = r"""

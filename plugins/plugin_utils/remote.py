@@ -5,6 +5,8 @@
 Only the generic connection API is used (``exec_command``, ``put_file``, ``fetch_file``)
 and only POSIX ``sh`` utilities on the target: no Python needed there. Some connections
 (community.docker.docker_api) copy single files only, so directories go file by file.
+``WindowsRemote`` offers the same operations on a Windows build host (WinRM), with
+PowerShell commands instead of ``sh``; ``remote_for`` picks one for a connection.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import shlex
 import stat
 
 from ansible.errors import AnsibleError
+
+from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import WindowsShell, encode_powershell
 
 
 class RemoteError(Exception):
@@ -101,4 +105,107 @@ class Remote:
             if relative.startswith("./"):
                 os.makedirs(os.path.join(local_dir, relative[2:]), exist_ok=True)
         os.makedirs(local_dir, exist_ok=True)
+        return fetched
+
+
+def ps_quote(value):
+    """A PowerShell single-quoted string literal (quotes doubled, the typographic ones too)."""
+    text = str(value)
+    for quote in ("'", "\u2018", "\u2019", "\u201a", "\u201b"):
+        text = text.replace(quote, quote * 2)
+    return f"'{text}'"
+
+
+def is_windows_host(connection, task_vars=None):
+    """Whether the build host is Windows: a winrm communicator, or a PowerShell connection shell."""
+    if (task_vars or {}).get("cattle_communicator") == "winrm":
+        return True
+    transport = str(getattr(connection, "transport", "") or "")
+    if transport.rsplit(".", 1)[-1] == "winrm":
+        return True
+    shell = getattr(connection, "_shell", None)
+    return getattr(shell, "SHELL_FAMILY", "") == "powershell"
+
+
+def remote_for(connection, task_vars=None):
+    """The remote operations that fit the build host behind ``connection``."""
+    return WindowsRemote(connection) if is_windows_host(connection, task_vars) else Remote(connection)
+
+
+class WindowsRemote(Remote):
+    """The same operations on a Windows build host: PowerShell commands, no file modes.
+
+    Commands go as ``powershell.exe -EncodedCommand`` lines through ``WindowsShell`` (the
+    WinRS cmd shell, as the Windows provisioners send theirs). Paths may use ``/`` or ``\\``.
+    """
+
+    # Errors must end the command with a non-zero exit code, and progress bars must not
+    # end up in the output as CLIXML.
+    PREAMBLE = "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; "
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        self.shell = WindowsShell(connection)
+
+    def run(self, command, in_data=None):
+        """``(exit code, stdout bytes, stderr bytes)`` of a PowerShell script."""
+        if in_data is not None:
+            raise RemoteError("sending input to a PowerShell command is not supported")
+        try:
+            rc, stdout, stderr = self.shell.run(encode_powershell(self.PREAMBLE + command))
+        except AnsibleError as exc:
+            raise RemoteError(str(exc)) from None
+        return rc, stdout, stderr
+
+    def kind(self, path):
+        quoted = ps_quote(path)
+        rc, stdout, _ = self.run(f"if (Test-Path -LiteralPath {quoted} -PathType Container) {{ 'dir' }} "
+                                 f"elseif (Test-Path -LiteralPath {quoted}) {{ 'file' }}")
+        answer = _text(stdout).strip()
+        return answer if answer in ("dir", "file") else None
+
+    def put(self, local_path, remote_path):
+        try:
+            self.shell.put(local_path, remote_path)
+        except AnsibleError as exc:
+            raise RemoteError(f"uploading {local_path} to {remote_path}: {exc}") from None
+
+    def put_tree(self, local_dir, remote_dir):
+        """Copy the contents of ``local_dir`` into ``remote_dir`` (created)."""
+        directories = [remote_dir]
+        files = []
+        for root, dirnames, filenames in os.walk(local_dir, followlinks=True):
+            relative = os.path.relpath(root, local_dir)
+            target_root = remote_dir if relative == "." else f"{remote_dir.rstrip('/')}/{relative}"
+            directories.extend(f"{target_root.rstrip('/')}/{name}" for name in sorted(dirnames))
+            files.extend((os.path.join(root, name), f"{target_root.rstrip('/')}/{name}") for name in sorted(filenames))
+        for start in range(0, len(directories), 100):
+            paths = ", ".join(ps_quote(d) for d in directories[start:start + 100])
+            self.check(f"New-Item -ItemType Directory -Force -Path {paths} | Out-Null", f"creating {remote_dir}")
+        for local_path, remote_path in files:
+            self.put(local_path, remote_path)
+        return [remote for _, remote in files]
+
+    def chmod_like_local(self, pairs):
+        """Windows has no POSIX modes: nothing to do."""
+
+    def fetch_tree(self, remote_dir, local_dir):
+        """Copy the contents of ``remote_dir`` into ``local_dir``."""
+        # Relative paths with "/" separators, directories marked by a trailing "/".
+        listing = self.check(
+            f"$root = (Get-Item -LiteralPath {ps_quote(remote_dir)}).FullName.TrimEnd('\\') + '\\'; "
+            "Get-ChildItem -LiteralPath $root -Recurse -Force | ForEach-Object { "
+            "$name = $_.FullName.Substring($root.Length).Replace('\\', '/'); "
+            "if ($_.PSIsContainer) { $name + '/' } else { $name } }",
+            f"listing {remote_dir}")
+        fetched = []
+        os.makedirs(local_dir, exist_ok=True)
+        for relative in sorted(line.strip() for line in listing.splitlines() if line.strip()):
+            if relative.endswith("/"):
+                os.makedirs(os.path.join(local_dir, relative.rstrip("/")), exist_ok=True)
+                continue
+            local_path = os.path.join(local_dir, relative)
+            os.makedirs(os.path.dirname(local_path), exist_ok=True)
+            self.fetch(f"{remote_dir.rstrip('/')}/{relative}", local_path)
+            fetched.append(local_path)
         return fetched

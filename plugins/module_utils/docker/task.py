@@ -11,7 +11,6 @@ the arguments with :data:`ARGUMENT_SPEC` and call :func:`run_task`.
 
 from __future__ import annotations
 
-import json
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.cache import CacheKeyError
@@ -23,6 +22,11 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.config import
     normalize,
 )
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.module_utils.plan_file import (
+    PlanError,
+    read_plan_build,
+    read_plan_config,
+)
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["started", "captured", "absent"], default="started"),
@@ -50,32 +54,6 @@ class TaskFailed(Exception):
         self.result = result
 
 
-class PlanError(Exception):
-    pass
-
-
-def read_plan_build(path, build_name):
-    """The build's entry of the plan file, and the plan."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            plan = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise PlanError(f"plan file {path} cannot be read: {exc}") from None
-    builds = plan.get("builds") if isinstance(plan, dict) else None
-    if not isinstance(builds, list):
-        raise PlanError(f"plan file {path} is not a plan: expected an object with a 'builds' list")
-    for build in builds:
-        if build.get("name") == build_name:
-            if build.get("type") != "docker":
-                raise PlanError(f"build {build_name!r} in {path} is a {build.get('type')!r} build, not docker")
-            return build, plan
-    raise PlanError(f"build {build_name!r} is not in the plan {path}")
-
-
-def read_plan_config(path, build_name):
-    """The build's config, the plan's cwd and sensitive values, read from the plan file."""
-    build, plan = read_plan_build(path, build_name)
-    return build.get("config") or {}, plan.get("cwd"), plan.get("sensitive_values") or []
 
 
 def run_task(params, check_mode, warn, hide):
@@ -94,7 +72,7 @@ def run_task(params, check_mode, warn, hide):
     if params["plan_file"]:
         plan_build = params["build"] or build_name
         try:
-            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build)
+            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build, "docker")
         except PlanError as exc:
             raise TaskFailed(str(exc), result) from None
         hide([value for value in sensitive if value])
@@ -173,7 +151,7 @@ def _resolve_cache(params, client, config, result):
 
     if not params["plan_file"]:
         raise DockerError("the step cache needs the build's steps: give plan_file, not config")
-    build, plan = read_plan_build(params["plan_file"], params["build"] or params["build_name"])
+    build, plan = read_plan_build(params["plan_file"], params["build"] or params["build_name"], "docker")
     if config["pull"]:
         builder.pull(client, config["image"], config.get("platform", ""), builder.login(client, config))
     state = cache.resolve(client, build, build["name"], config, plan.get("cwd"))
