@@ -33,12 +33,15 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     as_bool,
     as_int,
     as_int_list,
-    as_list,
     go_duration,
     parse_duration,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
-from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import packer_env, parse_environment_vars
+from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
+    packer_env,
+    parse_environment_vars,
+    windows_script_sources,
+)
 
 EXECUTION_POLICIES = ("bypass", "allsigned", "default", "remotesigned", "restricted", "undefined", "unrestricted",
                       "none")
@@ -138,23 +141,7 @@ class ActionModule(ProvisionerAction):
     def prepare(self, config, context):
         problems = [f"unknown configuration key: '\"{key}\"'" for key in config
                     if key not in KNOWN_KEYS and not key.startswith("packer_")]
-        inline = as_list(config.get("inline"), "inline") if config.get("inline") is not None else None
-        if inline == []:
-            inline = None
-        scripts = as_list(config.get("scripts"), "scripts")
-        script = config.get("script") or ""
-        if script and scripts:
-            problems.append("Only one of script or scripts can be specified.")
-        if script:
-            scripts = [script]
-        if not scripts and inline is None:
-            problems.append("Either a script file or inline script must be specified.")
-        elif scripts and inline is not None:
-            problems.append("Only a script file or an inline script can be specified, not both.")
-        scripts = [context.local_path(path) for path in scripts]
-        for path in scripts:
-            if not os.path.isfile(path):
-                problems.append(f"Bad script '{path}': stat {path}: no such file or directory")
+        inline, scripts = windows_script_sources(config, context, problems)
         try:
             env_pairs = parse_environment_vars(config.get("environment_vars"))
         except UserError as exc:

@@ -21,7 +21,6 @@ from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm i
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     UserError,
     as_int_list,
-    as_list,
     parse_duration,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
@@ -29,6 +28,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     format_env_var,
     packer_env,
     parse_environment_vars,
+    windows_script_sources,
 )
 
 DEFAULT_EXECUTE_COMMAND = '{{ .Vars }}"{{ .Path }}"'
@@ -54,23 +54,7 @@ class ActionModule(ProvisionerAction):
     def prepare(self, config, context):
         problems = [f"unknown configuration key: '\"{key}\"'" for key in config
                     if key not in KNOWN_KEYS and not key.startswith("packer_")]
-        inline = as_list(config.get("inline"), "inline") if config.get("inline") is not None else None
-        if inline == []:
-            inline = None
-        scripts = as_list(config.get("scripts"), "scripts")
-        script = config.get("script") or ""
-        if script and scripts:
-            problems.append("Only one of script or scripts can be specified.")
-        if script:
-            scripts = [script]
-        if not scripts and inline is None:
-            problems.append("Either a script file or inline script must be specified.")
-        elif scripts and inline is not None:
-            problems.append("Only a script file or an inline script can be specified, not both.")
-        scripts = [context.local_path(path) for path in scripts]
-        for path in scripts:
-            if not os.path.isfile(path):
-                problems.append(f"Bad script '{path}': stat {path}: no such file or directory")
+        inline, scripts = windows_script_sources(config, context, problems)
         try:
             env_pairs = parse_environment_vars(config.get("environment_vars"))
         except UserError as exc:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_list
 
 DEFAULT_ENV_VAR_FORMAT = "%s='%s' "
@@ -58,3 +60,26 @@ def format_env_var(env_var_format, key, value):
     if len(parts) < 3:
         raise UserError(f"env_var_format: expected a format with two %s (key, value), got {env_var_format!r}")
     return (parts[0] + key + parts[1] + value + "%s".join(parts[2:])).replace("%%", "%")
+
+
+def windows_script_sources(config, context, problems):
+    """``(inline lines or None, local script paths)`` of a powershell / windows-shell
+    provisioner, with Packer's complaints appended to ``problems``."""
+    inline = as_list(config.get("inline"), "inline") if config.get("inline") is not None else None
+    if inline == []:
+        inline = None
+    scripts = as_list(config.get("scripts"), "scripts")
+    script = config.get("script") or ""
+    if script and scripts:
+        problems.append("Only one of script or scripts can be specified.")
+    if script:
+        scripts = [script]
+    if not scripts and inline is None:
+        problems.append("Either a script file or inline script must be specified.")
+    elif scripts and inline is not None:
+        problems.append("Only a script file or an inline script can be specified, not both.")
+    scripts = [context.local_path(path) for path in scripts]
+    for path in scripts:
+        if not os.path.isfile(path):
+            problems.append(f"Bad script '{path}': stat {path}: no such file or directory")
+    return inline, scripts

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from ansible_collections.cattle.images.plugins.plugin_utils.remote import ps_quote
 from tests.fixtures.winrm_server import WinRMServer
 from tests.integration.plugins.action.test_winrm_provisioners import PASSWORD, connect_tasks, run_playbook
 
@@ -116,3 +117,8 @@ def test_downloads(file_run):
     assert (directory / "down" / "tree" / "a.txt").read_bytes() == b"tree A"
     assert (directory / "down" / "tree" / "sub" / "b.txt").read_bytes() == b"tree B"
     assert (directory / "down" / "tree" / "empty").is_dir()
+
+
+def test_ps_quote_doubles_single_quotes():
+    assert ps_quote("C:/it's here") == "'C:/it''s here'"
+    assert ps_quote("a\u2019b") == "'a\u2019\u2019b'"  # PowerShell also ends strings at typographic quotes
