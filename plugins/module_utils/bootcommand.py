@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ansible_collections.cattle.images.plugins.module_utils.durations import parse_go_duration
+
 # Canonical spelling of each special key (the one Packer documents), keyed by lower case.
 SPECIAL_KEYS = {name.lower(): name for name in (
     "bs", "del", "enter", "esc", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12",
@@ -27,9 +29,6 @@ SPECIAL_KEYS = {name.lower(): name for name in (
 # <return> is another name for <enter>.
 SPECIAL_KEYS["return"] = "enter"
 
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
-_DURATION_PART = re.compile(rf"({_NUMBER})(ns|us|µs|μs|ms|s|m|h)")
 _INTEGER = re.compile(r"0|[1-9][0-9]*")
 # Longest names first so <f10> is not read as <f1> followed by "0>".
 _SPECIAL_NAMES = sorted(SPECIAL_KEYS, key=len, reverse=True)
@@ -52,16 +51,12 @@ class KeyEvent:
 
 def parse_duration(text):
     """A Go duration (``1m30s``, ``500ms``, ``1.5h``) in seconds, or None when it is not one."""
-    if not text:
+    if not text or text[:1] in ("+", "-"):
         return None
-    position, total = 0, 0.0
-    while position < len(text):
-        match = _DURATION_PART.match(text, position)
-        if not match:
-            return None
-        total += float(match.group(1)) * _UNITS[match.group(2)]
-        position = match.end()
-    return total
+    try:
+        return parse_go_duration(text)
+    except ValueError:
+        return None
 
 
 def _wait(body):

@@ -8,8 +8,7 @@ Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of res
 
 from __future__ import annotations
 
-import re
-
+from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
 from ansible_collections.cattle.images.plugins.module_utils.template import mask
 
 
@@ -86,60 +85,15 @@ def as_int_list(value, field):
     return [as_int(item, field) for item in items]
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
 def parse_duration(value, field):
     """Seconds (float) from a number of seconds or a Go duration string (``1m30s``)."""
-    if value is None or value == "":
-        return 0.0
-    if isinstance(value, bool):
-        raise UserError(f"{field}: expected a duration such as '30s' or '5m', got {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
     try:
-        return float(text)
-    except ValueError:
-        pass
-    sign = -1.0 if text.startswith("-") else 1.0
-    body = text.lstrip("+-")
-    position, total = 0, 0.0
-    for match in _DURATION_PART.finditer(body):
-        if match.start() != position:
-            break
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-        position = match.end()
-    if position != len(body) or not body:
-        raise UserError(f"{field}: expected a duration such as '30s' or '5m', got {value!r}")
-    return sign * total
+        return seconds(value)
+    except ValueError as exc:
+        raise UserError(f"{field}: {exc}") from None
 
 
-def go_duration(seconds):
-    """Format like Go's ``time.Duration.String``: ``5m0s``, ``1.5s``, ``500ms``, ``1h0m0s``."""
-    nanos = round(seconds * 1e9)
-    if nanos == 0:
-        return "0s"
-    sign = "-" if nanos < 0 else ""
-    nanos = abs(nanos)
-    if nanos < 1_000_000_000:
-        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
-            if nanos >= size:
-                return sign + _trim(nanos / size) + unit
-    hours, rest = divmod(nanos, 3600 * 1_000_000_000)
-    minutes, rest = divmod(rest, 60 * 1_000_000_000)
-    text = _trim(rest / 1e9) + "s"
-    if hours:
-        return f"{sign}{hours}h{minutes}m{text}"
-    if minutes:
-        return f"{sign}{minutes}m{text}"
-    return sign + text
-
-
-def _trim(number):
-    text = f"{number:.9f}".rstrip("0").rstrip(".")
-    return text or "0"
+go_duration = format_go_duration
 
 
 def go_quote(text):

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from ansible_collections.cattle.images.plugins.module_utils.communicator.errors import CommunicatorError
+from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
 
 DEFAULT_PORT = 22
 DEFAULT_TIMEOUT = 300.0  # ssh_timeout: 5m
@@ -43,8 +44,6 @@ AUTH_ERROR_TEXT = (
 
 _TRUE = {"1", "t", "true", "yes", "y", "on"}
 _FALSE = {"0", "f", "false", "no", "n", "off", ""}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def as_bool(config, key, default=False):
@@ -100,39 +99,13 @@ def as_duration(config, key, default=0.0):
     value = config.get(key)
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        raise CommunicatorError(f"{key}: expected a duration such as '30s' or '5m', got {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
     try:
-        return float(text)
-    except ValueError:
-        pass
-    sign = -1.0 if text.startswith("-") else 1.0
-    body = text.lstrip("+-")
-    position, total = 0, 0.0
-    for match in _DURATION_PART.finditer(body):
-        if match.start() != position:
-            break
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-        position = match.end()
-    if not body or position != len(body):
-        raise CommunicatorError(f"{key}: expected a duration such as '30s' or '5m', got {value!r}")
-    return sign * total
+        return seconds(value)
+    except ValueError as exc:
+        raise CommunicatorError(f"{key}: {exc}") from None
 
 
-def go_duration(seconds):
-    """``5m0s``, ``30s``, ``1h0m0s``: how Packer prints durations (whole and fractional seconds)."""
-    whole = round(seconds, 3)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{secs:g}s"
-    if hours:
-        return f"{int(hours)}h{int(minutes)}m{text}"
-    if minutes:
-        return f"{int(minutes)}m{text}"
-    return text
+go_duration = format_go_duration
 
 
 # --- settings ---------------------------------------------------------------------------

@@ -6,12 +6,10 @@ import glob
 import os
 import re
 
+from ..durations import parse_go_duration
 from .errors import GoTemplateError
 from .gotemplate import PartialEvaluator, parse
 from .schemas.deprecated import DEPRECATED_MESSAGE, DEPRECATED_OPTIONS
-
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 class DecodeError(Exception):
@@ -20,26 +18,10 @@ class DecodeError(Exception):
 
 def parse_duration(text: str) -> float:
     """Go's time.ParseDuration, in seconds."""
-    original = text
-    if text in ("0", "+0", "-0"):
-        return 0.0
-    sign = 1.0
-    if text[:1] in "+-":
-        sign = -1.0 if text[0] == "-" else 1.0
-        text = text[1:]
-    if not text:
-        raise DecodeError(f'time: invalid duration "{original}"')
-    total = 0.0
-    pos = 0
-    while pos < len(text):
-        match = _DURATION_PART.match(text, pos)
-        if not match or match.group(1) in ("", "."):
-            if re.match(r"[0-9.]+$", text[pos:]):
-                raise DecodeError(f'time: missing unit in duration "{original}"')
-            raise DecodeError(f'time: invalid duration "{original}"')
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    return sign * total
+    try:
+        return parse_go_duration(text)
+    except ValueError as exc:
+        raise DecodeError(str(exc)) from None
 
 
 def _go_type(value) -> str:
