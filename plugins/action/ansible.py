@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.local import run_local
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 
@@ -69,8 +69,7 @@ class ActionModule(ProvisionerAction):
     PROVISIONER_TYPE = "ansible"
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS | PROXY_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS | PROXY_KEYS)
         playbook = context.local_path(config["playbook_file"]) if config.get("playbook_file") else ""
         problems += _check_file(playbook, "playbook_file", required=True)
         galaxy_file = context.local_path(config["galaxy_file"]) if config.get("galaxy_file") else ""

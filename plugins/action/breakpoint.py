@@ -10,7 +10,7 @@ must not hang: it says so and continues.
 
 from __future__ import annotations
 
-from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.terminal import PromptCancelled, ask
 
@@ -22,8 +22,7 @@ class ActionModule(ProvisionerAction):
     NEEDS_COMMUNICATOR = False  # runs on the controller
 
     def prepare(self, config, context):
-        unknown = [f"unknown configuration key: '\"{key}\"'" for key in config
-                   if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        unknown = unknown_keys(config, KNOWN_KEYS)
         if unknown:
             raise UserError("; ".join(unknown))
         return {"disable": as_bool(config.get("disable", False), "disable"), "note": str(config.get("note") or "")}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_list
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_list, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.post_processor import (
     PostProcessError,
     PostProcessorAction,
@@ -37,8 +37,7 @@ class ActionModule(PostProcessorAction):
     POST_PROCESSOR_TYPE = "checksum"
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         types = as_list(config.get("checksum_types"), "checksum_types") or ["md5"]
         problems += [f"Unrecognized checksum type: {kind}" for kind in types if kind not in CHECKSUM_TYPES]
         if problems:

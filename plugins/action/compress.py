@@ -18,7 +18,7 @@ import shutil
 import tarfile
 import zipfile
 
-from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_int
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_int, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.post_processor import (
     PostProcessError,
     PostProcessorAction,
@@ -70,8 +70,7 @@ class ActionModule(PostProcessorAction):
     POST_PROCESSOR_TYPE = "compress"
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         if problems:
             raise UserError("; ".join(problems))
         level = as_int(config.get("compression_level", DEFAULT_LEVEL) or 0, "compression_level")

@@ -13,7 +13,7 @@ import os
 import shlex
 import tempfile
 
-from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.remote import RemoteError, remote_for
 
@@ -24,8 +24,7 @@ class ActionModule(ProvisionerAction):
     PROVISIONER_TYPE = "file"
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         direction = config.get("direction") or "upload"
         if direction not in ("upload", "download"):
             problems.append("Direction must be one of: download, upload.")

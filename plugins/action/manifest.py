@@ -14,7 +14,7 @@ import json
 import os
 import time
 
-from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.post_processor import PostProcessError, PostProcessorAction
 
 KNOWN_KEYS = {"output", "filename", "strip_path", "strip_time", "custom_data", "keep_input_artifact"}
@@ -31,8 +31,7 @@ class ActionModule(PostProcessorAction):
     POST_PROCESSOR_TYPE = "manifest"
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         if "filename" in config:
             problems.append("Deprecated configuration key: 'filename'. Please call `packer fix` against your "
                             "template to update your template to be compatible with the current version of Packer.")

@@ -17,6 +17,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     go_duration,
     go_int_list,
     parse_duration,
+    unknown_keys,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.remote import Remote, RemoteError
@@ -52,8 +53,7 @@ class ActionModule(ProvisionerAction):
     PROVISIONER_TYPE = "shell"
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config if key not in KNOWN_KEYS
-                    and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         inline = as_list(config.get("inline"), "inline") if config.get("inline") is not None else None
         scripts = as_list(config.get("scripts"), "scripts")
         script = config.get("script") or ""

@@ -20,6 +20,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     as_int_list,
     as_list,
     go_int_list,
+    unknown_keys,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.local import run_local
 from ansible_collections.cattle.images.plugins.plugin_utils.post_processor import PostProcessError, PostProcessorAction
@@ -53,8 +54,7 @@ class ShellLocal:
 
     @staticmethod
     def prepare(config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         command = config.get("command") or ""
         inline = as_list(config.get("inline"), "inline") if config.get("inline") is not None else None
         script = config.get("script") or ""

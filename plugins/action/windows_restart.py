@@ -29,6 +29,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     as_list,
     go_duration,
     parse_duration,
+    unknown_keys,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 
@@ -55,8 +56,7 @@ class ActionModule(ProvisionerAction):
     clock = staticmethod(time.monotonic)
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         if problems:
             raise UserError("; ".join(problems))
         return {

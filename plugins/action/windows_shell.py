@@ -22,6 +22,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     UserError,
     as_int_list,
     parse_duration,
+    unknown_keys,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
@@ -52,8 +53,7 @@ class ActionModule(ProvisionerAction):
     clock = staticmethod(time.monotonic)
 
     def prepare(self, config, context):
-        problems = [f"unknown configuration key: '\"{key}\"'" for key in config
-                    if key not in KNOWN_KEYS and not key.startswith("packer_")]
+        problems = unknown_keys(config, KNOWN_KEYS)
         inline, scripts = windows_script_sources(config, context, problems)
         try:
             env_pairs = parse_environment_vars(config.get("environment_vars"))

@@ -118,3 +118,9 @@ def mask_result(value, sensitive_values):
     if isinstance(value, (list, tuple)):
         return [mask_result(item, sensitive_values) for item in value]
     return value
+
+
+def unknown_keys(config, known):
+    """Packer's complaint for each option the component does not know (``packer_*`` keys are ignored)."""
+    return [f"unknown configuration key: '\"{key}\"'" for key in config
+            if key not in known and not key.startswith("packer_")]
