@@ -14,9 +14,9 @@ def load_and_validate(path, variables, var_files, only, except_, force=False, ma
     out = Output(machine_readable)
     try:
         template = load_template(path, variables=variables, var_files=var_files, cwd=os.getcwd())
-        if report(out, template.validate(only=only, except_=except_, force=force)):
-            return None
-        return template.plan(only=only, except_=except_, force=force)
+        plan, diagnostics = template.checked_plan(only=only, except_=except_, force=force)
+        report(out, diagnostics)
+        return plan
     except TemplateErrors as exc:
         report(out, exc.diagnostics)
         return None

@@ -94,11 +94,7 @@ class ActionModule(ActionBase):
         except_ = _as_list(args.get("except"))
         try:
             tpl = load_template(template, variables=variables, var_files=_as_list(args.get("var_files")))
-            force = bool(args.get("force", False))
-            problems = [d for d in tpl.validate(only=only, except_=except_, force=force) if d.severity == "error"]
-            if problems:
-                raise TemplateErrors(problems)
-            return tpl.plan(only=only, except_=except_, force=force)
+            return tpl.plan(only=only, except_=except_, force=bool(args.get("force", False)))
         except TemplateErrors as exc:
             raise AnsibleActionFail("the template has errors:\n" + "\n".join(str(d) for d in exc.diagnostics)) from None
 

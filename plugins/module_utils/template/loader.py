@@ -575,16 +575,22 @@ class Template:
 
     def plan(self, only=None, except_=None, force=False) -> dict:
         """The plan (see docs/internals.md); raises TemplateErrors when the template is invalid."""
+        plan, problems = self.checked_plan(only, except_, force)
+        if plan is None:
+            raise TemplateErrors([p for p in problems if p.severity == "error"])
+        return plan
+
+    def checked_plan(self, only=None, except_=None, force=False) -> tuple[dict | None, list[Diagnostic]]:
+        """Validation and plan from one pass: ``(plan or None when there are errors, diagnostics)``."""
         builds, problems = self._compile(only, except_, force)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise TemplateErrors(errors)
+        if any(p.severity == "error" for p in problems):
+            return None, problems
         return {
             "template_path": self.abspath, "template_dir": self.template_dir, "cwd": self.cwd,
             "run_uuid": self.run_uuid, "init_time": int(self.init_time.timestamp()),
             "packer_version": PACKER_COMPAT_VERSION, "sensitive_values": self.sensitive_values(),
             "builds": builds,
-        }
+        }, problems
 
     def inspect(self) -> dict:
         """What `inspect` shows: no validation, raw names."""
