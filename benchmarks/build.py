@@ -11,6 +11,9 @@ Scenarios (``--scenario``, repeatable; default all):
   since the previous cached build (the cache is filled once before timing).
 * ``cache-last``: ``cattle build -cache`` with only the last step changed: step.sh gets a
   new comment line before every cattle run, so the last step runs and the rest is reused.
+* ``floor``: not cattle at all: this installation's ``ansible-playbook`` running a playbook of
+  one ``debug`` task on localhost, against ``packer build`` of docker-reference.json. It is
+  the least any build that runs ``ansible-playbook`` can cost here, whatever it builds.
 
 By default cattle runs with compiled bytecode kept outside the tree (as an installed
 package has it); ``--no-bytecode`` measures the development checkout as it is here, where
@@ -53,12 +56,17 @@ def bench(workload, runs, scenario="clean", bytecode=True):
         # An installed cattle has compiled bytecode (pip compiles on install); keep ours outside the tree.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "cattle-bench-pycache")
-    cache = ["-cache"] if scenario != "clean" else []
+    cache = ["-cache"] if scenario in ("cache-hit", "cache-last") else []
     commands = {
         # Distinct output repositories so neither tool finds the other's tags.
         "cattle": [CATTLE, "build", "-force", "-color=false", *cache, "-var", "out_repo=local/bench-cattle", workload],
         "packer": ["packer", "build", "-force", "-color=false", "-var", "out_repo=local/bench-packer", workload],
     }
+    if scenario == "floor":
+        with open(os.path.join(work, "floor.yml"), "w", encoding="utf-8") as handle:
+            handle.write(FLOOR_PLAYBOOK)
+        commands["cattle"] = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                              "-i", "localhost,", "floor.yml"]
     step = os.path.join(work, "step.sh")
     times = {"cattle": [], "packer": []}
     try:
@@ -75,7 +83,20 @@ def bench(workload, runs, scenario="clean", bytecode=True):
     return times
 
 
-SCENARIOS = ("clean", "cache-hit", "cache-last")
+SCENARIOS = ("clean", "cache-hit", "cache-last", "floor")
+# The cheapest playbook: one task on localhost, no facts, the controller's own Python.
+FLOOR_PLAYBOOK = """\
+- name: Floor
+  hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_connection: local
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: One task
+      ansible.builtin.debug:
+        msg: hello
+"""
 
 
 def main():
@@ -99,8 +120,9 @@ def main():
             medians = {tool: statistics.median(values) for tool, values in times.items()}
             print(f"{workload} [{scenario}]: {args.runs} alternating runs each")
             for tool, values in times.items():
-                print(f"  {tool:6} median {medians[tool]:.3f}s  runs " + " ".join(f"{v:.3f}" for v in values))
-            print(f"  ratio cattle/packer (medians): {medians['cattle'] / medians['packer']:.2f}", flush=True)
+                label = "ansible-playbook (one task)" if scenario == "floor" and tool == "cattle" else tool
+                print(f"  {label:6} median {medians[tool]:.3f}s  runs " + " ".join(f"{v:.3f}" for v in values))
+            print(f"  ratio {'floor' if scenario == 'floor' else 'cattle'}/packer (medians): {medians['cattle'] / medians['packer']:.2f}", flush=True)
     finally:
         # The images both tools tagged, then the layers the cache scenarios made.
         listed = subprocess.run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}"],
@@ -108,7 +130,7 @@ def main():
         ours = [ref for ref in listed if ref.startswith(("local/bench-cattle", "local/bench-packer"))]
         if ours:
             subprocess.run(["docker", "rmi", *ours], capture_output=True)
-        if any(scenario != "clean" for _, scenario in plan):
+        if any(scenario.startswith("cache") for _, scenario in plan):
             subprocess.run([CATTLE, "cache", "prune", "-all"], capture_output=True)
 
 
