@@ -16,6 +16,9 @@ import os
 # is destroyed by deleting its files.
 DESTROYERS = {
     "transcend.qemu": "ansible_collections.cattle.images.plugins.module_utils.artifacts:destroy_files_and_directory",
+    "mitchellh.virtualbox": (
+        "ansible_collections.cattle.images.plugins.module_utils.artifacts:destroy_files_and_directory"
+    ),
     "packer.docker": "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact",
     "packer.post-processor.docker-import": (
         "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact"
@@ -27,7 +30,7 @@ DESTROYERS = {
 
 
 def destroy_files_and_directory(artifact):
-    """VM builders' artifacts (qemu): Packer removes the whole output directory."""
+    """VM builders' artifacts (qemu, virtualbox): Packer removes the whole output directory."""
     directories = {os.path.dirname(path) for path in artifact.get("files") or []}
     _remove_files(artifact)
     for directory in directories:

@@ -27,6 +27,10 @@ CLEANERS = {
     "ec2_key_pair": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_key_pair",
     "process": "ansible_collections.cattle.images.plugins.module_utils.qemu.process:stop_process",
     "qemu_output_directory": "ansible_collections.cattle.images.plugins.module_utils.qemu.builder:remove_output_directory",
+    "virtualbox_vm": "ansible_collections.cattle.images.plugins.module_utils.virtualbox.builder:remove_vm",
+    "virtualbox_output_directory": (
+        "ansible_collections.cattle.images.plugins.module_utils.virtualbox.builder:remove_output_directory"
+    ),
 }
 
 

@@ -1,0 +1,272 @@
+"""The builder's VBoxManage call sequence, step by step, against a fake VBoxManage that records argv.
+
+These pin *our* side of the contract (which commands, in which order, what is cleaned up);
+whether VirtualBox's grammar accepts them is the integration tests' business.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+import pytest
+
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.module_utils.virtualbox import builder
+from ansible_collections.cattle.images.plugins.module_utils.virtualbox import driver as vbox
+from ansible_collections.cattle.images.plugins.module_utils.virtualbox.config import normalize
+
+NO_WAIT = {"sleep": lambda _seconds: None}
+
+
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path, monkeypatch):
+    # The builder's private directory lives under the temp dir: keep it inside the test's.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+
+@pytest.fixture
+def iso_file(tmp_path):
+    path = tmp_path / "debian.iso"
+    path.write_bytes(b"an installer")
+    return str(path)
+
+
+def iso_config(tmp_path, iso_file, **options):
+    raw = {"iso_url": iso_file, "iso_checksum": "none", "ssh_username": "root", "guest_additions_mode": "disable",
+           "headless": True, "boot_wait": "0s", "shutdown_timeout": "5s", "post_shutdown_delay": "0s", **options}
+    return normalize(raw, "virtualbox-iso", build_name="deb", cwd=str(tmp_path), environ={})
+
+
+def test_an_iso_build_step_by_step(tmp_path, iso_file, fake_vboxmanage):
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    config = iso_config(tmp_path, iso_file, boot_command=["<enter>Hi<wait1s>{{ .Name }}"], host_port_min=3022,
+                        host_port_max=3022, vrdp_port_min=5977, vrdp_port_max=5977,
+                        vboxmanage=[["modifyvm", "{{.Name}}", "--memory", "1024"]],
+                        vboxmanage_post=[["modifyvm", "{{ .Name }}", "--description", "port {{ .HTTPPort }}"]])
+    driver = vbox.Driver(fake_vboxmanage.path)
+    ui = builder.Ui()
+    source = builder.launch(config, "b1", "deb", ledger=ledger, ui=ui, driver=driver, environ={}, **NO_WAIT)
+
+    out = str(tmp_path / "output-deb")
+    disk = f"{out}/packer-deb.vdi"
+    calls = fake_vboxmanage.changing_calls()
+    assert calls == [
+        *vbox.create_vm_commands(config),
+        ["createmedium", "disk", "--filename", disk, "--size", "40000", "--format", "VDI", "--variant", "Standard"],
+        ["storagectl", "packer-deb", "--name", "IDE Controller", "--add", "ide"],
+        ["storageattach", "packer-deb", "--storagectl", "IDE Controller", "--port", "0", "--device", "0", "--type",
+         "hdd", "--medium", disk, "--nonrotational", "off", "--discard", "off"],
+        ["storageattach", "packer-deb", "--storagectl", "IDE Controller", "--port", "0", "--device", "1", "--type",
+         "dvddrive", "--medium", iso_file],
+        ["modifyvm", "packer-deb", "--vrde-address", "127.0.0.1", "--vrde-auth-type", "null", "--vrde", "on",
+         "--vrde-port", "5977"],
+        ["modifyvm", "packer-deb", "--nic1", "nat"],
+        ["modifyvm", "packer-deb", "--nat-localhostreachable1", "on"],
+        ["modifyvm", "packer-deb", "--nat-pf1", "packercomm,tcp,127.0.0.1,3022,,22"],
+        ["modifyvm", "packer-deb", "--memory", "1024"],
+        ["startvm", "packer-deb", "--type", "headless"],
+        # <enter>, H (shifted), i; the wait flushes; then the VM's name typed.
+        ["controlvm", "packer-deb", "keyboardputscancode", "1c", "9c", "2a", "23", "a3", "aa", "17", "97"],
+        # p a c k e r - d e b
+        ["controlvm", "packer-deb", "keyboardputscancode", "19", "99", "1e", "9e", "2e", "ae", "25", "a5", "12", "92",
+         "13", "93", "0c", "8c", "20", "a0", "12", "92", "30", "b0"],
+    ]
+    assert source["host"] == "127.0.0.1" and source["port"] == 3022 and source["vm_name"] == "packer-deb"
+    assert source["virtualbox_version"] == "7.0.14" and source["vrdp_port"] == 5977 and source["http_port"] is None
+    assert source["version_file"] == ".vbox_version" and source["guest_additions_upload"] == ""
+    assert ["say", "Creating virtual machine..."] in ui.lines
+    assert ["message", "Executing: modifyvm packer-deb --memory 1024"] in ui.lines
+    assert {entry["kind"] for entry in ledger.entries()} == {"virtualbox_vm", "virtualbox_output_directory"}
+    assert fake_vboxmanage.state()["vms"] == {"packer-deb": "running"}
+
+    fake_vboxmanage.forget_calls()
+    assert builder.shutdown_command(config) == ""
+    builder.stop(config, "b1", shutdown_sent=False, ui=ui, driver=driver, **NO_WAIT)
+    assert fake_vboxmanage.changing_calls() == [["controlvm", "packer-deb", "poweroff"]]
+
+    fake_vboxmanage.forget_calls()
+    artifact = builder.capture(config, "b1", "deb", ledger=ledger, ui=ui, driver=driver)
+    assert fake_vboxmanage.changing_calls() == [
+        ["storageattach", "packer-deb", "--storagectl", "IDE Controller", "--port", "0", "--device", "1", "--type",
+         "dvddrive", "--medium", "none"],
+        ["modifyvm", "packer-deb", "--description", "port 0"],
+        ["modifyvm", "packer-deb", "--nat-pf1", "delete", "packercomm"],
+        ["export", "packer-deb", "--output", f"{out}/packer-deb.ovf"],
+        ["unregistervm", "packer-deb", "--delete"],
+    ]
+    assert artifact == {
+        "id": "VM", "builder_id": "mitchellh.virtualbox", "builder_type": "virtualbox-iso", "build_name": "deb",
+        # The fake's unregistervm --delete does not delete the VDI; VirtualBox's does.
+        "files": [f"{out}/packer-deb.ovf", disk],
+        "string": f"VM files in directory: {out}",
+        "metadata": {"vm_name": "packer-deb", "output_directory": out, "export": f"{out}/packer-deb.ovf",
+                     "keep_registered": False},
+    }
+    assert [entry["kind"] for entry in ledger.entries()] == ["virtualbox_output_directory"]
+
+    fake_vboxmanage.forget_calls()
+    assert builder.remove("b1", keep_output=True, ledger=ledger, driver=driver) is True  # the private dir
+    assert fake_vboxmanage.changing_calls() == [] and os.path.isdir(out)
+    assert ledger.entries() == [] and not os.path.exists(builder.work_dir("b1"))
+
+
+def test_shutdown_command_sent_then_keep_registered(tmp_path, iso_file, fake_vboxmanage):
+    config = iso_config(tmp_path, iso_file, shutdown_command="poweroff", keep_registered=True, skip_export=True,
+                        communicator="none", guest_additions_mode="attach", virtualbox_version_file="",
+                        guest_additions_url=iso_file)
+    driver = vbox.Driver(fake_vboxmanage.path)
+    source = builder.launch(config, "b2", "deb", driver=driver, environ={}, **NO_WAIT)
+    assert source["port"] == 0 and not any("--nat-pf1" in call for call in fake_vboxmanage.calls)
+    assert ["storageattach", "packer-deb", "--storagectl", "IDE Controller", "--port", "1", "--device", "0", "--type",
+            "dvddrive", "--medium", iso_file] in fake_vboxmanage.calls
+    fake_vboxmanage.set_state(vms={"packer-deb": "poweroff"})  # the guest ran the shutdown command
+    fake_vboxmanage.forget_calls()
+    builder.stop(config, "b2", shutdown_sent=True, driver=driver, **NO_WAIT)
+    assert fake_vboxmanage.changing_calls() == []  # only waited
+    ui = builder.Ui()
+    artifact = builder.capture(config, "b2", "deb", ui=ui, driver=driver)
+    assert not any(call[0] in ("export", "unregistervm") for call in fake_vboxmanage.calls)
+    assert ["say", "Keeping virtual machine registered with VirtualBox host (keep_registered = true)"] in ui.lines
+    assert artifact["files"] == [str(tmp_path / "output-deb" / "packer-deb.vdi")]
+    builder.remove("b2", keep_output=True, driver=driver)
+    assert fake_vboxmanage.state()["vms"] == {"packer-deb": "poweroff"}  # kept, as asked
+
+
+def test_acpi_shutdown_that_never_ends_fails_and_powers_off(tmp_path, iso_file, fake_vboxmanage):
+    config = iso_config(tmp_path, iso_file, acpi_shutdown=True, shutdown_timeout="0s")
+    driver = vbox.Driver(fake_vboxmanage.path)
+    builder.launch(config, "b3", "deb", driver=driver, environ={}, **NO_WAIT)
+    fake_vboxmanage.set_state(ignore_acpi=True)
+    fake_vboxmanage.forget_calls()
+    with pytest.raises(builder.VirtualBoxError, match="Timeout while waiting for machine to shutdown."):
+        builder.stop(config, "b3", driver=driver, **NO_WAIT)
+    assert fake_vboxmanage.changing_calls() == [["controlvm", "packer-deb", "acpipowerbutton"],
+                                                ["controlvm", "packer-deb", "poweroff"]]
+
+
+def test_someone_elses_vm_of_the_same_name_is_left_alone(tmp_path, iso_file, fake_vboxmanage):
+    fake_vboxmanage.set_state(vms={"packer-deb": "running"})
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    with pytest.raises(builder.VirtualBoxError, match="a virtual machine named 'packer-deb' is already registered"):
+        builder.launch(iso_config(tmp_path, iso_file), "b4", "deb", ledger=ledger,
+                       driver=vbox.Driver(fake_vboxmanage.path), environ={}, **NO_WAIT)
+    assert fake_vboxmanage.changing_calls() == []
+    assert ledger.entries() == [] and ledger.sweep() == []
+    assert builder.remove("b4", keep_output=False) is False  # the role's cleanup after the failed launch
+    assert fake_vboxmanage.state()["vms"] == {"packer-deb": "running"}
+    assert not os.path.exists(tmp_path / "output-deb")
+
+
+def test_a_failed_launch_removes_its_vm_and_output(tmp_path, iso_file, fake_vboxmanage):
+    fake_vboxmanage.set_state(fail={"storagectl": "Code E_INVALIDARG: no such controller type"})
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    with pytest.raises(builder.VirtualBoxError, match="Error creating hard drive: VBoxManage error: .*no such controller"):
+        builder.launch(iso_config(tmp_path, iso_file), "b5", "deb", ledger=ledger,
+                       driver=vbox.Driver(fake_vboxmanage.path), environ={}, **NO_WAIT)
+    assert fake_vboxmanage.changing_calls()[-1] == ["unregistervm", "packer-deb", "--delete"]
+    assert fake_vboxmanage.state()["vms"] == {}
+    assert not os.path.exists(tmp_path / "output-deb") and not os.path.exists(builder.work_dir("b5"))
+    assert ledger.entries() == []
+
+
+def test_an_ovf_import_replaces_a_stale_nat_rule(tmp_path, fake_vboxmanage):
+    ova = tmp_path / "base.ova"
+    ova.write_bytes(b"an appliance")
+    config = normalize({"source_path": "base.ova", "ssh_username": "root", "guest_additions_mode": "disable",
+                        "headless": True, "boot_wait": 0, "import_opts": "keepallmacs", "format": "ova",
+                        "host_port_min": 3023, "host_port_max": 3023},
+                       "virtualbox-ovf", build_name="deb", cwd=str(tmp_path), environ={})
+    fake_vboxmanage.set_state(fail_once={"modifyvm packer-deb --nat-pf1 packercomm": "A NAT rule of this name "
+                                                                                       "already exists"})
+    driver = vbox.Driver(fake_vboxmanage.path)
+    builder.launch(config, "b6", "deb", driver=driver, environ={}, **NO_WAIT)
+    calls = fake_vboxmanage.changing_calls()
+    assert calls[0] == ["import", str(ova), "--vsys", "0", "--vmname", "packer-deb", "--options", "keepallmacs"]
+    rule = ["modifyvm", "packer-deb", "--nat-pf1", "packercomm,tcp,127.0.0.1,3023,,22"]
+    assert calls[-4:-1] == [rule, ["modifyvm", "packer-deb", "--nat-pf1", "delete", "packercomm"], rule]
+    assert not any(call[0] == "storageattach" for call in calls)  # no boot ISO for an import
+    builder.stop(config, "b6", driver=driver, **NO_WAIT)
+    artifact = builder.capture(config, "b6", "deb", driver=driver)
+    assert artifact["files"] == [str(tmp_path / "output-deb" / "packer-deb.ova")]
+    assert artifact["builder_type"] == "virtualbox-ovf"
+
+
+def test_http_server_port_reaches_vboxmanage_rows(tmp_path, iso_file, fake_vboxmanage):
+    config = iso_config(tmp_path, iso_file, http_content={"/preseed.cfg": "d-i"}, http_port_min=8711,
+                        http_port_max=8711, vboxmanage=[["setextradata", "{{.Name}}", "http", "{{.HTTPIP}}:{{.HTTPPort}}"]])
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    driver = vbox.Driver(fake_vboxmanage.path)
+    source = builder.launch(config, "b7", "deb", ledger=ledger, driver=driver, environ={}, **NO_WAIT)
+    try:
+        assert source["http_port"] == 8711
+        assert ["setextradata", "packer-deb", "http", "10.0.2.2:8711"] in fake_vboxmanage.calls
+        assert "process" in {entry["kind"] for entry in ledger.entries()}
+    finally:
+        builder.remove("b7", keep_output=False, ledger=ledger, driver=driver)
+    assert fake_vboxmanage.changing_calls()[-2:] == [["controlvm", "packer-deb", "poweroff"],
+                                                     ["unregistervm", "packer-deb", "--delete"]]
+    assert ledger.entries() == [] and not os.path.exists(tmp_path / "output-deb")
+
+
+def test_guest_additions_found_and_missing(tmp_path, iso_file, fake_vboxmanage):
+    additions = tmp_path / "VBoxGuestAdditions.iso"
+    additions.write_bytes(b"additions")
+    fake_vboxmanage.set_state(additions=str(additions))
+    config = iso_config(tmp_path, iso_file, guest_additions_mode="upload",
+                        guest_additions_path="/tmp/VBoxGuestAdditions_{{ .Version }}.iso")
+    driver = vbox.Driver(fake_vboxmanage.path)
+    source = builder.launch(config, "b8", "deb", driver=driver, environ={}, **NO_WAIT)
+    assert source["guest_additions_upload"] == str(additions)
+    assert source["guest_additions_path"] == "/tmp/VBoxGuestAdditions_7.0.14.iso"
+    builder.remove("b8", keep_output=False, driver=driver)
+
+    fake_vboxmanage.set_state(additions="")
+    if any(os.path.isfile(path) for path in vbox.GUEST_ADDITIONS_CANDIDATES):
+        pytest.skip("this machine has VirtualBox's guest additions ISO installed")
+    with pytest.raises(builder.VirtualBoxError, match=r"Couldn't find the VirtualBox guest additions ISO .*"
+                                                      r"guest_additions_mode to \"disable\""):
+        builder.launch(config, "b9", "deb", driver=driver, environ={}, **NO_WAIT)
+    assert not os.path.exists(tmp_path / "output-deb")
+
+
+def test_ledger_sweep_powers_off_before_unregistering(tmp_path, fake_vboxmanage):
+    fake_vboxmanage.set_state(vms={"packer-deb": "running", "other": "running"})
+    work = tmp_path / "tmp" / f"{builder.WORK_PREFIX}zz"
+    work.mkdir()
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    ledger.record(build="deb", kind=builder.VM_KIND, name="packer-deb", vboxmanage=fake_vboxmanage.path,
+                  work_dir=str(work))
+    assert ledger.sweep() == []
+    assert fake_vboxmanage.changing_calls() == [["controlvm", "packer-deb", "poweroff"],
+                                                ["unregistervm", "packer-deb", "--delete"]]
+    assert fake_vboxmanage.state()["vms"] == {"other": "running"} and not work.exists()
+
+    # Idempotent: a VM already gone is success, and nothing else is touched.
+    fake_vboxmanage.forget_calls()
+    ledger.record(build="deb", kind=builder.VM_KIND, name="packer-deb", vboxmanage=fake_vboxmanage.path)
+    assert ledger.sweep() == []
+    assert fake_vboxmanage.changing_calls() == []
+
+
+def test_state_file_is_private(tmp_path, iso_file, fake_vboxmanage):
+    builder.launch(iso_config(tmp_path, iso_file), "b10", "deb", driver=vbox.Driver(fake_vboxmanage.path),
+                   environ={}, **NO_WAIT)
+    path = os.path.join(builder.work_dir("b10"), "state.json")
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    with open(path, encoding="utf-8") as handle:
+        assert json.load(handle)["vboxmanage"] == fake_vboxmanage.path
+    assert os.stat(builder.work_dir("b10")).st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({"shutdown_command": "sudo poweroff"}, "sudo poweroff"),
+    ({"shutdown_command": "sudo poweroff", "acpi_shutdown": True}, ""),
+    ({"shutdown_command": "sudo poweroff", "disable_shutdown": True}, ""),
+    # With communicator none the build host's connection is the controller itself: never send it.
+    ({"shutdown_command": "sudo poweroff", "communicator": "none", "virtualbox_version_file": ""}, ""),
+])
+def test_shutdown_command_only_when_packer_sends_one(tmp_path, iso_file, options, expected):
+    assert builder.shutdown_command(iso_config(tmp_path, iso_file, **options)) == expected
