@@ -4,7 +4,8 @@ source "$(dirname "$0")/lib.sh"
 ensure_venv
 ensure_docker
 ensure_base_image
-apt_install qemu-system-x86 qemu-utils ovmf debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common fdisk
+apt_install qemu-system-x86 qemu-utils ovmf debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common fdisk \
+  isolinux xorriso busybox-static cpio
 cd "$REPO"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ansible-lint" -q playbooks roles examples/provision.yml
