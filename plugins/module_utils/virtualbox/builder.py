@@ -438,6 +438,9 @@ def stop(config, build_id, shutdown_sent=False, ui=None, driver=None, sleep=time
     elif not shutdown_sent:
         ui.say("Halting the virtual machine...")
         _run_all(driver, [vbox.poweroff_command(name)], "Error stopping VM")
+    else:
+        # The role sent shutdown_command over the communicator just before this step.
+        ui.say("Gracefully halting virtual machine...")
     deadline = clock() + config["shutdown_timeout"]
     while True:
         try:

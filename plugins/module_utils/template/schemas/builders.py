@@ -55,8 +55,11 @@ _VBOX_COMMON = {
     "guest_additions_url": "str", "guest_additions_sha256": "str", "guest_additions_interface": "str",
     "host_port_min": "int", "host_port_max": "int", "skip_nat_mapping": "bool",
     "ssh_host_port_min": "int", "ssh_host_port_max": "int", "ssh_skip_nat_mapping": "bool",
-    "post_shutdown_delay": "duration", "disable_shutdown": "bool", "acpi_shutdown": "bool",
-    "vm_name": "str", "cpus": "int", "memory": "int", "sound": "str", "usb": "bool",
+    "post_shutdown_delay": "duration", "disable_shutdown": "bool", "acpi_shutdown": "bool", "vm_name": "str",
+}
+# Hardware settings: virtualbox-iso only (an imported VM keeps its own; set it with vboxmanage).
+_VBOX_HARDWARE = {
+    "cpus": "int", "memory": "int", "sound": "str", "usb": "bool",
     "nic_type": "str", "gfx_controller": "str", "gfx_vram_size": "int", "gfx_accelerate_3d": "bool",
     "gfx_efi_resolution": "str", "nested_virt": "bool", "rtc_time_base": "str", "firmware": "str",
     "chipset": "str", "audio_controller": "str", "bundle_iso": "bool",
@@ -132,7 +135,7 @@ BUILDERS = {
     },
     "virtualbox-iso": {
         "options": {
-            **_ISO, **_VBOX_COMMON, **COMMUNICATOR_OPTIONS,
+            **_ISO, **_VBOX_COMMON, **_VBOX_HARDWARE, **COMMUNICATOR_OPTIONS,
             "guest_os_type": "str", "disk_size": "int", "hard_drive_interface": "str", "hard_drive_discard": "bool",
             "hard_drive_nonrotational": "bool", "sata_port_count": "int", "nvme_port_count": "int",
             "iso_interface": "str", "keep_registered": "bool", "disk_additional_size": "list",
