@@ -16,8 +16,10 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tarfile
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -191,3 +193,34 @@ def test_virtualbox_ovf_imports_an_ova_and_a_failed_build_leaves_nothing(venv_bi
     for line in ("ovf-provisioned", "uploaded by file"):
         assert f"    verify: {line}" in shown, shown
     shutil.rmtree(tmp_path / "output-verify", ignore_errors=True)
+
+
+def test_sigint_while_waiting_for_ssh_powers_off_and_unregisters_the_vm(venv_bin, guest_disk, vbox_env, tmp_path):
+    source = vbox_ova.ensure_source_ova()
+    template = write(tmp_path / "vbox-int.json", {"builders": [{
+        "type": "virtualbox-ovf", "name": "vbint", "source_path": source, "checksum": "none",
+        "guest_additions_mode": "disable", "boot_wait": "0s", **communicator(ssh_password="not-the-password"),
+    }]})
+    proc = subprocess.Popen([os.path.join(venv_bin, "cattle"), "build", "-color=false", str(template)], cwd=tmp_path,
+                            env=vbox_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 180
+        while "packer-vbint" not in vbox_standin.vboxmanage(vbox_env, "list", "runningvms").stdout:
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.time() < deadline, "the VM never started"
+            time.sleep(0.5)
+        time.sleep(2)  # into "Waiting for SSH to become available..."
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, output
+    assert "Cleanly cancelled builds after being interrupted." in output
+    # ansible-playbook was stopped: the wrapper's ledger sweep powered the VM off and deleted it.
+    assert "Removed virtualbox_vm packer-vbint" in output, output
+    assert not (tmp_path / "output-vbint").exists()
+    nothing_left(vbox_env, tmp_path)
+    assert not os.listdir(vbox_standin.machine_folder(vbox_env))  # unregistervm --delete took its disks
