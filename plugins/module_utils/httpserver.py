@@ -21,7 +21,7 @@ import os
 import sys
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils.qemu import process
+from ansible_collections.cattle.images.plugins.module_utils import process
 
 SERVER_CODE = r"""
 import http.server, json, os, random, socket, socketserver, sys, urllib.parse

@@ -51,17 +51,6 @@ options:
         C(ami_name), …). C(secret_key), C(token) and communicator passwords are never shown in output.
       - Mutually exclusive with O(plan_file); one of them is required.
     type: dict
-  plan_file:
-    description:
-      - A cattle plan file to read the build's config from, so the values never pass through Ansible's templating
-        or task arguments. The plan's sensitive values are masked in the output.
-    type: path
-  build:
-    description: The build's name in O(plan_file). Defaults to O(build_name).
-    type: str
-  ledger:
-    description: The ledger file to record resources in before they are created, and release them from after removal.
-    type: path
   force:
     description: Packer's C(-force), which implies C(force_deregister).
     type: bool
@@ -77,13 +66,12 @@ options:
     type: dict
 attributes:
   check_mode:
-    support: full
     details:
       - O(state=started) checks the config and credentials, the AMI name and the source AMI (read-only API calls)
         and reports that it would launch. O(state=captured) reports what it would do.
         O(state=absent) looks up the build's resources and reports whether it would remove any.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.builder
 requirements:
   - boto3
 notes:

@@ -47,17 +47,6 @@ options:
       - C(login_password) is never shown in output.
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
-  plan_file:
-    description:
-      - A cattle plan file to read the build's config from, so the values never pass through Ansible's templating
-        or task arguments. The plan's sensitive values are masked in the output.
-    type: path
-  build:
-    description: The build's name in O(plan_file). Defaults to O(build_name).
-    type: str
-  ledger:
-    description: The ledger file to record the container in before it is created, and release it from after removal.
-    type: path
   temp_dir:
     description: The host temp dir to remove with O(state=absent); by default every C(cattle-docker-<build_id>-*) dir in the temp directory.
     type: path
@@ -73,10 +62,9 @@ options:
     default: false
 attributes:
   check_mode:
-    support: full
     details: Connects to the daemon and checks the config and the base image, then reports what it would do.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.builder
 requirements:
   - docker (Docker SDK for Python) >= 7.1
 notes:

@@ -29,18 +29,11 @@ description:
 author:
   - cattle.images developers
 options:
-  state:
-    description: What to do.
-    type: str
-    choices: [started, shutdown_command, stopped, captured, absent]
-    default: started
   build_id:
     description: The build's short unique id; it names the private directory C(<tmp>/cattle-qemu-<build_id>).
     type: str
     required: true
   build_name:
-    description: The build's name (default C(vm_name) is C(packer-<build_name>), C(output_directory) C(output-<build_name>)).
-    type: str
     default: qemu
   config:
     description:
@@ -52,46 +45,18 @@ options:
         C(disk_compression), C(firmware), …), checked here as Packer checks them.
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
-  plan_file:
-    description:
-      - A cattle plan file to read the build's config from, so the values never pass through Ansible's templating
-        or task arguments. The plan's sensitive values are masked in the output.
-    type: path
-  build:
-    description: The build's name in O(plan_file). Defaults to O(build_name).
-    type: str
-  ledger:
-    description: The ledger file to record QEMU, the HTTP server and the output directory in before they are created.
-    type: path
-  force:
-    description: Delete an existing output directory first (the C(-force) flag) instead of failing.
-    type: bool
-    default: false
   ssh_public_key:
     description: The temporary public key, exposed to C(boot_command) and C(qemuargs) as C({{ .SSHPublicKey }}).
-    type: str
-    default: ""
-  shutdown_sent:
-    description: With O(state=stopped), whether the shutdown command was sent (else the VM is halted).
-    type: bool
-    default: false
   accelerator:
     description: With O(state=captured), the accelerator the VM ran with (the artifact's C(domainType)).
     type: str
     default: ""
-  keep_output:
-    description: With O(state=absent), keep the output directory (a successful build); false removes it.
-    type: bool
-    default: true
-  output_directory:
-    description: With O(state=absent), the output directory the launch made.
-    type: path
 attributes:
   check_mode:
-    support: full
     details: Checks the config (and that the output directory may be made) and reports what it would do; starts nothing.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.builder
+  - cattle.images.builder.local_vm
 requirements:
   - qemu-system-x86_64 and qemu-img on the controller (Debian packages qemu-system-x86, qemu-utils); ovmf for UEFI
 notes:

@@ -36,18 +36,11 @@ description:
 author:
   - cattle.images developers
 options:
-  state:
-    description: What to do.
-    type: str
-    choices: [started, shutdown_command, stopped, captured, absent]
-    default: started
   build_id:
     description: The build's short unique id; it names the private directory C(<tmp>/cattle-vbox-<build_id>).
     type: str
     required: true
   build_name:
-    description: The build's name (default C(vm_name) is C(packer-<build_name>), C(output_directory) C(output-<build_name>)).
-    type: str
     default: virtualbox
   type:
     description:
@@ -64,43 +57,15 @@ options:
         C(output_directory), C(vm_name), C(keep_registered), C(skip_export), …), checked here as Packer checks them.
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
-  plan_file:
-    description:
-      - A cattle plan file to read the build's config from, so the values never pass through Ansible's templating
-        or task arguments. The plan's sensitive values are masked in the output.
-    type: path
-  build:
-    description: The build's name in O(plan_file). Defaults to O(build_name).
-    type: str
-  ledger:
-    description: The ledger file to record the VM, the HTTP server and the output directory in before they are made.
-    type: path
-  force:
-    description: Delete an existing output directory first (the C(-force) flag) instead of failing.
-    type: bool
-    default: false
-  ssh_public_key:
-    description: The temporary public key, exposed to C(boot_command) as C({{ .SSHPublicKey }}).
-    type: str
-    default: ""
-  shutdown_sent:
-    description: With O(state=stopped), whether the role sent the shutdown command (else the VM is powered off).
-    type: bool
-    default: false
-  keep_output:
-    description: With O(state=absent), keep the output directory (a successful build); false removes it.
-    type: bool
-    default: true
   output_directory:
     description: With O(state=absent), the output directory the launch made (default, what the launch recorded).
-    type: path
 attributes:
   check_mode:
-    support: full
     details: Checks the config (and that the output directory may be made) and reports what it would do; runs no
       VBoxManage command that changes anything.
-  diff_mode:
-    support: none
+extends_documentation_fragment:
+  - cattle.images.builder
+  - cattle.images.builder.local_vm
 requirements:
   - VirtualBox's C(VBoxManage) on the controller (the command lines follow VirtualBox 7.0's documented grammar)
 notes:

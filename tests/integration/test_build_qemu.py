@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.qemu import process
+from ansible_collections.cattle.images.plugins.module_utils import process
 from tests.fixtures import qemu_image
 
 pytestmark = [pytest.mark.slow]

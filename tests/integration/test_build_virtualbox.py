@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.qemu import process
+from ansible_collections.cattle.images.plugins.module_utils import process
 from tests.fixtures import installer_iso, qemu_image, vbox_ova, vbox_standin
 
 pytestmark = [pytest.mark.slow]

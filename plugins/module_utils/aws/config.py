@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
+
 SECRET_OPTIONS = ("secret_key", "token", "mfa_code", "ssh_password", "winrm_password", "ssh_bastion_password",
                   "ssh_proxy_password")
 
@@ -30,8 +32,6 @@ UNSUPPORTED = {
     "enable_nitro_enclave": "Nitro enclaves", "placement": "placement", "metadata_options": "metadata_options",
 }
 
-_TRUE = {"1", "t", "true", "yes", "y", "on"}
-_FALSE = {"0", "f", "false", "no", "n", "off", ""}
 _AMI_NAME = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]{3,128}$")
 VOLUME_TYPES = ("standard", "io1", "io2", "gp2", "gp3", "sc1", "st1")
 SSH_INTERFACES = ("", "public_ip", "private_ip", "public_dns", "private_dns")
@@ -49,17 +49,11 @@ class ConfigError(ValueError):
 def _bool(value, name, problems, default=False):
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    problems.append(f"{name}: expected true or false, got {value!r}")
-    return default
+    try:
+        return to_bool(name, value, expected="true or false", floats=True)
+    except ValueError as exc:
+        problems.append(str(exc))
+        return default
 
 
 def _trilean(value, name, problems):
@@ -70,13 +64,10 @@ def _trilean(value, name, problems):
 def _int(value, name, problems, default=0):
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        problems.append(f"{name}: expected a whole number, got {value!r}")
-        return default
     try:
-        return int(str(value).strip())
-    except ValueError:
-        problems.append(f"{name}: expected a whole number, got {value!r}")
+        return to_int(name, value)
+    except ValueError as exc:
+        problems.append(str(exc))
         return default
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.cattle.images.plugins.module_utils.communicator.errors import CommunicatorError
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
 
 DEFAULT_PORT = 22
 DEFAULT_TIMEOUT = 300.0  # ssh_timeout: 5m
@@ -42,36 +43,25 @@ AUTH_ERROR_TEXT = (
 
 # --- reading the options ---------------------------------------------------------------
 
-_TRUE = {"1", "t", "true", "yes", "y", "on"}
-_FALSE = {"0", "f", "false", "no", "n", "off", ""}
-
 
 def as_bool(config, key, default=False):
     value = config.get(key)
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise CommunicatorError(f"{key}: expected a boolean (true or false), got {value!r}")
+    try:
+        return to_bool(key, value, expected="a boolean (true or false)")
+    except ValueError as exc:
+        raise CommunicatorError(str(exc)) from None
 
 
 def as_int(config, key, default=0):
     value = config.get(key)
     if value is None or value == "" or value == 0:
         return default
-    if isinstance(value, bool):
-        raise CommunicatorError(f"{key}: expected an integer, got {value!r}")
     try:
-        return int(value) if isinstance(value, int) else int(str(value).strip(), 10)
-    except ValueError:
-        raise CommunicatorError(f"{key}: expected an integer, got {value!r}") from None
+        return to_int(key, value, expected="an integer")
+    except ValueError as exc:
+        raise CommunicatorError(str(exc)) from None
 
 
 def as_str(config, key, default=""):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import DEFAULT_RUN_COMMAND
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool
 
 # Instructions `docker commit --change` accepts (Packer's list).
 CHANGE_INSTRUCTIONS = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "MAINTAINER", "USER", "VOLUME", "WORKDIR")
@@ -64,9 +65,6 @@ OPTIONS = {
 # docker communicator ignores them, as Packer does.
 _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
 SECRET_OPTIONS = ("login_password", "aws_secret_key", "aws_token")
-
-_TRUE = {"1", "t", "true", "yes", "y", "on"}
-_FALSE = {"0", "f", "false", "no", "n", "off", ""}
 
 
 class ConfigError(ValueError):
@@ -169,13 +167,7 @@ def normalize(raw, where="docker builder", cwd=None):
 
 def _coerce(value, kind, key):
     if kind == _BOOL:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            return value != 0
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise ValueError(f"{key}: expected a boolean, got {value!r}")
+        return to_bool(key, value)
     if kind == _STR:
         if value is None:
             return ""

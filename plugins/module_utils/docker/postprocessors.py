@@ -20,6 +20,7 @@ import tempfile
 from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts
 from ansible_collections.cattle.images.plugins.module_utils.docker.builder import registry_auth
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, explain, is_not_found
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool
 
 
 class PostProcessorError(ValueError):
@@ -27,9 +28,6 @@ class PostProcessorError(ValueError):
 
 
 # --- config checks --------------------------------------------------------------------------
-
-_TRUE = {"1", "t", "true", "yes", "y", "on"}
-_FALSE = {"0", "f", "false", "no", "n", "off", ""}
 
 KNOWN_OPTIONS = {
     "docker-tag": {"repository", "tags", "tag", "force", "docker_path"},
@@ -75,13 +73,10 @@ def check_config(kind, raw):
 
 
 def _as_bool(kind, key, value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise PostProcessorError(f"{kind}: {key}: expected a boolean, got {value!r}")
+    try:
+        return to_bool(key, value)
+    except ValueError as exc:
+        raise PostProcessorError(f"{kind}: {exc}") from None
 
 
 def _as_list(kind, key, value):

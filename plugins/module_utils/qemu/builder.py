@@ -16,13 +16,11 @@ what it started before raising.
 from __future__ import annotations
 
 import os
-import random
 import shutil
-import socket
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso
-from ansible_collections.cattle.images.plugins.module_utils.qemu import accel, disk, process
+from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso, process, vm
+from ansible_collections.cattle.images.plugins.module_utils.qemu import accel, disk
 from ansible_collections.cattle.images.plugins.module_utils.qemu.cmdline import (
     CommandLineError,
     additional_disk_paths,
@@ -46,9 +44,7 @@ class QemuError(Exception):
 
 def work_dir(build_id):
     """The build's private directory: QMP socket, pid file, logs, HTTP server files."""
-    import tempfile
-
-    return os.path.join(tempfile.gettempdir(), f"{WORK_PREFIX}{build_id}")
+    return vm.work_dir(WORK_PREFIX, build_id)
 
 
 def process_name(build_id):
@@ -64,17 +60,7 @@ def qemu_marker(build_id):
 
 
 def prepare_output_directory(config, build_name, ledger):
-    path = config["output_directory"]
-    if os.path.exists(path):
-        if not config["force"]:
-            raise QemuError(
-                f"Output directory exists: {path}. Use the force flag (-force) to delete it prior to building, "
-                "or set output_directory to a path that does not exist."
-            )
-        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
-    if ledger is not None:
-        ledger.record(build=build_name, kind=OUTPUT_KIND, name=path)
-    os.makedirs(path)
+    vm.prepare_output_directory(config, build_name, ledger, kind=OUTPUT_KIND, error=QemuError)
 
 
 def prepare_disk(config, source_path, runtime_notes):
@@ -100,30 +86,12 @@ def prepare_disk(config, source_path, runtime_notes):
 
 
 def free_port(low, high, host="127.0.0.1", exclude=()):
-    """A port in [low, high] that can be bound now, tried from a random start (as Packer does)."""
-    ports = list(range(low, high + 1))
-    start = random.randrange(len(ports))
-    for port in ports[start:] + ports[:start]:
-        if port in exclude:
-            continue
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return port
-    raise QemuError(f"no free port between {low} and {high} on {host}")
+    return vm.free_port(low, high, host, exclude, error=QemuError)
 
 
 def headless_setting(config, environ=None):
-    """``(headless, note)``: a GUI needs a display; without ``DISPLAY`` the VM runs headless."""
-    environ = os.environ if environ is None else environ
-    if config["headless"]:
-        return True, ""
-    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
-        return False, ""
-    return True, ("headless is false but there is no display (DISPLAY is not set): running headless; "
-                  "watch the VM with a VNC client instead")
+    """``(headless, note)``: without ``DISPLAY`` the VM runs headless (QEMU's VNC server shows it)."""
+    return vm.headless_setting(config, environ, fallback="running headless; watch the VM with a VNC client instead")
 
 
 def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key=""):
@@ -151,13 +119,7 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
         http = None
         if config["http_directory"] or config["http_content"]:
             say("Starting HTTP server...")
-            try:
-                http = httpserver.start(work, build_id, build_name, directory=config["http_directory"],
-                                        content=config["http_content"], port_min=config["http_port_min"],
-                                        port_max=config["http_port_max"], bind_address=config["http_bind_address"],
-                                        ledger=ledger)
-            except httpserver.HTTPServerError as exc:
-                raise QemuError(str(exc)) from None
+            http = vm.start_http_server(config, work, build_id, build_name, ledger, error=QemuError)
             started = True
 
         accelerator, note = accel.choose(config["accelerator"], config["qemu_binary"])
@@ -185,9 +147,9 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
         message = str(exc)
         if started:
             _stop_everything(build_id, ledger)
-        remove_work_dir(build_id)
+        vm.remove_work_dir(WORK_PREFIX, build_id)
         if made_output:  # never the directory of someone else that made us refuse to start
-            _remove_failed_output(config, ledger)
+            vm.release_output_directory(config["output_directory"], False, ledger, kind=OUTPUT_KIND)
         raise QemuError(message) from None
     return {
         "host": "127.0.0.1",
@@ -406,37 +368,10 @@ def _stop_everything(build_id, ledger=None):
     return changed
 
 
-def remove_work_dir(build_id):
-    path = work_dir(build_id)
-    if os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)
-        return True
-    return False
-
-
-def _remove_failed_output(config, ledger):
-    changed = remove_output_directory({"name": config["output_directory"]})
-    if ledger is not None:
-        ledger.release(kind=OUTPUT_KIND, name=config["output_directory"])
-    return changed
-
-
-def remove_output_directory(entry):
-    """The ledger cleaner for an output directory a build made (and did not finish)."""
-    path = entry["name"]
-    if os.path.isdir(path):
-        shutil.rmtree(path)
-        return True
-    return False
-
-
 def remove(build_id, output_directory="", keep_output=True, ledger=None):
     """Stop QEMU and the HTTP server, remove the work dir; the output dir too unless kept."""
     changed = _stop_everything(build_id, ledger)
-    changed = remove_work_dir(build_id) or changed
+    changed = vm.remove_work_dir(WORK_PREFIX, build_id) or changed
     if output_directory:
-        if not keep_output:
-            changed = remove_output_directory({"name": output_directory}) or changed
-        if ledger is not None:
-            ledger.release(kind=OUTPUT_KIND, name=output_directory)
+        changed = vm.release_output_directory(output_directory, keep_output, ledger, kind=OUTPUT_KIND) or changed
     return changed

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
+
 ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
 FORMATS = ("qcow2", "raw")
 DISK_INTERFACES = ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata")
@@ -99,8 +101,6 @@ _UNSUPPORTED = {"floppy_files", "floppy_dirs", "floppy_label", "cd_files", "cd_l
                 "vnc_use_password", "cpu_model", "sockets", "cores", "threads", "vga", "vtpm", "use_pflash",
                 "tpm_device_type", "boot_steps"}
 
-_TRUE = {"1", "t", "true", "yes", "y", "on"}
-_FALSE = {"0", "f", "false", "no", "n", "off", ""}
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMGT]i?B?|[kmgt]|B)?\s*$", re.IGNORECASE)
 _GO_DURATION = re.compile(r"(-?\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -246,20 +246,9 @@ def _duration(key, value):
 
 def _coerce(key, value):
     if key in _BOOL:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            return value != 0
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise ValueError(f"{key}: expected a boolean, got {value!r}")
+        return to_bool(key, value)
     if key in _INT:
-        if isinstance(value, bool):
-            raise ValueError(f"{key}: expected a whole number, got {value!r}")
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{key}: expected a whole number, got {value!r}") from None
+        return to_int(key, value)
     if key in _DURATION:
         return _duration(key, value)
     if key in _LIST:

@@ -23,14 +23,10 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
-import socket
-import sys
-import tempfile
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso
+from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso, vm
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import driver as vbox
@@ -70,7 +66,7 @@ class Ui:
 
 def work_dir(build_id):
     """The build's private directory: state.json and the HTTP server's files."""
-    return os.path.join(tempfile.gettempdir(), f"{WORK_PREFIX}{build_id}")
+    return vm.work_dir(WORK_PREFIX, build_id)
 
 
 def _state_path(build_id):
@@ -121,7 +117,7 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
     try:
         guest_additions = _guest_additions(config, driver, version, ui, notes)
         source_file = _fetch_source(config, ui, notes)
-        _prepare_output_directory(config, build_name, ledger)
+        vm.prepare_output_directory(config, build_name, ledger, kind=OUTPUT_KIND, error=VirtualBoxError)
         made_output = True
         if driver.registered(name):
             raise VirtualBoxError(
@@ -158,7 +154,9 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
         _write_state(build_id, state)
         _custom_commands(config["vboxmanage"], driver, runtime, ui)
 
-        headless, note = headless_setting(config, environ)
+        # VirtualBox shows a GUI on Windows and macOS without DISPLAY; on Linux it needs one.
+        headless, note = vm.headless_setting(config, environ, display_platforms=("win32", "darwin"),
+                                             fallback="starting the VM headless; watch it over VRDP instead")
         if note:
             notes.append(note)
         ui.say("Starting the virtual machine...")
@@ -175,11 +173,9 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
             if ledger is not None:
                 ledger.release(kind=VM_KIND, name=name)
             httpserver.stop(work_dir(build_id), build_id, ledger)
-            remove_work_dir(build_id)
+            vm.remove_work_dir(WORK_PREFIX, build_id)
         if made_output:  # never the directory of someone else that made us refuse to start
-            remove_output_directory({"name": config["output_directory"]})
-            if ledger is not None:
-                ledger.release(kind=OUTPUT_KIND, name=config["output_directory"])
+            vm.release_output_directory(config["output_directory"], False, ledger, kind=OUTPUT_KIND)
         raise VirtualBoxError(message) from None
     return {
         "host": "127.0.0.1",
@@ -269,30 +265,11 @@ def _fetch_source(config, ui, notes):
     return fetched["path"]
 
 
-def _prepare_output_directory(config, build_name, ledger):
-    path = config["output_directory"]
-    if os.path.exists(path):
-        if not config["force"]:
-            raise VirtualBoxError(
-                f"Output directory exists: {path}. Use the force flag (-force) to delete it prior to building, "
-                "or set output_directory to a path that does not exist.")
-        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
-    if ledger is not None:
-        ledger.record(build=build_name, kind=OUTPUT_KIND, name=path)
-    os.makedirs(path)
-
-
 def _start_http(config, build_id, build_name, work, ledger, ui):
     if not (config["http_directory"] or config["http_content"]):
         return None
     ui.say("Starting HTTP server...")
-    try:
-        http = httpserver.start(work, build_id, build_name, directory=config["http_directory"],
-                                content=config["http_content"], port_min=config["http_port_min"],
-                                port_max=config["http_port_max"], bind_address=config["http_bind_address"],
-                                ledger=ledger)
-    except httpserver.HTTPServerError as exc:
-        raise VirtualBoxError(str(exc)) from None
+    http = vm.start_http_server(config, work, build_id, build_name, ledger, error=VirtualBoxError)
     ui.message(f"Serving on {http['bind_address']}:{http['port']} (the guest's http://{NAT_HOST_IP}:{http['port']})")
     return http
 
@@ -310,23 +287,10 @@ def _attach_isos(config, driver, source_file, guest_additions, ui):
         _run_all(driver, [vbox.attach_iso_command(config["vm_name"], slot, medium)], "Error attaching ISO")
 
 
-def free_port(low, high, host="127.0.0.1"):
-    """A port in [low, high] that can be bound now, tried from a random start (as Packer does)."""
-    ports = list(range(low, high + 1))
-    start = random.randrange(len(ports))
-    for port in ports[start:] + ports[:start]:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return port
-    raise VirtualBoxError(f"no free port between {low} and {high} on {host}")
-
-
 def _configure_vrdp(config, driver):
     """Packer gives every VM a VRDP server (the screen of a headless VM) on a free port; returns it."""
-    port = free_port(config["vrdp_port_min"], config["vrdp_port_max"], config["vrdp_bind_address"])
+    port = vm.free_port(config["vrdp_port_min"], config["vrdp_port_max"], config["vrdp_bind_address"],
+                        error=VirtualBoxError)
     _run_all(driver, [vbox.vrdp_command(config["vm_name"], config["vrdp_bind_address"], port)], "Error enabling VRDP")
     return port
 
@@ -338,7 +302,7 @@ def _forward_port(config, driver, version, ui):
     if not config["forward_port"]:
         return config["comm_port"]
     name = config["vm_name"]
-    port = free_port(config["host_port_min"], config["host_port_max"])
+    port = vm.free_port(config["host_port_min"], config["host_port_max"], error=VirtualBoxError)
     _run_all(driver, vbox.nat_commands(name, version), "Failed to configure NAT interface")
     ui.say(f"Creating forwarded port mapping for communicator (SSH, WinRM, etc) (host port {port})")
     rule = vbox.port_forward_command(name, port, config["comm_port"])
@@ -360,17 +324,6 @@ def _custom_commands(rows, driver, runtime, ui):
         argv = [_render(arg, runtime, "vboxmanage") for arg in row]
         ui.message("Executing: " + " ".join(argv))
         _run_all(driver, [argv], "Error executing command")
-
-
-def headless_setting(config, environ=None):
-    """``(headless, note)``: a GUI needs a display; on Linux without one the VM runs headless."""
-    environ = os.environ if environ is None else environ
-    if config["headless"]:
-        return True, ""
-    if sys.platform in ("win32", "darwin") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
-        return False, ""
-    return True, ("headless is false but there is no display (DISPLAY is not set): starting the VM headless; "
-                  "watch it over VRDP instead")
 
 
 def _type_boot_command(config, driver, runtime, ui, sleep):
@@ -556,23 +509,6 @@ def remove_vm(entry):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def remove_output_directory(entry):
-    """The ledger cleaner for an output directory a build made (and did not finish)."""
-    path = entry["name"]
-    if os.path.isdir(path):
-        shutil.rmtree(path)
-        return True
-    return False
-
-
-def remove_work_dir(build_id):
-    path = work_dir(build_id)
-    if os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)
-        return True
-    return False
-
-
 def remove(build_id, output_directory="", keep_output=True, ledger=None, driver=None):
     """Whatever the build left: its VM (unless already exported / kept), HTTP server, private dir,
     and, for a failed build, its output directory. Idempotent."""
@@ -587,11 +523,8 @@ def remove(build_id, output_directory="", keep_output=True, ledger=None, driver=
         if ledger is not None:
             ledger.release(kind=VM_KIND, name=state["vm_name"])
     changed = httpserver.stop(work_dir(build_id), build_id, ledger) or changed
-    changed = remove_work_dir(build_id) or changed
+    changed = vm.remove_work_dir(WORK_PREFIX, build_id) or changed
     output_directory = output_directory or (state or {}).get("output_directory") or ""
     if output_directory:
-        if not keep_output:
-            changed = remove_output_directory({"name": output_directory}) or changed
-        if ledger is not None:
-            ledger.release(kind=OUTPUT_KIND, name=output_directory)
+        changed = vm.release_output_directory(output_directory, keep_output, ledger, kind=OUTPUT_KIND) or changed
     return changed

@@ -15,6 +15,7 @@ import os
 import re
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
 
 ISO = "virtualbox-iso"
 OVF = "virtualbox-ovf"
@@ -144,8 +145,6 @@ _UNSUPPORTED = {
     "ssh_listen_address": "ssh_listen_address is not supported; the port forward listens on 127.0.0.1",
 }
 
-_TRUE = {"1", "t", "true", "yes", "y", "on"}
-_FALSE = {"0", "f", "false", "no", "n", "off", ""}
 _RESOLUTION = re.compile(r"^\d+x\d+$")
 
 
@@ -342,20 +341,9 @@ def _coerce(key, value):
     if key in _BOOL:
         if value is None and key == "nested_virt":
             return None
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            return value != 0
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise ValueError(f"{key}: expected a boolean, got {value!r}")
+        return to_bool(key, value)
     if key in _INT:
-        if isinstance(value, bool):
-            raise ValueError(f"{key}: expected a whole number, got {value!r}")
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{key}: expected a whole number, got {value!r}") from None
+        return to_int(key, value)
     if key in _DURATION:
         try:
             return seconds(value)

@@ -12,8 +12,9 @@ import uuid
 import pytest
 import yaml
 
+from ansible_collections.cattle.images.plugins.module_utils import process
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-from ansible_collections.cattle.images.plugins.module_utils.qemu import builder, process
+from ansible_collections.cattle.images.plugins.module_utils.qemu import builder
 from tests.fixtures import qemu_image
 
 VENV_BIN = os.path.dirname(sys.executable)

@@ -6,9 +6,8 @@ import urllib.request
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils import httpserver
+from ansible_collections.cattle.images.plugins.module_utils import httpserver, process
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-from ansible_collections.cattle.images.plugins.module_utils.qemu import process
 
 
 def get(port, path):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 import time
 
+from ansible_collections.cattle.images.plugins.module_utils import process
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-from ansible_collections.cattle.images.plugins.module_utils.qemu import accel, process
+from ansible_collections.cattle.images.plugins.module_utils.qemu import accel
 
 
 def started(child, marker):
