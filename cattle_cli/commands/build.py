@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 
-from cattle_cli import flags
+from cattle_cli import flags, process_tree
 from cattle_cli.collection import playbook_path
 from cattle_cli.templates import load_and_validate
 
@@ -37,14 +37,29 @@ FLAGS = [
 
 
 class _Interrupted:
+    """The signal handler, and ansible-runner's cancel callback: on the first call after a
+    signal it freezes everything below this process, which :meth:`stop_leftovers` kills."""
+
     def __init__(self):
         self.signum = None
+        self.frozen = None
 
     def __call__(self, signum, frame):
         self.signum = signum
 
     def __bool__(self):
         return self.signum is not None
+
+    def cancel(self):
+        if self.signum is None:
+            return False
+        if self.frozen is None:
+            self.frozen = process_tree.freeze()
+        return True
+
+    def stop_leftovers(self):
+        if self.frozen:
+            process_tree.kill(self.frozen)
 
 
 def run(argv):
@@ -107,7 +122,7 @@ def _run_builds(plan, run_dir, opts):
             },
             envvars=_ansible_env(opts),
             forks=forks,
-            cancel_callback=lambda: bool(interrupted),
+            cancel_callback=interrupted.cancel,
             quiet=False,
             suppress_ansible_output=False,
             json_mode=False,
@@ -117,6 +132,8 @@ def _run_builds(plan, run_dir, opts):
         # Signals from here on must not stop the sweep.
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
+        # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
+        interrupted.stop_leftovers()
         keep = opts["on-error"] in ("abort", "run-cleanup-provisioner") and not interrupted
         leftovers = ledger.entries()
         if leftovers and keep:

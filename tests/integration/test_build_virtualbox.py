@@ -201,8 +201,11 @@ def test_sigint_while_waiting_for_ssh_powers_off_and_unregisters_the_vm(venv_bin
         "type": "virtualbox-ovf", "name": "vbint", "source_path": source, "checksum": "none",
         "guest_additions_mode": "disable", "boot_wait": "0s", **communicator(ssh_password="not-the-password"),
     }]})
+    # The run directory (in ansible-playbook's and its workers' command lines) under tmp_path too.
+    (tmp_path / "tmp").mkdir()
+    env = dict(vbox_env, TMPDIR=str(tmp_path / "tmp"))
     proc = subprocess.Popen([os.path.join(venv_bin, "cattle"), "build", "-color=false", str(template)], cwd=tmp_path,
-                            env=vbox_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.time() + 180
         while "packer-vbint" not in vbox_standin.vboxmanage(vbox_env, "list", "runningvms").stdout:
@@ -222,5 +225,6 @@ def test_sigint_while_waiting_for_ssh_powers_off_and_unregisters_the_vm(venv_bin
     # ansible-playbook was stopped: the wrapper's ledger sweep powered the VM off and deleted it.
     assert "Removed virtualbox_vm packer-vbint" in output, output
     assert not (tmp_path / "output-vbint").exists()
+    # Nor is any Ansible worker still waiting for SSH (they outlive ansible-playbook unless killed).
     nothing_left(vbox_env, tmp_path)
     assert not os.listdir(vbox_standin.machine_folder(vbox_env))  # unregistervm --delete took its disks
