@@ -25,6 +25,7 @@ CLEANERS = {
     "ec2_instance": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:terminate_instance",
     "ec2_security_group": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_security_group",
     "ec2_key_pair": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_key_pair",
+    "ec2_image": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:deregister_image",
     "process": "ansible_collections.cattle.images.plugins.module_utils.process:stop_process",
     "qemu_output_directory": "ansible_collections.cattle.images.plugins.module_utils.vm:remove_output_directory",
     "virtualbox_vm": "ansible_collections.cattle.images.plugins.module_utils.virtualbox.builder:remove_vm",

@@ -4,8 +4,9 @@ really run over SSH with the temporary EC2 key pair's private key.
 
 After every build, moto's state is read back: the AMIs, their tags, sharing and encryption
 requests, and that nothing of the build is left (instances terminated, no temporary key pair
-or security group) — after success, a failing provisioner, SIGINT while waiting for the
-instance's SSH, and an injected CreateImage error.
+or security group, no AMI or snapshot of a failed build) — after success, a failing
+provisioner, SIGINT while waiting for the instance's SSH, SIGINT while the AMI is made or
+awaited, and an injected CreateImage error.
 """
 
 from __future__ import annotations
@@ -209,6 +210,54 @@ def test_sigint_while_waiting_for_the_instance_leaves_nothing(moto_server, tmp_p
     # ansible-playbook was stopped: the wrapper's ledger sweep removed them, newest first.
     removed = [line.split("Removed ")[1].split()[0] for line in output.splitlines() if "Removed ec2_" in line]
     assert removed == ["ec2_instance", "ec2_security_group", "ec2_key_pair"], output
+    assert_nothing_left(moto_server, marker)
+
+
+@pytest.mark.parametrize("option, value", [
+    # The wait for the AMI hangs: the build knows the AMI's id.
+    ("ami_description", "delay-DescribeImages-60"),
+    # CreateImage has made the AMI but its answer hangs: the build never learns the id.
+    ("ami_name", "delay-CreateImage-60"),
+], ids=["waiting-for-the-ami", "creating-the-ami"])
+def test_sigint_while_the_ami_is_made_leaves_nothing(moto_server, instance_standin, tmp_path, option, value):  # noqa: F811
+    marker = uuid.uuid4().hex[:10]
+    name = f"cattle it {marker}" + (f" {value}" if option == "ami_name" else "")
+    path = template(tmp_path, instance_standin, marker, **{option: value if option != "ami_name" else name})
+    proc = subprocess.Popen([os.path.join(os.path.dirname(os.sys.executable), "cattle"), "build", "-color=false",
+                             str(path)], cwd=tmp_path, env=moto_server.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 180
+        while True:  # until the AMI exists and the build is held up by the marked request
+            images = images_named(moto_server, name, REGION)
+            held = images and (option == "ami_name" or [
+                r for r in moto_server.requests("DescribeImages") if r["params"].get("ImageId.1") == images[0]["ImageId"]])
+            if held:
+                break
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.time() < deadline, "the AMI was never made"
+            time.sleep(0.2)
+        made = images[0]
+        snapshots = {m["Ebs"]["SnapshotId"] for m in made["BlockDeviceMappings"] if "Ebs" in m}
+        assert snapshots
+        time.sleep(1)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, output
+    assert "Cleanly cancelled builds after being interrupted." in output
+    assert "Traceback" not in output
+    removed = [line.split("Removed ")[1] for line in output.splitlines() if "Removed ec2_" in line]
+    assert [line.split()[0] for line in removed] == ["ec2_image", "ec2_instance", "ec2_security_group",
+                                                     "ec2_key_pair"], output
+    assert removed[0].startswith(f"ec2_image {REGION}:{name} ("), output
+    assert images_named(moto_server, name, REGION) == []
+    left = {s["SnapshotId"] for s in moto_server.client(REGION).describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+    assert not snapshots & left
     assert_nothing_left(moto_server, marker)
 
 

@@ -1,13 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: cattle.images developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ledger's cleaners for ``ec2_instance``, ``ec2_security_group`` and ``ec2_key_pair``.
+"""The ledger's cleaners for ``ec2_instance``, ``ec2_security_group``, ``ec2_key_pair`` and ``ec2_image``.
 
 A ledger entry holds no secret: the region, the endpoint, the build id, and the plan file
 and build name to read the builder's credentials from (the plan lives in the run directory
 until the sweep is over). Without a readable plan, boto3's own credential chain is used.
-Resources are found by the build id tag (and name), so an entry recorded just before an
-interrupted create call is handled too: nothing found is success.
+Resources are found by the build id tag (and name), AMIs by their name in the entry's region,
+so an entry recorded just before an interrupted create call is handled too: nothing found is
+success.
 """
 
 from __future__ import annotations
@@ -63,3 +64,11 @@ def delete_key_pair(entry):
     build.delete_key_pairs(name=entry["name"])
     remove_key_dir(entry.get("key_dir"), entry.get("key_dir_owned", True),
                    {"temporary_key_pair_type": entry.get("key_type") or "rsa"}, entry["build_id"])
+
+
+def deregister_image(entry):
+    """Deregister the AMIs the entry's build made under its AMI name in its region, and delete their snapshots.
+
+    The AMIs that already carried the name when the entry was recorded are never touched.
+    """
+    _build(entry).remove_new_images(entry["region"], entry["ami_name"], entry.get("existing_image_ids") or [])

@@ -11,8 +11,10 @@ cleanup: terminate the instance → delete the temporary security group and key 
 
 Every resource is written to the ledger before the call that creates it, under a name a
 cleaner can find it by (the key pair's and security group's names, the instance's
-``cattle.build_id`` tag), and is tagged with the build's id. A failed launch removes what it
-made before raising; a failed capture deregisters the AMIs it made.
+``cattle.build_id`` tag, the AMI name in each region), and is tagged with the build's id
+(AMIs are not: their tags are the template's). A failed launch removes what it made before
+raising; a failed capture deregisters the AMIs it made; the AMIs' entries are released once
+the artifact is complete.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -46,11 +49,17 @@ TAG_BUILD_ID = "cattle.build_id"
 KIND_INSTANCE = "ec2_instance"
 KIND_KEY_PAIR = "ec2_key_pair"
 KIND_SECURITY_GROUP = "ec2_security_group"
+KIND_IMAGE = "ec2_image"
 KEY_DIR_PREFIX = "cattle-ec2-"
 
 
 def instance_ledger_name(build_id):
     return f"cattle-{build_id}"
+
+
+def image_ledger_name(build_id, region, ami_name):
+    # One entry per region and build: the encrypted copy shares the original's name and region.
+    return f"{region}:{ami_name} ({build_id})"
 
 
 def render(text, data):
@@ -82,6 +91,9 @@ class EbsBuild:
         self.ui = []
         self._clients = {}
         self._sleep = sleep
+        # region -> ids of the AMIs that already carried ami_name when this build recorded its own there
+        self._recorded_images = {}
+        self._description = ""
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -106,10 +118,10 @@ class EbsBuild:
         except Exception as exc:  # noqa: BLE001
             raise AwsError(explain(exc, action)) from None
 
-    def _record(self, kind, name, **details):
+    def _record(self, kind, name, region=None, **details):
         if self.ledger is not None:
             self.ledger.record(build=self.build_name, kind=kind, name=name, build_id=self.build_id,
-                               region=self.region, endpoint_url=endpoint_url(self.config),
+                               region=region or self.region, endpoint_url=endpoint_url(self.config),
                                plan_file=self.plan_file or "", plan_build=self.plan_build, **details)
 
     def _tag_spec(self, resource_type, tags=None):
@@ -445,7 +457,7 @@ class EbsBuild:
         wait(self.ec2(region), "image_available", self.polling, f"AMI {image_id} in {region} to become ready",
              ImageIds=[image_id])
 
-    def copy(self, image_id, region, encrypt, kms_key_id):
+    def copy(self, image_id, region, encrypt, kms_key_id, amis):
         kwargs = {"SourceRegion": self.region, "SourceImageId": image_id, "Name": self.config["ami_name"]}
         if self.config["ami_description"]:
             kwargs["Description"] = self._description
@@ -453,7 +465,22 @@ class EbsBuild:
             kwargs["Encrypted"] = True
             if kms_key_id:
                 kwargs["KmsKeyId"] = kms_key_id
-        return self.call(f"copy the AMI {image_id} to {region}", "copy_image", region=region, **kwargs)["ImageId"]
+        return self.make_image(region, amis, f"copy the AMI {image_id} to {region}", "copy_image", **kwargs)
+
+    def make_image(self, region, amis, action, operation, **kwargs):
+        """CreateImage / CopyImage into ``region``, written to the ledger first. Returns the new AMI's id."""
+        self.record_image(region)
+        try:
+            return getattr(self.ec2(region), operation)(**kwargs)["ImageId"]
+        except AwsError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            if error_code(exc) and region not in amis and region in self._recorded_images:
+                # AWS answered no: nothing was made, and a same-named AMI there now (the reason for an
+                # InvalidAMIName.Duplicate) is not this build's, so neither discard nor a sweep looks.
+                del self._recorded_images[region]
+                self.ledger.release(KIND_IMAGE, image_ledger_name(self.build_id, region, self.config["ami_name"]))
+            raise AwsError(explain(exc, action)) from None
 
     def capture(self, source):
         """Stop, make the AMI(s), share and tag them. Returns the artifact, or None with skip_create_ami."""
@@ -477,6 +504,8 @@ class EbsBuild:
         except Exception:
             self.discard(amis)
             raise
+        # Complete: from here on the AMIs are the build's artifact, no longer something to sweep.
+        self._release_recorded(KIND_IMAGE)
         return artifact(amis, self.build_name, data)
 
     def create_images(self, instance_id, amis):
@@ -488,7 +517,8 @@ class EbsBuild:
             kwargs["Description"] = self._description
         if config["ami_block_device_mappings"]:
             kwargs["BlockDeviceMappings"] = config["ami_block_device_mappings"]
-        image_id = self.call(f"create the AMI {name!r} from {instance_id}", "create_image", **kwargs)["ImageId"]
+        image_id = self.make_image(self.region, amis, f"create the AMI {name!r} from {instance_id}", "create_image",
+                                   **kwargs)
         amis[self.region] = image_id
         self.message(f"AMI: {image_id}")
         self.say("Waiting for AMI to become ready...")
@@ -498,7 +528,7 @@ class EbsBuild:
             # Packer's way: an encrypted copy in the build region replaces the unencrypted original.
             kms = config["region_kms_key_ids"].get(self.region) or config["kms_key_id"]
             self.say(f"Copying/Encrypting AMI ({image_id}) to other regions...")
-            encrypted = self.copy(image_id, self.region, True, kms)
+            encrypted = self.copy(image_id, self.region, True, kms, amis)
             self.message(f"Copying to: {self.region}")
             amis[self.region] = encrypted
             self.wait_available(encrypted, self.region)
@@ -511,7 +541,7 @@ class EbsBuild:
         for region in config["ami_regions"]:
             self.message(f"Copying to: {region}")
             kms = config["region_kms_key_ids"].get(region, "")
-            copies[region] = amis[region] = self.copy(image_id, region, bool(config["encrypt_boot"]), kms)
+            copies[region] = amis[region] = self.copy(image_id, region, bool(config["encrypt_boot"]), kms, amis)
         for region, copied in copies.items():
             self.message(f"Waiting for all copies to complete... ({region})")
             self.wait_available(copied, region)
@@ -567,12 +597,69 @@ class EbsBuild:
 
     def discard(self, amis):
         """A capture that fails half-way leaves no AMI behind (Packer's stepCreateAMI cleanup)."""
+        failed = set()
         for region, image_id in amis.items():
             try:
                 self.say(f"Deregistering the AMI {image_id} in {region} because the build failed")
                 self.deregister(self.describe_image(image_id, region), region, True)
             except AwsError as exc:
+                failed.add(region)
                 self.ui.append(["error", f"Could not deregister {image_id} in {region}: {exc}"])
+        # Also what a create or copy call made before failing without saying its id.
+        for region, existing in self._recorded_images.items():
+            if region in failed:
+                continue  # its ledger entry stays: the wrapper's sweep tries again
+            try:
+                self.remove_new_images(region, self.config["ami_name"], existing)
+            except AwsError as exc:
+                self.ui.append(["error", f"Could not deregister the AMIs named {self.config['ami_name']!r} "
+                                         f"in {region}: {exc}"])
+                continue
+            self.ledger.release(KIND_IMAGE, image_ledger_name(self.build_id, region, self.config["ami_name"]))
+
+    def record_image(self, region):
+        """Write the AMI about to be made in ``region`` (CreateImage, CopyImage) to the ledger, once per region.
+
+        A sweep finds it by name, since an interrupted call may never say its id. The AMIs that
+        carry the name already are noted and never touched: a same-named AMI can only be there
+        when it is not this build's (prevalidate refused it, force_deregister removed it, or it
+        appeared meanwhile, and then AWS refuses our create call).
+        """
+        if self.ledger is None or region in self._recorded_images:
+            return
+        name = self.config["ami_name"]
+        existing = sorted(image["ImageId"] for image in self.images_named(name, region))
+        self._recorded_images[region] = existing
+        self._record(KIND_IMAGE, image_ledger_name(self.build_id, region, name), region=region, ami_name=name,
+                     existing_image_ids=existing)
+
+    def remove_new_images(self, region, name, existing_ids):
+        """Deregister the AMIs named ``name`` in ``region`` but not in ``existing_ids``, and delete their snapshots."""
+        images = [image for image in self.images_named(name, region) if image["ImageId"] not in set(existing_ids)]
+        if images:
+            self.say("Deregistering the AMI and deleting associated snapshots because of cancellation, or error...")
+        for image in images:
+            image_id = image["ImageId"]
+            # A pending AMI may not list its snapshots yet; their descriptions name it
+            # ("Created by CreateImage(i-…) for ami-…", "Copied for DestinationAmi ami-…").
+            described = self.call(f"look up the snapshots of {image_id} in {region}", "describe_snapshots",
+                                  region=region, OwnerIds=["self"],
+                                  Filters=[{"Name": "description", "Values": [f"*{image_id}*"]}])["Snapshots"]
+            mentions = re.compile(rf"\b{re.escape(image_id)}\b")
+            snapshots = [s["SnapshotId"] for s in described if mentions.search(s.get("Description") or "")]
+            mapped = [m["Ebs"]["SnapshotId"] for m in image.get("BlockDeviceMappings") or []
+                      if (m.get("Ebs") or {}).get("SnapshotId")]
+            self.deregister(image, region, False)
+            self.say(f"Deregistered AMI id: {image_id}")
+            for snapshot in dict.fromkeys(mapped + snapshots):
+                try:
+                    self.ec2(region).delete_snapshot(SnapshotId=snapshot)
+                except Exception as exc:  # noqa: BLE001
+                    if is_not_found(exc):
+                        continue
+                    raise AwsError(explain(exc, f"delete the snapshot {snapshot} in {region}")) from None
+                self.say(f"Deleted snapshot: {snapshot}")
+        return bool(images)
 
     # --- cleanup -------------------------------------------------------------------------
 

@@ -1,0 +1,107 @@
+"""The ``ec2_image`` ledger entry and its cleaner, on moto's in-process EC2: the sweep removes the
+AMI a build made under its name (and its snapshots), never one that carried the name before."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cattle.images.plugins.module_utils.aws.client import AwsError
+from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
+from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+
+moto = pytest.importorskip("moto")
+
+REGION = "us-east-1"
+NAME = "cattle unit image"
+
+
+@pytest.fixture
+def ec2(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    with moto.mock_aws():
+        import boto3
+
+        yield boto3.client("ec2", region_name=REGION)
+
+
+def make_image(ec2, name=NAME):
+    """An AMI (and its snapshot) made from a fresh instance, as CreateImage makes one."""
+    source = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=source, InstanceType="t3.micro", MinCount=1, MaxCount=1)
+    image_id = ec2.create_image(InstanceId=instance["Instances"][0]["InstanceId"], Name=name)["ImageId"]
+    return image_id, snapshots_of(ec2, image_id)
+
+
+def snapshots_of(ec2, image_id):
+    image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    return [m["Ebs"]["SnapshotId"] for m in image["BlockDeviceMappings"] if "Ebs" in m]
+
+
+def own_images(ec2):
+    return {image["ImageId"] for image in ec2.describe_images(Owners=["self"])["Images"]}
+
+
+def own_snapshots(ec2):
+    return {snapshot["SnapshotId"] for snapshot in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+
+
+def build(tmp_path, build_id="b1d"):
+    config = normalize({"region": REGION, "source_ami": "ami-12345678", "instance_type": "t3.micro",
+                        "ami_name": NAME, "ssh_username": "admin"})
+    return EbsBuild(config, build_id, "aws", ledger=Ledger(str(tmp_path / "ledger.jsonl")))
+
+
+def test_sweep_removes_the_builds_ami_and_keeps_the_one_that_was_there(ec2, tmp_path):
+    before = own_snapshots(ec2)  # moto's account owns the snapshots of its stock AMIs
+    kept, kept_snapshots = make_image(ec2)
+    ebs = build(tmp_path)
+    ebs.record_image(REGION)  # what capture does just before CreateImage
+    [entry] = ebs.ledger.entries()
+    assert (entry["kind"], entry["region"], entry["ami_name"]) == ("ec2_image", REGION, NAME)
+    assert entry["existing_image_ids"] == [kept]
+    made, made_snapshots = make_image(ec2)  # moto, unlike AWS, lets a second AMI take the name
+    assert made_snapshots and not set(made_snapshots) & set(kept_snapshots)
+
+    assert ebs.ledger.sweep() == []
+    assert own_images(ec2) == {kept}
+    assert own_snapshots(ec2) == before | set(kept_snapshots)
+    assert ebs.ledger.entries() == []
+
+
+def test_an_entry_recorded_before_an_interrupted_create_is_swept_as_nothing(ec2, tmp_path):
+    ebs = build(tmp_path)
+    ebs.record_image(REGION)
+    ebs.record_image(REGION)  # once per region: the encrypted copy shares the original's entry
+    assert len(ebs.ledger.entries()) == 1
+    assert ebs.ledger.sweep() == []
+    assert own_images(ec2) == set() and ebs.ledger.entries() == []
+
+
+def test_other_builds_and_regions_are_left_alone(ec2, tmp_path):
+    ebs = build(tmp_path)
+    ebs.record_image(REGION)
+    made, _ = make_image(ec2, name="another name")
+    elsewhere = build(tmp_path, "b2d")
+    elsewhere.record_image("eu-west-1")
+    assert elsewhere.ledger.sweep() == []
+    assert own_images(ec2) == {made}
+
+
+def test_a_refused_create_releases_its_entry_and_leaves_a_same_named_newcomer(ec2, tmp_path, monkeypatch):
+    ebs = build(tmp_path)
+    record, raced = ebs.record_image, []
+
+    def record_then_race(region):
+        record(region)
+        raced.append(make_image(ec2)[0])  # another tool takes the name between the lookup and CreateImage
+
+    monkeypatch.setattr(ebs, "record_image", record_then_race)
+    amis = {}
+    with pytest.raises(AwsError, match="create the AMI"):
+        ebs.create_images("i-0123456789abcdef0", amis)  # AWS answers no (here: no such instance)
+    assert ebs.ledger.entries() == []
+    ebs.discard(amis)
+    assert ebs.ledger.sweep() == []
+    assert own_images(ec2) == set(raced)
