@@ -9,4 +9,5 @@ apt_install qemu-system-x86 qemu-utils ovmf debootstrap e2fsprogs dosfstools mto
 cd "$REPO"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ansible-lint" -q playbooks roles examples/provision.yml
+bash "$REPO/scripts/sanity.sh"
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" tests

@@ -222,7 +222,7 @@ class ActionModule(ProvisionerAction):
         if not config["skip_version_check"]:
             command = config["command"] or _sibling("ansible-playbook")
             try:
-                check = subprocess.run([command, "--version"], capture_output=True, env=env, cwd=cwd, timeout=120,
+                check = subprocess.run([command, "--version"], capture_output=True, env=env, cwd=cwd, timeout=120, check=False,
                                        stdin=subprocess.DEVNULL)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise ProvisionError(f'Error running "{command} --version": {exc}') from None

@@ -15,6 +15,8 @@ from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import P
 from ansible_collections.cattle.images.plugins.plugin_utils.terminal import PromptCancelled, ask
 
 KNOWN_KEYS = {"disable", "note"}
+
+
 # Under ansible-runner the play runs on runner's own pseudo-terminal, which nobody types
 # into: there only the terminal the cattle command passes in CATTLE_TTY can be asked.
 class ActionModule(ProvisionerAction):

@@ -260,7 +260,7 @@ class ActionModule(ActionBase):
             try:
                 if kind == "winrm":
                     shell = WindowsShell(self._connection)
-                    rc, _, stderr = shell.run(probe)
+                    rc, _stdout, stderr = shell.run(probe)
                     if rc != 0:
                         return f"exit status {rc}: {stderr.decode('utf-8', errors='replace').strip()}"
                 else:
@@ -307,7 +307,7 @@ class ActionModule(ActionBase):
         ui.say("Trying to remove ephemeral keys from authorized_keys files")
         for command in clear_authorized_keys_commands(public_key):
             try:
-                rc, _, stderr = self._connection.exec_command(command, sudoable=False)
+                rc, _stdout, stderr = self._connection.exec_command(command, sudoable=False)
             except AnsibleError as exc:
                 raise CommunicatorError(f"ssh_clear_authorized_keys: removing the temporary key failed: {exc}") from None
             if rc != 0:

@@ -65,8 +65,12 @@ $definition.XmlText = @'
 <?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
   <RegistrationInfo><Description>@TASK_DESCRIPTION@</Description></RegistrationInfo>
-  <Principals><Principal id="Author"><UserId>@USER_XML@</UserId><LogonType>@LOGON_TYPE_NAME@</LogonType><RunLevel>HighestAvailable</RunLevel></Principal></Principals>
-  <Settings><MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy><DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries><StopIfGoingOnBatteries>false</StopIfGoingOnBatteries><AllowStartOnDemand>true</AllowStartOnDemand><Enabled>true</Enabled><ExecutionTimeLimit>PT24H</ExecutionTimeLimit><Priority>4</Priority></Settings>
+  <Principals><Principal id="Author"><UserId>@USER_XML@</UserId><LogonType>@LOGON_TYPE_NAME@</LogonType>
+    <RunLevel>HighestAvailable</RunLevel></Principal></Principals>
+  <Settings><MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
+    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries><StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
+    <AllowStartOnDemand>true</AllowStartOnDemand><Enabled>true</Enabled><ExecutionTimeLimit>PT24H</ExecutionTimeLimit>
+    <Priority>4</Priority></Settings>
   <Actions Context="Author"><Exec><Command>cmd</Command><Arguments>/c @COMMAND_XML@</Arguments></Exec></Actions>
 </Task>
 '@

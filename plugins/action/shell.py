@@ -197,7 +197,7 @@ class ActionModule(ProvisionerAction):
                         raise ProvisionError(f"Error uploading script: {exc}") from None
                     cancel.wait(2)
             try:
-                rc, _, stderr = remote.run(f"chmod 0755 {config['remote_path']}")
+                rc, _stdout, stderr = remote.run(f"chmod 0755 {config['remote_path']}")
                 if rc != 0:
                     raise ProvisionError(
                         "Error chmodding script file to 0755 in remote machine: "
@@ -216,7 +216,7 @@ class ActionModule(ProvisionerAction):
     @staticmethod
     def _remove(remote, path):
         try:
-            rc, _, stderr = remote.run(f"rm -f {path}")
+            rc, _stdout, stderr = remote.run(f"rm -f {path}")
         except RemoteError as exc:
             raise ProvisionError(f"Error removing temporary script at {path}: {exc}") from None
         if rc != 0:

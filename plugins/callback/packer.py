@@ -14,7 +14,7 @@ description:
     artifacts of successful builds.
   - With C(CATTLE_MACHINE_READABLE=1) prints Packer's machine-readable format instead.
   - Every line is masked with the template's sensitive values.
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 options:
   machine_readable:
     description: Print Packer's machine-readable format.

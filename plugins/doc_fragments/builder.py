@@ -27,8 +27,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Checks what it can without changing anything and reports what it would do.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
 """
 
     # The local VM builders (qemu, virtualbox): the same states, output directory and shutdown hand-over.

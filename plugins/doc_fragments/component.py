@@ -28,6 +28,7 @@ attributes:
     description: Nothing runs or is written; C(ui) says what would run.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
 """
 
     # Provisioners: which step of the plan, and Packer's per-provisioner controls.

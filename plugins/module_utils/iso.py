@@ -46,7 +46,7 @@ def parse_checksum(spec, source_name="", cwd=None, timeout=30):
         raise ISOError('iso_checksum is required: give "<type>:<hex>", a bare hex digest, "file:<url>" or "none"')
     if spec.lower() == "none":
         return "none", ""
-    kind, _, value = spec.partition(":")
+    kind, _colon, value = spec.partition(":")
     kind = kind.lower()
     if not value:
         kind, value = "", spec

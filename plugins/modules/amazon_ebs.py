@@ -30,7 +30,7 @@ description:
     else boto3's chain (environment, shared files, instance role). The endpoint is C(custom_endpoint_ec2) or
     C(AWS_ENDPOINT_URL)."
 author:
-  - cattle.images developers
+  - cattle.images developers (@cattle-images)
 options:
   state:
     description: What to do.

@@ -9,16 +9,22 @@ DOCUMENTATION = r"""
 module: ansible
 short_description: "Packer's ansible provisioner, run natively against the build host"
 description:
-  - "Runs the user's playbook with a child C(ansible-playbook) from the same installation, against an inventory (temporary, mode 0600, removed afterwards) holding one host, C(host_alias), with the build host's own connection variables. No SSH proxy is involved."
+  - "Runs the user's playbook with a child C(ansible-playbook) from the same installation, against an inventory
+     (temporary, mode 0600, removed afterwards) holding one host, C(host_alias), with the build host's own connection
+     variables. No SSH proxy is involved."
   - "The playbook sees C(packer_build_name) and C(packer_builder_type) (and C(packer_http_addr) when the build serves HTTP) as extra variables."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
 notes:
-  - "Packer options: C(playbook_file) (required), C(command), C(extra_arguments), C(ansible_env_vars), C(groups), C(empty_groups), C(host_alias) (C(default)), C(user), C(skip_version_check), C(inventory_directory), C(inventory_file), C(keep_inventory_file), C(galaxy_file), C(galaxy_command), C(galaxy_force_install), C(roles_path), C(collections_path)."
-  - "Options about Packer's SSH proxy (C(use_proxy), C(local_port), C(ssh_host_key_file), C(ssh_authorized_key_file), C(sftp_command), C(use_sftp), C(ansible_ssh_extra_args), C(inventory_file_template)) are accepted and ignored."
+  - "Packer options: C(playbook_file) (required), C(command), C(extra_arguments), C(ansible_env_vars), C(groups),
+     C(empty_groups), C(host_alias) (C(default)), C(user), C(skip_version_check), C(inventory_directory),
+     C(inventory_file), C(keep_inventory_file), C(galaxy_file), C(galaxy_command), C(galaxy_force_install),
+     C(roles_path), C(collections_path)."
+  - "Options about Packer's SSH proxy (C(use_proxy), C(local_port), C(ssh_host_key_file), C(ssh_authorized_key_file),
+     C(sftp_command), C(use_sftp), C(ansible_ssh_extra_args), C(inventory_file_template)) are accepted and ignored."
   - "C(galaxy_file) is installed with C(ansible-galaxy); requirements must point at local archives or paths when no Galaxy server can be reached."
   - "The build host's Python is discovered (C(auto_silent)) unless the user sets C(ansible_python_interpreter)."
 """

@@ -12,7 +12,7 @@ description:
     whether to clean up or to leave the failed build's resources in place for debugging.
   - With no terminal it cleans up, as C(-on-error=cleanup) would.
   - Packer also offers to retry the failed step; that is not offered here.
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 options:
   build:
     description: The build's name, shown in the prompt.
@@ -26,8 +26,11 @@ attributes:
     description: Only asks.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

@@ -13,7 +13,7 @@ description:
   - "Under the C(cattle) command (ansible-runner), it asks on the user's terminal whose path is in the environment variable C(CATTLE_TTY)."
   - "Without an interactive terminal (CI, a bare ansible-runner, C(CATTLE_TTY=none)) it does not wait: it says C(no terminal: not pausing) and continues."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner

@@ -12,12 +12,13 @@ description:
   - "For each checksum type, appends C(<hex>\\t<file name>) lines for every artifact file to the output file."
   - "Returns an artifact listing the input files plus the checksum files created, and always keeps its input."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
 notes:
-  - "Packer options: C(checksum_types) (C(md5) default; md5, sha1, sha224, sha256, sha384, sha512), C(output) (C(packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum))."
+  - "Packer options: C(checksum_types) (C(md5) default; md5, sha1, sha224, sha256, sha384, sha512), C(output)
+     (C(packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum))."
 """
 
 EXAMPLES = r"""

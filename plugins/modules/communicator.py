@@ -30,7 +30,7 @@ description:
     the private directory (idempotent).
   - For C(communicator=none) and the docker communicators nothing is done; the facts are
     only C(cattle_communicator).
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 options:
   state:
     description: What to do; see the description.
@@ -82,8 +82,11 @@ attributes:
         states only say what they would do.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 notes:
   - Password authentication uses ansible-core's own C(ssh_askpass) mechanism (no C(sshpass)
     needed); C(ssh_bastion_password) needs the C(sshpass) program on the controller.

@@ -9,10 +9,12 @@ DOCUMENTATION = r"""
 module: compress
 short_description: "Packer's compress post-processor: archive the artifact's files"
 description:
-  - "Writes the artifact's files into an archive whose format comes from the output name, as Packer reads it: C(.tar), C(.zip), C(.gz), C(.xz), C(.lz4) (needs the Python package lz4), C(.tar.gz) and similar; an unknown or missing extension gives a gzipped tarball."
+  - "Writes the artifact's files into an archive whose format comes from the output name, as Packer reads it: C(.tar),
+     C(.zip), C(.gz), C(.xz), C(.lz4) (needs the Python package lz4), C(.tar.gz) and similar; an unknown or missing
+     extension gives a gzipped tarball."
   - "The input artifact is not kept unless C(keep_input_artifact) says so."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor

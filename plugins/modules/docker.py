@@ -22,7 +22,7 @@ description:
   - An action plugin of the same name runs this module's code in Ansible's worker on the controller, without
     starting a module process; the task's C(environment) applies to it as it would to the module.
 author:
-  - cattle.images developers
+  - cattle.images developers (@cattle-images)
 options:
   state:
     description: What to do with the build container.

@@ -18,7 +18,7 @@ description:
     (C(cattle_build.force)).
   - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
 author:
-  - cattle.images developers
+  - cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
@@ -28,8 +28,6 @@ attributes:
   check_mode:
     support: full
     details: Checks the config and the input and returns the would-be artifact without importing.
-  diff_mode:
-    support: none
 requirements:
   - docker (Docker SDK for Python) >= 7.1
 """

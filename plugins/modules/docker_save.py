@@ -17,7 +17,7 @@ description:
   - Passes its input artifact through and keeps it.
   - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
 author:
-  - cattle.images developers
+  - cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
@@ -27,8 +27,6 @@ attributes:
   check_mode:
     support: full
     details: Checks the config and the input and writes nothing.
-  diff_mode:
-    support: none
 requirements:
   - docker (Docker SDK for Python) >= 7.1
 """

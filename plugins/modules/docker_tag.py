@@ -20,7 +20,7 @@ description:
     in C(metadata.docker_tags). The input is always kept (Packer forces it).
   - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
 author:
-  - cattle.images developers
+  - cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
@@ -31,8 +31,6 @@ attributes:
   check_mode:
     support: full
     details: Checks the config and the input, reports the tags it would set and returns the would-be artifact.
-  diff_mode:
-    support: none
 requirements:
   - docker (Docker SDK for Python) >= 7.1
 """

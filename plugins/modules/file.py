@@ -9,18 +9,26 @@ DOCUMENTATION = r"""
 module: file
 short_description: "Packer's file provisioner: copy files to or from the build host"
 description:
-  - "Uploads files and directories to the build host (or downloads them from it) through its Ansible connection, with Packer's rules; no Python is needed on the build host."
-  - "A source directory ending in C(/) uploads its contents, without the slash the directory itself; an existing destination directory receives the copy inside it, a missing one becomes the copy."
+  - "Uploads files and directories to the build host (or downloads them from it) through its Ansible connection, with
+     Packer's rules; no Python is needed on the build host."
+  - "A source directory ending in C(/) uploads its contents, without the slash the directory itself; an existing
+     destination directory receives the copy inside it, a missing one becomes the copy."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
 notes:
-  - "Packer options: C(source) | C(sources) (then C(destination) must end with C(/)), C(content) (Packer 1.7.5+), C(destination) (required), C(direction) (C(upload) default | C(download)), C(generated) (skip the local existence check)."
+  - "Packer options: C(source) | C(sources) (then C(destination) must end with C(/)), C(content) (Packer 1.7.5+),
+     C(destination) (required), C(direction) (C(upload) default | C(download)), C(generated) (skip the local existence
+     check)."
   - "Relative local paths are resolved against the run's working directory (the plan's C(cwd))."
-  - "For docker builds with C(exec_user) and C(fix_upload_owner) (default true) in the builder's configuration, uploads are chowned to that user, as Packer's docker communicator does."
-  - "On a Windows build host (C(winrm) communicator, or a connection with a PowerShell shell) the same rules apply; directories are tested with C(Test-Path) and created with C(New-Item -ItemType Directory -Force), commands go as C(powershell.exe -EncodedCommand), and no file modes are set. A destination ending in C(/) (not C(\\)) names a directory, as in Packer."
+  - "For docker builds with C(exec_user) and C(fix_upload_owner) (default true) in the builder's configuration, uploads
+     are chowned to that user, as Packer's docker communicator does."
+  - "On a Windows build host (C(winrm) communicator, or a connection with a PowerShell shell) the same rules apply;
+     directories are tested with C(Test-Path) and created with C(New-Item -ItemType Directory -Force), commands go as
+     C(powershell.exe -EncodedCommand), and no file modes are set. A destination ending in C(/) (not C(\\)) names a
+     directory, as in Packer."
 """
 
 EXAMPLES = r"""

@@ -9,11 +9,12 @@ DOCUMENTATION = r"""
 module: manifest
 short_description: "Packer's manifest post-processor: record artifacts in a JSON file"
 description:
-  - "Appends C({name, builder_type, build_time, files, artifact_id, packer_run_uuid, custom_data}) to the C(builds) list of the output file and sets C(last_run_uuid), in Packer's format."
+  - "Appends C({name, builder_type, build_time, files, artifact_id, packer_run_uuid, custom_data}) to the C(builds) list
+     of the output file and sets C(last_run_uuid), in Packer's format."
   - "With the build's C(force) (C(-force)) and a file written by another run, the file starts afresh."
   - "Parallel builds may write the same file: the update is done under an exclusive lock."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor

@@ -12,7 +12,7 @@ description:
     writes the resulting plan to a private run directory.
   - Returns one small entry per build, used by C(ansible.builtin.add_host) to fan the builds out.
   - Ansible never templates the plan's values, which stay in the plan file.
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 options:
   template:
     description: Path of the template. Required unless O(plan_file) is given.
@@ -54,8 +54,11 @@ attributes:
     description: Only reads the template and writes the plan into a temporary directory.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

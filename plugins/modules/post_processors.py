@@ -12,7 +12,7 @@ description:
     for C(keep_input_artifact) - an input artifact not kept is destroyed, and the builder's
     artifact survives only when some chain's first post-processor keeps it.
   - A failing post-processor stops its own chain; the other chains still run, and the task fails.
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 options:
   plan_file:
     description: The plan written by M(cattle.images.plan).
@@ -31,8 +31,11 @@ attributes:
     description: Passed to each post-processor; no artifact is destroyed.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

@@ -18,7 +18,7 @@ description:
     C(SYSTEM) when C(elevated_password) is empty); its output is read back from a log file. The password
     is only written into the uploaded task script, never into a command line or the output."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner

@@ -11,7 +11,7 @@ description:
   - Reads provisioner O(step) of build O(build) from the plan file and runs it through the
     action plugin of its Packer type (C(cattle.images.shell), C(cattle.images.file), ...),
     on the build host's connection.
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 options:
   plan_file:
     description: The plan written by M(cattle.images.plan).
@@ -31,8 +31,11 @@ attributes:
     description: Passed to the provisioner, which then changes nothing.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

@@ -27,7 +27,7 @@ description:
     O(keep_output=false) it removes the output directory too (Packer removes it when a build fails). Idempotent.
   - "Runs on the controller (C(delegate_to: localhost))."
 author:
-  - cattle.images developers
+  - cattle.images developers (@cattle-images)
 options:
   build_id:
     description: The build's short unique id; it names the private directory C(<tmp>/cattle-qemu-<build_id>).

@@ -9,16 +9,23 @@ DOCUMENTATION = r"""
 module: shell
 short_description: "Packer's shell provisioner: run scripts on the build host"
 description:
-  - "Uploads each script (or the C(inline) lines joined into one script starting with C(#!inline_shebang)) to the build host through its Ansible connection, runs it with the rendered C(execute_command), checks its exit code and removes it. The build host needs no Python."
+  - "Uploads each script (or the C(inline) lines joined into one script starting with C(#!inline_shebang)) to the build
+     host through its Ansible connection, runs it with the rendered C(execute_command), checks its exit code and removes
+     it. The build host needs no Python."
   - "Runs in the order and with the semantics of Packer's C(shell) provisioner."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
 notes:
-  - "Packer options (in I(config) or the plan): C(inline) | C(script) | C(scripts) (exactly one), C(environment_vars) (C(K=V) list), C(env) (map), C(env_var_format) (default C(%s='%s' )), C(use_env_var_file), C(execute_command) (default C(chmod +x {{.Path}}; {{.Vars}} {{.Path}})), C(inline_shebang) (C(/bin/sh -e)), C(remote_folder) (C(/tmp)), C(remote_file) (C(script_NNNN.sh)), C(remote_path), C(valid_exit_codes) ([0]), C(expect_disconnect), C(skip_clean), C(binary), C(start_retry_timeout) (5m), C(pause_after)."
-  - "The script's environment has C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and, when the build serves HTTP (host var C(cattle_http)), C(PACKER_HTTP_ADDR/IP/PORT); keys are sorted and single quotes escaped as Packer does."
+  - "Packer options (in I(config) or the plan): C(inline) | C(script) | C(scripts) (exactly one), C(environment_vars)
+     (C(K=V) list), C(env) (map), C(env_var_format) (default C(%s='%s' )), C(use_env_var_file), C(execute_command)
+     (default C(chmod +x {{.Path}}; {{.Vars}} {{.Path}})), C(inline_shebang) (C(/bin/sh -e)), C(remote_folder) (C(/tmp)),
+     C(remote_file) (C(script_NNNN.sh)), C(remote_path), C(valid_exit_codes) ([0]), C(expect_disconnect), C(skip_clean),
+     C(binary), C(start_retry_timeout) (5m), C(pause_after)."
+  - "The script's environment has C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and, when the build serves HTTP (host var
+     C(cattle_http)), C(PACKER_HTTP_ADDR/IP/PORT); keys are sorted and single quotes escaped as Packer does."
   - "Standard output lines are C(message) ui lines, standard error lines C(error) ui lines."
 """
 

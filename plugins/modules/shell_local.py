@@ -10,15 +10,18 @@ module: shell_local
 short_description: "Packer's shell-local provisioner and post-processor: run commands on the controller"
 description:
   - "Runs C(command), C(inline) lines (joined into one script), C(script) or C(scripts) on the controller with the rendered C(execute_command)."
-  - "With I(artifact), I(chain) or I(index) it acts as the C(shell-local) post-processor: it returns its input artifact and forces keeping it, as Packer does; otherwise it is the provisioner."
+  - "With I(artifact), I(chain) or I(index) it acts as the C(shell-local) post-processor: it returns its input artifact
+     and forces keeping it, as Packer does; otherwise it is the provisioner."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
   - cattle.images.component.post_processor
 notes:
-  - "Packer options: C(command) | C(inline) | C(script) | C(scripts), C(environment_vars), C(env_var_format) (C(%s='%s' )), C(execute_command) (C([\"/bin/sh\", \"-c\", \"{{.Vars}} {{.Script}}\"])), C(inline_shebang) (C(/bin/sh -e)), C(only_on), C(use_linux_pathing), C(valid_exit_codes), C(tempfile_extension)."
+  - "Packer options: C(command) | C(inline) | C(script) | C(scripts), C(environment_vars), C(env_var_format) (C(%s='%s'
+     )), C(execute_command) (C([\"/bin/sh\", \"-c\", \"{{.Vars}} {{.Script}}\"])), C(inline_shebang) (C(/bin/sh -e)),
+     C(only_on), C(use_linux_pathing), C(valid_exit_codes), C(tempfile_extension)."
   - "The process environment gets C(PACKER_RUN_UUID); C(.Vars) holds C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and the user's variables."
 """
 

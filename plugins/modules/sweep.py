@@ -10,7 +10,7 @@ version_added: 0.1.0
 description:
   - Reads the ledger of a run and removes each resource recorded and not yet released
     (containers, VMs, instances, key pairs, ...), then the run directory.
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 options:
   ledger:
     description: Path of the ledger.
@@ -29,8 +29,11 @@ attributes:
     description: Reports what would be removed.
   diff_mode:
     support: none
+    description: Shows what changed as a diff in C(--diff) mode.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

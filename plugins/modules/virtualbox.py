@@ -34,7 +34,7 @@ description:
     removes it when a build fails). Idempotent.
   - "Runs on the controller (C(delegate_to: localhost))."
 author:
-  - cattle.images developers
+  - cattle.images developers (@cattle-images)
 options:
   build_id:
     description: The build's short unique id; it names the private directory C(<tmp>/cattle-vbox-<build_id>).

@@ -19,7 +19,7 @@ description:
     the build fails with C(Timeout waiting for machine to restart.)."
   - "The build host's connection is reopened after the restart, so later steps work."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner

@@ -13,7 +13,7 @@ description:
     the build host's connection (normally C(winrm)), runs the rendered C(execute_command) as the command
     line of a WinRS cmd shell, and checks its exit code against C(valid_exit_codes)."
 version_added: 0.1.0
-author: cattle.images developers
+author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner

@@ -74,7 +74,7 @@ def as_list(value, field):
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        return [part for part in value.split(",")]
+        return value.split(",")
     if isinstance(value, (list, tuple)):
         return [str(item) if not isinstance(item, str) else item for item in value]
     raise UserError(f"{field}: expected a list of strings, got {value!r}")

@@ -52,7 +52,7 @@ class Remote:
     def kind(self, path):
         """``"dir"``, ``"file"`` or ``None`` (missing)."""
         quoted = shlex.quote(path)
-        rc, stdout, _ = self.run(f"if [ -d {quoted} ]; then echo dir; elif [ -e {quoted} ]; then echo file; fi")
+        rc, stdout, _stderr = self.run(f"if [ -d {quoted} ]; then echo dir; elif [ -e {quoted} ]; then echo file; fi")
         answer = _text(stdout).strip()
         return answer or None
 
@@ -81,7 +81,7 @@ class Remote:
         for local_path, remote_path in files:
             self.put(local_path, remote_path)
         self.chmod_like_local(files)
-        return [remote for _, remote in files]
+        return [remote for _local, remote in files]
 
     def chmod_like_local(self, pairs):
         """Give uploaded files their local permission bits (some connections drop group/other bits)."""
@@ -159,8 +159,8 @@ class WindowsRemote(Remote):
 
     def kind(self, path):
         quoted = ps_quote(path)
-        rc, stdout, _ = self.run(f"if (Test-Path -LiteralPath {quoted} -PathType Container) {{ 'dir' }} "
-                                 f"elseif (Test-Path -LiteralPath {quoted}) {{ 'file' }}")
+        rc, stdout, _stderr = self.run(f"if (Test-Path -LiteralPath {quoted} -PathType Container) {{ 'dir' }} "
+                                       f"elseif (Test-Path -LiteralPath {quoted}) {{ 'file' }}")
         answer = _text(stdout).strip()
         return answer if answer in ("dir", "file") else None
 
@@ -184,7 +184,7 @@ class WindowsRemote(Remote):
             self.check(f"New-Item -ItemType Directory -Force -Path {paths} | Out-Null", f"creating {remote_dir}")
         for local_path, remote_path in files:
             self.put(local_path, remote_path)
-        return [remote for _, remote in files]
+        return [remote for _local, remote in files]
 
     def chmod_like_local(self, pairs):
         """Windows has no POSIX modes: nothing to do."""

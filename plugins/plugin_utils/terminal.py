@@ -46,7 +46,7 @@ def _ask_on_tty(path, prompt, cancel):
     try:
         os.write(fd, prompt.encode("utf-8"))
         while cancel is None or not cancel.is_set():
-            ready, _, _ = select.select([fd], [], [], 0.5)
+            ready, _writable, _failed = select.select([fd], [], [], 0.5)
             if ready:
                 data = os.read(fd, 4096)  # a whole line: the terminal is in canonical mode
                 return data.decode("utf-8", "replace") if data else None

@@ -236,7 +236,7 @@ def parse_ssh_settings(config, host="", port=None, cwd=None, require_host=True):
 def scp_supports_legacy_protocol():
     """OpenSSH 9 scp speaks SFTP unless given ``-O``; Packer's scp is the legacy protocol."""
     try:
-        probe = subprocess.run(["ssh", "-V"], capture_output=True, text=True, timeout=10)
+        probe = subprocess.run(["ssh", "-V"], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
     match = re.search(r"OpenSSH_(\d+)\.(\d+)", probe.stderr + probe.stdout)

@@ -139,7 +139,7 @@ def relaunch(client, config, build_id, build_name, image):
             if not is_not_found(exc):
                 raise DockerError(explain(exc, f"remove the build container {container.name}")) from None
     started = dict(config, image=image, pull=False)
-    kwargs, _ = builder.container_spec(started, build_id, build_name, temp_dir)
+    kwargs, _warnings = builder.container_spec(started, build_id, build_name, temp_dir)
     try:
         created = builder._create(client, kwargs)
         created.start()

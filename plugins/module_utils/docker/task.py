@@ -54,8 +54,6 @@ class TaskFailed(Exception):
         self.result = result
 
 
-
-
 def run_task(params, check_mode, warn, hide):
     """Do what ``params`` (already checked against :data:`ARGUMENT_SPEC`) ask; return the result.
 

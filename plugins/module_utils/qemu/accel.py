@@ -50,7 +50,7 @@ def kvm_usable(qemu_binary="qemu-system-x86_64", timeout=4.0):
         except OSError as exc:
             return False, f"{qemu_binary} cannot run: {exc}"
         try:
-            _, stderr = child.communicate(timeout=timeout)
+            _stdout, stderr = child.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()

@@ -18,7 +18,7 @@ def qemu_img(args, extra=None, timeout=3600):
     """Run ``qemu-img`` with ``args`` (``extra`` goes right after the subcommand, as Packer's qemu_img_args)."""
     argv = ["qemu-img", args[0], *(extra or []), *args[1:]]
     try:
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)  # noqa: S603
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
     except FileNotFoundError:
         raise DiskError("qemu-img is not installed (Debian: apt-get install qemu-utils)") from None
     except subprocess.TimeoutExpired:

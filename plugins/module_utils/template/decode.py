@@ -153,7 +153,7 @@ def to_map(key: str, value, item=to_string):
             merged.update(entry)
         value = merged
     if not isinstance(value, dict):
-        raise DecodeError(f"'{key}' expected a map, got '{_go_type(value).split(' ')[0]}'")
+        raise DecodeError(f"'{key}' expected a map, got '{_go_type(value).split(' ', maxsplit=1)[0]}'")
     return {str(k): item(f"{key}[{k}]", v) for k, v in value.items()}
 
 
@@ -165,7 +165,7 @@ COERCERS = {
     "str": to_string, "bool": to_bool, "trilean": lambda k, v: None if v is None else to_bool(k, v),
     "int": to_int, "float": to_float, "duration": to_duration,
     "list": to_list, "intlist": lambda k, v: to_list(k, v, to_int),
-    "listlist": lambda k, v: to_list(k, v, lambda kk, vv: to_list(kk, vv)),
+    "listlist": lambda k, v: to_list(k, v, to_list),
     "listmap": lambda k, v: [to_map(f"{k}[{i}]", m, _any) for i, m in enumerate(v if isinstance(v, list) else [v])],
     "map": to_map, "map_any": lambda k, v: to_map(k, v, _any), "any": _any,
 }
@@ -285,7 +285,7 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
                 problems.append((key, f"{key} must be one of {', '.join(a for a in allowed if a)}; got {item!r}"))
     skip_files = False
     for condition in schema.get("files_unless", ()):
-        name, _, expected = condition.partition("=")
+        name, _equals, expected = condition.partition("=")
         actual = config.get(name)
         if (expected and actual == expected) or (not expected and actual):
             skip_files = True

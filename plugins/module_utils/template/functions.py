@@ -363,7 +363,7 @@ def context_funcs(ctx: FuncContext) -> dict[str, Func]:
         "user": Func(user, "s"), "env": Func(env, "s"),
         "timestamp": Func(lambda: str(int(ctx.init_time.timestamp()))),
         "isotime": Func(isotime, "", "s"), "strftime": Func(strftime, "s"),
-        "uuid": Func(lambda: time_ordered_uuid()),
+        "uuid": Func(time_ordered_uuid),
         "build_name": Func(build_name), "build_type": Func(build_type),
         "template_dir": Func(template_dir), "pwd": Func(pwd),
         "packer_version": Func(lambda: PACKER_COMPAT_VERSION),

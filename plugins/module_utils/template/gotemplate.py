@@ -378,7 +378,7 @@ class _Parser:
                 nodes.append(item)
                 index += 1
                 continue
-            _, tokens, pos, source = item
+            _kind, tokens, pos, source = item
             line = self.line_at(pos)
             if not tokens:
                 raise GoTemplateError(f"template: root:{line}: missing value for command")
@@ -406,7 +406,7 @@ class _Parser:
         node = If(self._pipeline(cond_tokens, 0, line, cond_source))
         body, index, terminator = self._build(items, index + 1, top=False)
         node.body = body
-        _, tokens, pos, term_source = terminator
+        _kind, tokens, pos, term_source = terminator
         if tokens[0][1] == "end":
             if len(tokens) > 1:
                 raise GoTemplateError(f"template: root:{line}: unexpected token in end")

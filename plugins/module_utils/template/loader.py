@@ -279,7 +279,7 @@ class Template:
         funcs = context_funcs(ctx)
         keys = sorted(original)
         failures: dict[str, str] = {}
-        for _ in range(100):
+        for _attempt in range(100):
             failures = {}
             changed = False
             for key in keys:
@@ -320,7 +320,7 @@ class Template:
         return ("variables", key) if key in self.variables else ()
 
     def sensitive_values(self) -> list[str]:
-        resolved, _ = self.resolve_variables()
+        resolved, _problems = self.resolve_variables()
         values = []
         for name in self.sensitive_names:
             value = resolved.get(name)
@@ -332,7 +332,7 @@ class Template:
 
     def build_names(self) -> list[tuple[dict, str]]:
         """Each builder with its interpolated name."""
-        resolved, _ = self.resolve_variables()
+        resolved, _problems = self.resolve_variables()
         ctx = FuncContext(user_vars=resolved, template_path=self.abspath, init_time=self.init_time, cwd=self.cwd)
         funcs = context_funcs(ctx)
         out = []
@@ -570,7 +570,7 @@ class Template:
 
     def validate(self, only=None, except_=None, force=False) -> list[Diagnostic]:
         """Full validation (Packer's `validate` without -syntax-only); every problem found."""
-        _, problems = self._compile(only, except_, force)
+        _builds, problems = self._compile(only, except_, force)
         return problems
 
     def plan(self, only=None, except_=None, force=False) -> dict:

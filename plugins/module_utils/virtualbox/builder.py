@@ -482,7 +482,7 @@ def destroy_vm(driver, name, sleep=time.sleep):
         return False
     if driver.is_running(name):
         driver.call(*vbox.poweroff_command(name))
-        for _ in range(20):  # the session may take a moment to let go
+        for _attempt in range(20):  # the session may take a moment to let go
             if not driver.is_running(name):
                 break
             sleep(0.5)

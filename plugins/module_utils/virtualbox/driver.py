@@ -120,7 +120,7 @@ class Driver:
     def vm_state(self, name):
         """``VMState`` from ``showvminfo --machinereadable`` (``running``, ``poweroff`` …)."""
         for line in self.output("showvminfo", name, "--machinereadable").splitlines():
-            key, _, value = line.strip().partition("=")
+            key, _equals, value = line.strip().partition("=")
             if key.strip('"') == "VMState":
                 return value.strip().strip('"')
         return ""
@@ -135,7 +135,7 @@ class Driver:
         except VBoxManageError:
             return ""
         for line in text.splitlines():
-            label, _, value = line.partition(":")
+            label, _colon, value = line.partition(":")
             if label.strip() == "Default Guest Additions ISO":
                 return value.strip()
         return ""
