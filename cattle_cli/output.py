@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils.output import machine_escape
+from ansible_collections.cattle.images.plugins.plugin_utils.output import machine_escape
 
 
 def machine_line(kind: str, *data: str, target: str = "") -> str:

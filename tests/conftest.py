@@ -14,11 +14,14 @@ SHARED = os.path.join(os.path.dirname(REPO), "shared")
 VENV_BIN = os.path.dirname(sys.executable)
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 
+# Fixture modules whose fixtures any test may request by name (moto_server, sshd_target).
+pytest_plugins = ["tests.fixtures.moto", "tests.fixtures.sshd"]
+
 
 def _docker_ready():
     if not shutil.which("docker"):
         return "no docker client"
-    probe = subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True, text=True)
+    probe = subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
         return f"docker or the base image {BASE_IMAGE} is not available: {probe.stderr.strip()[:200]}"
     return None

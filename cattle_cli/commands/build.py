@@ -93,8 +93,8 @@ def _run_builds(plan, run_dir, opts):
     import ansible_runner  # imported late: validate errors should not pay for it
 
     from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-    from ansible_collections.cattle.images.plugins.module_utils.output import PackerUI
     from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
+    from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
 
     ui = PackerUI(
         write=lambda line: print(line, flush=True),

@@ -40,15 +40,15 @@ from ansible_collections.cattle.images.plugins.module_utils.communicator.ssh imp
     clear_authorized_keys_commands,
     go_duration,
 )
-from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import (
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError, mask_result
+from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
+from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
     WindowsShell,
     encode_powershell,
     parse_winrm_settings,
     winrm_host_vars,
 )
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError, mask_result
-from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
 
 STATES = ("key", "facts", "connected", "authorized_keys_cleared", "absent")
 WINRM_PROBE = "if (Test-Path variable:global:ProgressPreference){$ProgressPreference='SilentlyContinue'}; echo \"WinRM connected.\""

@@ -4,7 +4,7 @@
 
 Commands go to the guest as Packer's WinRM communicator sends them: the rendered
 ``execute_command`` is the command line of a WinRS cmd shell (see
-``module_utils/communicator/winrm.py``). Environment variables are written to a
+``plugin_utils/winrm.py``). Environment variables are written to a
 ``$env:K="V"; `` file that the command dot-sources; ``elevated_user`` runs the command as a
 scheduled task of that user, as Packer does.
 """
@@ -20,14 +20,6 @@ from xml.sax.saxutils import escape as xml_escape
 from ansible.errors import AnsibleError
 
 from ansible_collections.cattle.images.plugins.module_utils.communicator.errors import CommunicatorError
-from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import (
-    RetryableError,
-    WindowsShell,
-    exit_code_error,
-    ps_escape,
-    retry_until,
-    show_output,
-)
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     UserError,
     as_bool,
@@ -42,6 +34,14 @@ from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     packer_env,
     parse_environment_vars,
     windows_script_sources,
+)
+from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
+    RetryableError,
+    WindowsShell,
+    exit_code_error,
+    ps_escape,
+    retry_until,
+    show_output,
 )
 
 EXECUTION_POLICIES = ("bypass", "allsigned", "default", "remotesigned", "restricted", "undefined", "unrestricted",

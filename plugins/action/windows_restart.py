@@ -17,12 +17,6 @@ import time
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import (
-    WindowsShell,
-    decode_output,
-    encode_powershell,
-    show_output,
-)
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     UserError,
     as_bool,
@@ -32,6 +26,12 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     unknown_keys,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
+from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
+    WindowsShell,
+    decode_output,
+    encode_powershell,
+    show_output,
+)
 
 DEFAULT_RESTART_COMMAND = 'shutdown /r /f /t 0 /c "packer restart"'
 DEFAULT_RESTART_CHECK_COMMAND = encode_powershell('echo ("{0} restarted." -f [System.Net.Dns]::GetHostName())')

@@ -11,13 +11,6 @@ import time
 from ansible.errors import AnsibleError
 
 from ansible_collections.cattle.images.plugins.module_utils.communicator.errors import CommunicatorError
-from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import (
-    RetryableError,
-    WindowsShell,
-    exit_code_error,
-    retry_until,
-    show_output,
-)
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     UserError,
     as_int_list,
@@ -30,6 +23,13 @@ from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     packer_env,
     parse_environment_vars,
     windows_script_sources,
+)
+from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
+    RetryableError,
+    WindowsShell,
+    exit_code_error,
+    retry_until,
+    show_output,
 )
 
 DEFAULT_EXECUTE_COMMAND = '{{ .Vars }}"{{ .Path }}"'

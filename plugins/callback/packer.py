@@ -48,7 +48,7 @@ import time
 
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.cattle.images.plugins.module_utils.output import LiveView, PackerUI
+from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView, PackerUI
 
 
 class CallbackModule(CallbackBase):

@@ -17,7 +17,7 @@ import stat
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import WindowsShell, encode_powershell
+from ansible_collections.cattle.images.plugins.plugin_utils.winrm import WindowsShell, encode_powershell
 
 
 class RemoteError(Exception):

@@ -38,7 +38,7 @@ def builder(disk, name, **options):
 
 def cattle(venv_bin, *args, cwd, timeout=300):
     return subprocess.run([os.path.join(venv_bin, "cattle"), *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
 
 
 def write(path, template):

@@ -51,7 +51,7 @@ def vbox_env(tmp_path):
 
 def cattle(venv_bin, *args, cwd, env, timeout=900):
     return subprocess.run([os.path.join(venv_bin, "cattle"), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def write(path, template):
@@ -215,7 +215,7 @@ def test_sigint_while_waiting_for_ssh_powers_off_and_unregisters_the_vm(venv_bin
         time.sleep(2)  # into "Waiting for SSH to become available..."
         assert proc.poll() is None
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=180)
+        output, _stderr = proc.communicate(timeout=180)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -49,11 +49,11 @@ def _split_args(args: str):
     words = shlex.split(args)
     while words:
         word = words.pop(0)
-        name, _, value = word.lstrip("-").partition("=")
+        name, _equals, value = word.lstrip("-").partition("=")
         if not value:
             value = words.pop(0)
         if name == "var":
-            key, _, val = value.partition("=")
+            key, _equals, val = value.partition("=")
             variables[key] = val
         elif name == "var-file":
             var_files.append(value)

@@ -1,9 +1,10 @@
-"""Shared by the provisioner/post-processor integration tests: a build container and a playbook runner.
+"""Shared by the provisioner/post-processor integration tests: a plan writer and a playbook runner.
 
 The plugins are driven the way the build play drives them: a plan file, an inventory host
-whose connection is community.docker.docker_api pointed at a container, and tasks that
-name the plan's step. One ansible-playbook run executes several tasks (each with
-``ignore_errors``) and returns every task's result, read from the ansible.posix.json callback.
+whose connection is community.docker.docker_api pointed at a container (the ``container``
+fixture, in conftest.py), and tasks that name the plan's step. One ansible-playbook run
+executes several tasks (each with ``ignore_errors``) and returns every task's result, read
+from the ansible.posix.json callback.
 """
 
 from __future__ import annotations
@@ -12,30 +13,10 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-
-import pytest
 
 VENV_BIN = os.path.dirname(sys.executable)
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 BUILD_NAME = "docker"
-
-
-@pytest.fixture(scope="module")
-def container():
-    """A running container from the base image, labelled and removed afterwards."""
-    import docker
-
-    client = docker.from_env()
-    name = f"cattle-test-prov-{uuid.uuid4().hex[:10]}"
-    created = client.containers.run(
-        BASE_IMAGE, ["sleep", "infinity"], name=name, detach=True, labels={"cattle.test": "1"}
-    )
-    try:
-        yield created
-    finally:
-        created.remove(force=True)
-        client.close()
 
 
 def in_container(container, command):
@@ -104,7 +85,7 @@ def run_tasks(directory, tasks, container_name=None, plan_file=None, force=False
     if check:
         command.append("--check")
     completed = subprocess.run(command, capture_output=True, text=True, env=run_env, cwd=directory, timeout=300,
-                               stdin=subprocess.DEVNULL, start_new_session=True)  # no terminal, as in CI
+                               stdin=subprocess.DEVNULL, start_new_session=True, check=False)  # no terminal, as in CI
     try:
         report = json.loads(completed.stdout)
     except ValueError:

@@ -6,7 +6,7 @@ import json
 import tarfile
 
 import pytest
-from provisioner_harness import container, in_container, run_tasks, ui_text, write_plan  # noqa: F401 - fixture
+from provisioner_harness import in_container, run_tasks, ui_text, write_plan
 
 pytestmark = pytest.mark.docker
 
@@ -39,7 +39,7 @@ def _role(root, name, tasks):
 
 
 @pytest.fixture(scope="module")
-def ansible_run(container, tmp_path_factory):  # noqa: F811 - fixture
+def ansible_run(container, tmp_path_factory):
     directory = tmp_path_factory.mktemp("ansible")
     (directory / "site").mkdir()
     (directory / "site" / "playbook.yml").write_text(PLAYBOOK)
@@ -72,7 +72,7 @@ def ansible_run(container, tmp_path_factory):  # noqa: F811 - fixture
     return directory, run_tasks(directory, tasks, container_name=container.name, plan_file=plan)
 
 
-def test_playbook_and_roles_ran_in_the_container(ansible_run, container):  # noqa: F811
+def test_playbook_and_roles_ran_in_the_container(ansible_run, container):
     directory, results = ansible_run
     result = results[0]
     assert not result.get("failed"), result["msg"] + "\n" + ui_text(result)
@@ -91,7 +91,7 @@ def test_playbook_and_roles_ran_in_the_container(ansible_run, container):  # noq
 
 
 def test_output_and_ui(ansible_run):
-    _, results = ansible_run
+    _directory, results = ansible_run
     text = ui_text(results[0])
     assert text.startswith("Provisioning with Ansible...")
     assert "Executing Ansible Galaxy: " in text
@@ -100,12 +100,12 @@ def test_output_and_ui(ansible_run):
 
 
 def test_temporary_inventory_is_removed(ansible_run):
-    directory, _ = ansible_run
+    directory, _results = ansible_run
     assert list((directory / "inventories").iterdir()) == []
 
 
 def test_failing_playbook(ansible_run):
-    _, results = ansible_run
+    _directory, results = ansible_run
     assert results[1]["failed"] is True
     assert results[1]["msg"] == "Error executing Ansible: Non-zero exit status: exit status 2"
     assert "FAILED" in ui_text(results[1])
@@ -120,6 +120,6 @@ def test_missing_playbook_is_a_clear_error(ansible_run):
 
 
 def test_check_mode(ansible_run):
-    _, results = ansible_run
+    _directory, results = ansible_run
     assert not results[3].get("failed")
     assert "Check mode: would run: " in ui_text(results[3])

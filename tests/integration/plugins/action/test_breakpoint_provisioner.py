@@ -62,7 +62,7 @@ def test_with_a_terminal_it_waits_for_enter(tmp_path):
         deadline = time.monotonic() + 60
         while marker not in seen:
             assert time.monotonic() < deadline, seen
-            ready, _, _ = select.select([master], [], [], 1)
+            ready, _writable, _failed = select.select([master], [], [], 1)
             if ready:
                 try:
                     seen += os.read(master, 4096)

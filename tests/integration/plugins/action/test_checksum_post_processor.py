@@ -50,20 +50,20 @@ def test_default_output_names_and_values(checksum_run):
 
 
 def test_templated_output_and_comma_list(checksum_run):
-    directory, files, _, results = checksum_run
+    directory, files, _artifact, results = checksum_run
     assert not results[1].get("failed"), results[1]["msg"]
     assert (directory / "sums" / "docker.sha1").read_text() == expected(files, "sha1")
     assert (directory / "sums" / "docker.sha512").read_text() == expected(files, "sha512")
 
 
 def test_unknown_type(checksum_run):
-    _, _, _, results = checksum_run
+    _directory, _files, _artifact, results = checksum_run
     assert results[2]["failed"] is True
     assert results[2]["msg"].endswith("(checksum): Unrecognized checksum type: crc32")
 
 
 def test_direct_config(checksum_run):
-    directory, files, _, results = checksum_run
+    directory, files, _artifact, results = checksum_run
     assert not results[3].get("failed"), results[3]["msg"]
     assert (directory / "direct.sum").read_text() == expected(files, "sha224")
     assert results[3]["artifact"]["build_name"] == "docker"

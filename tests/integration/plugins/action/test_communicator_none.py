@@ -37,11 +37,11 @@ def test_remote_provisioners_refuse_without_a_communicator(venv_bin, tmp_path):
         "cattle_build='{\"name\": \"nb\", \"type\": \"null\", \"id\": \"x\", \"run_uuid\": \"u\"}'\n"
     )
     result = subprocess.run([os.path.join(venv_bin, "ansible-playbook"), "-i", "hosts", "play.yml"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     outcome = json.loads(out.read_text())
     assert outcome["remote"]["failed"]
     assert "needs a communicator" in outcome["remote"]["msg"]
     assert not marker.exists()
     assert not outcome["local"].get("failed")
-    assert any("on the controller" in text for _, text in outcome["local"]["ui"])
+    assert any("on the controller" in text for _kind, text in outcome["local"]["ui"])

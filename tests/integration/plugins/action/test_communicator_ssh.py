@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.fixtures.sshd import free_port, sshd_target  # noqa: F401 - fixture
+from tests.fixtures.sshd import free_port
 
 pytestmark = pytest.mark.docker
 
@@ -54,7 +54,7 @@ def run_playbook(directory, comm_config, tasks, plan_file=None, home=None, check
         [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"]
         + (["--check"] if check else []),
         capture_output=True, text=True, env=env, cwd=directory, timeout=120, stdin=subprocess.DEVNULL,
-        start_new_session=True,
+        start_new_session=True, check=False,
     )
     try:
         report = json.loads(completed.stdout)
@@ -67,7 +67,7 @@ def run_playbook(directory, comm_config, tasks, plan_file=None, home=None, check
 
 
 def ui_text(result):
-    return "\n".join(text for _, text in result.get("ui", []))
+    return "\n".join(text for _kind, text in result.get("ui", []))
 
 
 def base_config(target, **extra):
@@ -75,7 +75,7 @@ def base_config(target, **extra):
                  "ssh_timeout": "30s"}, **extra)
 
 
-def test_password_auth_runs_shell_and_file_provisioners(sshd_target, tmp_path):  # noqa: F811 - fixture
+def test_password_auth_runs_shell_and_file_provisioners(sshd_target, tmp_path):
     home = tmp_path / "home"
     (home / ".ssh").mkdir(parents=True)
     upload = tmp_path / "hello.txt"
@@ -106,18 +106,18 @@ def test_password_auth_runs_shell_and_file_provisioners(sshd_target, tmp_path): 
     assert os.listdir(home / ".ssh") == []
 
 
-def test_key_auth(sshd_target, tmp_path):  # noqa: F811 - fixture
+def test_key_auth(sshd_target, tmp_path):
     config = base_config(sshd_target, ssh_private_key_file=sshd_target.private_key_file)
     tasks = CONNECT_TASKS + [{"name": "shell", "cattle.images.shell": {"config": {"inline": ["echo key-$((6*7))"]}}}]
-    results, _ = run_playbook(tmp_path, config, tasks)
+    results, _completed = run_playbook(tmp_path, config, tasks)
     assert not results[WAIT].get("failed"), results[WAIT]
     assert "key-42" in ui_text(results["shell"])
 
 
-def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_path):  # noqa: F811 - fixture
+def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_path):
     """No credentials: state=key makes a pair; the 'builder' installs it; facts use it; cleanup removes it."""
     config = base_config(sshd_target, temporary_key_pair_type="ed25519", ssh_clear_authorized_keys=True)
-    key_results, _ = run_playbook(tmp_path, config, [
+    key_results, _completed = run_playbook(tmp_path, config, [
         {"name": "key", "ansible.builtin.import_role": {"name": "cattle.images.communicator", "tasks_from": "key"},
          "vars": {"cattle_comm_config": "{{ comm_config }}"}},
         {"name": "show", "ansible.builtin.debug": {"var": "cattle_generated"}},
@@ -137,7 +137,7 @@ def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_pa
         f"echo '{key['ssh_public_key']}' >> ~{sshd_target.username}/.ssh/authorized_keys")
     assert code == 0, output
 
-    results, _ = run_playbook(tmp_path, config, [
+    results, _completed = run_playbook(tmp_path, config, [
         {"name": "again", "cattle.images.communicator": {"state": "key", "config": "{{ comm_config }}"},
          "delegate_to": "localhost"},
         *CONNECT_TASKS,
@@ -157,7 +157,7 @@ def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_pa
     assert '"op": "release"' in (tmp_path / "ledger.jsonl").read_text()
 
 
-def test_wrong_password_fails_after_handshake_attempts(sshd_target, tmp_path):  # noqa: F811 - fixture
+def test_wrong_password_fails_after_handshake_attempts(sshd_target, tmp_path):
     config = base_config(sshd_target, ssh_password="not-the-password", ssh_handshake_attempts=2)
     started = time.monotonic()
     results, completed = run_playbook(tmp_path, config, CONNECT_TASKS)
@@ -172,7 +172,7 @@ def test_wrong_password_fails_after_handshake_attempts(sshd_target, tmp_path):  
 def test_timeout_when_nothing_listens(tmp_path):
     config = {"ssh_username": "packer", "ssh_password": "x", "ssh_port": free_port(), "ssh_timeout": "3s"}
     started = time.monotonic()
-    results, _ = run_playbook(tmp_path, config, CONNECT_TASKS)
+    results, _completed = run_playbook(tmp_path, config, CONNECT_TASKS)
     wait = results[WAIT]
     assert wait["failed"] is True
     assert wait["msg"] == "Timeout waiting for SSH."
@@ -181,7 +181,7 @@ def test_timeout_when_nothing_listens(tmp_path):
 
 
 def test_communicator_none_and_missing_username(tmp_path):
-    results, _ = run_playbook(tmp_path, {"communicator": "none"}, [
+    results, _completed = run_playbook(tmp_path, {"communicator": "none"}, [
         {"name": "facts", "cattle.images.communicator": {"state": "facts", "config": "{{ comm_config }}"},
          "delegate_to": "localhost"},
         {"name": "wait", "cattle.images.communicator": {"state": "connected", "config": "{{ comm_config }}"}},
@@ -198,7 +198,7 @@ def test_communicator_none_and_missing_username(tmp_path):
 
 def test_check_mode_creates_nothing(tmp_path):
     config = {"ssh_username": "packer", "ssh_port": 2222}
-    results, _ = run_playbook(tmp_path, config, [
+    results, _completed = run_playbook(tmp_path, config, [
         {"name": "key", "cattle.images.communicator": {"state": "key", "config": "{{ comm_config }}"},
          "delegate_to": "localhost"},
         {"name": "facts", "cattle.images.communicator": {"state": "facts", "config": "{{ comm_config }}",

@@ -26,10 +26,10 @@ def compress_run(tmp_path_factory):
         ("out/too-many.gz", both),
     ]
     chains = [[{"type": "compress", "config": {"output": out, "compression_level": 9} if out else {}}]
-              for out, _ in outputs]
+              for out, _artifact in outputs]
     plan = write_plan(directory, post_processors=chains)
     tasks = [{"cattle.images.compress": {"plan_file": plan, "build": "docker", "chain": i, "index": 0,
-                                         "artifact": artifact}} for i, (_, artifact) in enumerate(outputs)]
+                                         "artifact": artifact}} for i, (_output, artifact) in enumerate(outputs)]
     return directory, run_tasks(directory, tasks, plan_file=plan)
 
 
@@ -61,7 +61,7 @@ def test_zip_gz_xz_tar(compress_run):
 
 
 def test_default_output_is_a_gzipped_tar_without_extension(compress_run):
-    directory, _ = compress_run
+    directory, _results = compress_run
     with tarfile.open(directory / "packer_docker_docker", "r:gz") as archive:
         assert archive.getnames() == ["disk.raw", "meta.txt"]
 

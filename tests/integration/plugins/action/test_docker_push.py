@@ -42,7 +42,7 @@ def _registry_binary():
     binary = shutil.which("docker-registry")
     if binary is None and os.geteuid() == 0:
         subprocess.run(["apt-get", "install", "-y", "-qq", "docker-registry"], capture_output=True,
-                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), timeout=300)
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), timeout=300, check=False)
         binary = shutil.which("docker-registry")
     return binary
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 
 import pytest
-from provisioner_harness import container, in_container, run_tasks, ui_text, write_plan  # noqa: F401 - fixture
+from provisioner_harness import in_container, run_tasks, ui_text, write_plan
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
-def file_run(container, tmp_path_factory):  # noqa: F811 - fixture
+def file_run(container, tmp_path_factory):
     directory = tmp_path_factory.mktemp("file")
     updir = directory / "updir"
     (updir / "sub").mkdir(parents=True)
@@ -47,20 +47,20 @@ def file_run(container, tmp_path_factory):  # noqa: F811 - fixture
     return directory, run_tasks(directory, tasks, container_name=container.name, plan_file=plan)
 
 
-def cat(container, path):  # noqa: F811
+def cat(container, path):
     code, output = in_container(container, f"cat {path}")
     assert code == 0, output
     return output
 
 
 def test_every_upload_succeeded(file_run):
-    _, results = file_run
+    _directory, results = file_run
     for index in range(9):
         assert not results[index].get("failed"), (index, results[index]["msg"])
 
 
-def test_single_file_uploads(file_run, container):  # noqa: F811
-    _, results = file_run
+def test_single_file_uploads(file_run, container):
+    _directory, results = file_run
     assert cat(container, "/tmp/renamed.txt") == "plain\n"
     assert ui_text(results[0], "say").endswith("plain.txt => /tmp/renamed.txt")
     assert ui_text(results[0], "say").startswith("Uploading ")
@@ -74,7 +74,7 @@ def test_single_file_uploads(file_run, container):  # noqa: F811
     assert cat(container, "/tmp/exists/plain.txt") == "plain\n"
 
 
-def test_directory_rules(file_run, container):  # noqa: F811
+def test_directory_rules(file_run, container):
     # no trailing slash, destination exists: the directory goes inside it
     assert cat(container, "/tmp/exists/updir/a.txt") == "A\n"
     assert cat(container, "/tmp/exists/updir/sub/b.txt") == "B\n"
@@ -86,29 +86,29 @@ def test_directory_rules(file_run, container):  # noqa: F811
     assert in_container(container, "test -e /tmp/exists2/updir")[0] != 0
 
 
-def test_content(file_run, container):  # noqa: F811
+def test_content(file_run, container):
     assert cat(container, "/tmp/content.txt") == "made of content\n"
 
 
-def test_uploads_belong_to_the_exec_user(file_run, container):  # noqa: F811
+def test_uploads_belong_to_the_exec_user(file_run, container):
     assert in_container(container, "stat -c %U /tmp/renamed.txt /tmp/nodir/sub/b.txt")[1].split() == ["nobody"] * 2
 
 
-def test_downloads(file_run, container):  # noqa: F811
-    directory, _ = file_run
+def test_downloads(file_run, container):
+    directory, _results = file_run
     assert (directory / "down" / "version.txt").read_text() == cat(container, "/etc/debian_version")
     assert (directory / "down" / "tree" / "a.txt").read_text() == "A\n"
     assert (directory / "down" / "tree" / "sub" / "b.txt").read_text() == "B\n"
 
 
 def test_mistakes(file_run):
-    _, results = file_run
+    _directory, results = file_run
     assert results[9]["failed"] is True
     assert "provisioners[9] (file): Bad source '" in results[9]["msg"]
     assert results[10]["msg"].endswith("Destination must be a directory when using multiple sources.")
 
 
-def test_check_mode(file_run, container):  # noqa: F811
-    _, results = file_run
+def test_check_mode(file_run, container):
+    _directory, results = file_run
     assert "Check mode: would be Uploading" in ui_text(results[11])
     assert in_container(container, "test -e /tmp/check-mode.txt")[0] != 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import time
+from collections import namedtuple
 
 import pytest
 from provisioner_harness import run_tasks, write_plan
@@ -16,6 +17,10 @@ RUN_B = "bbbbbbbb-0000-0000-0000-000000000002"
 def pp_task(plan, chain, artifact, **task):
     return dict({"cattle.images.manifest": {"plan_file": plan, "build": "docker", "chain": chain, "index": 0,
                                             "artifact": artifact}}, **task)
+
+
+# first: the results of the first run's tasks; after_*: the manifest file's text (first) or JSON (later runs).
+ManifestRuns = namedtuple("ManifestRuns", "directory first after_first after_second after_forced image started")
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +47,11 @@ def manifest_runs(tmp_path_factory):
     plan_c = write_plan(directory, post_processors=chains, run_uuid=RUN_A)
     run_tasks(directory, [pp_task(plan_c, 1, disk)], plan_file=plan_c, force=True)
     after_forced = json.loads((directory / "out" / "manifest.json").read_text())
-    return directory, first, after_first, after_second, after_forced, image, started
+    return ManifestRuns(directory, first, after_first, after_second, after_forced, image, started)
 
 
 def test_packer_file_format(manifest_runs):
-    _, results, text, _, _, image, started = manifest_runs
+    results, text, started = manifest_runs.first, manifest_runs.after_first, manifest_runs.started
     assert not results[0].get("failed"), results[0]["msg"]
     manifest = json.loads(text)
     assert list(manifest) == ["builds", "last_run_uuid"]
@@ -64,7 +69,7 @@ def test_packer_file_format(manifest_runs):
 
 
 def test_appends_within_a_run_with_strip_options(manifest_runs):
-    _, _, text, _, _, _, _ = manifest_runs
+    text = manifest_runs.after_first
     second = json.loads(text)["builds"][1]
     assert second["files"] == [{"name": "disk.img", "size": 1234}]
     assert second["build_time"] == 0
@@ -73,13 +78,13 @@ def test_appends_within_a_run_with_strip_options(manifest_runs):
 
 
 def test_passes_its_input_through_and_keeps_it(manifest_runs):
-    _, results, _, _, _, image, _ = manifest_runs
+    results, image = manifest_runs.first, manifest_runs.image
     assert results[0]["artifact"] == image
     assert results[0]["keep"] is True and results[0]["force_keep"] is True
 
 
 def test_mistake_and_check_mode(manifest_runs):
-    _, results, _, _, _, _, _ = manifest_runs
+    results = manifest_runs.first
     assert results[2]["failed"] is True
     assert results[2]["msg"] == (
         "build 'docker', post-processors[2][0] (manifest): unknown configuration key: '\"bogus\"'"
@@ -88,7 +93,7 @@ def test_mistake_and_check_mode(manifest_runs):
 
 
 def test_another_run_appends_and_force_resets(manifest_runs):
-    _, _, _, after_second, after_forced, _, _ = manifest_runs
+    after_second, after_forced = manifest_runs.after_second, manifest_runs.after_forced
     assert [b["packer_run_uuid"] for b in after_second["builds"]] == [RUN_A, RUN_A, RUN_B]
     assert after_second["last_run_uuid"] == RUN_B
     assert [b["packer_run_uuid"] for b in after_forced["builds"]] == [RUN_A]
@@ -105,7 +110,7 @@ def _append(output, name, barrier):
     config = action.prepare({"output": output}, context)
     artifact = {"id": name, "files": []}
     barrier.wait()
-    for _ in range(5):
+    for _append_number in range(5):
         action.post_process(config, context, dict(artifact, files=[]), Ui())
 
 
@@ -119,4 +124,4 @@ def test_parallel_builds_do_not_lose_entries(tmp_path):
         worker.join(60)
     assert all(worker.exitcode == 0 for worker in workers)
     builds = json.loads(open(output, encoding="utf-8").read())["builds"]
-    assert sorted(b["name"] for b in builds) == sorted(f"b{i}" for i in range(6) for _ in range(5))
+    assert sorted(b["name"] for b in builds) == sorted(f"b{i}" for i in range(6) for _append_number in range(5))

@@ -54,7 +54,7 @@ def local_run(tmp_path_factory):
 
 
 def test_environment(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     lines = ui_text(results[0], "message").splitlines()
     assert "PACKER_BUILD_NAME=docker" in lines
     assert "PACKER_BUILDER_TYPE=docker" in lines
@@ -64,27 +64,27 @@ def test_environment(local_run):
 
 
 def test_command_script_and_execute_command(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     assert ui_text(results[1], "message") == "from-command"
     assert ui_text(results[2], "message").splitlines() == ["script args: one two", "BAR=b a r"]
 
 
 def test_exit_codes(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     assert results[3]["msg"] == "Script exited with non-zero exit status: 1.Allowed exit codes are: [0]"
     assert ui_text(results[3], "message") == "before"
     assert not results[4].get("failed")
 
 
 def test_only_on_and_mistakes(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     assert ui_text(results[5]) == "Skipping shell-local due to runtime OS"
     assert results[6]["failed"] is True
     assert results[6]["msg"].startswith("build 'docker', provisioners[6] (shell-local): You may only specify one of")
 
 
 def test_timeout_cancels_the_script(local_run):
-    _, results, _, elapsed = local_run
+    _directory, results, _artifact, elapsed = local_run
     result = results[7]
     assert result["failed"] is True
     assert ["say", "Setting a 1s timeout for the next provisioner..."] in result["ui"]
@@ -94,7 +94,7 @@ def test_timeout_cancels_the_script(local_run):
 
 
 def test_pause_before_disables_timeout(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     result = results[8]
     assert not result.get("failed"), result["msg"]
     assert result["ui"][0] == ["say", "Pausing 1s before the next provisioner..."]
@@ -103,7 +103,7 @@ def test_pause_before_disables_timeout(local_run):
 
 
 def test_retries_announce_the_first_error_and_succeed(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     result = results[9]
     assert not result.get("failed"), result["msg"]
     first = "Script exited with non-zero exit status: 1.Allowed exit codes are: [0 3]"
@@ -116,7 +116,7 @@ def test_retries_announce_the_first_error_and_succeed(local_run):
 
 
 def test_retry_limit_returns_the_first_error(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     result = results[10]
     assert result["failed"] is True
     assert result["msg"] == "Script exited with non-zero exit status: 1.Allowed exit codes are: [0]"
@@ -125,20 +125,20 @@ def test_retry_limit_returns_the_first_error(local_run):
 
 
 def test_masking(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     assert ui_text(results[11]) .endswith("token=<sensitive>")
     assert "hunter2-token" not in str(results[11])
 
 
 def test_check_mode(local_run):
-    directory, results, _, _ = local_run
+    directory, results, _artifact, _elapsed = local_run
     assert not results[12].get("failed")
     assert "Check mode: would run locally: /bin/sh -c" in ui_text(results[12])
     assert not (directory / "check-mode-ran").exists()
 
 
 def test_as_post_processor_passes_its_input_through(local_run):
-    _, results, artifact, _ = local_run
+    _directory, results, artifact, _elapsed = local_run
     result = results[13]
     assert not result.get("failed"), result["msg"]
     assert result["artifact"] == artifact
@@ -147,7 +147,7 @@ def test_as_post_processor_passes_its_input_through(local_run):
 
 
 def test_direct_config_and_wrapping_arguments(local_run):
-    _, results, _, _ = local_run
+    _directory, results, _artifact, _elapsed = local_run
     assert ui_text(results[14], "message") == "direct"
     retried = results[15]
     assert retried["failed"] is True

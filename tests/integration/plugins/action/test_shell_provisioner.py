@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from provisioner_harness import container, in_container, run_tasks, ui_text, write_plan  # noqa: F401 - fixture
+from provisioner_harness import in_container, run_tasks, ui_text, write_plan
 
 pytestmark = pytest.mark.docker
 
@@ -13,7 +13,7 @@ def shell_step(plan, step, **task):
 
 
 @pytest.fixture(scope="module")
-def shell_results(container, tmp_path_factory):  # noqa: F811 - fixture
+def shell_results(container, tmp_path_factory):
     directory = tmp_path_factory.mktemp("shell")
     (directory / "scripts").mkdir()
     (directory / "scripts" / "first.sh").write_text("#!/bin/sh\necho from-first\n")
@@ -59,7 +59,7 @@ def shell_results(container, tmp_path_factory):  # noqa: F811 - fixture
     return run_tasks(directory, tasks, container_name=container.name, plan_file=plan)
 
 
-def test_inline_stops_at_the_first_failing_line(shell_results, container):  # noqa: F811
+def test_inline_stops_at_the_first_failing_line(shell_results, container):
     result = shell_results[0]
     assert result["failed"] is True
     assert result["msg"] == "Script exited with non-zero exit status: 1.Allowed exit codes are: [0]"
@@ -81,7 +81,7 @@ def test_environment_vars_reach_the_script_with_quotes(shell_results):
     assert "Z=a=b" in lines
 
 
-def test_execute_command_is_rendered(shell_results, container):  # noqa: F811
+def test_execute_command_is_rendered(shell_results, container):
     lines = ui_text(shell_results[4], "message").splitlines()
     assert lines[0] == "PATH_IS /tmp/custom-script.sh VARS_ARE PACKER_BUILDER_TYPE=docker PACKER_BUILD_NAME=docker X=1"
     assert "ran-custom" in lines
@@ -89,7 +89,7 @@ def test_execute_command_is_rendered(shell_results, container):  # noqa: F811
     assert in_container(container, "test -x /tmp/custom-script.sh")[0] == 0
 
 
-def test_scripts_run_in_order_and_are_removed(shell_results, container):  # noqa: F811
+def test_scripts_run_in_order_and_are_removed(shell_results, container):
     result = shell_results[5]
     assert not result.get("failed"), result["msg"]
     assert ui_text(result, "message").splitlines() == ["from-first", "from-second"]
@@ -113,7 +113,7 @@ def test_sensitive_values_are_masked(shell_results):
     assert "s3cr3t-value" not in str(shell_results[8])
 
 
-def test_check_mode_runs_nothing(shell_results, container):  # noqa: F811
+def test_check_mode_runs_nothing(shell_results, container):
     result = shell_results[9]
     assert not result.get("failed")
     assert "Check mode: would upload" in ui_text(result, "say")

@@ -57,25 +57,25 @@ def scripts(server):
 
 
 def test_uploads_succeed(file_run):
-    _, results, output, _ = file_run
+    _server, results, output, _directory = file_run
     for name in ("file", "into-slash", "into-existing", "dir-into-existing", "dir-contents", "content"):
         assert not results[name].get("failed"), (name, results[name].get("msg"))
     assert PASSWORD not in output
 
 
 def test_file_upload_bytes_and_placement(file_run):
-    server, results, _, _ = file_run
+    server, results, _output, _directory = file_run
     data = b"plain \x00\xff bytes\n"
     assert server.file("C:/Users/packer/renamed.txt") == data
     assert server.file("C:/Windows/Temp/plain.txt") == data  # destination ending in "/" is a directory
     assert server.file("C:/exists/plain.txt") == data  # an existing directory receives the file
     assert server.file("C:/exists") is None
     assert server.file("C:/content.txt") == b"made of content\n"
-    assert "Uploading content => C:/content.txt" in "\n".join(text for _, text in results["content"]["ui"])
+    assert "Uploading content => C:/content.txt" in "\n".join(text for _kind, text in results["content"]["ui"])
 
 
 def test_directory_uploads_follow_the_trailing_slash_rule(file_run):
-    server, _, _, _ = file_run
+    server, _results, _output, _directory = file_run
     # Without a slash the directory itself goes inside the existing destination...
     assert server.file("C:/exists2/updir/a.txt") == b"A\r\n"
     assert server.file("C:/exists2/updir/sub/b.txt") == b"B\n"
@@ -90,7 +90,7 @@ def test_directory_uploads_follow_the_trailing_slash_rule(file_run):
 
 
 def test_powershell_commands_only(file_run):
-    server, _, _, _ = file_run
+    server, _results, _output, _directory = file_run
     sent = scripts(server)
     assert ("$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; "
             "if (Test-Path -LiteralPath 'C:/exists' -PathType Container) { 'dir' } "
@@ -103,14 +103,14 @@ def test_powershell_commands_only(file_run):
 
 
 def test_directory_onto_a_file_fails_clearly(file_run):
-    _, results, _, directory = file_run
+    _server, results, _output, directory = file_run
     result = results["dir-onto-file"]
     assert result["failed"] is True
     assert result["msg"] == f"Error uploading {directory / 'updir'}: destination C:/a-file exists and is not a directory"
 
 
 def test_downloads(file_run):
-    _, results, _, directory = file_run
+    _server, results, _output, directory = file_run
     for name in ("download", "download-tree"):
         assert not results[name].get("failed"), (name, results[name].get("msg"))
     assert (directory / "down" / "version.txt").read_bytes() == b"10.0.17763\r\n"

@@ -57,7 +57,7 @@ def run_playbook(directory, tasks):
     completed = subprocess.run(
         [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"],
         capture_output=True, text=True, env=env, cwd=directory, timeout=120, stdin=subprocess.DEVNULL,
-        start_new_session=True,
+        start_new_session=True, check=False,
     )
     try:
         report = json.loads(completed.stdout)
@@ -107,7 +107,7 @@ def test_powershell_inline_env_and_exact_command(server, tmp_path):
             "remote_path": "c:/Windows/Temp/script-test.ps1",
             "remote_env_var_path": "c:/Windows/Temp/packer-ps-env-vars-test.ps1"}}},
     ]
-    results, _ = run_playbook(tmp_path, tasks)
+    results, _output = run_playbook(tmp_path, tasks)
     ps = results["ps"]
     assert not ps.get("failed"), ps
     assert "Provisioning with Powershell..." in ui_text(ps, "say")
@@ -145,7 +145,7 @@ def test_powershell_options_change_the_command(server, tmp_path):
             "remote_path": "c:/t/c.ps1", "remote_env_var_path": "c:/t/env.ps1"}}},
         {"name": "bad", "cattle.images.powershell": {"config": {"inline": ["x"], "execution_policy": "sometimes"}}},
     ]
-    results, _ = run_playbook(tmp_path, tasks)
+    results, _output = run_playbook(tmp_path, tasks)
     for name in ("policy", "nopolicy", "custom"):
         assert not results[name].get("failed"), results[name].get("msg")
     lines = cmd_lines(server)
@@ -167,7 +167,7 @@ def test_powershell_exit_codes(server, tmp_path):
         {"name": "allowed", "cattle.images.powershell": {"config": {
             "inline": ["x"], "remote_path": "c:/t/fail.ps1", "valid_exit_codes": [0, 3]}}},
     ]
-    results, _ = run_playbook(tmp_path, tasks)
+    results, _output = run_playbook(tmp_path, tasks)
     assert results["fails"]["failed"] is True
     assert results["fails"]["msg"] == "Script exited with non-zero exit status: 3.Allowed exit codes are: [0]"
     assert "boom" in ui_text(results["fails"], "error")
@@ -207,7 +207,7 @@ def test_windows_shell(server, tmp_path):
             "inline": ["x"], "remote_path": "c:/t/other.bat", "valid_exit_codes": [2],
             "execute_command": '{% raw %}cmd /c "{{.Path}}" --flag{% endraw %}'}}},
     ]
-    results, _ = run_playbook(tmp_path, tasks)
+    results, _output = run_playbook(tmp_path, tasks)
     assert not results["inline"].get("failed"), results["inline"]
     assert "batch ran" in ui_text(results["inline"])
     assert server.file("c:/Windows/Temp/script.bat") == b"echo %GREETING%\ndir\n"
@@ -227,7 +227,7 @@ def test_windows_restart_waits_through_the_reboot(server, tmp_path):
         {"name": "after", "cattle.images.windows_shell": {"config": {"inline": ["echo back"]}}},
     ]
     started = time.monotonic()
-    results, _ = run_playbook(tmp_path, tasks)
+    results, _output = run_playbook(tmp_path, tasks)
     restart = results["restart"]
     assert not restart.get("failed"), (restart.get("msg"), restart.get("ui"))
     assert server.reboots == 1
@@ -253,7 +253,7 @@ def test_windows_restart_probe_and_registry(server, tmp_path):
         {"name": "restart", "cattle.images.windows_restart": {"config": {
             "restart_command": "shutdown /r /t 5", "check_registry": True, "restart_timeout": "60s"}}},
     ]
-    results, _ = run_playbook(tmp_path, tasks)
+    results, _output = run_playbook(tmp_path, tasks)
     assert not results["restart"].get("failed"), results["restart"]
     lines = cmd_lines(server)
     assert lines.index("shutdown /r /t 5") < lines.index('shutdown /r /f /t 60 /c "packer restart test"') \
@@ -284,7 +284,7 @@ def test_windows_restart_times_out_when_the_machine_never_returns(server, tmp_pa
 
 def test_restart_command_failure(server, tmp_path):
     server.add_rule(r"shutdown /r /f /t 0", exit_code=5)
-    results, _ = run_playbook(tmp_path, connect_tasks(server) + [
+    results, _output = run_playbook(tmp_path, connect_tasks(server) + [
         {"name": "restart", "cattle.images.windows_restart": {"config": {}}}])
     assert results["restart"]["msg"] == "Restart script exited with non-zero exit status: 5"
 

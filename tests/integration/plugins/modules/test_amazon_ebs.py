@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-from tests.fixtures.moto import free_port, moto_server  # noqa: F401 - fixture
+from tests.fixtures.moto import free_port
 
 VENV_BIN = os.path.dirname(sys.executable)
 SECRET = "s3cr3t-" + uuid.uuid4().hex[:8]
@@ -30,7 +30,7 @@ def run_playbook(tmp_path, tasks, env):
     }]))
     env = dict(env, ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0")
     proc = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(playbook)],
-                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=240)
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=240, check=False)
     report = json.loads(proc.stdout)
     results = {task["task"]["name"]: task["hosts"]["localhost"] for task in report["plays"][0]["tasks"]}
     return results, proc.stdout + proc.stderr
@@ -72,7 +72,7 @@ NOTHING = {"instances": [], "key_pairs": [], "groups": []}
 
 
 @pytest.fixture(scope="module")
-def outcome(moto_server, tmp_path_factory):  # noqa: F811 - fixture
+def outcome(moto_server, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("ebs-module")
     build_id = "t" + uuid.uuid4().hex[:11]
     good = config()
@@ -126,16 +126,16 @@ def default_group(moto):
     return ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
 
 
-def test_skip_create_ami_with_own_group_subnet_filter_and_password(outcome, moto_server):  # noqa: F811
+def test_skip_create_ami_with_own_group_subnet_filter_and_password(outcome, moto_server):
     results = outcome["results"]
     started = results["skip start"]
     assert not started.get("failed"), started
     assert started["source"]["temporary_key_pair_name"] == "" and started["source"]["key_pair_name"] == ""
     assert started["source"]["temporary_security_group_id"] == ""
-    assert any(text.startswith("Found Subnet ID: subnet-") for _, text in started["ui"])
+    assert any(text.startswith("Found Subnet ID: subnet-") for _kind, text in started["ui"])
     captured = results["skip capture"]
     assert captured["artifact"] is None and not captured.get("failed"), captured
-    assert "Skipping AMI creation..." in [text for _, text in captured["ui"]]
+    assert "Skipping AMI creation..." in [text for _kind, text in captured["ui"]]
     assert results["skip remove"]["changed"] is True
     assert live(moto_server, outcome["build_id"] + "k") == NOTHING
     name = outcome["plan"]["skip"]["ami_name"]
@@ -143,7 +143,7 @@ def test_skip_create_ami_with_own_group_subnet_filter_and_password(outcome, moto
         Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"] == []
 
 
-def test_check_mode_launches_nothing(outcome, moto_server):  # noqa: F811
+def test_check_mode_launches_nothing(outcome, moto_server):
     check = outcome["results"]["check"]
     assert check["changed"] is True and not check.get("failed"), check
     assert check["source"]["instance_id"] == ""
@@ -165,7 +165,7 @@ def test_started_launches_with_temporary_key_pair_and_group(outcome):
     assert [kind for kind, text in started["ui"] if text.startswith("Creating temporary keypair")] == ["say"]
 
 
-def test_capture_makes_the_ami(outcome, moto_server):  # noqa: F811
+def test_capture_makes_the_ami(outcome, moto_server):
     captured = outcome["results"]["capture"]
     assert captured["changed"] is True, captured
     region, ami = captured["artifact"]["id"].split(":")
@@ -176,7 +176,7 @@ def test_capture_makes_the_ami(outcome, moto_server):  # noqa: F811
         "Base": outcome["results"]["start"]["generated"]["SourceAMI"]}
 
 
-def test_absent_removes_everything_and_is_idempotent(outcome, moto_server):  # noqa: F811
+def test_absent_removes_everything_and_is_idempotent(outcome, moto_server):
     assert outcome["results"]["check absent"]["changed"] is True
     assert outcome["results"]["remove"]["changed"] is True
     assert outcome["results"]["remove again"]["changed"] is False
@@ -201,13 +201,13 @@ def test_mistakes_are_one_paragraph_without_secrets(outcome):
     assert SECRET not in outcome["output"]
 
 
-def test_a_failed_launch_removes_what_it_made(outcome, moto_server):  # noqa: F811
+def test_a_failed_launch_removes_what_it_made(outcome, moto_server):
     # The test server refuses RunInstances (its tags ask for it) after the key pair and group were made.
     failed = outcome["results"]["run fails"]
     assert failed["failed"] and no_traceback(failed)
     assert failed["msg"].startswith("AWS could not launch the source instance from ami-")
     assert "InvalidParameterValue: RunInstances refused" in failed["msg"]
-    said = [text for _, text in failed["ui"]]
+    said = [text for _kind, text in failed["ui"]]
     assert any(text.startswith("Creating temporary keypair") for text in said)
     assert any(text.startswith("Deleting temporary security group") for text in said)
     assert live(moto_server, outcome["build_id"] + "r") == NOTHING
@@ -215,7 +215,7 @@ def test_a_failed_launch_removes_what_it_made(outcome, moto_server):  # noqa: F8
     assert not os.path.exists(outcome["key_dir"] + "r")
 
 
-def test_ledger_sweep_removes_an_interrupted_launch(moto_server, tmp_path, monkeypatch):  # noqa: F811
+def test_ledger_sweep_removes_an_interrupted_launch(moto_server, tmp_path, monkeypatch):
     """What the cattle wrapper does after SIGINT: the cleaners find everything from the ledger alone,
     with the credentials read from the plan (none in the environment)."""
     from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
@@ -253,7 +253,7 @@ def test_ledger_sweep_removes_an_interrupted_launch(moto_server, tmp_path, monke
     ({"vpc_filter": {"filters": {"is-default": "true"}},
       "subnet_filter": {"filters": {"default-for-az": "true"}, "random": True}}, "PublicIpAddress"),
 ])
-def test_network_options_reach_run_instances(moto_server, monkeypatch, options, address):  # noqa: F811
+def test_network_options_reach_run_instances(moto_server, monkeypatch, options, address):
     from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
     from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild
 

@@ -7,7 +7,7 @@ from ansible_collections.cattle.images.plugins.action.powershell import (
     elevated_wrapper,
     flatten_ps_env,
 )
-from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import ps_escape
+from ansible_collections.cattle.images.plugins.plugin_utils.winrm import ps_escape
 
 PROGRESS = ("& { if (Test-Path variable:global:ProgressPreference)"
             "{set-variable -name variable:global:ProgressPreference -value 'SilentlyContinue'};")

@@ -101,7 +101,7 @@ def test_download_is_cached_and_verified(http_root, tmp_path):
 
 
 def test_first_working_url_wins_and_failures_are_listed(http_root, tmp_path):
-    base, _ = http_root
+    base, _root = http_root
     digest = hashlib.sha256(DATA).hexdigest()
     result = iso.fetch([str(tmp_path / "missing.iso"), f"{base}/remote.iso"], digest, cache_dir=str(tmp_path / "c"))
     assert result["source"] == f"{base}/remote.iso"
@@ -112,7 +112,7 @@ def test_first_working_url_wins_and_failures_are_listed(http_root, tmp_path):
 
 
 def test_a_bad_download_is_not_kept(http_root, tmp_path):
-    base, _ = http_root
+    base, _root = http_root
     cache = tmp_path / "cache"
     with pytest.raises(iso.ISOError, match="mismatch"):
         iso.fetch(f"{base}/remote.iso", "sha256:" + "1" * 64, cache_dir=str(cache))

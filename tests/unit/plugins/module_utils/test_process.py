@@ -12,7 +12,7 @@ from ansible_collections.cattle.images.plugins.module_utils.qemu import accel
 
 def started(child, marker):
     """Wait until the child runs its own command line (a busy machine may take a moment)."""
-    for _ in range(800):  # up to 20 s: under load a fresh interpreter can be slow to exec
+    for _attempt in range(800):  # up to 20 s: under load a fresh interpreter can be slow to exec
         if process.alive(child.pid, marker):
             return child
         time.sleep(0.025)
@@ -41,7 +41,7 @@ def test_a_process_that_ignores_term_is_killed(tmp_path):
     code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); open(%r, 'w').close(); time.sleep(60)"
     ready = tmp_path / "ready"
     child = process.spawn([sys.executable, "-c", code % str(ready), marker], str(tmp_path / "log"))
-    for _ in range(200):
+    for _attempt in range(200):
         if ready.exists():
             break
         time.sleep(0.05)

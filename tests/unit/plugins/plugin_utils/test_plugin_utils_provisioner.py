@@ -95,7 +95,7 @@ def test_each_retry_pauses_again():
     action = Scripted(["x", None])
     error, lines = run(action, pause_before=0.05, max_retries=1)
     assert error is None
-    assert [text for _, text in lines].count("Pausing 50ms before the next provisioner...") == 2
+    assert [text for _kind, text in lines].count("Pausing 50ms before the next provisioner...") == 2
 
 
 @pytest.mark.parametrize("exception, text", [

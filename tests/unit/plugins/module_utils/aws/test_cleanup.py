@@ -82,7 +82,7 @@ def test_an_entry_recorded_before_an_interrupted_create_is_swept_as_nothing(ec2,
 def test_other_builds_and_regions_are_left_alone(ec2, tmp_path):
     ebs = build(tmp_path)
     ebs.record_image(REGION)
-    made, _ = make_image(ec2, name="another name")
+    made, _snapshots = make_image(ec2, name="another name")
     elsewhere = build(tmp_path, "b2d")
     elsewhere.record_image("eu-west-1")
     assert elsewhere.ledger.sweep() == []

@@ -26,7 +26,7 @@ def test_generated_keys_are_openssh_keys(tmp_path, key_type, bits, prefix):
 
 
 def test_rsa_default_is_4096_bits():
-    _, public_line = keys.generate_key_pair("rsa")
+    _private_key, public_line = keys.generate_key_pair("rsa")
     from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 
     assert load_ssh_public_key(public_line.encode()).key_size == 4096

@@ -17,7 +17,7 @@ def keys(batch):
 
 def test_plain_and_shifted_characters():
     steps = key_batches(parse("aZ!"))
-    assert [kind for kind, _ in steps] == ["keys", "keys", "keys"]
+    assert [kind for kind, _events in steps] == ["keys", "keys", "keys"]
     assert keys(steps[0][1]) == [("a", True), ("a", False)]
     assert keys(steps[1][1]) == [("shift", True), ("z", True), ("z", False), ("shift", False)]
     assert keys(steps[2][1]) == [("shift", True), ("1", True), ("1", False), ("shift", False)]

@@ -35,8 +35,8 @@ def test_duplicate_keys_at_any_depth(load):
 
 def test_all_parse_errors_at_once(load):
     with pytest.raises(TemplateErrors) as caught:
-        load({"hello": 1, "_c": 2, "builders": [{"name": "x"}, {"type": "null", "name": "a"},
-                                                 {"type": "null", "name": "a"}],
+        load({"hello": 1, "_c": 2,
+              "builders": [{"name": "x"}, {"type": "null", "name": "a"}, {"type": "null", "name": "a"}],
               "provisioners": [{"inline": []}], "post-processors": [[["compress"]], {"name": "x"}]})
     messages = sorted(d.message for d in caught.value.diagnostics)
     assert messages == sorted([

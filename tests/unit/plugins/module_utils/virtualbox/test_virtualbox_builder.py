@@ -179,8 +179,8 @@ def test_an_ovf_import_replaces_a_stale_nat_rule(tmp_path, fake_vboxmanage):
                         "headless": True, "boot_wait": 0, "import_opts": "keepallmacs", "format": "ova",
                         "host_port_min": 3023, "host_port_max": 3023},
                        "virtualbox-ovf", build_name="deb", cwd=str(tmp_path), environ={})
-    fake_vboxmanage.set_state(fail_once={"modifyvm packer-deb --nat-pf1 packercomm": "A NAT rule of this name "
-                                                                                       "already exists"})
+    fake_vboxmanage.set_state(fail_once={
+        "modifyvm packer-deb --nat-pf1 packercomm": "A NAT rule of this name already exists"})
     driver = vbox.Driver(fake_vboxmanage.path)
     builder.launch(config, "b6", "deb", driver=driver, environ={}, **NO_WAIT)
     calls = fake_vboxmanage.changing_calls()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.communicator import CommunicatorError
-from ansible_collections.cattle.images.plugins.module_utils.communicator.winrm import (
+from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
     encode_powershell,
     parse_winrm_settings,
     winrm_host_vars,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ansible_collections.cattle.images.plugins.module_utils.output import PackerUI, human_duration, machine_escape
+from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI, human_duration, machine_escape
 
 
 def collect(**kwargs):
@@ -59,7 +59,7 @@ def test_summary_lists_errors_then_artifacts():
 def test_live_view_keeps_status_lines_under_the_output():
     import io
 
-    from ansible_collections.cattle.images.plugins.module_utils.output import LiveView
+    from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView
 
     stream = io.StringIO()
     now = [100.0]

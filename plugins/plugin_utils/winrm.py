@@ -7,6 +7,8 @@
 Packer's command lines the way Packer's WinRM communicator does: as the command of a WinRS
 ``cmd`` shell (no PowerShell wrapper around them), so ``powershell -executionpolicy bypass
 "& { ... }"`` reaches the guest exactly as Packer would send it.
+
+Controller-only (action plugins, ``plugin_utils/remote.py``): it raises Ansible's errors.
 """
 
 from __future__ import annotations

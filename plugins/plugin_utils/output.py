@@ -4,7 +4,8 @@
 """Packer's user interface: prefixed lines per build, the summary, machine-readable events.
 
 Shared by the ``cattle.images.packer`` callback and the ``cattle`` command so both print
-the same thing. Pure Python.
+the same thing. Controller-only (it prints), hence plugin_utils; pure Python, so the
+``cattle`` command imports it without loading Ansible.
 """
 
 from __future__ import annotations
