@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 from cattle_cli import __version__
@@ -45,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         return module.run(global_flags + rest)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`cattle validate … | head`): stop quietly, as Packer does, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

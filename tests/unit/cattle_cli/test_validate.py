@@ -96,3 +96,17 @@ def test_command_line_without_ansible(template):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.getcwd()).stdout
     assert out.splitlines()[-1] == "0 False"
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(template):
+    # `cattle validate … | head -1`: stdout is a pipe nobody reads any more.
+    name = template({"builders": [{"type": "docker", "bogus": index} for index in range(2000)]})
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "cattle_cli.main", "validate", "-machine-readable", name], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr, result.stderr
