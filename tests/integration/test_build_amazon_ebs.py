@@ -14,13 +14,12 @@ from __future__ import annotations
 import base64
 import json
 import os
-import signal
 import subprocess
-import time
 import uuid
 
 import pytest
 
+from tests.fixtures.interrupt import interrupted_build
 from tests.fixtures.moto import free_port
 from tests.fixtures.sshd import start_sshd
 
@@ -189,24 +188,10 @@ def test_sigint_while_waiting_for_the_instance_leaves_nothing(moto_server, tmp_p
         username, host, port = "packer", "127.0.0.1", free_port()
 
     path = template(tmp_path, Nowhere, marker, ssh_timeout="5m")
-    proc = subprocess.Popen([os.path.join(os.path.dirname(os.sys.executable), "cattle"), "build", "-color=false",
-                             str(path)], cwd=tmp_path, env=moto_server.env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.time() + 120
-        while not [r for r in moto_server.requests("RunInstances") if marker in json.dumps(r["params"])]:
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.time() < deadline, "the instance was never launched"
-            time.sleep(0.2)
-        time.sleep(2)  # well into "Waiting for SSH to become available..."
-        assert proc.poll() is None
-        proc.send_signal(signal.SIGINT)
-        output, _stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 1, output
+    returncode, output = interrupted_build(
+        path, tmp_path, lambda: [r for r in moto_server.requests("RunInstances") if marker in json.dumps(r["params"])],
+        "the instance's launch", env=moto_server.env)  # then well into "Waiting for SSH to become available..."
+    assert returncode == 1, output
     assert "Cleanly cancelled builds after being interrupted." in output
     # ansible-playbook was stopped: the wrapper's ledger sweep removed them, newest first.
     removed = [line.split("Removed ")[1].split()[0] for line in output.splitlines() if "Removed ec2_" in line]
@@ -224,32 +209,20 @@ def test_sigint_while_the_ami_is_made_leaves_nothing(moto_server, instance_stand
     marker = uuid.uuid4().hex[:10]
     name = f"cattle it {marker}" + (f" {value}" if option == "ami_name" else "")
     path = template(tmp_path, instance_standin, marker, **{option: value if option != "ami_name" else name})
-    proc = subprocess.Popen([os.path.join(os.path.dirname(os.sys.executable), "cattle"), "build", "-color=false",
-                             str(path)], cwd=tmp_path, env=moto_server.env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.time() + 180
-        while True:  # until the AMI exists and the build is held up by the marked request
-            images = images_named(moto_server, name, REGION)
-            held = images and (option == "ami_name" or [
-                r for r in moto_server.requests("DescribeImages") if r["params"].get("ImageId.1") == images[0]["ImageId"]])
-            if held:
-                break
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.time() < deadline, "the AMI was never made"
-            time.sleep(0.2)
-        made = images[0]
-        snapshots = {m["Ebs"]["SnapshotId"] for m in made["BlockDeviceMappings"] if "Ebs" in m}
-        assert snapshots
-        time.sleep(1)
-        assert proc.poll() is None
-        proc.send_signal(signal.SIGINT)
-        output, _stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 1, output
+    made = {}
+
+    def held():  # the AMI exists and the build is held up by the marked request
+        images = images_named(moto_server, name, REGION)
+        if images and (option == "ami_name" or [r for r in moto_server.requests("DescribeImages")
+                                                if r["params"].get("ImageId.1") == images[0]["ImageId"]]):
+            made.update(images[0])
+            return True
+        return False
+
+    returncode, output = interrupted_build(path, tmp_path, held, "the AMI's creation", env=moto_server.env, settle=1)
+    snapshots = {m["Ebs"]["SnapshotId"] for m in made["BlockDeviceMappings"] if "Ebs" in m}
+    assert snapshots
+    assert returncode == 1, output
     assert "Cleanly cancelled builds after being interrupted." in output
     assert "Traceback" not in output
     removed = [line.split("Removed ")[1] for line in output.splitlines() if "Removed ec2_" in line]

@@ -8,10 +8,11 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 import uuid
 
 import pytest
+
+from tests.fixtures.interrupt import interrupted_build
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -137,21 +138,9 @@ def test_failing_provisioner_fails_the_build_and_leaves_nothing(venv_bin, workdi
 def test_signal_while_provisioning_leaves_nothing(venv_bin, workdir, signum):
     build = f"it-{uuid.uuid4().hex[:8]}"
     template = failing_template(workdir, build, ["sleep 120"])
-    proc = subprocess.Popen([os.path.join(venv_bin, "cattle"), "build", "-color=false", str(template)],
-                            cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.time() + 120
-        while not containers_of(build):
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.time() < deadline, "the build container never appeared"
-            time.sleep(0.2)
-        time.sleep(1)
-        proc.send_signal(signum)
-        output, _stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 1, output
+    returncode, output = interrupted_build(template, workdir, lambda: containers_of(build), "the build container",
+                                           signum=signum, settle=1)
+    assert returncode == 1, output
     assert "Cleanly cancelled builds after being interrupted." in output
     assert containers_of(build) == []
 

@@ -16,16 +16,15 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tarfile
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils import process
 from tests.fixtures import installer_iso, qemu_image, vbox_ova, vbox_standin
+from tests.fixtures.interrupt import interrupted_build
 
 pytestmark = [pytest.mark.slow]
 
@@ -204,23 +203,10 @@ def test_sigint_while_waiting_for_ssh_powers_off_and_unregisters_the_vm(venv_bin
     # The run directory (in ansible-playbook's and its workers' command lines) under tmp_path too.
     (tmp_path / "tmp").mkdir()
     env = dict(vbox_env, TMPDIR=str(tmp_path / "tmp"))
-    proc = subprocess.Popen([os.path.join(venv_bin, "cattle"), "build", "-color=false", str(template)], cwd=tmp_path,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.time() + 180
-        while "packer-vbint" not in vbox_standin.vboxmanage(vbox_env, "list", "runningvms").stdout:
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.time() < deadline, "the VM never started"
-            time.sleep(0.5)
-        time.sleep(2)  # into "Waiting for SSH to become available..."
-        assert proc.poll() is None
-        proc.send_signal(signal.SIGINT)
-        output, _stderr = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 1, output
+    returncode, output = interrupted_build(
+        template, tmp_path, lambda: "packer-vbint" in vbox_standin.vboxmanage(vbox_env, "list", "runningvms").stdout,
+        "the VM's start", env=env)
+    assert returncode == 1, output
     assert "Cleanly cancelled builds after being interrupted." in output
     # ansible-playbook was stopped: the wrapper's ledger sweep powered the VM off and deleted it.
     assert "Removed virtualbox_vm packer-vbint" in output, output
