@@ -37,15 +37,22 @@ def remove_work_dir(prefix, build_id):
     return False
 
 
+def check_output_directory(config, *, error):
+    """An existing ``output_directory`` is an error unless ``force`` (Packer's ``-force``); check
+    mode asks this alone."""
+    path = config["output_directory"]
+    if os.path.exists(path) and not config["force"]:
+        raise error(
+            f"Output directory exists: {path}. Use the force flag (-force) to delete it prior to building, "
+            "or set output_directory to a path that does not exist.")
+
+
 def prepare_output_directory(config, build_name, ledger, *, kind, error):
     """Make ``output_directory``, recorded in the ledger as ``kind`` first; an existing one is an
-    error unless ``force`` (Packer's ``-force``) deletes it."""
+    error unless ``force`` deletes it (:func:`check_output_directory`)."""
+    check_output_directory(config, error=error)
     path = config["output_directory"]
     if os.path.exists(path):
-        if not config["force"]:
-            raise error(
-                f"Output directory exists: {path}. Use the force flag (-force) to delete it prior to building, "
-                "or set output_directory to a path that does not exist.")
         shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
     if ledger is not None:
         ledger.record(build=build_name, kind=kind, name=path)

@@ -150,6 +150,7 @@ import os  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
+from ansible_collections.cattle.images.plugins.module_utils import vm  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.qemu import builder  # noqa: E402
@@ -242,10 +243,7 @@ def main():
 
 def started(module, config, build_id, build_name, ledger, result, say):
     if module.check_mode:
-        if os.path.exists(config["output_directory"]) and not config["force"]:
-            raise builder.QemuError(
-                f"Output directory exists: {config['output_directory']}. Use the force flag (-force) to delete it "
-                "prior to building.")
+        vm.check_output_directory(config, error=builder.QemuError)
         result["changed"] = True
         result["source"] = None
         say(f"Check mode: would boot {config['vm_name']} into {config['output_directory']}")

@@ -171,6 +171,7 @@ import os  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
+from ansible_collections.cattle.images.plugins.module_utils import vm  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_build  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import builder  # noqa: E402
@@ -280,10 +281,7 @@ def main():
 def started(module, config, driver, ledger, result, ui):
     params = module.params
     if module.check_mode:
-        if os.path.exists(config["output_directory"]) and not config["force"]:
-            raise builder.VirtualBoxError(
-                f"Output directory exists: {config['output_directory']}. Use the force flag (-force) to delete it "
-                "prior to building.")
+        vm.check_output_directory(config, error=builder.VirtualBoxError)
         result["changed"] = True
         result["source"] = None
         ui.say(f"Check mode: would create the VirtualBox VM {config['vm_name']} ({config['type']})")
