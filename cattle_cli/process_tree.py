@@ -64,15 +64,7 @@ def freeze(root=None, rounds=10):
             except ProcessLookupError:
                 continue
             frozen[pid] = started
-        # The children of what was just stopped: orphans of frozen parents stay below them.
-        for pid in list(new):
-            for child, started in descendants(pid).items():
-                if child not in frozen:
-                    try:
-                        os.kill(child, signal.SIGSTOP)
-                    except ProcessLookupError:
-                        continue
-                    frozen[child] = started
+        # A frozen parent keeps the children it started meanwhile: the next scan finds them.
     return frozen
 
 
