@@ -27,7 +27,9 @@ class PlanError(Exception):
 
 
 def read_plan_build(path, build_name, builder_type):
-    """The build's entry of the plan file (checked to be a ``builder_type`` build), and the plan."""
+    """The build's entry of the plan file (checked to be a ``builder_type`` build — or one of
+    them, when a module serves several types), and the plan."""
+    types = (builder_type,) if isinstance(builder_type, str) else tuple(builder_type)
     try:
         with open(path, encoding="utf-8") as handle:
             plan = json.load(handle)
@@ -38,9 +40,9 @@ def read_plan_build(path, build_name, builder_type):
         raise PlanError(f"plan file {path} is not a plan: expected an object with a 'builds' list")
     for build in builds:
         if build.get("name") == build_name:
-            if build.get("type") != builder_type:
+            if build.get("type") not in types:
                 raise PlanError(
-                    f"build {build_name!r} in {path} is a {build.get('type')!r} build, not {builder_type}")
+                    f"build {build_name!r} in {path} is a {build.get('type')!r} build, not {' or '.join(types)}")
             return build, plan
     raise PlanError(f"build {build_name!r} is not in the plan {path}")
 

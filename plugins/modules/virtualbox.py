@@ -188,12 +188,7 @@ STATES_NEEDING_CONFIG = ("started", "shutdown_command", "stopped", "captured")
 
 def read_plan(path, build_name, builder_type):
     """``(config, cwd, sensitive values, type)`` of a virtualbox build in the plan."""
-    try:
-        build, plan = read_plan_build(path, build_name, builder_type or ISO)
-    except PlanError as exc:
-        if builder_type or f"{OVF!r} build" not in str(exc):
-            raise
-        build, plan = read_plan_build(path, build_name, OVF)
+    build, plan = read_plan_build(path, build_name, builder_type or (ISO, OVF))
     return build.get("config") or {}, plan.get("cwd"), plan.get("sensitive_values") or [], build["type"]
 
 
