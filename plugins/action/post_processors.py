@@ -4,9 +4,11 @@
 """Run a build's post-processor chains on its artifact, with Packer's keep/destroy rules.
 
 Each chain starts from the builder's artifact; inside a chain each post-processor gets
-the previous one's artifact. A failing post-processor stops its own chain only. An
-intermediate artifact is destroyed unless kept; the builder's artifact is kept only
-when there are no chains or the first post-processor of some chain keeps it.
+the previous one's artifact. A failing post-processor stops its own chain at once
+(nothing after it in that chain runs); the other chains still run and the build fails
+with every error, as in Packer 1.6.6. An intermediate artifact is destroyed unless kept;
+the builder's artifact is kept only when there are no chains or the first post-processor
+of some chain keeps it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,17 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.action.provision import run_component
 from ansible_collections.cattle.images.plugins.module_utils.artifacts import destroy_artifact
+
+
+def multi_error(errors):
+    """Packer's MultiError text, which is how a build with post-processor errors fails."""
+    points = "\n".join(f"* {error}" for error in errors)
+    return f"{len(errors)} error(s) occurred:\n\n{points}"
+
+
+def running_line(post_processor):
+    name, kind = post_processor.get("name") or post_processor["type"], post_processor["type"]
+    return f"Running post-processor: {kind}" if name == kind else f"Running post-processor: {name} (type {kind})"
 
 
 def keep_input(post_processor, default_keep, force_keep):
@@ -53,6 +66,7 @@ class ActionModule(ActionBase):
             for index, post_processor in enumerate(chain):
                 if prior is None:
                     break  # Packer halts a chain on a nil artifact
+                ui.append(["say", running_line(post_processor)])
                 outcome = run_component(
                     self,
                     post_processor["type"],
@@ -81,11 +95,14 @@ class ActionModule(ActionBase):
             if keep_builder_artifact:
                 artifacts.insert(0, builder_artifact)
             elif not self._play_context.check_mode:
-                self._destroy(builder_artifact, errors, "builder")
+                try:
+                    destroy_artifact(builder_artifact)
+                except Exception as exc:  # noqa: BLE001 - reported like Packer
+                    errors.append(f"Error destroying builder artifact: {exc}; bad artifact: {builder_artifact.get('files')}")
 
         result.update(changed=changed, artifacts=artifacts, ui=ui)
         if errors:
-            result.update(failed=True, msg="\n".join(errors))
+            result.update(failed=True, msg=multi_error(errors))
         return result
 
     @staticmethod

@@ -51,19 +51,26 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"build {args['build']!r} is not in the plan")
         step = args["step"]
         if step == "error-cleanup":
-            component = build.get("error_cleanup_provisioner")
-            if not component:
-                return {"changed": False, "skipped": True, "msg": "no error-cleanup-provisioner"}
-        else:
-            component = build["provisioners"][int(step)]
-        if (task_vars.get("cattle_build") or {}).get("debug") and not self._play_context.check_mode:
+            return self._run_error_cleanup(build, args, task_vars)
+        component = build["provisioners"][int(step)]
+        cattle_build = task_vars.get("cattle_build") or {}
+        if cattle_build.get("debug") and not self._play_context.check_mode:
             # -debug: Packer pauses before each provisioner until the user presses Enter.
             ask(f"==> {args['build']}: Pausing before the next provisioner ({component['type']}). "
                 "Press enter to continue. ")
-        cattle_build = task_vars.get("cattle_build") or {}
-        if cattle_build.get("cache") and step != "error-cleanup" and not self._play_context.check_mode:
+        if cattle_build.get("cache") and not self._play_context.check_mode:
             return self._run_cached(plan, build, cattle_build, int(step), component, args, task_vars)
         return run_component(self, component["type"], dict(args), task_vars)
+
+    def _run_error_cleanup(self, build, args, task_vars):
+        """After a failure: the build's error-cleanup provisioner, if it has one (never paused by -debug)."""
+        notice = ["say", "Provisioning step had errors: Running the cleanup provisioner, if present..."]
+        component = build.get("error_cleanup_provisioner")
+        if not component:
+            return {"changed": False, "msg": "no error-cleanup-provisioner", "ui": [notice]}
+        result = run_component(self, component["type"], dict(args), task_vars)
+        result["ui"] = [notice] + list(result.get("ui") or [])
+        return result
 
     def _run_cached(self, plan, build, cattle_build, index, component, args, task_vars):
         """The step through the step cache: reuse its layer, or run it and commit one."""
