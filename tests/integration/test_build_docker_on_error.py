@@ -1,0 +1,153 @@
+"""A failing step stops its build at once, and -on-error decides what is left, as in Packer 1.6.6.
+
+Real Docker through `cattle build`. Marker files written by `shell-local` steps on this
+machine, and files written in the container, prove which steps ran and in what order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def docker(*args, check=True):
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
+
+
+def containers_of(build_name):
+    return docker("ps", "-aq", "--filter", f"label=cattle.build_name={build_name}").stdout.split()
+
+
+def cattle_build(venv_bin, template, *options, cwd):
+    return subprocess.run([os.path.join(venv_bin, "cattle"), "build", "-color=false", *options, str(template)],
+                          cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture
+def build_name():
+    name = f"it-stop-{uuid.uuid4().hex[:8]}"
+    yield name
+    # A build left on purpose (-on-error=abort) is the test's to remove.
+    leftovers = containers_of(name)
+    if leftovers:
+        docker("rm", "-f", *leftovers, check=False)
+    images = docker("images", "-q", "--filter", f"label=cattle-it={name}", check=False).stdout.split()
+    if images:
+        docker("rmi", "-f", *set(images), check=False)
+
+
+def write_template(workdir, build_name, **sections):
+    template = {"builders": [{"type": "docker", "name": build_name, "image": "local/debian:bookworm",
+                              "pull": False, "commit": True, "changes": [f"LABEL cattle-it={build_name}"]}]}
+    template.update({key.replace("_", "-"): value for key, value in sections.items()})
+    path = workdir / f"{build_name}.json"
+    path.write_text(json.dumps(template))
+    return path
+
+
+def three_provisioners(markers):
+    """The first fails (after leaving /first in the guest), the second runs here, the third in the guest."""
+    return [
+        {"type": "shell", "inline": ["touch /first", "exit 3"]},
+        {"type": "shell-local", "inline": [f"touch {markers}/second"]},
+        {"type": "shell", "inline": ["touch /third"]},
+    ]
+
+
+def guest_has(container, path):
+    return docker("exec", container, "test", "-e", path, check=False).returncode == 0
+
+
+@pytest.fixture
+def markers(tmp_path):
+    path = tmp_path / "markers"
+    path.mkdir()
+    return path
+
+
+def test_first_failing_provisioner_stops_the_build(venv_bin, tmp_path, markers, build_name):
+    template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers))
+    result = cattle_build(venv_bin, template, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"--> {build_name}: Script exited with non-zero exit status: 3" in result.stdout
+    # Only one provisioner started; the shell-local one never touched this machine.
+    assert result.stdout.count("Provisioning with shell script") == 1
+    assert "Running local shell script" not in result.stdout
+    assert list(markers.iterdir()) == []
+    assert containers_of(build_name) == []
+
+
+def test_abort_leaves_the_container_as_the_failed_step_left_it(venv_bin, tmp_path, markers, build_name):
+    template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers))
+    result = cattle_build(venv_bin, template, "-on-error=abort", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    [container] = containers_of(build_name)
+    assert docker("inspect", "-f", "{{.State.Running}}", container).stdout.strip() == "true"
+    assert guest_has(container, "/first")
+    assert not guest_has(container, "/third")
+    assert list(markers.iterdir()) == []
+    # Nothing ran after the failure: no cleanup, no error-cleanup notice, and the user is told what is left.
+    assert "Provisioning step had errors" not in result.stdout
+    assert "Leaving docker_container cattle-" in result.stdout
+    assert f"of build '{build_name}' (-on-error=abort)" in result.stdout
+
+
+def error_cleanup_recorder(markers, build_name):
+    """Records which markers exist and whether the build's container is still there when it runs."""
+    return {"type": "shell-local", "inline": [
+        f"ls {markers} > {markers}/../cleanup-saw-markers",
+        f"docker ps -q --filter label=cattle.build_name={build_name} > {markers}/../cleanup-saw-containers",
+        "echo error-cleanup ran",
+    ]}
+
+
+def test_error_cleanup_provisioner_runs_right_after_the_failure_then_cleanup(venv_bin, tmp_path, markers, build_name):
+    template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers),
+                              error_cleanup_provisioner=error_cleanup_recorder(markers, build_name))
+    result = cattle_build(venv_bin, template, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    failed = next(i for i, line in enumerate(lines) if "Provisioning with shell script" in line)
+    assert lines[failed + 1] == f"==> {build_name}: Provisioning step had errors: Running the cleanup provisioner, if present..."
+    assert "Running local shell script" in lines[failed + 2]
+    assert lines[failed + 3] == f"    {build_name}: error-cleanup ran"
+    # It ran before the later steps (they never ran) and before the container was removed.
+    assert (tmp_path / "cleanup-saw-markers").read_text() == ""
+    assert (tmp_path / "cleanup-saw-containers").read_text().split() != []
+    assert list(markers.iterdir()) == []
+    assert containers_of(build_name) == []
+
+
+def test_run_cleanup_provisioner_runs_it_then_leaves_the_build(venv_bin, tmp_path, markers, build_name):
+    # Packer 1.6.6: run-cleanup-provisioner runs the error-cleanup provisioner, then aborts (no cleanup).
+    template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers),
+                              error_cleanup_provisioner=error_cleanup_recorder(markers, build_name))
+    result = cattle_build(venv_bin, template, "-on-error=run-cleanup-provisioner", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"    {build_name}: error-cleanup ran" in result.stdout
+    assert (tmp_path / "cleanup-saw-markers").read_text() == ""
+    [container] = containers_of(build_name)
+    assert guest_has(container, "/first")
+    assert not guest_has(container, "/third")
+    assert f"of build '{build_name}' (-on-error=run-cleanup-provisioner)" in result.stdout
+
+
+def test_failing_post_processor_stops_its_chain_but_not_the_others(venv_bin, tmp_path, markers, build_name):
+    template = write_template(tmp_path, build_name, post_processors=[
+        [{"type": "shell-local", "inline": ["exit 4"]},
+         {"type": "shell-local", "inline": [f"touch {markers}/after-the-failure"]}],
+        [{"type": "shell-local", "inline": [f"touch {markers}/other-chain"]}],
+    ])
+    result = cattle_build(venv_bin, template, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert sorted(p.name for p in markers.iterdir()) == ["other-chain"]
+    assert result.stdout.count(f"==> {build_name}: Running post-processor: shell-local") == 2
+    assert (f"--> {build_name}: 1 error(s) occurred:\n\n"
+            "* Post-processor failed: Script exited with non-zero exit status: 4.") in result.stdout
+    assert containers_of(build_name) == []
