@@ -11,7 +11,9 @@ description:
   - Runs every post-processor chain of build O(build) on O(artifact), with Packer's rules
     for C(keep_input_artifact) - an input artifact not kept is destroyed, and the builder's
     artifact survives only when some chain's first post-processor keeps it.
-  - A failing post-processor stops its own chain; the other chains still run, and the task fails.
+  - A failing post-processor stops its own chain at once (nothing after it in that chain runs);
+    the other chains still run, as in Packer 1.6.6, and the task fails with Packer's
+    multi-error message, which counts and lists every error.
 author: cattle.images developers (@cattle-images)
 options:
   plan_file:

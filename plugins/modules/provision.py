@@ -11,6 +11,13 @@ description:
   - Reads provisioner O(step) of build O(build) from the plan file and runs it through the
     action plugin of its Packer type (C(cattle.images.shell), C(cattle.images.file), ...),
     on the build host's connection.
+  - One task per provisioner, so that a failed provisioner stops the build at once, as in Packer.
+    Do not run a build's provisioners as one task with C(loop), which would run every item even
+    after one failed; the role C(cattle.images.build) includes one such task per step instead.
+  - With C(-debug) (C(cattle_build.debug)) it waits for Enter before a provisioner; with the step
+    cache (C(cattle_build.cache)) a docker build reuses or commits the step's layer.
+  - O(step=error-cleanup) runs the build's C(error-cleanup-provisioner) after a failure, first saying,
+    as Packer does, that it runs one if present; a build without one only gets that line.
 author: cattle.images developers (@cattle-images)
 options:
   plan_file:
@@ -44,6 +51,12 @@ EXAMPLES = r"""
     plan_file: "{{ cattle_build.plan_file }}"
     build: "{{ cattle_build.name }}"
     step: 0
+
+- name: After a failure, run the error-cleanup provisioner
+  cattle.images.provision:
+    plan_file: "{{ cattle_build.plan_file }}"
+    build: "{{ cattle_build.name }}"
+    step: error-cleanup
 """
 
 RETURN = r"""
