@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 
@@ -33,10 +34,15 @@ def cattle_build(venv_bin, template, *options, cwd):
 def build_name():
     name = f"it-stop-{uuid.uuid4().hex[:8]}"
     yield name
-    # A build left on purpose (-on-error=abort) is the test's to remove.
+    # A build left on purpose (-on-error=abort) is the test's to remove: its container and
+    # the temp dir the container mounts.
     leftovers = containers_of(name)
     if leftovers:
+        mounts = docker("inspect", "-f", "{{range .Mounts}}{{println .Source}}{{end}}", *leftovers, check=False)
         docker("rm", "-f", *leftovers, check=False)
+        for source in mounts.stdout.split():
+            if os.path.basename(source).startswith("cattle-docker-"):
+                shutil.rmtree(source, ignore_errors=True)
     images = docker("images", "-q", "--filter", f"label=cattle-it={name}", check=False).stdout.split()
     if images:
         docker("rmi", "-f", *set(images), check=False)
