@@ -32,8 +32,9 @@ def commit_artifact(image_id, build_name):
 
 
 def export_artifact(path, build_name):
+    """Packer's export artifact: its id is always "Container"; ``path`` is "" for discard."""
     return {
-        "id": path,
+        "id": "Container",
         "builder_id": BUILDER_ID_EXPORT,
         "builder_type": "docker",
         "build_name": build_name,
@@ -66,6 +67,8 @@ def destroy_artifact(artifact):
     builder_id = artifact.get("builder_id")
     if builder_id == BUILDER_ID_EXPORT or builder_id not in IMAGE_BUILDER_IDS:
         for path in artifact.get("files") or []:
+            if not path:  # discard: there is no file
+                continue
             try:
                 os.remove(path)
             except FileNotFoundError:

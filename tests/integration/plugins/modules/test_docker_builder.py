@@ -121,7 +121,7 @@ def test_export_writes_and_overwrites_the_tar(client, running, tmp_path):
     config = normalize({"image": BASE_IMAGE, "pull": False, "export_path": str(path), "changes": ["ENV IGNORED=1"]})
     artifact = builder.capture(client, config, running["build_id"], "web")
     assert artifact == {
-        "id": str(path), "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
+        "id": "Container", "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
         "files": [str(path)], "string": f"Exported Docker file: {path}", "metadata": {},
     }
     with tarfile.open(path) as tar:
@@ -129,9 +129,72 @@ def test_export_writes_and_overwrites_the_tar(client, running, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.tar"]  # no partial file left behind
 
 
-def test_discard_gives_no_artifact(client, running):
+def test_discard_gives_packers_empty_export_artifact(client, running):
+    # Packer hands post-processors an export artifact with no file when discarding.
     config = normalize({"image": BASE_IMAGE, "pull": False, "discard": True})
-    assert builder.capture(client, config, running["build_id"], "web") is None
+    assert builder.capture(client, config, running["build_id"], "web") == {
+        "id": "Container", "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
+        "files": [""], "string": "Exported Docker file: ", "metadata": {},
+    }
+
+
+def test_commit_declares_no_volume_for_bind_mounts(client, running):
+    # The temp dir's bind mount (and the builder's volumes) must not become VOLUMEs of the image,
+    # as with Packer's docker run -v host:ctr: Config.Volumes stays the base image's (none).
+    container = running["container"]
+    container.reload()
+    assert not container.attrs["Config"].get("Volumes")
+    artifact = builder.commit(client, config_for(), running["build_id"], "web")
+    assert not client.images.get(artifact["id"]).attrs["Config"].get("Volumes")
+
+
+def test_launch_and_capture_say_packers_lines_in_order(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    ui = []
+    config = config_for(volumes={"/etc": "/host-etc"})
+    source = builder.launch(client, config, build_id, "web", ui=ui)
+    try:
+        builder.capture(client, config, build_id, "web", ui)
+    finally:
+        builder.remove(client, build_id, source["temp_dir"], ui)
+    image_id = ui[5][1].removeprefix("Image ID: ")
+    assert ui == [
+        ["say", "Creating a temporary directory for sharing data..."],
+        ["say", "Starting docker container..."],
+        ["message", f"Run command: docker run -v /etc:/host-etc -v {source['temp_dir']}:/packer-files "
+                    f"-d -i -t --entrypoint=/bin/sh -- {BASE_IMAGE}"],
+        ["message", f"Container ID: {source['container_id']}"],
+        ["say", "Committing the container"],
+        ["message", f"Image ID: {image_id}"],
+        ["say", f"Killing the container: {source['container_id']}"],
+    ]
+    assert client.images.get(image_id).id == image_id
+
+
+def test_named_container_is_found_captured_and_removed(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    name = f"cattle-it-named-{build_id}"
+    config = config_for(run_command=["-d", "-i", "-t", "--name", name, "--entrypoint=/bin/sh", "--", "{{.Image}}"])
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    source = builder.launch(client, config, build_id, "web", ledger=ledger)
+    try:
+        assert source["container_name"] == name == client.containers.get(name).name
+        assert builder.find_container(client, build_id).name == name
+        assert builder.launch(client, config, build_id, "web")["changed"] is False
+        image_id = builder.capture(client, config, build_id, "web")["id"]
+        # The build's label is baked into the image; a container run from it is not the build's.
+        stranger = client.containers.create(image_id, ["true"], name=f"{name}-stranger")
+        try:
+            assert stranger.labels["cattle.build_id"] == build_id
+            assert builder.find_container(client, build_id).name == name
+        finally:
+            stranger.remove(force=True)
+    finally:
+        assert builder.remove(client, build_id, source["temp_dir"]) is True
+    assert builder.find_container(client, build_id) is None
+    assert not client.containers.list(all=True, filters={"name": name})
 
 
 def test_remove_is_complete_and_idempotent(client, made, tmp_path):
