@@ -45,14 +45,18 @@ def export_artifact(path, build_name):
 
 
 def image_artifact(builder_id, image_ref, source, metadata=None):
-    """An image artifact made by a post-processor from ``source`` (keeps its build's name/type)."""
+    """An image artifact made by a post-processor from ``source`` (keeps its build's name/type).
+
+    Its string names the tags in ``metadata["docker_tags"]``, as Packer's does.
+    """
+    tags = list((metadata or {}).get("docker_tags") or [])
     return {
         "id": image_ref,
         "builder_id": builder_id,
         "builder_type": source.get("builder_type", "docker"),
         "build_name": source.get("build_name", ""),
         "files": [],
-        "string": f"Imported Docker image: {image_ref}",
+        "string": f"Imported Docker image: {image_ref}" + (f" with tags {' '.join(tags)}" if tags else ""),
         "metadata": dict(metadata or {}),
     }
 
