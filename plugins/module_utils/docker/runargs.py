@@ -36,6 +36,7 @@ _LONG = {
     "entrypoint": ("entrypoint", "value"),
     "env": ("environment", "multi"),
     "volume": ("volumes", "multi"),
+    "mount": ("mounts", "multi"),
     "user": ("user", "value"),
     "workdir": ("working_dir", "value"),
     "cap-add": ("cap_add", "multi"),
@@ -257,6 +258,8 @@ def create_arguments(parsed, environ=None, read_file=None):
             kwargs["anonymous_volumes"] = anonymous
     if parsed.get("tmpfs"):
         kwargs["tmpfs"] = tmpfs_dict(parsed["tmpfs"])
+    if parsed.get("mounts"):
+        kwargs["mounts"] = [mount_spec(item) for item in parsed["mounts"]]
     if parsed.get("labels"):
         kwargs["labels"] = _pairs(parsed["labels"], "=")
     if parsed.get("sysctls"):
@@ -361,6 +364,56 @@ def _ports(publish, expose):
             ports[key] = []
         ports[key].append(binding)
     return ports
+
+
+def mount_spec(text):
+    """``--mount type=bind,source=/a,target=/b,readonly`` → the API's mount (``HostConfig.Mounts``)."""
+    fields = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if key in ("readonly", "ro") and not sep:
+            value = "true"
+        fields[key] = value
+    kind = fields.pop("type", "volume")
+    if kind not in ("bind", "volume", "tmpfs"):
+        raise RunCommandError(f"run_command: --mount type={kind} is not supported here (bind, volume or tmpfs)")
+    mount = {"Type": kind}
+    target = fields.pop("target", None) or fields.pop("destination", None) or fields.pop("dst", None)
+    if not target:
+        raise RunCommandError(f"run_command: --mount {text!r} names no target")
+    mount["Target"] = target
+    source = fields.pop("source", None) or fields.pop("src", None)
+    if source:
+        mount["Source"] = source
+    elif kind == "bind":
+        raise RunCommandError(f"run_command: --mount {text!r}: a bind mount needs a source")
+    for key in ("readonly", "ro"):
+        if key in fields:
+            mount["ReadOnly"] = fields.pop(key).strip().lower() in _TRUE_WORDS
+    if "bind-propagation" in fields:
+        mount["BindOptions"] = {"Propagation": fields.pop("bind-propagation")}
+    tmpfs = {}
+    if "tmpfs-size" in fields:
+        from docker.utils import parse_bytes
+
+        try:
+            tmpfs["SizeBytes"] = parse_bytes(fields.pop("tmpfs-size"))
+        except Exception:  # noqa: BLE001 - the SDK's own error names no option
+            raise RunCommandError(f"run_command: --mount {text!r}: tmpfs-size is not a size") from None
+    if "tmpfs-mode" in fields:
+        try:
+            tmpfs["Mode"] = int(fields.pop("tmpfs-mode"), 8)
+        except ValueError:
+            raise RunCommandError(f"run_command: --mount {text!r}: tmpfs-mode is not an octal mode") from None
+    if tmpfs:
+        mount["TmpfsOptions"] = tmpfs
+    if fields:
+        raise RunCommandError(
+            f"run_command: --mount {text!r}: {', '.join(sorted(fields))} not supported here "
+            "(type, source, target, readonly, bind-propagation, tmpfs-size, tmpfs-mode)"
+        )
+    return mount
 
 
 def split_volumes(specs):

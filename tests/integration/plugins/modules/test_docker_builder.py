@@ -289,6 +289,33 @@ def test_run_command_options_reach_the_container(client, made):
         builder.remove(client, build_id)
 
 
+def test_more_run_command_options_reach_the_container_as_docker_run_sets_them(client, made):
+    build_id = new_build_id()
+    made.append(build_id)
+    config = config_for(run_command=[
+        "-dit", "--cpus=0.5", "--memory", "64m", "--ulimit", "nofile=512:1024", "--add-host", "db:10.0.0.9",
+        "--cap-add", "SYS_PTRACE", "--security-opt", "no-new-privileges", "-p", "127.0.0.1::80",
+        "--mount", "type=tmpfs,target=/mnt/fast", "-v", "/anon", "--env-file", "/dev/null",
+        "--entrypoint=/bin/sh", "--", "{{.Image}}",
+    ])
+    source = builder.launch(client, config, build_id, "web")
+    try:
+        container = client.containers.get(source["container_id"])
+        cfg, host = container.attrs["Config"], container.attrs["HostConfig"]
+        assert host["NanoCpus"] == 500_000_000 and host["Memory"] == 64 * 1024 * 1024
+        assert host["Ulimits"] == [{"Name": "nofile", "Soft": 512, "Hard": 1024}]
+        assert host["ExtraHosts"] == ["db:10.0.0.9"] and host["CapAdd"] == ["SYS_PTRACE"]
+        assert host["SecurityOpt"] == ["no-new-privileges"]
+        assert host["PortBindings"] == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
+        assert "80/tcp" in cfg["ExposedPorts"]
+        assert [m["Target"] for m in host["Mounts"]] == ["/mnt/fast"]
+        # As with docker run: a bare -v /path is a declared volume, the temp dir's bind is not.
+        assert cfg["Volumes"] == {"/anon": {}}
+        assert container.exec_run(["grep", "-q", "/mnt/fast", "/proc/mounts"]).exit_code == 0
+    finally:
+        builder.remove(client, build_id)
+
+
 def test_dead_daemon_is_one_paragraph(monkeypatch, tmp_path):
     socket = tmp_path / "no-docker.sock"
     monkeypatch.setenv("DOCKER_HOST", f"unix://{socket}")

@@ -173,3 +173,30 @@ def test_bad_option_values_are_named(words, message):
     with pytest.raises(RunCommandError) as caught:
         parse(words)
     assert message in str(caught.value)
+
+
+def test_mount_option():
+    result = parse([
+        "--mount", "type=bind,source=/srv,target=/data,readonly", "--mount=type=tmpfs,dst=/run,tmpfs-size=64m",
+        "--mount", "target=/cache", "img",
+    ])
+    assert result["mounts"] == [
+        {"Type": "bind", "Target": "/data", "Source": "/srv", "ReadOnly": True},
+        {"Type": "tmpfs", "Target": "/run", "TmpfsOptions": {"SizeBytes": 64 * 1024 * 1024}},
+        {"Type": "volume", "Target": "/cache"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("type=npipe,target=/x", "type=npipe is not supported"),
+        ("type=bind,source=/a", "names no target"),
+        ("type=bind,target=/a", "needs a source"),
+        ("type=volume,target=/a,volume-driver=x", "volume-driver not supported"),
+    ],
+)
+def test_mount_mistakes_are_named(spec, message):
+    with pytest.raises(RunCommandError) as caught:
+        parse(["--mount", spec, "img"])
+    assert message in str(caught.value)
