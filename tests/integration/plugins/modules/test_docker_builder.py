@@ -222,6 +222,35 @@ def test_ledger_sweep_removes_a_container(client, made, tmp_path):
     assert not os.path.exists(source["temp_dir"]) and ledger.entries() == []
 
 
+def test_ledger_sweep_removes_a_container_named_by_run_command(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    name = f"cattle-it-swept-{build_id}"
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    config = config_for(run_command=["-dit", f"--name={name}", "--entrypoint=/bin/sh", "--", "{{.Image}}"])
+    source = builder.launch(client, config, build_id, "web", ledger=ledger)
+    (entry,) = ledger.entries()
+    assert entry["container"] == name
+    assert ledger.sweep() == []
+    assert not client.containers.list(all=True, filters={"name": name})
+    assert not os.path.exists(source["temp_dir"]) and ledger.entries() == []
+
+
+def test_a_taken_name_is_a_clear_error_and_leaves_nothing(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    squatter = client.containers.create(BASE_IMAGE, ["true"], name=f"cattle-it-taken-{build_id}")
+    try:
+        config = config_for(run_command=["-dit", "--name", squatter.name, "--entrypoint=/bin/sh", "--", "{{.Image}}"])
+        with pytest.raises(DockerError) as caught:
+            builder.launch(client, config, build_id, "web")
+        assert squatter.name in str(caught.value) and "already in use" in str(caught.value)
+        squatter.reload()  # untouched
+        assert builder.build_temp_dirs(build_id) == []
+    finally:
+        squatter.remove(force=True)
+
+
 def assert_nothing_left(client, build_id, ledger=None):
     assert not client.containers.list(all=True, filters={"label": f"cattle.build_id={build_id}"})
     leftovers = [name for name in os.listdir(tempfile.gettempdir()) if name.startswith(f"cattle-docker-{build_id}-")]
