@@ -11,10 +11,16 @@ short_description: Packer's docker builder - run a build container, commit or ex
 version_added: 0.1.0
 description:
   - The controller side of a C(docker) build, with the semantics of Packer's docker builder.
-  - O(state=started) pulls the base image (unless C(pull) is false), creates a host temp dir mounted at
-    C(container_dir), and creates and starts the container from C(run_command), named C(cattle-<build_id>) and
-    labelled C(cattle.build_id) / C(cattle.build_name). The container is written to the ledger before it is created.
-  - O(state=captured) commits the container (C(commit)), exports it to C(export_path), or does nothing (C(discard)).
+  - O(state=started) creates a host temp dir mounted at C(container_dir), pulls the base image (unless C(pull) is
+    false), and creates and starts the container from C(run_command), named C(cattle-<build_id>) unless
+    C(run_command) gives C(--name), and labelled C(cattle.build_id) / C(cattle.build_name). The container is written
+    to the ledger before it is created.
+  - C(run_command) is parsed with the docker CLI's rules and created through the API with the same result as
+    Packer's C(docker run); an option without meaning there (C(--cidfile), C(--attach) ...) or unknown is an error
+    naming it. Bind mounts (C(-v host:ctr), C(volumes), the temp dir) are not declared as image volumes, as with
+    C(docker run); a bare C(-v /path) is.
+  - O(state=captured) commits the container (C(commit)), exports it to C(export_path), or does nothing (C(discard));
+    a discard still returns Packer's export artifact with no file, which the post-processors receive.
     A commit keeps the base image's ENTRYPOINT and CMD unless C(changes) set them (unlike Packer, whose
     run_command entrypoint leaks into the image); as in a Dockerfile, an ENTRYPOINT change also resets CMD.
   - O(state=absent) kills and removes the container and its temp dir. It is idempotent.
@@ -123,6 +129,13 @@ source:
     temp_dir: /tmp/cattle-docker-3f9a1c-k2j3h4
     container_dir: /packer-files
     fix_upload_owner: true
+ui:
+  description: Packer's lines for the steps taken (temp dir, pull, run command, container id, commit, image id,
+    kill), each C([kind, text]) with kind C(say) or C(message).
+  returned: when a step was taken
+  type: list
+  elements: list
+  sample: [["say", "Starting docker container..."], ["message", "Container ID: 0e1f6c1e7b0a"]]
 container_name:
   description: The build container's name.
   returned: always
@@ -130,9 +143,9 @@ container_name:
   sample: cattle-3f9a1c
 artifact:
   description:
-    - The captured artifact (O(state=captured)); null for C(discard) and in check mode.
+    - The captured artifact (O(state=captured)); null in check mode.
     - A commit gives builder id C(packer.post-processor.docker-import) and the image id; an export gives
-      C(packer.docker) with the tar in C(files).
+      C(packer.docker) with id C(Container) and the tar in C(files); a discard the same with C(files) V([""]).
   returned: state is captured
   type: dict
   sample:

@@ -14,8 +14,8 @@ description:
     C(repository[:tag]), applying C(changes) (Dockerfile instructions) and C(platform), like C(docker import).
   - The output artifact has builder id C(packer.post-processor.docker-import) and C(repository[:tag]) as its id.
     The input tar is not kept by default (Packer deletes it unless C(keep_input_artifact)).
-  - If C(repository:tag) already names an image, the import is refused unless the run was started with C(-force)
-    (C(cattle_build.force)).
+  - If C(repository:tag) already names an image, the tag moves to the imported one, as with Packer's
+    C(docker import); the ID of the image it left is printed.
   - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
 author:
   - cattle.images developers (@cattle-images)

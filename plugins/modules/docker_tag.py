@@ -14,8 +14,9 @@ description:
     reads as C(:latest)), like Packer's docker-tag.
   - Accepts artifacts of the docker builder with C(commit), of docker-import and of docker-tag; anything else is
     an error naming the artifact type.
-  - A tag that already names a different image is B(not) moved unless C(force) is true in the config or the
-    run was started with C(-force) (C(cattle_build.force)); the error says so. Packer would move it.
+  - A tag that already names a different image is moved, as Packer does (re-running a template works); the ID
+    of the image the tag left is printed, so it can still be found. C(force) is accepted and, as in Packer
+    with Docker 1.12 or later, changes nothing.
   - The output artifact has builder id C(packer.post-processor.docker-tag), the last tag as its id and all tags
     in C(metadata.docker_tags). The input is always kept (Packer forces it).
   - Runs on the controller; talks to the daemon named by C(DOCKER_HOST).
@@ -26,7 +27,7 @@ extends_documentation_fragment:
   - cattle.images.component.post_processor
 notes:
   - "Config options: C(repository) (required), C(tags) (list or comma-separated string; the deprecated C(tag)
-    is merged in), C(force) (bool)."
+    is merged in), C(force) (bool, no effect)."
 attributes:
   check_mode:
     support: full
@@ -56,7 +57,7 @@ artifact:
     builder_type: docker
     build_name: docker
     files: []
-    string: "Imported Docker image: registry.example.com/team/app:latest"
+    string: "Imported Docker image: registry.example.com/team/app:latest with tags registry.example.com/team/app:v1 registry.example.com/team/app:latest"
     metadata:
       ImageSha256: sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904
       docker_tags: [registry.example.com/team/app:v1, registry.example.com/team/app:latest]

@@ -145,21 +145,83 @@ def test_signal_while_provisioning_leaves_nothing(venv_bin, workdir, signum):
     assert containers_of(build) == []
 
 
-def test_existing_tag_is_not_overwritten_without_force(venv_bin, workdir, repo_name):
-    docker("tag", "local/debian:bookworm", f"{repo_name}:v1")
-    before = image_config(f"{repo_name}:v1")
+def test_rerunning_a_template_moves_the_tag(venv_bin, workdir, repo_name):
+    # As in Packer: a second run tags its new image; the output names the image the tag left.
     build = f"it-{uuid.uuid4().hex[:8]}"
     template = named_reference(workdir, build)
-    result = cattle(venv_bin, "build", "-color=false", "-var", f"out_repo={repo_name}", template, cwd=workdir)
-    assert result.returncode == 1, result.stdout
-    assert "-force" in result.stdout + result.stderr
-    assert image_config(f"{repo_name}:v1") == before
-    assert containers_of(build) == []
-
-    forced = cattle(venv_bin, "build", "-force", "-color=false", "-var", f"out_repo={repo_name}", template,
-                    cwd=workdir)
-    assert forced.returncode == 0, forced.stdout + forced.stderr
+    first = cattle(venv_bin, "build", "-color=false", "-var", f"out_repo={repo_name}", template, cwd=workdir)
+    assert first.returncode == 0, first.stdout + first.stderr
+    first_id = json.loads(docker("image", "inspect", f"{repo_name}:v1").stdout)[0]["Id"]
+    second = cattle(venv_bin, "build", "-color=false", "-var", f"out_repo={repo_name}", template, cwd=workdir)
+    assert second.returncode == 0, second.stdout + second.stderr
+    second_id = json.loads(docker("image", "inspect", f"{repo_name}:v1").stdout)[0]["Id"]
+    assert second_id != first_id
+    assert f"Moved {repo_name}:v1 off the image {first_id}, which it named before" in second.stdout
+    assert docker("image", "inspect", first_id, check=False).returncode == 0  # still there, by its ID
     assert_reference_image(f"{repo_name}:v1")
+    assert containers_of(build) == []
+    docker("rmi", first_id, check=False)
+
+
+PLAYBOOK_BY_NAME = """\
+- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.raw: echo "reached by name" > /by-name
+"""
+
+
+def test_named_container_is_reached_by_ansible_connection_docker(venv_bin, workdir, repo_name):
+    # run_command's --name is kept; a playbook reaching the container through the docker CLI by
+    # that name works, and the image declares no VOLUME for the temp dir's bind mount.
+    build = f"it-{uuid.uuid4().hex[:8]}"
+    name = f"cattle-it-named-{uuid.uuid4().hex[:8]}"
+    (workdir / "by-name.yml").write_text(PLAYBOOK_BY_NAME)
+    template = workdir / f"{build}.json"
+    template.write_text(json.dumps({
+        "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm", "pull": False,
+                      "commit": True,
+                      "run_command": ["-d", "-i", "-t", "--name", name, "--entrypoint=/bin/sh", "--", "{{.Image}}"]}],
+        "provisioners": [{"type": "ansible", "playbook_file": "{{template_dir}}/by-name.yml",
+                          "extra_arguments": ["--extra-vars", f"ansible_host={name} ansible_connection=docker"]}],
+        "post-processors": [{"type": "docker-tag", "repository": repo_name, "tags": ["named"]}],
+    }))
+    result = cattle(venv_bin, "build", "-color=false", template, cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert run_in(f"{repo_name}:named", "cat", "/by-name").strip() == "reached by name"
+    assert not image_config(f"{repo_name}:named").get("Volumes")
+    assert docker("ps", "-aq", "--filter", f"name={name}").stdout.strip() == ""
+    assert containers_of(build) == []
+    # Packer's own lines of the docker builder, in Packer's order.
+    said = [line for line in result.stdout.splitlines() if line.startswith(f"==> {build}: ")
+            or line.startswith(f"    {build}: Run command:") or line.startswith(f"    {build}: Container ID:")
+            or line.startswith(f"    {build}: Image ID:")]
+    texts = [line.split(": ", 1)[1] for line in said]
+    order = ["Creating a temporary directory for sharing data...", "Starting docker container...", "Run command: ",
+             "Container ID: ", "Committing the container", "Image ID: ", "Killing the container: "]
+    positions = [next(i for i, text in enumerate(texts) if text.startswith(prefix)) for prefix in order]
+    assert positions == sorted(positions), texts
+    run_line = texts[positions[2]]
+    assert run_line.startswith("Run command: docker run -v /")
+    assert run_line.endswith(f":/packer-files -d -i -t --name {name} --entrypoint=/bin/sh -- local/debian:bookworm")
+
+
+def test_discard_runs_the_post_processors(venv_bin, workdir):
+    # Packer hands the post-processors an export artifact with no file ("Container", files [""]).
+    build = f"it-{uuid.uuid4().hex[:8]}"
+    template = workdir / f"{build}.json"
+    template.write_text(json.dumps({
+        "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm", "pull": False,
+                      "discard": True}],
+        "post-processors": [{"type": "manifest", "output": "{{template_dir}}/discard-manifest.json"},
+                            {"type": "shell-local", "inline": ["echo post-processor ran"]}],
+    }))
+    result = cattle(venv_bin, "build", "-color=false", template, cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "post-processor ran" in result.stdout
+    entry = json.loads((workdir / "discard-manifest.json").read_text())["builds"][-1]
+    assert entry["artifact_id"] == "Container" and entry["files"] == [{"name": "", "size": 0}]
+    assert containers_of(build) == []
 
 
 def test_parallel_builds(venv_bin, workdir, repo_name):
@@ -222,5 +284,6 @@ def test_machine_readable_build_output(venv_bin, workdir):
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line.split(",", 1)[1] for line in result.stdout.splitlines() if line[:1].isdigit()]
     assert f",ui,message,    {build}: hello%!(PACKER_COMMA) world" in lines
-    assert f"{build},artifact-count,0" in lines
+    # Packer lists the discarded build's export artifact, which has no file
+    assert f"{build},artifact-count,1" in lines and f"{build},artifact,0,id,Container" in lines
     assert all(line.split(",")[0].isdigit() for line in result.stdout.splitlines() if line)

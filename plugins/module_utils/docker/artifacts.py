@@ -32,8 +32,9 @@ def commit_artifact(image_id, build_name):
 
 
 def export_artifact(path, build_name):
+    """Packer's export artifact: its id is always "Container"; ``path`` is "" for discard."""
     return {
-        "id": path,
+        "id": "Container",
         "builder_id": BUILDER_ID_EXPORT,
         "builder_type": "docker",
         "build_name": build_name,
@@ -44,14 +45,18 @@ def export_artifact(path, build_name):
 
 
 def image_artifact(builder_id, image_ref, source, metadata=None):
-    """An image artifact made by a post-processor from ``source`` (keeps its build's name/type)."""
+    """An image artifact made by a post-processor from ``source`` (keeps its build's name/type).
+
+    Its string names the tags in ``metadata["docker_tags"]``, as Packer's does.
+    """
+    tags = list((metadata or {}).get("docker_tags") or [])
     return {
         "id": image_ref,
         "builder_id": builder_id,
         "builder_type": source.get("builder_type", "docker"),
         "build_name": source.get("build_name", ""),
         "files": [],
-        "string": f"Imported Docker image: {image_ref}",
+        "string": f"Imported Docker image: {image_ref}" + (f" with tags {' '.join(tags)}" if tags else ""),
         "metadata": dict(metadata or {}),
     }
 
@@ -66,6 +71,8 @@ def destroy_artifact(artifact):
     builder_id = artifact.get("builder_id")
     if builder_id == BUILDER_ID_EXPORT or builder_id not in IMAGE_BUILDER_IDS:
         for path in artifact.get("files") or []:
+            if not path:  # discard: there is no file
+                continue
             try:
                 os.remove(path)
             except FileNotFoundError:

@@ -146,28 +146,69 @@ def container_spec(config, build_id, build_name, temp_dir):
     # Container labels end up in a committed image: no host paths here.
     labels.update({LABEL_BUILD_ID: build_id, LABEL_BUILD_NAME: build_name})
     kwargs["labels"] = labels
-    kwargs["name"] = container_name(build_id)
+    # run_command's --name is kept (templates reach the container by it); else cattle-<build id>.
+    kwargs["name"] = kwargs.get("name") or container_name(build_id)
     kwargs["detach"] = True
     return kwargs, parsed["warnings"]
 
 
-def find_container(client, build_id):
-    """This build's container, or None."""
+def run_command_line(config, temp_dir):
+    """Packer's "Run command:" text: the builder's options, the volumes, then run_command as rendered.
+
+    Packer runs exactly this ``docker run``; we make the same container through the API.
+    """
+    words = ["run"]
+    for option, flag in (("device", "--device"), ("cap_add", "--cap-add"), ("cap_drop", "--cap-drop")):
+        for value in config[option]:
+            words += [flag, value]
+    if config["privileged"]:
+        words.append("--privileged")
+    for value in config["tmpfs"]:
+        words += ["--tmpfs", value]
+    for host, container in list(config["volumes"].items()) + [(temp_dir, config["container_dir"])]:
+        words += ["-v", f"{host}:{container}"]
     try:
-        return client.containers.get(container_name(build_id))
+        words += render_image(config["run_command"], config["image"])
+    except RunCommandError as exc:
+        raise DockerError(str(exc)) from None
+    return "docker " + " ".join(words)
+
+
+def find_container(client, build_id):
+    """This build's container, or None.
+
+    It is named ``cattle-<build id>`` unless run_command gave ``--name``; then it is the
+    container labelled with this build's id that mounts this build's temp dir. (The label
+    alone is not enough: every image a build commits carries it, and so does every container
+    someone runs from such an image.)
+    """
+    name = container_name(build_id)
+    try:
+        return client.containers.get(name)
     except Exception as exc:  # noqa: BLE001
-        if is_not_found(exc):
-            return None
-        raise DockerError(explain(exc, f"inspect the container {container_name(build_id)}")) from None
+        if not is_not_found(exc):
+            raise DockerError(explain(exc, f"inspect the container {name}")) from None
+    try:
+        labelled = client.containers.list(all=True, filters={"label": f"{LABEL_BUILD_ID}={build_id}"})
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"list the containers of build {build_id}")) from None
+    prefix = f"{TEMP_DIR_PREFIX}{build_id}-"
+    for container in labelled:
+        sources = [mount.get("Source") or "" for mount in container.attrs.get("Mounts") or []]
+        if any(os.path.basename(source).startswith(prefix) for source in sources):
+            return container
+    return None
 
 
-def launch(client, config, build_id, build_name, ledger=None, start=True):
+def launch(client, config, build_id, build_name, ledger=None, start=True, ui=None):
     """Create and start the build container. Returns the ``source`` dict.
 
     Idempotent: a running container of this build is returned as is (``changed`` False).
     ``start=False`` only creates it (the step cache has every step: nothing will run in it,
-    the capture commits it as created).
+    the capture commits it as created). Packer's lines for these steps are appended to
+    ``ui`` (``[kind, text]``), in Packer's order: temp dir, pull, run.
     """
+    ui = [] if ui is None else ui
     name = container_name(build_id)
     existing = find_container(client, build_id)
     if existing is not None:
@@ -182,45 +223,85 @@ def launch(client, config, build_id, build_name, ledger=None, start=True):
         # A leftover of an interrupted attempt: start afresh.
         remove(client, build_id)
 
-    auth = login(client, config)
-    if config["pull"]:
-        pull(client, config["image"], config.get("platform", ""), auth)
-    base_image(client, config["image"], config["pull"])
-
+    ui.append(["say", "Creating a temporary directory for sharing data..."])
     temp_dir = tempfile.mkdtemp(prefix=f"{TEMP_DIR_PREFIX}{build_id}-")
     try:
         kwargs, warnings = container_spec(config, build_id, build_name, temp_dir)
+        run_line = run_command_line(config, temp_dir)
     except DockerError:
         shutil.rmtree(temp_dir, ignore_errors=True)
         raise
     if ledger is not None:
         ledger.record(build=build_name, kind=LEDGER_KIND, name=name, build_id=build_id, temp_dir=temp_dir,
-                      docker_host=os.environ.get("DOCKER_HOST", ""))
+                      container=kwargs["name"], docker_host=os.environ.get("DOCKER_HOST", ""))
     container = None
     try:
+        if config["pull"]:
+            ui.append(["say", f"Pulling Docker image: {config['image']}"])
+            auth = login(client, config)
+            pull(client, config["image"], config.get("platform", ""), auth)
+        base_image(client, config["image"], config["pull"])
+        ui.append(["say", "Starting docker container..."])
+        ui.append(["message", f"Run command: {run_line}"])
         container = _create(client, kwargs)
         if start:
             container.start()
             _wait_running(container, config.get("exec_user", ""))
+        ui.append(["message", f"Container ID: {container.id}"])
     except Exception as exc:
         remove(client, build_id, temp_dir)
         if ledger is not None:
             ledger.release(kind=LEDGER_KIND, name=name)
         if isinstance(exc, DockerError):
             raise
-        raise DockerError(explain(exc, f"start the build container {name} from {config['image']!r}")) from None
+        raise DockerError(explain(exc, f"start the build container {kwargs['name']} from {config['image']!r}")) from None
     return dict(_source(container, config, temp_dir), changed=True, warnings=warnings)
 
 
+# ``containers.create`` arguments that belong to the container's config; the rest go to its HostConfig.
+_CONTAINER_CONFIG_KEYS = ("command", "hostname", "user", "detach", "stdin_open", "tty", "environment", "name",
+                          "entrypoint", "working_dir", "domainname", "labels", "stop_signal", "platform")
+
+
 def _create(client, kwargs):
+    """Create the container through the low-level API, as ``docker run`` would.
+
+    The SDK's ``containers.create(volumes=[host:ctr])`` also declares every bind target as a
+    volume in the container's config, and ``docker commit`` then bakes ``VOLUME <target>``
+    into the image (an anonymous volume on every later ``docker run``). The docker CLI —
+    Packer's way — declares only anonymous volumes (``-v /path``); so do we.
+    """
     kwargs = dict(kwargs)
+    image = kwargs.pop("image")
+    create = {key: kwargs.pop(key) for key in _CONTAINER_CONFIG_KEYS if key in kwargs}
     anonymous = kwargs.pop("anonymous_volumes", [])
     if anonymous:
-        from docker.types import Mount
+        create["volumes"] = list(anonymous)
+    ports = kwargs.pop("ports", None)
+    if ports:
+        create["ports"] = [_port_key(key) for key in ports]
+        bindings = {key: value for key, value in ports.items() if value}
+        if bindings:
+            kwargs["port_bindings"] = bindings
+    binds = kwargs.pop("volumes", [])
+    if binds:
+        kwargs["binds"] = list(binds)
+    if "log_config" in kwargs:
+        from docker.types import LogConfig
 
-        kwargs["mounts"] = [Mount(target=path, source=None, type="volume") for path in anonymous]
-    image = kwargs.pop("image")
-    return client.containers.create(image, **kwargs)
+        kwargs["log_config"] = LogConfig(**kwargs["log_config"])
+    if "ulimits" in kwargs:
+        from docker.types import Ulimit
+
+        kwargs["ulimits"] = [Ulimit(name=item["Name"], soft=item["Soft"], hard=item["Hard"]) for item in kwargs["ulimits"]]
+    host_config = client.api.create_host_config(**kwargs)
+    created = client.api.create_container(image, host_config=host_config, **create)
+    return client.containers.get(created["Id"])
+
+
+def _port_key(key):
+    port, _slash, protocol = key.partition("/")
+    return int(port) if protocol == "tcp" else (int(port), protocol)
 
 
 def _wait_running(container, exec_user=""):
@@ -289,8 +370,9 @@ def commit_settings(base_config, container_config, changes):
     return conf
 
 
-def commit(client, config, build_id, build_name):
+def commit(client, config, build_id, build_name, ui=None):
     """``docker commit`` with ``changes``, ``author``, ``message``. Returns the artifact."""
+    ui = [] if ui is None else ui
     container = _require_container(client, build_id, "commit")
     try:
         base = client.images.get(container.attrs["Image"]).attrs.get("Config") or {}
@@ -306,6 +388,7 @@ def commit(client, config, build_id, build_name):
         # cannot be dropped: blank them, so no image built from a layer passes for one.
         conf["Labels"] = {name: "" if name.startswith(CACHE_LABEL_PREFIX) else value
                           for name, value in conf["Labels"].items()}
+    ui.append(["say", "Committing the container"])
     try:
         image = container.commit(
             message=config.get("message") or None,
@@ -315,16 +398,19 @@ def commit(client, config, build_id, build_name):
         )
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"commit the container {container.name}")) from None
+    ui.append(["message", f"Image ID: {image.id}"])
     return artifacts.commit_artifact(image.id, build_name)
 
 
-def export(client, config, build_id, build_name):
+def export(client, config, build_id, build_name, ui=None):
     """``docker export`` into ``export_path`` (overwritten, as Packer does). Returns the artifact."""
     container = _require_container(client, build_id, "export")
     path = config["export_path"]
     directory = os.path.dirname(path) or "."
     if not os.path.isdir(directory):
         raise DockerError(f"export_path {path}: the directory {directory} does not exist")
+    if ui is not None:
+        ui.append(["say", "Exporting the container"])
     handle, partial = tempfile.mkstemp(prefix=".cattle-export-", dir=directory)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -341,14 +427,18 @@ def export(client, config, build_id, build_name):
     return artifacts.export_artifact(path, build_name)
 
 
-def capture(client, config, build_id, build_name):
-    """Commit, export or discard, per the config. Returns the artifact or None (discard)."""
+def capture(client, config, build_id, build_name, ui=None):
+    """Commit, export or discard, per the config. Returns the artifact.
+
+    Discard still gives one, as Packer does: an export artifact with no file, which the
+    post-processors then receive.
+    """
     if config["commit"]:
-        return commit(client, config, build_id, build_name)
+        return commit(client, config, build_id, build_name, ui)
     if config["export_path"]:
-        return export(client, config, build_id, build_name)
+        return export(client, config, build_id, build_name, ui)
     _require_container(client, build_id, "capture")
-    return None
+    return artifacts.export_artifact("", build_name)
 
 
 def _require_container(client, build_id, action):
@@ -364,7 +454,7 @@ def _require_container(client, build_id, action):
 # --- cleanup ------------------------------------------------------------------------------
 
 
-def remove(client, build_id, temp_dir=None):
+def remove(client, build_id, temp_dir=None, ui=None):
     """Kill and remove the build container and its temp dir. Idempotent; returns whether it did anything.
 
     Without ``temp_dir``, this build's temp dirs are found by name in the temp directory.
@@ -372,6 +462,8 @@ def remove(client, build_id, temp_dir=None):
     changed = False
     container = find_container(client, build_id)
     if container is not None:
+        if ui is not None:
+            ui.append(["say", f"Killing the container: {container.id}"])
         try:
             container.remove(force=True, v=True)
             changed = True

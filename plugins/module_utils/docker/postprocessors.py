@@ -7,9 +7,9 @@ Each takes the checked config, the input artifact and a ``ui`` list, does its wo
 Docker SDK and returns ``(artifact, keep, force_keep)`` with Packer's values. Mistakes and
 Docker failures raise :class:`PostProcessorError` / ``DockerError`` with a message for the user.
 
-Unlike Packer, a tag that already names a *different* image is never moved unless ``force``
-(docker-tag's option) or the run's ``-force`` is given: overwriting someone's image by
-accident is worse than stopping.
+A tag that already names another image is moved, as Packer (and ``docker tag``) does — the
+no-clobber rule is for files, output directories and AMI names, not tags. So that nothing is
+lost, the ID of the image the tag left is printed.
 """
 
 from __future__ import annotations
@@ -109,39 +109,38 @@ def _image_id(client, reference):
         raise DockerError(explain(exc, f"inspect the image {reference}")) from None
 
 
-def _check_tag_free(client, kind, reference, image_id, force):
-    """Refuse to move ``reference`` off another image unless forced."""
-    current = _image_id(client, reference)
-    if current is not None and current != image_id and not force:
-        raise PostProcessorError(
-            f"{kind}: the tag {reference} already names another image ({current}); it was not moved. "
-            "Set force: true on the post-processor, or run the build with -force, to overwrite it."
-        )
+def moved_tag_line(reference, previous_id, new_id):
+    """The line saying a tag left an image (None when it named none, or the same one)."""
+    if previous_id is None or previous_id == new_id:
+        return None
+    return f"Moved {reference} off the image {previous_id}, which it named before"
 
 
 def tag(client, config, artifact, force, ui, check_mode=False):
+    """Packer's docker-tag. ``force`` (the option, or the run's -force) changes nothing: as in
+    Packer on Docker >= 1.12, a tag is always moved."""
     kind = "docker-tag"
     _require_input(kind, artifact, artifacts.IMAGE_BUILDER_IDS,
                    "can only tag artifacts of the docker builder (commit: true), docker-import or docker-tag")
     repository = config["repository"]
     references = [f"{repository}:{t}" for t in config["tags"]] or [repository]
-    force = force or config.get("force", False)
     image_id = None if check_mode else _image_id(client, artifact["id"])
     if image_id is None and not check_mode:
         raise PostProcessorError(f"{kind}: the input image {artifact['id']} does not exist any more")
-    for reference in references:
-        if not check_mode:
-            _check_tag_free(client, kind, reference, image_id, force)
     for reference in references:
         ui.append(["message", f"Tagging image: {artifact['id']}"])
         ui.append(["message", f"Repository: {reference}"])
         if check_mode:
             continue
+        previous = _image_id(client, reference if _has_tag(reference) else reference + ":latest")
         repo, _sep, tag_name = reference.rpartition(":") if _has_tag(reference) else (reference, "", "latest")
         try:
             client.api.tag(image_id, repo, tag_name, force=True)
         except Exception as exc:  # noqa: BLE001
             raise DockerError(explain(exc, f"tag {artifact['id']} as {reference}")) from None
+        moved = moved_tag_line(reference, previous, image_id)
+        if moved:
+            ui.append(["message", moved])
     metadata = _carry_metadata(artifact)
     metadata["docker_tags"] = [r for r in references if _has_tag(r)]
     result = artifacts.image_artifact(artifacts.BUILDER_ID_TAG, references[-1], artifact, metadata)
@@ -182,12 +181,7 @@ def import_image(client, config, artifact, force, ui, check_mode=False):
     if not os.path.isfile(source):
         raise PostProcessorError(f"{kind}: the file to import, {source}, does not exist")
     full_reference = reference if _has_tag(reference) else reference + ":latest"
-    current = _image_id(client, full_reference)
-    if current is not None and not force:
-        raise PostProcessorError(
-            f"{kind}: the tag {full_reference} already names an image ({current}); it was not overwritten. "
-            "Run the build with -force to replace it."
-        )
+    previous = _image_id(client, full_reference)  # docker import moves the tag, as in Packer
     params = {"fromSrc": "-", "repo": config["repository"], "tag": config.get("tag") or None}
     if config.get("changes"):
         params["changes"] = list(config["changes"])
@@ -195,6 +189,9 @@ def import_image(client, config, artifact, force, ui, check_mode=False):
         params["platform"] = config["platform"]
     image_id = _post_import(client, source, params, reference)
     ui.append(["message", f"Imported ID: {image_id}"])
+    moved = moved_tag_line(full_reference, previous, image_id)
+    if moved:
+        ui.append(["message", moved])
     result = artifacts.image_artifact(artifacts.BUILDER_ID_IMPORT, reference, artifact, {"ImageSha256": image_id})
     return result, False, False
 

@@ -23,7 +23,8 @@ class RunCommandError(ValueError):
 
 
 # option name -> (key in the parsed result, kind). kinds: flag (boolean), value (last wins),
-# multi (repeatable, list), ignored_value (accepted and dropped, with a reason).
+# multi (repeatable, list). Options that only steer the docker CLI (--attach, --cidfile, --sig-proxy …)
+# have no meaning on the API and are rejected like unknown ones.
 _LONG = {
     "detach": ("detach", "flag"),
     "interactive": ("stdin_open", "flag"),
@@ -35,6 +36,7 @@ _LONG = {
     "entrypoint": ("entrypoint", "value"),
     "env": ("environment", "multi"),
     "volume": ("volumes", "multi"),
+    "mount": ("mounts", "multi"),
     "user": ("user", "value"),
     "workdir": ("working_dir", "value"),
     "cap-add": ("cap_add", "multi"),
@@ -51,8 +53,33 @@ _LONG = {
     "dns": ("dns", "multi"),
     "security-opt": ("security_opt", "multi"),
     "memory": ("mem_limit", "value"),
+    "memory-swap": ("memswap_limit", "value"),
+    "memory-reservation": ("mem_reservation", "value"),
     "shm-size": ("shm_size", "value"),
-    "name": (None, "ignored_value"),
+    "name": ("name", "value"),
+    "cpus": ("nano_cpus", "value"),
+    "cpu-shares": ("cpu_shares", "value"),
+    "cpuset-cpus": ("cpuset_cpus", "value"),
+    "cgroupns": ("cgroupns", "value"),
+    "pid": ("pid_mode", "value"),
+    "ipc": ("ipc_mode", "value"),
+    "uts": ("uts_mode", "value"),
+    "userns": ("userns_mode", "value"),
+    "pids-limit": ("pids_limit", "value"),
+    "domainname": ("domainname", "value"),
+    "stop-signal": ("stop_signal", "value"),
+    "sysctl": ("sysctls", "multi"),
+    "ulimit": ("ulimits", "multi"),
+    "group-add": ("group_add", "multi"),
+    "dns-search": ("dns_search", "multi"),
+    "dns-option": ("dns_opt", "multi"),
+    "env-file": ("env_files", "multi"),
+    "publish": ("ports", "multi"),
+    "publish-all": ("publish_all_ports", "flag"),
+    "expose": ("expose", "multi"),
+    "volumes-from": ("volumes_from", "multi"),
+    "log-driver": ("log_driver", "value"),
+    "log-opt": ("log_opts", "multi"),
 }
 _SHORT = {
     "d": "detach",
@@ -65,6 +92,9 @@ _SHORT = {
     "h": "hostname",
     "l": "label",
     "m": "memory",
+    "c": "cpu-shares",
+    "p": "publish",
+    "P": "publish-all",
 }
 _TRUE_WORDS = {"true", "1", "t", "yes"}
 _FALSE_WORDS = {"false", "0", "f", "no"}
@@ -177,20 +207,17 @@ def _flag_value(name, text):
 
 def _store(parsed, name, value):
     key, kind = _LONG[name]
-    if kind == "ignored_value":
-        parsed["warnings"].append(
-            f"run_command: '--{name} {value}' is ignored: cattle names build containers itself (cattle-<build id>)"
-        )
-    elif kind == "multi":
+    if kind == "multi":
         parsed.setdefault(key, []).append(value)
     else:
         parsed[key] = value
 
 
-def create_arguments(parsed, environ=None):
+def create_arguments(parsed, environ=None, read_file=None):
     """Docker SDK ``containers.create`` keyword arguments from :func:`parse_run_command`'s result.
 
-    ``detach`` is implied (the build container always runs in the background).
+    ``detach`` is implied (the build container always runs in the background). ``read_file``
+    reads an ``--env-file`` (tests pass their own).
     """
     environ = os.environ if environ is None else environ
     kwargs = {"image": parsed["image"]}
@@ -199,21 +226,28 @@ def create_arguments(parsed, environ=None):
     if "entrypoint" in parsed:
         # docker run --entrypoint takes one word; an empty one resets the image's entrypoint.
         kwargs["entrypoint"] = [parsed["entrypoint"]]
-    for key in ("stdin_open", "tty", "privileged", "auto_remove", "init", "read_only"):
+    for key in ("stdin_open", "tty", "privileged", "auto_remove", "init", "read_only", "publish_all_ports"):
         if parsed.get(key):
             kwargs[key] = True
-    for key in ("user", "working_dir", "hostname", "network_mode", "platform", "runtime", "mem_limit", "shm_size"):
+    for key in ("name", "user", "working_dir", "hostname", "network_mode", "platform", "runtime", "mem_limit",
+                "memswap_limit", "mem_reservation", "shm_size", "cpuset_cpus", "cgroupns", "pid_mode", "ipc_mode",
+                "uts_mode", "userns_mode", "domainname", "stop_signal"):
         if parsed.get(key):
             kwargs[key] = parsed[key]
-    for key in ("cap_add", "cap_drop", "dns", "security_opt", "devices"):
+    for key in ("cap_add", "cap_drop", "dns", "dns_search", "dns_opt", "security_opt", "devices", "group_add",
+                "volumes_from"):
         if parsed.get(key):
             kwargs[key] = list(parsed[key])
+    for key, option in (("cpu_shares", "cpu-shares"), ("pids_limit", "pids-limit")):
+        if parsed.get(key):
+            kwargs[key] = _integer(option, parsed[key])
+    if parsed.get("nano_cpus"):
+        kwargs["nano_cpus"] = _nano_cpus(parsed["nano_cpus"])
     environment = []
-    for item in parsed.get("environment", []):
-        if "=" in item:
-            environment.append(item)
-        elif item in environ:  # docker run -e NAME passes the caller's value, or nothing
-            environment.append(f"{item}={environ[item]}")
+    for path in parsed.get("env_files", []):
+        environment.extend(_env_file_lines(path, read_file))
+    environment.extend(parsed.get("environment", []))
+    environment = _resolve_environment(environment, environ)
     if environment:
         kwargs["environment"] = environment
     if parsed.get("volumes"):
@@ -224,21 +258,162 @@ def create_arguments(parsed, environ=None):
             kwargs["anonymous_volumes"] = anonymous
     if parsed.get("tmpfs"):
         kwargs["tmpfs"] = tmpfs_dict(parsed["tmpfs"])
+    if parsed.get("mounts"):
+        kwargs["mounts"] = [mount_spec(item) for item in parsed["mounts"]]
     if parsed.get("labels"):
-        labels = {}
-        for item in parsed["labels"]:
-            key, _sep, value = item.partition("=")
-            labels[key] = value
-        kwargs["labels"] = labels
+        kwargs["labels"] = _pairs(parsed["labels"], "=")
+    if parsed.get("sysctls"):
+        kwargs["sysctls"] = _pairs(parsed["sysctls"], "=", option="--sysctl", required=True)
     if parsed.get("extra_hosts"):
-        hosts = {}
-        for item in parsed["extra_hosts"]:
-            host, sep, address = item.partition(":")
-            if not sep:
-                raise RunCommandError(f"run_command: --add-host expects host:address, not {item!r}")
-            hosts[host] = address
-        kwargs["extra_hosts"] = hosts
+        kwargs["extra_hosts"] = _pairs(parsed["extra_hosts"], ":", option="--add-host", required=True,
+                                     shape="host:address")
+    if parsed.get("ulimits"):
+        kwargs["ulimits"] = [_ulimit(item) for item in parsed["ulimits"]]
+    if parsed.get("ports") or parsed.get("expose"):
+        kwargs["ports"] = _ports(parsed.get("ports", []), parsed.get("expose", []))
+    if parsed.get("log_driver") or parsed.get("log_opts"):
+        kwargs["log_config"] = {
+            "type": parsed.get("log_driver", ""),
+            "config": _pairs(parsed.get("log_opts", []), "=", option="--log-opt", required=True),
+        }
     return kwargs
+
+
+def _integer(option, text):
+    try:
+        return int(text)
+    except ValueError:
+        raise RunCommandError(f"run_command: --{option} takes a whole number, not {text!r}") from None
+
+
+def _nano_cpus(text):
+    try:
+        cpus = float(text)
+    except ValueError:
+        cpus = -1
+    if cpus <= 0:
+        raise RunCommandError(f"run_command: --cpus takes a positive number, not {text!r}")
+    return int(round(cpus * 1e9))
+
+
+def _pairs(items, separator, option=None, required=False, shape="KEY=VALUE"):
+    """``k=v`` (or ``host:address``) items as a dict; a missing separator is an error when required."""
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition(separator)
+        if required and not sep:
+            raise RunCommandError(f"run_command: {option} expects {shape}, not {item!r}")
+        pairs[key] = value
+    return pairs
+
+
+def _resolve_environment(items, environ):
+    """``NAME=value`` as is; a bare ``NAME`` takes the caller's value, or is left out (as docker run does)."""
+    resolved = []
+    for item in items:
+        if "=" in item:
+            resolved.append(item)
+        elif item in environ:
+            resolved.append(f"{item}={environ[item]}")
+    return resolved
+
+
+def _env_file_lines(path, read_file=None):
+    """The variables of an ``--env-file``: one per line, ``#`` comments and blank lines skipped."""
+    try:
+        text = read_file(path) if read_file else open(path, encoding="utf-8").read()
+    except OSError as exc:
+        raise RunCommandError(f"run_command: --env-file {path}: {exc.strerror or exc}") from None
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _ulimit(spec):
+    """``--ulimit nofile=1024:2048`` → the API's ``{"Name", "Soft", "Hard"}``."""
+    name, sep, limits = spec.partition("=")
+    soft, _colon, hard = limits.partition(":")
+    try:
+        soft_value = int(soft)
+        hard_value = int(hard) if hard else soft_value
+    except ValueError:
+        soft_value = None
+    if not sep or not name or soft_value is None:
+        raise RunCommandError(f"run_command: --ulimit expects NAME=SOFT[:HARD], not {spec!r}")
+    return {"Name": name, "Soft": soft_value, "Hard": hard_value}
+
+
+def _ports(publish, expose):
+    """``-p [ip:][host:]container[/proto]`` and ``--expose port[/proto]`` → ``{"80/tcp": [(ip, host)] or None}``."""
+    ports = {}
+    for spec in expose:
+        port, _slash, protocol = spec.partition("/")
+        ports.setdefault(f"{port}/{protocol or 'tcp'}", None)
+    for spec in publish:
+        address, _slash, protocol = spec.partition("/")
+        parts = address.rsplit(":", 2)
+        if len(parts) == 1:
+            ip, host, container = "", "", parts[0]
+        elif len(parts) == 2:
+            ip, (host, container) = "", parts
+        else:
+            ip, host, container = parts
+        if not container.isdigit() or (host and not host.isdigit()):
+            raise RunCommandError(f"run_command: --publish expects [IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], not {spec!r}")
+        key = f"{container}/{protocol or 'tcp'}"
+        binding = (ip.strip("[]"), int(host) if host else None) if ip else (int(host) if host else None)
+        if ports.get(key) is None:
+            ports[key] = []
+        ports[key].append(binding)
+    return ports
+
+
+def mount_spec(text):
+    """``--mount type=bind,source=/a,target=/b,readonly`` → the API's mount (``HostConfig.Mounts``)."""
+    fields = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if key in ("readonly", "ro") and not sep:
+            value = "true"
+        fields[key] = value
+    kind = fields.pop("type", "volume")
+    if kind not in ("bind", "volume", "tmpfs"):
+        raise RunCommandError(f"run_command: --mount type={kind} is not supported here (bind, volume or tmpfs)")
+    mount = {"Type": kind}
+    target = fields.pop("target", None) or fields.pop("destination", None) or fields.pop("dst", None)
+    if not target:
+        raise RunCommandError(f"run_command: --mount {text!r} names no target")
+    mount["Target"] = target
+    source = fields.pop("source", None) or fields.pop("src", None)
+    if source:
+        mount["Source"] = source
+    elif kind == "bind":
+        raise RunCommandError(f"run_command: --mount {text!r}: a bind mount needs a source")
+    for key in ("readonly", "ro"):
+        if key in fields:
+            mount["ReadOnly"] = fields.pop(key).strip().lower() in _TRUE_WORDS
+    if "bind-propagation" in fields:
+        mount["BindOptions"] = {"Propagation": fields.pop("bind-propagation")}
+    tmpfs = {}
+    if "tmpfs-size" in fields:
+        from docker.utils import parse_bytes
+
+        try:
+            tmpfs["SizeBytes"] = parse_bytes(fields.pop("tmpfs-size"))
+        except Exception:  # noqa: BLE001 - the SDK's own error names no option
+            raise RunCommandError(f"run_command: --mount {text!r}: tmpfs-size is not a size") from None
+    if "tmpfs-mode" in fields:
+        try:
+            tmpfs["Mode"] = int(fields.pop("tmpfs-mode"), 8)
+        except ValueError:
+            raise RunCommandError(f"run_command: --mount {text!r}: tmpfs-mode is not an octal mode") from None
+    if tmpfs:
+        mount["TmpfsOptions"] = tmpfs
+    if fields:
+        raise RunCommandError(
+            f"run_command: --mount {text!r}: {', '.join(sorted(fields))} not supported here "
+            "(type, source, target, readonly, bind-propagation, tmpfs-size, tmpfs-mode)"
+        )
+    return mount
 
 
 def split_volumes(specs):

@@ -113,11 +113,13 @@ def _started(params, check_mode, warn, client, config, result):
         temp_dirs = builder.build_temp_dirs(build_id) if existing is not None else []
         temp_dir = temp_dirs[0] if temp_dirs else ""
         # container_spec checks run_command without creating anything.
-        builder.container_spec(config, build_id, build_name, temp_dir or "/tmp/cattle-docker-check")
+        kwargs, _warnings = builder.container_spec(config, build_id, build_name,
+                                                   temp_dir or "/tmp/cattle-docker-check")
         result["changed"] = existing is None or existing.status != "running"
+        result["container_name"] = kwargs["name"]
         result["source"] = {
             "container_id": None if existing is None else existing.id,
-            "container_name": builder.container_name(build_id),
+            "container_name": kwargs["name"],
             "image": config["image"],
             "exec_user": config["exec_user"],
             "container_user": config["exec_user"],
@@ -128,10 +130,15 @@ def _started(params, check_mode, warn, client, config, result):
         return
     ledger = Ledger(params["ledger"]) if params["ledger"] else None
     launch_config, start = config, True
+    ui = []
     if params["cache"] or config["cache"]:
         launch_config, start = _resolve_cache(params, client, config, result)
-    source = builder.launch(client, launch_config, build_id, build_name, ledger=ledger, start=start)
+        ui = result["ui"]
+    source = builder.launch(client, launch_config, build_id, build_name, ledger=ledger, start=start, ui=ui)
+    if ui:
+        result["ui"] = ui
     source["image"] = config["image"]
+    result["container_name"] = source["container_name"]
     result["changed"] = source.pop("changed")
     for warning in source.pop("warnings"):
         warn(warning)
@@ -175,8 +182,10 @@ def _captured(check_mode, client, config, build_id, build_name, result):
     if check_mode:
         result["changed"] = bool(config["commit"] or config["export_path"])
         return
-    result["artifact"] = builder.capture(client, config, build_id, build_name)
-    result["changed"] = result["artifact"] is not None
+    ui = []
+    result["artifact"] = builder.capture(client, config, build_id, build_name, ui)
+    result["ui"] = ui
+    result["changed"] = bool(config["commit"] or config["export_path"])
 
 
 def _absent(params, check_mode, client, build_id, result):
@@ -186,6 +195,8 @@ def _absent(params, check_mode, client, build_id, result):
         leftovers = [temp_dir] if temp_dir else builder.build_temp_dirs(build_id)
         result["changed"] = existing is not None or any(os.path.isdir(path) for path in leftovers)
         return
-    result["changed"] = builder.remove(client, build_id, temp_dir)
+    ui = []
+    result["changed"] = builder.remove(client, build_id, temp_dir, ui)
+    result["ui"] = ui
     if params["ledger"]:
         Ledger(params["ledger"]).release(kind=builder.LEDGER_KIND, name=builder.container_name(build_id))

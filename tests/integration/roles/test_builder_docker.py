@@ -164,7 +164,9 @@ def test_capture_sets_the_artifact(run):
     assert artifact["builder_id"] == "packer.post-processor.docker-import"
     config = run["client"].images.get(artifact["id"]).attrs["Config"]
     assert "BUILT=yes" in config["Env"] and config["Cmd"] == ["/bin/bash"] and not config["Entrypoint"]
-    assert run["reports"]["userbuild"]["artifact"] is None  # discard
+    # discard: Packer's export artifact with no file, for the post-processors
+    discarded = run["reports"]["userbuild"]["artifact"]
+    assert (discarded["id"], discarded["builder_id"], discarded["files"]) == ("Container", "packer.docker", [""])
 
 
 def test_cleanup_leaves_nothing(run):

@@ -89,14 +89,15 @@ def test_import_with_changes(docker_client, repo, exported):
     assert read_file(docker_client, image.id, "/marker") == b"imported\n"
 
 
-def test_import_does_not_overwrite_an_existing_tag_without_force(docker_client, repo, exported):
+def test_import_moves_an_existing_tag_and_names_the_image_it_left(docker_client, repo, exported):
     first = run("docker-import", {"repository": repo, "tag": "again"}, exported)
     assert not first.get("failed"), first
-    refused = run("docker-import", {"repository": repo, "tag": "again"}, exported)
-    assert refused["failed"] and f"the tag {repo}:again already names an image" in refused["msg"]
-    assert "-force" in refused["msg"]
-    forced = run("docker-import", {"repository": repo, "tag": "again"}, exported, force=True)
-    assert not forced.get("failed"), forced
+    old_id = first["artifact"]["metadata"]["ImageSha256"]
+    second = run("docker-import", {"repository": repo, "tag": "again"}, exported)
+    assert not second.get("failed"), second
+    new_id = second["artifact"]["metadata"]["ImageSha256"]
+    assert new_id != old_id and docker_client.images.get(f"{repo}:again").id == new_id
+    assert ["message", f"Moved {repo}:again off the image {old_id}, which it named before"] in second["ui"]
 
 
 def test_import_refuses_a_commit_artifact(exported):

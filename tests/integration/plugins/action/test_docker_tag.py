@@ -66,6 +66,7 @@ def test_tags_each_tag_and_returns_packers_artifact(docker_client, run_id, image
     assert artifact["id"] == f"{repo}:latest" and artifact["build_name"] == "web"
     assert artifact["metadata"]["docker_tags"] == [f"{repo}:v1", f"{repo}:latest"]
     assert artifact["metadata"]["ImageSha256"] == images[0]
+    assert artifact["string"] == f"Imported Docker image: {repo}:latest with tags {repo}:v1 {repo}:latest"
     assert result["keep"] is True and result["force_keep"] is True and result["changed"] is True
     assert ["message", f"Repository: {repo}:v1"] in result["ui"]
 
@@ -79,21 +80,24 @@ def test_comma_string_tags_and_tagging_a_tag_artifact(docker_client, run_id, ima
     assert f"{repo}-again:latest" in tags_of(docker_client, images[0])
 
 
-def test_existing_tag_on_another_image_is_not_moved_without_force(docker_client, run_id, images):
+def test_existing_tag_on_another_image_moves_and_names_the_image_it_left(docker_client, run_id):
+    # As Packer: a tag is moved (a re-run works), with or without force; the old image's ID is printed.
+    images = [make_image(docker_client, run_id, "moved-a"), make_image(docker_client, run_id, "moved-b")]
     repo = f"local/cattle-{run_id}-clash"
-    assert not tag({"repository": repo, "tags": ["v1"]}, commit_artifact(images[0], "web")).get("failed")
-    refused = tag({"repository": repo, "tags": ["v2", "v1"]}, commit_artifact(images[1], "web"))
-    assert refused["failed"] is True
-    assert refused["msg"].startswith(f"docker-tag: the tag {repo}:v1 already names another image ({images[0]})")
-    assert "force: true" in refused["msg"] and "-force" in refused["msg"]
-    assert docker_client.images.get(f"{repo}:v1").id == images[0]
-    assert f"{repo}:v2" not in tags_of(docker_client, images[1])  # nothing half-done
-    # The same image again is fine (a rerun), and force — the option or the run's -force — moves it.
-    assert not tag({"repository": repo, "tags": ["v1"]}, commit_artifact(images[0], "web")).get("failed")
-    assert not tag({"repository": repo, "tags": ["v1"], "force": True}, commit_artifact(images[1], "web")).get("failed")
+    first = tag({"repository": repo, "tags": ["v1"]}, commit_artifact(images[0], "web"))
+    assert not first.get("failed") and not any("Moved" in text for _kind, text in first["ui"])
+    moved = tag({"repository": repo, "tags": ["v2", "v1"]}, commit_artifact(images[1], "web"))
+    assert not moved.get("failed"), moved
     assert docker_client.images.get(f"{repo}:v1").id == images[1]
-    assert not tag({"repository": repo, "tags": ["v1"]}, commit_artifact(images[0], "web"), force=True).get("failed")
-    assert docker_client.images.get(f"{repo}:v1").id == images[0]
+    assert docker_client.images.get(f"{repo}:v2").id == images[1]
+    assert ["message", f"Moved {repo}:v1 off the image {images[0]}, which it named before"] in moved["ui"]
+    assert [text for _kind, text in moved["ui"] if text.startswith("Moved")] == [
+        f"Moved {repo}:v1 off the image {images[0]}, which it named before"]
+    # The same image again moves nothing and says nothing; force changes nothing either.
+    again = tag({"repository": repo, "tags": ["v1"], "force": True}, commit_artifact(images[1], "web"), force=True)
+    assert not again.get("failed") and not any(text.startswith("Moved") for _kind, text in again["ui"])
+    back = tag({"repository": repo}, commit_artifact(images[0], "web"))
+    assert not back.get("failed") and docker_client.images.get(f"{repo}:latest").id == images[0]
 
 
 def test_wrong_input_and_config_mistakes(images):

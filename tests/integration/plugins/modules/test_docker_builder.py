@@ -121,7 +121,7 @@ def test_export_writes_and_overwrites_the_tar(client, running, tmp_path):
     config = normalize({"image": BASE_IMAGE, "pull": False, "export_path": str(path), "changes": ["ENV IGNORED=1"]})
     artifact = builder.capture(client, config, running["build_id"], "web")
     assert artifact == {
-        "id": str(path), "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
+        "id": "Container", "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
         "files": [str(path)], "string": f"Exported Docker file: {path}", "metadata": {},
     }
     with tarfile.open(path) as tar:
@@ -129,9 +129,72 @@ def test_export_writes_and_overwrites_the_tar(client, running, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.tar"]  # no partial file left behind
 
 
-def test_discard_gives_no_artifact(client, running):
+def test_discard_gives_packers_empty_export_artifact(client, running):
+    # Packer hands post-processors an export artifact with no file when discarding.
     config = normalize({"image": BASE_IMAGE, "pull": False, "discard": True})
-    assert builder.capture(client, config, running["build_id"], "web") is None
+    assert builder.capture(client, config, running["build_id"], "web") == {
+        "id": "Container", "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
+        "files": [""], "string": "Exported Docker file: ", "metadata": {},
+    }
+
+
+def test_commit_declares_no_volume_for_bind_mounts(client, running):
+    # The temp dir's bind mount (and the builder's volumes) must not become VOLUMEs of the image,
+    # as with Packer's docker run -v host:ctr: Config.Volumes stays the base image's (none).
+    container = running["container"]
+    container.reload()
+    assert not container.attrs["Config"].get("Volumes")
+    artifact = builder.commit(client, config_for(), running["build_id"], "web")
+    assert not client.images.get(artifact["id"]).attrs["Config"].get("Volumes")
+
+
+def test_launch_and_capture_say_packers_lines_in_order(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    ui = []
+    config = config_for(volumes={"/etc": "/host-etc"})
+    source = builder.launch(client, config, build_id, "web", ui=ui)
+    try:
+        builder.capture(client, config, build_id, "web", ui)
+    finally:
+        builder.remove(client, build_id, source["temp_dir"], ui)
+    image_id = ui[5][1].removeprefix("Image ID: ")
+    assert ui == [
+        ["say", "Creating a temporary directory for sharing data..."],
+        ["say", "Starting docker container..."],
+        ["message", f"Run command: docker run -v /etc:/host-etc -v {source['temp_dir']}:/packer-files "
+                    f"-d -i -t --entrypoint=/bin/sh -- {BASE_IMAGE}"],
+        ["message", f"Container ID: {source['container_id']}"],
+        ["say", "Committing the container"],
+        ["message", f"Image ID: {image_id}"],
+        ["say", f"Killing the container: {source['container_id']}"],
+    ]
+    assert client.images.get(image_id).id == image_id
+
+
+def test_named_container_is_found_captured_and_removed(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    name = f"cattle-it-named-{build_id}"
+    config = config_for(run_command=["-d", "-i", "-t", "--name", name, "--entrypoint=/bin/sh", "--", "{{.Image}}"])
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    source = builder.launch(client, config, build_id, "web", ledger=ledger)
+    try:
+        assert source["container_name"] == name == client.containers.get(name).name
+        assert builder.find_container(client, build_id).name == name
+        assert builder.launch(client, config, build_id, "web")["changed"] is False
+        image_id = builder.capture(client, config, build_id, "web")["id"]
+        # The build's label is baked into the image; a container run from it is not the build's.
+        stranger = client.containers.create(image_id, ["true"], name=f"{name}-stranger")
+        try:
+            assert stranger.labels["cattle.build_id"] == build_id
+            assert builder.find_container(client, build_id).name == name
+        finally:
+            stranger.remove(force=True)
+    finally:
+        assert builder.remove(client, build_id, source["temp_dir"]) is True
+    assert builder.find_container(client, build_id) is None
+    assert not client.containers.list(all=True, filters={"name": name})
 
 
 def test_remove_is_complete_and_idempotent(client, made, tmp_path):
@@ -157,6 +220,35 @@ def test_ledger_sweep_removes_a_container(client, made, tmp_path):
     assert ledger.sweep() == []
     assert not client.containers.list(all=True, filters={"label": f"cattle.build_id={build_id}"})
     assert not os.path.exists(source["temp_dir"]) and ledger.entries() == []
+
+
+def test_ledger_sweep_removes_a_container_named_by_run_command(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    name = f"cattle-it-swept-{build_id}"
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    config = config_for(run_command=["-dit", f"--name={name}", "--entrypoint=/bin/sh", "--", "{{.Image}}"])
+    source = builder.launch(client, config, build_id, "web", ledger=ledger)
+    (entry,) = ledger.entries()
+    assert entry["container"] == name
+    assert ledger.sweep() == []
+    assert not client.containers.list(all=True, filters={"name": name})
+    assert not os.path.exists(source["temp_dir"]) and ledger.entries() == []
+
+
+def test_a_taken_name_is_a_clear_error_and_leaves_nothing(client, made, tmp_path):
+    build_id = new_build_id()
+    made.append(build_id)
+    squatter = client.containers.create(BASE_IMAGE, ["true"], name=f"cattle-it-taken-{build_id}")
+    try:
+        config = config_for(run_command=["-dit", "--name", squatter.name, "--entrypoint=/bin/sh", "--", "{{.Image}}"])
+        with pytest.raises(DockerError) as caught:
+            builder.launch(client, config, build_id, "web")
+        assert squatter.name in str(caught.value) and "already in use" in str(caught.value)
+        squatter.reload()  # untouched
+        assert builder.build_temp_dirs(build_id) == []
+    finally:
+        squatter.remove(force=True)
 
 
 def assert_nothing_left(client, build_id, ledger=None):
@@ -222,6 +314,33 @@ def test_run_command_options_reach_the_container(client, made):
         assert "RUNENV=1" in cfg["Env"] and cfg["WorkingDir"] == "/tmp" and cfg["Hostname"] == "buildbox"
         assert cfg["Labels"]["mine"] == "yes" and "/scratch" in host["Tmpfs"] and host["CapDrop"] == ["NET_RAW"]
         assert container.exec_run(["test", "-f", "/host-etc/hostname"]).exit_code == 0
+    finally:
+        builder.remove(client, build_id)
+
+
+def test_more_run_command_options_reach_the_container_as_docker_run_sets_them(client, made):
+    build_id = new_build_id()
+    made.append(build_id)
+    config = config_for(run_command=[
+        "-dit", "--cpus=0.5", "--memory", "64m", "--ulimit", "nofile=512:1024", "--add-host", "db:10.0.0.9",
+        "--cap-add", "SYS_PTRACE", "--security-opt", "no-new-privileges", "-p", "127.0.0.1::80",
+        "--mount", "type=tmpfs,target=/mnt/fast", "-v", "/anon", "--env-file", "/dev/null",
+        "--entrypoint=/bin/sh", "--", "{{.Image}}",
+    ])
+    source = builder.launch(client, config, build_id, "web")
+    try:
+        container = client.containers.get(source["container_id"])
+        cfg, host = container.attrs["Config"], container.attrs["HostConfig"]
+        assert host["NanoCpus"] == 500_000_000 and host["Memory"] == 64 * 1024 * 1024
+        assert host["Ulimits"] == [{"Name": "nofile", "Soft": 512, "Hard": 1024}]
+        assert host["ExtraHosts"] == ["db:10.0.0.9"] and host["CapAdd"] == ["SYS_PTRACE"]
+        assert host["SecurityOpt"] == ["no-new-privileges"]
+        assert host["PortBindings"] == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
+        assert "80/tcp" in cfg["ExposedPorts"]
+        assert [m["Target"] for m in host["Mounts"]] == ["/mnt/fast"]
+        # As with docker run: a bare -v /path is a declared volume, the temp dir's bind is not.
+        assert cfg["Volumes"] == {"/anon": {}}
+        assert container.exec_run(["grep", "-q", "/mnt/fast", "/proc/mounts"]).exit_code == 0
     finally:
         builder.remove(client, build_id)
 

@@ -103,6 +103,6 @@ def test_container_spec_adds_builder_options_and_labels():
 
 
 def test_container_spec_bad_run_command_is_a_docker_error():
-    config = normalize({"image": "img", "commit": True, "run_command": ["--publish", "1:1", "img"]})
-    with pytest.raises(DockerError, match="--publish"):
+    config = normalize({"image": "img", "commit": True, "run_command": ["--cidfile", "/x", "img"]})
+    with pytest.raises(DockerError, match="--cidfile"):
         container_spec(config, "abc", "web", "/tmp/x")

@@ -84,17 +84,18 @@ def test_boolean_flag_with_value():
         parse(["--privileged=maybe", "img"])
 
 
-def test_name_is_ignored_with_a_warning():
+def test_name_is_kept():
     parsed = parse_run_command(["--name", "mine", "img"])
-    assert "name" not in create_arguments(parsed)
-    assert "--name mine" in parsed["warnings"][0]
+    assert create_arguments(parsed)["name"] == "mine"
+    assert parsed["warnings"] == []
 
 
 @pytest.mark.parametrize(
     "words, message",
     [
-        (["--publish", "80:80", "img"], "'--publish' is not supported"),
-        (["-p", "80", "img"], "'-p' (in '-p') is not supported"),
+        # CLI-only options mean nothing to the API: an error, not silently dropped
+        (["--cidfile", "/tmp/id", "img"], "'--cidfile' is not supported"),
+        (["-a", "stdout", "img"], "'-a' (in '-a') is not supported"),
         (["-dx", "img"], "'-x' (in '-dx')"),
         (["-d", "-i"], "names no image"),
         (["-d", "--"], "names no image"),
@@ -113,3 +114,89 @@ def test_add_host_needs_an_address():
     with pytest.raises(RunCommandError, match="host:address"):
         parse(["--add-host", "nohost", "img"])
     assert parse(["--add-host", "db:10.0.0.2", "img"])["extra_hosts"] == {"db": "10.0.0.2"}
+
+
+def test_resource_and_namespace_options():
+    result = parse([
+        "--cpus=1.5", "--memory", "256m", "--memory-swap=512m", "-c", "512", "--cpuset-cpus", "0",
+        "--cgroupns=host", "--pid", "host", "--ipc=private", "--uts", "host", "--userns=host", "--pids-limit", "100",
+        "--sysctl", "net.ipv4.ip_forward=1", "--ulimit", "nofile=1024:2048", "--ulimit=core=0",
+        "--group-add", "audio", "--dns-search", "example.org", "--dns-option", "ndots:1", "--domainname=example.org",
+        "--stop-signal", "SIGRTMIN+3", "--security-opt", "seccomp=unconfined", "--volumes-from", "other",
+        "--log-driver", "json-file", "--log-opt", "max-size=1m", "img",
+    ])
+    assert result["nano_cpus"] == 1_500_000_000
+    assert result["mem_limit"] == "256m" and result["memswap_limit"] == "512m"
+    assert result["cpu_shares"] == 512 and result["cpuset_cpus"] == "0"
+    assert (result["cgroupns"], result["pid_mode"], result["ipc_mode"]) == ("host", "host", "private")
+    assert (result["uts_mode"], result["userns_mode"], result["pids_limit"]) == ("host", "host", 100)
+    assert result["sysctls"] == {"net.ipv4.ip_forward": "1"}
+    assert result["ulimits"] == [{"Name": "nofile", "Soft": 1024, "Hard": 2048}, {"Name": "core", "Soft": 0, "Hard": 0}]
+    assert result["group_add"] == ["audio"]
+    assert result["dns_search"] == ["example.org"] and result["dns_opt"] == ["ndots:1"]
+    assert result["domainname"] == "example.org" and result["stop_signal"] == "SIGRTMIN+3"
+    assert result["security_opt"] == ["seccomp=unconfined"] and result["volumes_from"] == ["other"]
+    assert result["log_config"] == {"type": "json-file", "config": {"max-size": "1m"}}
+
+
+def test_published_and_exposed_ports():
+    result = parse(["-p", "127.0.0.1:8080:80", "--publish=53:53/udp", "-p", "9000", "--expose", "7000", "-P", "img"])
+    assert result["ports"] == {
+        "7000/tcp": None,
+        "80/tcp": [("127.0.0.1", 8080)],
+        "53/udp": [53],
+        "9000/tcp": [None],
+    }
+    assert result["publish_all_ports"] is True
+
+
+def test_env_file_comes_before_env_options(tmp_path):
+    env_file = tmp_path / "vars.env"
+    env_file.write_text("# comment\nA=1\n\nFROM_HOST\n")
+    result = parse(["--env-file", str(env_file), "-e", "B=2", "img"])
+    assert result["environment"] == ["A=1", "FROM_HOST=h", "B=2"]
+    with pytest.raises(RunCommandError, match="--env-file"):
+        parse(["--env-file", str(tmp_path / "missing.env"), "img"])
+
+
+@pytest.mark.parametrize(
+    "words, message",
+    [
+        (["--cpus", "lots", "img"], "--cpus takes a positive number"),
+        (["--ulimit", "nofile", "img"], "--ulimit expects NAME=SOFT[:HARD]"),
+        (["--sysctl", "x", "img"], "--sysctl expects KEY=VALUE"),
+        (["-p", "a:b", "img"], "--publish expects"),
+        (["--pids-limit", "many", "img"], "--pids-limit takes a whole number"),
+    ],
+)
+def test_bad_option_values_are_named(words, message):
+    with pytest.raises(RunCommandError) as caught:
+        parse(words)
+    assert message in str(caught.value)
+
+
+def test_mount_option():
+    result = parse([
+        "--mount", "type=bind,source=/srv,target=/data,readonly", "--mount=type=tmpfs,dst=/run,tmpfs-size=64m",
+        "--mount", "target=/cache", "img",
+    ])
+    assert result["mounts"] == [
+        {"Type": "bind", "Target": "/data", "Source": "/srv", "ReadOnly": True},
+        {"Type": "tmpfs", "Target": "/run", "TmpfsOptions": {"SizeBytes": 64 * 1024 * 1024}},
+        {"Type": "volume", "Target": "/cache"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("type=npipe,target=/x", "type=npipe is not supported"),
+        ("type=bind,source=/a", "names no target"),
+        ("type=bind,target=/a", "needs a source"),
+        ("type=volume,target=/a,volume-driver=x", "volume-driver not supported"),
+    ],
+)
+def test_mount_mistakes_are_named(spec, message):
+    with pytest.raises(RunCommandError) as caught:
+        parse(["--mount", spec, "img"])
+    assert message in str(caught.value)
