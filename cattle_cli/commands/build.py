@@ -90,17 +90,25 @@ def run(argv):
 
 
 def _run_builds(plan, run_dir, opts):
-    import ansible_runner  # imported late: validate errors should not pay for it
-
-    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-    from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
     from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
 
     ui = PackerUI(
         write=lambda line: print(line, flush=True),
-        machine_readable=opts["machine-readable"], timestamp=opts["timestamp-ui"], color=opts["color"],
-        sensitive=plan.get("sensitive_values", ()),
+        machine_readable=opts["machine-readable"], timestamp=opts["timestamp-ui"],
+        color=opts["color"] and sys.stdout.isatty(), sensitive=plan.get("sensitive_values", ()),
     )
+    # Say what is starting now: Ansible takes a few seconds before the first build line.
+    if opts["debug"]:
+        ui.say("Debug mode enabled. Builds will not be parallelized.")
+    if opts["color"]:
+        ui.color_intro([build["name"] for build in plan["builds"]])
+
+    import ansible_runner  # imported late: validate errors should not pay for it
+
+    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+    from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
+    from cattle_cli.output import PlaybookEcho
+
     plan_file = write_plan(plan, run_dir)
     os.mkdir(os.path.join(run_dir, "runner"), 0o700)
     ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
@@ -124,7 +132,8 @@ def _run_builds(plan, run_dir, opts):
             forks=forks,
             cancel_callback=interrupted.cancel,
             quiet=False,
-            suppress_ansible_output=False,
+            suppress_ansible_output=True,
+            event_handler=PlaybookEcho(),  # off a terminal, without the pty's carriage returns
             json_mode=False,
         )
         status = runner.status

@@ -84,8 +84,9 @@ class CallbackModule(CallbackBase):
         return host in self.build_started
 
     def _show_ui(self, host, result):
-        for kind, text in result.get("ui") or []:
-            self.ui.emit(host, kind, text)
+        # A line is [kind, text] or [kind, text, component]: the post-processor that said it.
+        for line in result.get("ui") or []:
+            self.ui.emit(host, *line[:3])
 
     # -- events ----------------------------------------------------------------------
     def v2_runner_on_start(self, host, task):
@@ -104,6 +105,7 @@ class CallbackModule(CallbackBase):
             for build in res.get("builds", []):
                 self.build_started[build["name"]] = time.time()
                 self.build_names.append(build["name"])
+            self.ui.set_builds(self.build_names)
             return
         if action == "cattle.images.post_processors" and self._is_build(host):
             self.artifacts[host] = res.get("artifacts") or []
@@ -162,7 +164,6 @@ class CallbackModule(CallbackBase):
             self.ui.build_errored(host, elapsed, self.build_errors[host])
         else:
             self.ui.build_finished(host, elapsed)
-            self.ui.artifacts(host, self.artifacts.get(host, []))
 
     def _load_plan(self, res):
         try:
