@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 
-from cattle_cli import __version__
+from cattle_cli import __version__, flags
 
 COMMANDS = {
     "build": "build artifacts from a template",
@@ -28,9 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     while argv and argv[0] in ("-machine-readable", "--machine-readable"):
         global_flags.append("-machine-readable")
         argv.pop(0)
-    if not argv or argv[0] in ("-h", "-help", "--help"):
+    if not argv:
         sys.stderr.write(USAGE)
-        return 0 if argv else 127
+        return 127
+    if argv[0] in flags.HELP_FLAGS:
+        sys.stdout.write(USAGE)
+        return 0
     if argv[0] in ("-v", "-version", "--version", "version"):
         if global_flags:
             print(f"0,,version,{__version__}")
@@ -42,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"cattle: unknown command {name!r}\n\n{USAGE}")
         return 127
     module = importlib.import_module(f"cattle_cli.commands.{name}")
+    if flags.wants_help(rest):  # as Packer: the command's usage on stdout, exit 0
+        sys.stdout.write(getattr(module, "USAGE", None) or module.usage())
+        return 0
     try:
         return module.run(global_flags + rest)
     except KeyboardInterrupt:

@@ -57,7 +57,9 @@ class PlaybookEcho:
     def __call__(self, event) -> bool:
         text = event.get("stdout")
         if text:
-            if not self.terminal:
+            if self.terminal:  # the terminal's own line discipline adds the carriage returns back
+                text = text.replace("\r\n", "\n")
+            else:
                 text = "\n".join(settled_line(line) for line in text.split("\n"))
             self.stream.write(text + "\n")
             self.stream.flush()

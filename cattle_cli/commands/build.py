@@ -13,6 +13,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 
 from cattle_cli import flags, process_tree
 from cattle_cli.collection import playbook_path
@@ -34,6 +35,8 @@ FLAGS = [
     flags.Flag("cache", "bool", False, help="Docker builds: commit a layer after each provisioner and reuse the "
                "longest unchanged prefix of steps (see 'cattle cache').")
 ]
+
+USAGE = flags.usage("build", "[options] TEMPLATE", FLAGS)
 
 
 class _Interrupted:
@@ -63,15 +66,16 @@ class _Interrupted:
 
 
 def run(argv):
+    started = time.time()  # "Wait completed after" counts from here, as Packer's does
     try:
         parsed = flags.parse(argv, FLAGS)
         if len(parsed.args) != 1:
             raise flags.UsageError("the build command expects exactly one argument: the template")
         variables = dict(flags.parse_var(v) for v in parsed.values["var"])
     except flags.UsageError as exc:
-        sys.stderr.write(f"{exc}\n\n{flags.usage('build', '[options] TEMPLATE', FLAGS)}")
+        sys.stderr.write(f"{exc}\n\n{USAGE}")
         return 1
-    opts = parsed.values
+    opts = dict(parsed.values, started=started)
 
     plan = load_and_validate(
         parsed.args[0], variables, opts["var-file"], opts["only"], opts["except"],
@@ -131,9 +135,8 @@ def _run_builds(plan, run_dir, opts):
             envvars=_ansible_env(opts),
             forks=forks,
             cancel_callback=interrupted.cancel,
-            quiet=False,
-            suppress_ansible_output=True,
-            event_handler=PlaybookEcho(),  # off a terminal, without the pty's carriage returns
+            quiet=True,  # runner's own echo keeps the pty's carriage returns: print through PlaybookEcho
+            event_handler=PlaybookEcho(),
             json_mode=False,
         )
         status = runner.status
@@ -193,6 +196,7 @@ def _ansible_env(opts):
         "ANSIBLE_HOST_KEY_CHECKING": "False",
         "CATTLE_MACHINE_READABLE": "1" if opts["machine-readable"] else "0",
         "CATTLE_TIMESTAMP_UI": "1" if opts["timestamp-ui"] else "0",
+        "CATTLE_STARTED": str(opts["started"]),
         "CATTLE_COLOR": "1" if opts["color"] and sys.stdout.isatty() else "0",
         "CATTLE_LIVE": "1" if sys.stdout.isatty() and not opts["machine-readable"] else "0",
         "PYTHONUNBUFFERED": "1",

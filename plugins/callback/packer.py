@@ -34,6 +34,13 @@ options:
     default: false
     env:
       - name: CATTLE_LIVE
+  started:
+    description:
+      - When the command started (seconds since the epoch), so that C(Wait completed after) counts
+        from there as Packer's does; by default the time the callback was loaded.
+    type: float
+    env:
+      - name: CATTLE_STARTED
   color:
     description: Colour the build prefixes.
     type: bool
@@ -68,6 +75,7 @@ class CallbackModule(CallbackBase):
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        self.started = self.get_option("started") or self.started
         write = self._display.display
         if self.get_option("live") and not self.get_option("machine_readable"):
             self.live = LiveView(sys.stdout)
