@@ -197,6 +197,7 @@ def _ansible_env(opts):
         "CATTLE_MACHINE_READABLE": "1" if opts["machine-readable"] else "0",
         "CATTLE_TIMESTAMP_UI": "1" if opts["timestamp-ui"] else "0",
         "CATTLE_STARTED": str(opts["started"]),
+        "CATTLE_INTRO": "0",  # printed already, before Ansible started
         "CATTLE_COLOR": "1" if opts["color"] and sys.stdout.isatty() else "0",
         "CATTLE_LIVE": "1" if sys.stdout.isatty() and not opts["machine-readable"] else "0",
         "PYTHONUNBUFFERED": "1",

@@ -41,6 +41,15 @@ options:
     type: float
     env:
       - name: CATTLE_STARTED
+  intro:
+    description:
+      - "Start with Packer's C(NAME: output will be in this color.) line per build (when
+        O(color) is on and the output is not machine-readable)."
+      - The C(cattle) command turns it off, having printed these lines itself before Ansible started.
+    type: bool
+    default: true
+    env:
+      - name: CATTLE_INTRO
   color:
     description: Colour the build prefixes.
     type: bool
@@ -113,6 +122,8 @@ class CallbackModule(CallbackBase):
             for build in res.get("builds", []):
                 self.build_started[build["name"]] = time.time()
                 self.build_names.append(build["name"])
+            if self.get_option("intro") and self.get_option("color"):
+                self.ui.color_intro(self.build_names)
             self.ui.set_builds(self.build_names)
             return
         if action == "cattle.images.post_processors" and self._is_build(host):
