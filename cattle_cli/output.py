@@ -4,13 +4,10 @@ and the echo of ansible-playbook's output."""
 from __future__ import annotations
 
 import sys
-import time
 
-from ansible_collections.cattle.images.plugins.plugin_utils.output import machine_escape, settled_line
+from ansible_collections.cattle.images.plugins.plugin_utils.output import machine_line, settled_line
 
-
-def machine_line(kind: str, *data: str, target: str = "") -> str:
-    return ",".join([str(int(time.time())), target, kind, *(machine_escape(d) for d in data)])
+__all__ = ["Output", "PlaybookEcho", "machine_line", "report"]
 
 
 class Output:

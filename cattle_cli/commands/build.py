@@ -104,6 +104,7 @@ def _run_builds(plan, run_dir, opts):
     # Say what is starting now: Ansible takes a few seconds before the first build line.
     if opts["debug"]:
         ui.say("Debug mode enabled. Builds will not be parallelized.")
+    ui.set_builds([build["name"] for build in plan["builds"]])
     if opts["color"]:
         ui.color_intro([build["name"] for build in plan["builds"]])
 
@@ -152,12 +153,12 @@ def _run_builds(plan, run_dir, opts):
             for entry in leftovers:
                 ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' (-on-error={opts['on-error']})")
         elif leftovers:
-            for error in ledger.sweep(report=lambda e: ui.say(f"==> {e['build']}: Removed {e['kind']} {e['name']}")):
+            for error in ledger.sweep(report=lambda e: ui.emit(e["build"], "say", f"Removed {e['kind']} {e['name']}")):
                 ui.error(f"==> Cleanup failed: {error}")
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if interrupted:
-        ui.error("Cleanly cancelled builds after being interrupted.")
+        ui.say("Cleanly cancelled builds after being interrupted.")  # a say in Packer too
         return 1
     return 0 if status == "successful" else 1
 

@@ -23,6 +23,12 @@ def machine_escape(text):
     return str(text).replace(",", "%!(PACKER_COMMA)").replace("\r", "\\r").replace("\n", "\\n")
 
 
+def machine_line(kind, *data, target="", now=None):
+    """Packer's machine-readable line: ``timestamp,target,type,data…``, each datum escaped."""
+    stamp = int(time.time() if now is None else now)
+    return ",".join([str(stamp), str(target), kind, *(machine_escape(d) for d in data)])
+
+
 _ERASE_LINE = re.compile(r"\x1b\[[0-2]?K")
 
 
@@ -84,9 +90,7 @@ class PackerUI:
         """One machine-readable line; nothing in human mode (as Packer's BasicUi)."""
         if not self.machine_readable:
             return
-        fields = [str(int(self.clock())), self.mask(target), kind]
-        fields += [machine_escape(self.mask(d)) for d in data]
-        self.write(",".join(fields))
+        self.write(machine_line(kind, *(self.mask(d) for d in data), target=self.mask(target), now=self.clock()))
 
     def _show(self, kind, text, color=None, bold=True):
         """A UI line (``say``, ``message`` or ``error``) of possibly several lines of text."""
