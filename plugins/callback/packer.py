@@ -10,8 +10,8 @@ short_description: Packer-style output for image builds
 version_added: 0.1.0
 description:
   - Prints what builds say the way Packer does, each line prefixed by the build's name
-    (C(==> name) for steps, indented C(name) for output; a post-processor's lines read
-    C(name (type)), then a summary of the artifacts of successful builds.
+    (C(==> name) for steps, indented C(name) for output; a post-processor's lines add
+    its type in parentheses after the name), then a summary of the artifacts of successful builds.
   - With C(CATTLE_MACHINE_READABLE=1) prints Packer's machine-readable format instead.
   - Every line is masked with the template's sensitive values.
 author: cattle.images developers (@cattle-images)
