@@ -35,8 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(USAGE)
         return 0
     if argv[0] in ("-v", "-version", "--version", "version"):
-        if global_flags:
-            print(f"0,,version,{__version__}")
+        if global_flags:  # Packer's four lines
+            from cattle_cli.output import machine_line
+
+            for kind, value in (("version", __version__), ("version-prelease", ""), ("version-commit", "")):
+                print(machine_line(kind, value))
+            print(machine_line("ui", "say", f"cattle v{__version__}"))
         else:
             print(f"cattle {__version__}")
         return 0

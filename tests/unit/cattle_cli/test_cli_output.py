@@ -70,3 +70,11 @@ def test_help_after_double_dash_is_an_argument():
     assert flags.wants_help(["-force", "t.json", "-h"])
     assert not flags.wants_help(["--", "-h"])
     assert not flags.wants_help(["-var", "x=-h", "t.json"])
+
+
+def test_machine_readable_version_is_packers_four_lines(capsys):
+    assert main(["-machine-readable", "version"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",", 1)[1].rsplit(",", 1)[0] for line in lines] == [
+        ",version", ",version-prelease", ",version-commit", ",ui,say"]
+    assert all(int(line.split(",")[0]) > 1_700_000_000 for line in lines)  # a real timestamp
