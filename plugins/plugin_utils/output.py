@@ -47,13 +47,20 @@ def settled_line(line):
     return shown
 
 
+_DURATION_UNITS = (  # durafmt's, as Packer 1.6.6 uses it: microseconds in each unit
+    ("year", 365 * 86400 * 10**6), ("week", 7 * 86400 * 10**6), ("day", 86400 * 10**6),
+    ("hour", 3600 * 10**6), ("minute", 60 * 10**6), ("second", 10**6), ("millisecond", 1000),
+    ("microsecond", 1),
+)
+
+
 def human_duration(seconds):
-    """Packer's durations: the two largest units, e.g. '1 minute 3 seconds', '502 milliseconds'."""
-    millis = int(round(seconds * 1000))
-    units = [("hour", 3600000), ("minute", 60000), ("second", 1000), ("millisecond", 1)]
+    """Packer's durations: the two largest non-zero units, e.g. '1 minute 3 seconds',
+    '72 milliseconds 245 microseconds'."""
+    micros = int(round(seconds * 10**6))
     parts = []
-    for name, size in units:
-        amount, millis = divmod(millis, size)
+    for name, size in _DURATION_UNITS:
+        amount, micros = divmod(micros, size)
         if amount:
             parts.append(f"{amount} {name}{'' if amount == 1 else 's'}")
     return " ".join(parts[:2]) or "0 seconds"

@@ -189,6 +189,9 @@ def test_durations_read_like_packers():
     assert human_duration(1.502) == "1 second 502 milliseconds"
     assert human_duration(63) == "1 minute 3 seconds"
     assert human_duration(0) == "0 seconds"
+    assert human_duration(0.072245) == "72 milliseconds 245 microseconds"  # from packer 1.6.6
+    assert human_duration(3605) == "1 hour 5 seconds"  # zero units are skipped, not counted
+    assert human_duration(9 * 86400 + 2) == "1 week 2 days"
 
 
 def test_machine_escape():
