@@ -81,6 +81,7 @@ class CallbackModule(CallbackBase):
         self.artifacts = {}
         self.build_names = []
         self.live = None
+        self.failing = set()  # failed builds whose cleanup is still printing
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -133,6 +134,7 @@ class CallbackModule(CallbackBase):
             return
         if not res.get("results"):
             self._show_ui(host, res)
+        self._build_over(result)
 
     def v2_runner_item_on_ok(self, result):
         self._show_ui(result._host.get_name(), result._result)
@@ -153,9 +155,13 @@ class CallbackModule(CallbackBase):
             if result._task.action == "cattle.images.post_processors":
                 self.artifacts[host] = res.get("artifacts") or []
             self.build_errors[host] = msg
-            if result._task.action in ("ansible.builtin.fail", "cattle.images.post_processors"):
+            if result._task.action == "cattle.images.post_processors":
                 self.ui.emit(host, "error", msg)
                 self._finish(host)
+            elif result._task.action == "ansible.builtin.fail":
+                # Packer prints "Build '…' errored" after the cleanup's lines: wait for the end.
+                self.ui.emit(host, "error", msg)
+                self.failing.add(host)
         else:
             self.ui.error(msg)
 
@@ -165,7 +171,22 @@ class CallbackModule(CallbackBase):
         self.build_errors[host] = msg
         self.ui.emit(host, "error", msg)
 
+    def _build_over(self, result):
+        """The role's last task of a build (``cattle_build_over``): a failed build ends here."""
+        host = result._host.get_name()
+        if host in self.failing and result._task.vars.get("cattle_build_over"):
+            self._finish(host)
+
+    def _finish_failing(self):
+        # In case a build's cleanup failed before its last task
+        for host in sorted(self.failing, key=self.build_names.index):
+            self._finish(host)
+
+    def v2_playbook_on_play_start(self, play):
+        self._finish_failing()
+
     def v2_playbook_on_stats(self, stats):
+        self._finish_failing()
         if self.live:
             self.live.close()
         self.ui.summary(
@@ -176,6 +197,7 @@ class CallbackModule(CallbackBase):
         )
 
     def _finish(self, host):
+        self.failing.discard(host)
         if self.live:
             self.live.done(host)
         elapsed = time.time() - self.build_started.get(host, self.started)
@@ -196,7 +218,7 @@ class CallbackModule(CallbackBase):
         pass
 
     def v2_runner_on_skipped(self, result):
-        pass
+        self._build_over(result)
 
     def v2_playbook_on_include(self, included_file):
         pass
