@@ -74,6 +74,23 @@ def parse(argv, flags):
     return Parsed(values=values, args=argv)
 
 
+HELP_FLAGS = ("-h", "-help", "--help")
+
+
+def wants_help(argv):
+    """True when the arguments ask for a command's usage (``-h``, ``-help``, ``--help``).
+
+    Looked for anywhere before ``--``, not only among the leading flags as Go's ``flag``
+    package does: ``cattle build t.json -h`` shows the usage instead of a usage error.
+    """
+    for arg in argv:
+        if arg == "--":
+            return False
+        if arg in HELP_FLAGS:
+            return True
+    return False
+
+
 def parse_var(assignment):
     """``-var 'name=value'`` -> (name, value)."""
     name, sep, value = assignment.partition("=")

@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 
-from cattle_cli import __version__
+from cattle_cli import __version__, flags
 
 COMMANDS = {
     "build": "build artifacts from a template",
@@ -28,12 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     while argv and argv[0] in ("-machine-readable", "--machine-readable"):
         global_flags.append("-machine-readable")
         argv.pop(0)
-    if not argv or argv[0] in ("-h", "-help", "--help"):
+    if not argv:
         sys.stderr.write(USAGE)
-        return 0 if argv else 127
+        return 127
+    if argv[0] in flags.HELP_FLAGS:
+        sys.stdout.write(USAGE)
+        return 0
     if argv[0] in ("-v", "-version", "--version", "version"):
-        if global_flags:
-            print(f"0,,version,{__version__}")
+        if global_flags:  # Packer's four lines
+            from cattle_cli.output import machine_line
+
+            for kind, value in (("version", __version__), ("version-prelease", ""), ("version-commit", "")):
+                print(machine_line(kind, value))
+            print(machine_line("ui", "say", f"cattle v{__version__}"))
         else:
             print(f"cattle {__version__}")
         return 0
@@ -42,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"cattle: unknown command {name!r}\n\n{USAGE}")
         return 127
     module = importlib.import_module(f"cattle_cli.commands.{name}")
+    if flags.wants_help(rest):  # as Packer: the command's usage on stdout, exit 0
+        sys.stdout.write(getattr(module, "USAGE", None) or module.usage())
+        return 0
     try:
         return module.run(global_flags + rest)
     except KeyboardInterrupt:

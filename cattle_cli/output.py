@@ -1,15 +1,13 @@
-"""What the commands print outside a build: Packer-style UI lines and template diagnostics."""
+"""What the commands print outside the callback: Packer-style UI lines, template diagnostics,
+and the echo of ansible-playbook's output."""
 
 from __future__ import annotations
 
 import sys
-import time
 
-from ansible_collections.cattle.images.plugins.plugin_utils.output import machine_escape
+from ansible_collections.cattle.images.plugins.plugin_utils.output import machine_line, settled_line
 
-
-def machine_line(kind: str, *data: str, target: str = "") -> str:
-    return ",".join([str(int(time.time())), target, kind, *(machine_escape(d) for d in data)])
+__all__ = ["Output", "PlaybookEcho", "machine_line", "report"]
 
 
 class Output:
@@ -39,3 +37,27 @@ def report(out: Output, diagnostics) -> bool:
     for diagnostic in errors:
         out.error(f"Error: {diagnostic}")
     return True
+
+
+class PlaybookEcho:
+    """ansible-runner's event handler: print what ansible-playbook printed, as it comes.
+
+    ansible-playbook runs on a pty whose line discipline turns each newline into CR LF, and
+    runner would copy that through as-is; off a terminal every line is printed clean instead
+    (carriage returns dropped, redrawn lines settled to what a terminal would finally show).
+    """
+
+    def __init__(self, stream=None, terminal=None):
+        self.stream = stream or sys.stdout
+        self.terminal = self.stream.isatty() if terminal is None else terminal
+
+    def __call__(self, event) -> bool:
+        text = event.get("stdout")
+        if text:
+            if self.terminal:  # the terminal's own line discipline adds the carriage returns back
+                text = text.replace("\r\n", "\n")
+            else:
+                text = "\n".join(settled_line(line) for line in text.split("\n"))
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        return False  # nothing reads runner's per-event files: do not write them

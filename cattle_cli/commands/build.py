@@ -13,6 +13,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 
 from cattle_cli import flags, process_tree
 from cattle_cli.collection import playbook_path
@@ -34,6 +35,8 @@ FLAGS = [
     flags.Flag("cache", "bool", False, help="Docker builds: commit a layer after each provisioner and reuse the "
                "longest unchanged prefix of steps (see 'cattle cache').")
 ]
+
+USAGE = flags.usage("build", "[options] TEMPLATE", FLAGS)
 
 
 class _Interrupted:
@@ -63,15 +66,16 @@ class _Interrupted:
 
 
 def run(argv):
+    started = time.time()  # "Wait completed after" counts from here, as Packer's does
     try:
         parsed = flags.parse(argv, FLAGS)
         if len(parsed.args) != 1:
             raise flags.UsageError("the build command expects exactly one argument: the template")
         variables = dict(flags.parse_var(v) for v in parsed.values["var"])
     except flags.UsageError as exc:
-        sys.stderr.write(f"{exc}\n\n{flags.usage('build', '[options] TEMPLATE', FLAGS)}")
+        sys.stderr.write(f"{exc}\n\n{USAGE}")
         return 1
-    opts = parsed.values
+    opts = dict(parsed.values, started=started)
 
     plan = load_and_validate(
         parsed.args[0], variables, opts["var-file"], opts["only"], opts["except"],
@@ -90,17 +94,26 @@ def run(argv):
 
 
 def _run_builds(plan, run_dir, opts):
-    import ansible_runner  # imported late: validate errors should not pay for it
-
-    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-    from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
     from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
 
     ui = PackerUI(
         write=lambda line: print(line, flush=True),
-        machine_readable=opts["machine-readable"], timestamp=opts["timestamp-ui"], color=opts["color"],
-        sensitive=plan.get("sensitive_values", ()),
+        machine_readable=opts["machine-readable"], timestamp=opts["timestamp-ui"],
+        color=opts["color"] and sys.stdout.isatty(), sensitive=plan.get("sensitive_values", ()),
     )
+    # Say what is starting now: Ansible takes a few seconds before the first build line.
+    if opts["debug"]:
+        ui.say("Debug mode enabled. Builds will not be parallelized.")
+    ui.set_builds([build["name"] for build in plan["builds"]])
+    if opts["color"]:
+        ui.color_intro([build["name"] for build in plan["builds"]])
+
+    import ansible_runner  # imported late: validate errors should not pay for it
+
+    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+    from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
+    from cattle_cli.output import PlaybookEcho
+
     plan_file = write_plan(plan, run_dir)
     os.mkdir(os.path.join(run_dir, "runner"), 0o700)
     ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
@@ -123,8 +136,8 @@ def _run_builds(plan, run_dir, opts):
             envvars=_ansible_env(opts),
             forks=forks,
             cancel_callback=interrupted.cancel,
-            quiet=False,
-            suppress_ansible_output=False,
+            quiet=True,  # runner's own echo keeps the pty's carriage returns: print through PlaybookEcho
+            event_handler=PlaybookEcho(),
             json_mode=False,
         )
         status = runner.status
@@ -140,12 +153,12 @@ def _run_builds(plan, run_dir, opts):
             for entry in leftovers:
                 ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' (-on-error={opts['on-error']})")
         elif leftovers:
-            for error in ledger.sweep(report=lambda e: ui.say(f"==> {e['build']}: Removed {e['kind']} {e['name']}")):
+            for error in ledger.sweep(report=lambda e: ui.emit(e["build"], "say", f"Removed {e['kind']} {e['name']}")):
                 ui.error(f"==> Cleanup failed: {error}")
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if interrupted:
-        ui.error("Cleanly cancelled builds after being interrupted.")
+        ui.say("Cleanly cancelled builds after being interrupted.")  # a say in Packer too
         return 1
     return 0 if status == "successful" else 1
 
@@ -184,6 +197,8 @@ def _ansible_env(opts):
         "ANSIBLE_HOST_KEY_CHECKING": "False",
         "CATTLE_MACHINE_READABLE": "1" if opts["machine-readable"] else "0",
         "CATTLE_TIMESTAMP_UI": "1" if opts["timestamp-ui"] else "0",
+        "CATTLE_STARTED": str(opts["started"]),
+        "CATTLE_INTRO": "0",  # printed already, before Ansible started
         "CATTLE_COLOR": "1" if opts["color"] and sys.stdout.isatty() else "0",
         "CATTLE_LIVE": "1" if sys.stdout.isatty() and not opts["machine-readable"] else "0",
         "PYTHONUNBUFFERED": "1",

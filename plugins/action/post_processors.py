@@ -66,15 +66,17 @@ class ActionModule(ActionBase):
             for index, post_processor in enumerate(chain):
                 if prior is None:
                     break  # Packer halts a chain on a nil artifact
+                kind = post_processor["type"]
                 ui.append(["say", running_line(post_processor)])
                 outcome = run_component(
                     self,
-                    post_processor["type"],
+                    kind,
                     {"plan_file": args["plan_file"], "build": args["build"], "chain": chain_index,
                      "index": index, "artifact": prior},
                     task_vars,
                 )
-                ui.extend(outcome.get("ui") or [])
+                # Its lines read "build (type): …", as Packer prints them.
+                ui.extend([line[0], line[1], kind] for line in outcome.get("ui") or [])
                 changed = changed or bool(outcome.get("changed"))
                 if outcome.get("failed"):
                     errors.append(f"Post-processor failed: {outcome.get('msg', 'unknown error')}")

@@ -10,8 +10,8 @@ short_description: Packer-style output for image builds
 version_added: 0.1.0
 description:
   - Prints what builds say the way Packer does, each line prefixed by the build's name
-    (C(==> name) for steps, indented C(name) for output), then a summary of the
-    artifacts of successful builds.
+    (C(==> name) for steps, indented C(name) for output; a post-processor's lines add
+    its type in parentheses after the name), then a summary of the artifacts of successful builds.
   - With C(CATTLE_MACHINE_READABLE=1) prints Packer's machine-readable format instead.
   - Every line is masked with the template's sensitive values.
 author: cattle.images developers (@cattle-images)
@@ -34,6 +34,22 @@ options:
     default: false
     env:
       - name: CATTLE_LIVE
+  started:
+    description:
+      - When the command started (seconds since the epoch), so that C(Wait completed after) counts
+        from there as Packer's does; by default the time the callback was loaded.
+    type: float
+    env:
+      - name: CATTLE_STARTED
+  intro:
+    description:
+      - "Start with Packer's C(NAME: output will be in this color.) line per build (when
+        O(color) is on and the output is not machine-readable)."
+      - The C(cattle) command turns it off, having printed these lines itself before Ansible started.
+    type: bool
+    default: true
+    env:
+      - name: CATTLE_INTRO
   color:
     description: Colour the build prefixes.
     type: bool
@@ -65,9 +81,11 @@ class CallbackModule(CallbackBase):
         self.artifacts = {}
         self.build_names = []
         self.live = None
+        self.failing = set()  # failed builds whose cleanup is still printing
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        self.started = self.get_option("started") or self.started
         write = self._display.display
         if self.get_option("live") and not self.get_option("machine_readable"):
             self.live = LiveView(sys.stdout)
@@ -84,8 +102,9 @@ class CallbackModule(CallbackBase):
         return host in self.build_started
 
     def _show_ui(self, host, result):
-        for kind, text in result.get("ui") or []:
-            self.ui.emit(host, kind, text)
+        # A line is [kind, text] or [kind, text, component]: the post-processor that said it.
+        for line in result.get("ui") or []:
+            self.ui.emit(host, *line[:3])
 
     # -- events ----------------------------------------------------------------------
     def v2_runner_on_start(self, host, task):
@@ -104,6 +123,9 @@ class CallbackModule(CallbackBase):
             for build in res.get("builds", []):
                 self.build_started[build["name"]] = time.time()
                 self.build_names.append(build["name"])
+            if self.get_option("intro") and self.get_option("color"):
+                self.ui.color_intro(self.build_names)
+            self.ui.set_builds(self.build_names)
             return
         if action == "cattle.images.post_processors" and self._is_build(host):
             self.artifacts[host] = res.get("artifacts") or []
@@ -112,6 +134,7 @@ class CallbackModule(CallbackBase):
             return
         if not res.get("results"):
             self._show_ui(host, res)
+        self._build_over(result)
 
     def v2_runner_item_on_ok(self, result):
         self._show_ui(result._host.get_name(), result._result)
@@ -132,9 +155,13 @@ class CallbackModule(CallbackBase):
             if result._task.action == "cattle.images.post_processors":
                 self.artifacts[host] = res.get("artifacts") or []
             self.build_errors[host] = msg
-            if result._task.action in ("ansible.builtin.fail", "cattle.images.post_processors"):
+            if result._task.action == "cattle.images.post_processors":
                 self.ui.emit(host, "error", msg)
                 self._finish(host)
+            elif result._task.action == "ansible.builtin.fail":
+                # Packer prints "Build '…' errored" after the cleanup's lines: wait for the end.
+                self.ui.emit(host, "error", msg)
+                self.failing.add(host)
         else:
             self.ui.error(msg)
 
@@ -144,7 +171,22 @@ class CallbackModule(CallbackBase):
         self.build_errors[host] = msg
         self.ui.emit(host, "error", msg)
 
+    def _build_over(self, result):
+        """The role's last task of a build (``cattle_build_over``): a failed build ends here."""
+        host = result._host.get_name()
+        if host in self.failing and result._task.vars.get("cattle_build_over"):
+            self._finish(host)
+
+    def _finish_failing(self):
+        # In case a build's cleanup failed before its last task
+        for host in sorted(self.failing, key=self.build_names.index):
+            self._finish(host)
+
+    def v2_playbook_on_play_start(self, play):
+        self._finish_failing()
+
     def v2_playbook_on_stats(self, stats):
+        self._finish_failing()
         if self.live:
             self.live.close()
         self.ui.summary(
@@ -155,6 +197,7 @@ class CallbackModule(CallbackBase):
         )
 
     def _finish(self, host):
+        self.failing.discard(host)
         if self.live:
             self.live.done(host)
         elapsed = time.time() - self.build_started.get(host, self.started)
@@ -162,7 +205,6 @@ class CallbackModule(CallbackBase):
             self.ui.build_errored(host, elapsed, self.build_errors[host])
         else:
             self.ui.build_finished(host, elapsed)
-            self.ui.artifacts(host, self.artifacts.get(host, []))
 
     def _load_plan(self, res):
         try:
@@ -176,7 +218,7 @@ class CallbackModule(CallbackBase):
         pass
 
     def v2_runner_on_skipped(self, result):
-        pass
+        self._build_over(result)
 
     def v2_playbook_on_include(self, included_file):
         pass

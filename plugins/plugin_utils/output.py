@@ -10,35 +10,80 @@ the same thing. Controller-only (it prints), hence plugin_utils; pure Python, so
 
 from __future__ import annotations
 
+import datetime
+import re
 import time
 
-COLORS = ["1;32", "1;36", "1;35", "1;33", "1;34", "1;31"]  # Packer cycles through these
-ERROR_COLOR = "1;31"
+COLORS = (32, 36, 35, 33, 34)  # green, cyan, magenta, yellow, blue: Packer cycles through these
+ERROR_COLOR = 31
 
 
 def machine_escape(text):
+    """A field of a machine-readable line, escaped as Packer escapes it."""
     return str(text).replace(",", "%!(PACKER_COMMA)").replace("\r", "\\r").replace("\n", "\\n")
 
 
+def machine_line(kind, *data, target="", now=None):
+    """Packer's machine-readable line: ``timestamp,target,type,data…``, each datum escaped."""
+    stamp = int(time.time() if now is None else now)
+    return ",".join([str(stamp), str(target), kind, *(machine_escape(d) for d in data)])
+
+
+_ERASE_LINE = re.compile(r"\x1b\[[0-2]?K")
+
+
+def settled_line(line):
+    """What a terminal would finally show of a line redrawn with carriage returns.
+
+    Progress output (``50%``, carriage return, ``100%``) ends as one clean line in a file,
+    as it does on screen.
+    """
+    line = _ERASE_LINE.sub("", line.rstrip("\r"))
+    if "\r" not in line:
+        return line
+    shown = ""
+    for part in line.split("\r"):
+        shown = part + shown[len(part):]
+    return shown
+
+
+_DURATION_UNITS = (  # durafmt's, as Packer 1.6.6 uses it: microseconds in each unit
+    ("year", 365 * 86400 * 10**6), ("week", 7 * 86400 * 10**6), ("day", 86400 * 10**6),
+    ("hour", 3600 * 10**6), ("minute", 60 * 10**6), ("second", 10**6), ("millisecond", 1000),
+    ("microsecond", 1),
+)
+
+
 def human_duration(seconds):
-    """Packer's durations: the two largest units, e.g. '1 minute 3 seconds', '502 milliseconds'."""
-    millis = int(round(seconds * 1000))
-    units = [("hour", 3600000), ("minute", 60000), ("second", 1000), ("millisecond", 1)]
+    """Packer's durations: the two largest non-zero units, e.g. '1 minute 3 seconds',
+    '72 milliseconds 245 microseconds'."""
+    micros = int(round(seconds * 10**6))
     parts = []
-    for name, size in units:
-        amount, millis = divmod(millis, size)
+    for name, size in _DURATION_UNITS:
+        amount, micros = divmod(micros, size)
         if amount:
             parts.append(f"{amount} {name}{'' if amount == 1 else 's'}")
     return " ".join(parts[:2]) or "0 seconds"
 
 
 class PackerUI:
-    def __init__(self, write=print, machine_readable=False, timestamp=False, color=True, sensitive=()):
+    """Packer's UI: what builds say, prefixed and coloured per build, and the closing summary.
+
+    ``say``/``message``/``error`` of a build are Packer's TargetedUI lines (``==> build: …``,
+    ``    build: …``); ``say``/``error`` without a build are the command's own lines. With
+    ``machine_readable`` every line becomes ``timestamp,target,type,data…`` instead.
+    ``color`` paints lines with ANSI colours; ``timestamp`` prefixes a build's lines with an
+    RFC 3339 time, as ``-timestamp-ui`` does. Off a terminal no line carries a carriage return.
+    """
+
+    def __init__(self, write=print, machine_readable=False, timestamp=False, color=True, sensitive=(),
+                 clock=time.time):
         self.write = write
         self.machine_readable = machine_readable
         self.timestamp = timestamp
-        self.color = color
+        self.color = color and not machine_readable
         self.sensitive = [v for v in sensitive if v]
+        self.clock = clock
         self._colors = {}
 
     def mask(self, text):
@@ -47,80 +92,112 @@ class PackerUI:
             text = text.replace(value, "<sensitive>")
         return text
 
-    def _paint(self, code, text):
-        return f"\x1b[{code}m{text}\x1b[0m" if self.color and not self.machine_readable else text
-
-    def _prefix_time(self, line):
-        if self.timestamp:
-            return time.strftime("%Y-%m-%dT%H:%M:%SZ: ", time.gmtime()) + line
-        return line
-
+    # -- the two kinds of output ---------------------------------------------------------
     def machine(self, target, kind, *data):
-        fields = [str(int(time.time())), machine_escape(target), kind] + [machine_escape(self.mask(d)) for d in data]
-        self.write(",".join(fields))
+        """One machine-readable line; nothing in human mode (as Packer's BasicUi)."""
+        if not self.machine_readable:
+            return
+        self.write(machine_line(kind, *(self.mask(d) for d in data), target=self.mask(target), now=self.clock()))
 
-    def _line(self, kind, text, code=None):
+    def _show(self, kind, text, color=None, bold=True):
+        """A UI line (``say``, ``message`` or ``error``) of possibly several lines of text."""
         text = self.mask(text)
         if self.machine_readable:
             self.machine("", "ui", kind, text)
             return
-        for line in text.split("\n") if kind == "message" else [text]:
-            self.write(self._prefix_time(self._paint(code, line) if code else line))
+        for line in text.split("\n"):
+            line = settled_line(line)
+            if self.color and color is not None:
+                line = f"\x1b[{1 if bold else 0};{color}m{line}\x1b[0m"
+            self.write(line)
+
+    def say(self, text):
+        self._show("say", text)
+
+    def error(self, text):
+        self._show("error", text)
+
+    # -- a build's lines -----------------------------------------------------------------
+    def set_builds(self, builds):
+        """Give the builds their colours in the template's order, as Packer does."""
+        for build in builds:
+            self.build_color(build)
 
     def build_color(self, build):
         if build not in self._colors:
             self._colors[build] = COLORS[len(self._colors) % len(COLORS)]
         return self._colors[build]
 
-    def emit(self, build, kind, text):
-        """One thing a build says: kind is 'say' (a step), 'message' (output) or 'error'."""
+    def color_intro(self, builds):
+        """Packer's first lines, printed as soon as the template is valid (not machine-readable)."""
+        if self.machine_readable or not builds:
+            return
+        self.set_builds(builds)
+        for build in builds:
+            self._show("say", f"{build}: output will be in this color.", self.build_color(build))
+        self.say("")
+
+    def _stamp(self, text):
+        if not self.timestamp:
+            return text
+        now = datetime.datetime.fromtimestamp(self.clock()).astimezone()
+        stamp = now.isoformat(timespec="seconds").replace("+00:00", "Z")
+        return f"{stamp}: {text}"
+
+    def emit(self, build, kind, text, component=None):
+        """One thing a build says: kind is 'say' (a step), 'message' (output) or 'error'.
+
+        ``component`` names the post-processor speaking: its lines read ``build (type): …``.
+        """
+        target = f"{build} ({component})" if component else build
+        arrow = "    " if kind == "message" else "==> "
+        lines = str(text).split("\n")
+        if not self.machine_readable:  # settle redraws before the prefix, which they would overwrite
+            lines = [settled_line(line) for line in lines]
+        prefixed = "\n".join(f"{arrow}{target}: {line}" for line in lines).rstrip()
         color = ERROR_COLOR if kind == "error" else self.build_color(build)
-        if kind == "message":
-            for line in self.mask(text).split("\n"):
-                self._line("message", f"    {build}: {line}", color if kind == "error" else None)
-        else:
-            self._line("error" if kind == "error" else "say", f"==> {build}: {text}", color)
-
-    def say(self, text):
-        self._line("say", text, "1")
-
-    def error(self, text):
-        self._line("error", text, ERROR_COLOR)
+        self._show(kind if kind in ("say", "message", "error") else "say", self._stamp(prefixed), color,
+                   bold=kind != "message")
 
     def build_finished(self, build, elapsed):
-        self._line("say", f"Build '{build}' finished after {human_duration(elapsed)}.", self.build_color(build))
+        self._show("say", self._stamp(f"Build '{build}' finished after {human_duration(elapsed)}."),
+                   self.build_color(build))
 
     def build_errored(self, build, elapsed, error):
-        self._line("error", f"Build '{build}' errored after {human_duration(elapsed)}: {error}", ERROR_COLOR)
+        self._show("error", self._stamp(f"Build '{build}' errored after {human_duration(elapsed)}: {error}"),
+                   ERROR_COLOR)
 
-    def artifacts(self, build, artifacts):
-        if not self.machine_readable:
-            return
-        self.machine(build, "artifact-count", len(artifacts))
-        for index, artifact in enumerate(artifacts):
-            self.machine(build, "artifact", index, "builder-id", artifact.get("builder_id", ""))
-            self.machine(build, "artifact", index, "id", artifact.get("id", ""))
-            self.machine(build, "artifact", index, "string", artifact.get("string", ""))
-            files = artifact.get("files") or []
-            self.machine(build, "artifact", index, "files-count", len(files))
-            for number, path in enumerate(files):
-                self.machine(build, "artifact", index, "file", number, path)
-            self.machine(build, "artifact", index, "end")
-
+    # -- the end ---------------------------------------------------------------------------
     def summary(self, builds, errors, artifacts, elapsed):
-        self.say(f"==> Wait completed after {human_duration(elapsed)}")
-        if errors:
-            self.error("==> Some builds didn't complete successfully and had errors:")
-            for build in builds:
-                if build in errors:
-                    self.error(f"--> {build}: {errors[build]}")
-        produced = [(b, a) for b in builds if b not in errors for a in artifacts.get(b, [])]
-        if produced:
-            self.say("==> Builds finished. The artifacts of successful builds are:")
-            for build, artifact in produced:
+        """Packer's closing lines; ``artifacts`` maps each build to its list of artifacts."""
+        self.say(f"\n==> Wait completed after {human_duration(elapsed)}")
+        failed = [b for b in builds if b in errors]
+        if failed:
+            self.machine("", "error-count", len(failed))
+            self.error("\n==> Some builds didn't complete successfully and had errors:")
+            for build in failed:
+                self.machine(build, "error", errors[build])
+                self.error(f"--> {build}: {errors[build]}")
+        produced = [b for b in builds if b not in errors and artifacts.get(b)]
+        if not produced:
+            self.say("\n==> Builds finished but no artifacts were created.")
+            return
+        self.say("\n==> Builds finished. The artifacts of successful builds are:")
+        for build in produced:
+            self.machine(build, "artifact-count", len(artifacts[build]))
+            for index, artifact in enumerate(artifacts[build]):
+                self._artifact(build, index, artifact)
                 self.say(f"--> {build}: {artifact.get('string') or artifact.get('id', '')}")
-        else:
-            self.say("==> Builds finished but no artifacts were created.")
+
+    def _artifact(self, build, index, artifact):
+        self.machine(build, "artifact", index, "builder-id", artifact.get("builder_id", ""))
+        self.machine(build, "artifact", index, "id", artifact.get("id", ""))
+        self.machine(build, "artifact", index, "string", artifact.get("string", ""))
+        files = artifact.get("files") or []
+        self.machine(build, "artifact", index, "files-count", len(files))
+        for number, path in enumerate(files):
+            self.machine(build, "artifact", index, "file", number, path)
+        self.machine(build, "artifact", index, "end")
 
 
 class LiveView:

@@ -58,8 +58,8 @@ def test_failing_post_processor_stops_its_chain_and_the_next_chain_runs(tmp_path
     assert result["failed"] is True
     assert result["msg"] == "1 error(s) occurred:\n\n* Post-processor failed: a1 broke"
     assert result["ui"] == [
-        ["say", "Running post-processor: a1 (type shell-local)"], ["error", "a1 broke"],
-        ["say", "Running post-processor: b1 (type shell-local)"], ["say", "b1 ran"],
+        ["say", "Running post-processor: a1 (type shell-local)"], ["error", "a1 broke", "shell-local"],
+        ["say", "Running post-processor: b1 (type shell-local)"], ["say", "b1 ran", "shell-local"],
     ]
 
 
@@ -74,3 +74,34 @@ def test_running_line_names_the_type_only_when_it_differs():
     assert running_line({"type": "manifest"}) == "Running post-processor: manifest"
     assert running_line({"type": "manifest", "name": "manifest"}) == "Running post-processor: manifest"
     assert running_line({"type": "manifest", "name": "m"}) == "Running post-processor: m (type manifest)"
+
+
+def test_post_processor_lines_are_announced_and_carry_their_type(tmp_path, monkeypatch):
+    from unittest import mock
+
+    from ansible.plugins.action import ActionBase
+
+    from ansible_collections.cattle.images.plugins.action import post_processors
+
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps({"builds": [{"name": "docker", "post_processors": [[
+        {"type": "docker-tag", "name": "docker-tag"},
+        {"type": "manifest", "name": "record"},
+    ]]}]}))
+    outcomes = {
+        "docker-tag": {"ui": [["message", "Tagging image: sha256:1"]], "artifact": {"id": "repo:v1"}},
+        "manifest": {"ui": [["say", "Writing manifest"]], "artifact": {"id": "repo:v1"}, "keep": True},
+    }
+    monkeypatch.setattr(post_processors, "run_component", lambda action, kind, args, task_vars: outcomes[kind])
+    monkeypatch.setattr(post_processors, "destroy_artifact", lambda artifact: None)
+    action = post_processors.ActionModule.__new__(post_processors.ActionModule)
+    action._task = mock.Mock(args={"plan_file": str(plan_file), "build": "docker", "artifact": {"id": "sha256:1"}})
+    action._play_context = mock.Mock(check_mode=False)
+    with mock.patch.object(ActionBase, "run", return_value={}):
+        result = action.run(task_vars={})
+    assert result["ui"] == [
+        ["say", "Running post-processor: docker-tag"],
+        ["message", "Tagging image: sha256:1", "docker-tag"],
+        ["say", "Running post-processor: record (type manifest)"],
+        ["say", "Writing manifest", "manifest"],
+    ]

@@ -1,0 +1,68 @@
+"""The stdout callback turns a build's Ansible events into Packer's lines, in Packer's order."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.cattle.images.plugins.callback.packer import CallbackModule
+from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
+
+
+def event(host, action, result, task_vars=None):
+    return SimpleNamespace(
+        _host=SimpleNamespace(get_name=lambda: host),
+        _task=SimpleNamespace(action=action, vars=task_vars or {}, get_name=lambda: action),
+        _result=result,
+    )
+
+
+@pytest.fixture
+def callback(tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"sensitive_values": []}))
+    module = CallbackModule()
+    lines = []
+    module.ui = PackerUI(write=lines.append, color=False)
+    module.get_option = lambda name: {"intro": False, "color": False}.get(name)
+    module.v2_runner_on_ok(event("localhost", "cattle.images.plan",
+                                {"plan_file": str(plan), "builds": [{"name": "docker"}]}))
+    return module, lines
+
+
+def test_a_failed_build_ends_after_its_cleanup(callback):
+    module, lines = callback
+    module.v2_runner_on_failed(event("docker", "ansible.builtin.fail", {"msg": "Script exited with 3"}))
+    module.v2_runner_on_ok(event("docker", "cattle.images.docker",
+                                 {"ui": [["say", "Killing the container: 4d6e"]]}))
+    assert not any(line.startswith("Build 'docker'") for line in lines)
+    module.v2_runner_on_skipped(event("docker", "ansible.builtin.debug", {"skipped": True},
+                                      {"cattle_build_over": True}))
+    assert lines[0] == "==> docker: Script exited with 3"
+    assert lines[1] == "==> docker: Killing the container: 4d6e"
+    assert lines[2].startswith("Build 'docker' errored after ") and lines[2].endswith(": Script exited with 3")
+    module.v2_playbook_on_stats(None)
+    assert sum(line.startswith("Build 'docker'") for line in lines) == 1
+
+
+def test_a_failed_build_whose_cleanup_failed_still_ends(callback):
+    module, lines = callback
+    module.v2_runner_on_failed(event("docker", "ansible.builtin.fail", {"msg": "boom"}))
+    module.v2_playbook_on_stats(None)
+    errored = [i for i, line in enumerate(lines) if line.startswith("Build 'docker' errored")]
+    assert errored and errored[0] < lines.index("==> Some builds didn't complete successfully and had errors:")
+
+
+def test_post_processor_lines_and_artifacts(callback):
+    module, lines = callback
+    module.v2_runner_on_ok(event("docker", "cattle.images.post_processors", {
+        "ui": [["say", "Running post-processor: docker-tag"], ["message", "Tagging image: sha256:1", "docker-tag"]],
+        "artifacts": [{"string": "Imported Docker image: sha256:1"}],
+    }))
+    module.v2_playbook_on_stats(None)
+    assert lines[:2] == ["==> docker: Running post-processor: docker-tag",
+                         "    docker (docker-tag): Tagging image: sha256:1"]
+    assert lines[2].startswith("Build 'docker' finished after ")
+    assert lines[-1] == "--> docker: Imported Docker image: sha256:1"
