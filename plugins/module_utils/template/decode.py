@@ -9,7 +9,7 @@ import re
 from ..durations import parse_go_duration
 from .errors import GoTemplateError
 from .gotemplate import PartialEvaluator, parse
-from .schemas.deprecated import DEPRECATED_MESSAGE, DEPRECATED_OPTIONS
+from .schemas.deprecated import DEPRECATED_MESSAGE, is_fixable
 
 
 class DecodeError(Exception):
@@ -223,10 +223,15 @@ def is_set(value) -> bool:
 
 
 def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bool, cwd: str):
-    """Returns (config, [(key or None, message)]) for one component's raw options."""
+    """Returns (config, [(key or None, message, severity)]) for one component's raw options.
+
+    Severity is "error" or "warning" (an accepted deprecated option, as Packer warns).
+    """
     options = schema.get("options", {})
+    deprecated = schema.get("deprecated", {})
     runtime_keys = set(schema.get("runtime", ()))
     problems: list[tuple[str | None, str]] = []
+    warnings: list[tuple[str, str, str]] = []
     config: dict = {}
     failed: set[str] = set()
     for key, value in raw.items():
@@ -234,11 +239,13 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
             continue
         kind = options.get(key)
         if kind is None:
-            if key in DEPRECATED_OPTIONS:
+            if is_fixable(schema.get("plugin_id", ""), key):
                 problems.append((key, DEPRECATED_MESSAGE.format(key=key)))
             else:
                 problems.append((key, f"unknown configuration key: '\"{key}\"'"))
             continue
+        if key in deprecated and is_set(value):
+            warnings.append((key, deprecated[key], "warning"))
         errors: list[str] = []
         rendered = renderer.render_value(value, key in runtime_keys, template_form or key in runtime_keys, errors, key)
         for message in errors:
@@ -255,7 +262,13 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
             problems.append((key, "value nested too deeply"))
             failed.add(key)
     problems.extend(check_config(config, schema, cwd, failed))
-    return config, problems
+    for key in schema.get("dropped", ()):
+        config.pop(key, None)
+    for old, new in schema.get("merged_into", {}).items():
+        # Packer keeps a deprecated list option working by appending it to its successor.
+        if old in config:
+            config[new] = list(config.get(new) or []) + list(config.pop(old) or [])
+    return config, [(key, message, "error") for key, message in problems] + warnings
 
 
 def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()):
@@ -277,6 +290,11 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
         given = [k for k in group if is_set(config.get(k))]
         if len(given) > 1:
             problems.append((given[1], "only one of " + ", ".join(f"'{k}'" for k in group) + " may be specified"))
+    for key in schema.get("key_value_lists", ()):
+        for pair in config.get(key) or []:
+            name, equals, _value = pair.partition("=") if isinstance(pair, str) else ("", "", "")
+            if isinstance(pair, str) and "{{" not in pair and (not equals or not name):
+                problems.append((key, f"Environment variable not in format 'key=value': {pair}"))
     for key, allowed in schema.get("enums", {}).items():
         value = config.get(key)
         values = value if isinstance(value, list) else [value]

@@ -18,6 +18,7 @@ from .functions import (
 )
 from .gotemplate import PartialEvaluator, parse
 from .runtime import mask
+from .schemas.packer_types import PACKER_TYPES
 from .source import Document, SourceError, read_document, read_json, read_yaml
 
 ROOT_KEYS = frozenset({
@@ -422,17 +423,24 @@ class Template:
 
     def _component(self, kind, label_kind, ctype, raw_config, path, schemas, funcs, deferred, template_form, problems):
         schema = schemas.get(ctype)
+        implemented = schema is not None and schema.get("implemented", True)
+        if not implemented:
+            if ctype in PACKER_TYPES[kind]:
+                problems.append(self.diag(path + ("type",), (
+                    f"{label_kind} type '{ctype}' is built into Packer 1.6.6 but not implemented in cattle; "
+                    "remove it or replace it with an implemented type")))
+            else:
+                known = ", ".join(sorted(t for t, s in schemas.items() if s.get("implemented", True)))
+                problems.append(self.diag(path + ("type",), f"Unknown {label_kind} {ctype}; known {label_kind}s: {known}"))
         if schema is None:
-            known = ", ".join(sorted(schemas))
-            problems.append(self.diag(path + ("type",), f"Unknown {label_kind} {ctype}; known {label_kind}s: {known}"))
             # Still parse every string so unknown functions are reported, as Packer does early.
             self._parse_strings(raw_config, path, funcs, problems)
             return None
         renderer = Renderer(funcs, deferred)
         config, issues = decode_config(raw_config, schema, renderer, template_form, self.cwd)
-        for key, message in issues:
-            problems.append(self.diag(path + ((key,) if key else ()), message))
-        return config
+        for key, message, severity in issues:
+            problems.append(self.diag(path + ((key,) if key else ()), message, severity))
+        return config if implemented else None
 
     def _parse_strings(self, value, path, funcs, problems):
         if isinstance(value, str):
@@ -533,16 +541,15 @@ class Template:
                     problems.append(self.diag(path, "a Host must be specified, please reference your "
                                               "communicator documentation"))
         if schema.get("require_iso"):
-            if not config.get("iso_checksum"):
-                problems.append(self.diag(path, "A checksum must be specified"))
             if not config.get("iso_url") and not config.get("iso_urls"):
                 problems.append(self.diag(path, "One of iso_url or iso_urls must be specified"))
             elif config.get("iso_url") and config.get("iso_urls"):
                 problems.append(self.diag(path + ("iso_urls",), "Only one of iso_url or iso_urls may be specified"))
-            checksum = config.get("iso_checksum", "")
-            if isinstance(checksum, str) and checksum.startswith("file:") and "://" in checksum:
-                problems.append(self.diag(path + ("iso_checksum",),
-                                          f"the checksum file {checksum[5:]} would have to be fetched over the network"))
+            else:
+                checksum = "none" if config.get("iso_skip_cache") else config.get("iso_checksum") or ""
+                for severity, message in iso_checksum_problems(checksum):
+                    problems.append(self.diag(path + ("iso_checksum",) if "iso_checksum" in config else path,
+                                              message, severity))
         for key in schema.get("block_device_keys", ()):
             for i, mapping in enumerate(config.get(key) or []):
                 if isinstance(mapping, dict) and not mapping.get("device_name"):
@@ -608,6 +615,44 @@ class Template:
             "post_processors": [[{"type": pp["type"], "name": pp["name"]} for pp in chain]
                                 for chain in self.post_processors],
         }
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_DIGEST_TYPES = {16: "md5", 20: "sha1", 32: "sha256", 64: "sha512"}
+
+
+def _hex_error(text: str) -> str | None:
+    """Go's hex.DecodeString error for `text`, or None when it decodes."""
+    for char in text:  # Go checks the pairs left to right, then an odd last digit
+        if char not in _HEX_DIGITS:
+            return f"encoding/hex: invalid byte: U+{ord(char):04X} {char!r}"
+    return "encoding/hex: odd length hex string" if len(text) % 2 else None
+
+
+def iso_checksum_problems(checksum: str) -> list[tuple[str, str]]:
+    """[(severity, message)] for an `iso_checksum`, as Packer 1.6.6 (its go-getter) judges it at validate."""
+    if checksum == "none":
+        return [("warning", "A checksum of 'none' was specified. Since ISO files are so big,\n"
+                            "a checksum is highly recommended.")]
+    if checksum == "":
+        return [("error", "A checksum must be specified")]
+    problems = []
+    kind, colon, value = checksum.partition(":")
+    if colon and kind == "file":
+        if "://" in value:
+            problems.append(("error", f"the checksum file {value} would have to be fetched over the network"))
+    elif "{{" not in checksum:
+        digits = value if colon else checksum
+        hex_error = _hex_error(digits)
+        if hex_error:
+            problems.append(("error", f"invalid checksum: {hex_error} in \"{checksum}\""))
+        elif colon and kind.lower() not in ("md5", "sha1", "sha256", "sha512"):
+            problems.append(("error", f"unsupported checksum type: {kind} in \"{checksum}\""))
+        elif not colon and len(digits) // 2 not in _DIGEST_TYPES:
+            problems.append(("error", f"Unknown type for checksum {checksum} in \"{checksum}\""))
+    if checksum.lower().endswith(".iso"):
+        problems.append(("error", "Error parsing checksum: .iso is not a valid checksum ending"))
+    return problems
 
 
 def _applies(component: dict, raw_name: str, name: str) -> bool:

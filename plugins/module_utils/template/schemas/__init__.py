@@ -9,4 +9,10 @@ Each component schema is a dict:
   enums:     {key: (allowed values...)}
   runtime:   keys rendered later with runtime data (their `{{ .Field }}` stay as template text)
   communicator: default communicator type for builders (None: the type takes no communicator)
+  plugin_id: the id Packer decodes the component with; picks its deprecated option names (deprecated.py)
+  deprecated: {key: warning} real options Packer 1.6.6 still accepts but warns about
+  merged_into: {old: new} list options Packer appends to their successor; the plan carries only `new`
+  dropped:   keys Packer decodes but ignores; accepted, left out of the plan
+  key_value_lists: list options whose items must be "key=value" (Packer's environment_vars check)
+  implemented: False for types Packer 1.6.6 has and cattle does not run yet (validate refuses them)
 """

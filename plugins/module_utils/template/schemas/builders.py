@@ -2,7 +2,8 @@
 
 from .communicator import COMMUNICATOR_FILES, COMMUNICATOR_OPTIONS
 
-_HTTP = {"http_directory": "str", "http_content": "map", "http_port_min": "int", "http_port_max": "int", "http_bind_address": "str"}
+_HTTP = {"http_directory": "str", "http_content": "map", "http_port_min": "int", "http_port_max": "int",
+         "http_bind_address": "str", "http_interface": "str"}
 _FLOPPY = {"floppy_files": "list", "floppy_dirs": "list", "floppy_label": "str"}
 _CD = {"cd_files": "list", "cd_label": "str"}
 _ISO = {"iso_checksum": "str", "iso_url": "str", "iso_urls": "list", "iso_target_path": "str",
@@ -83,6 +84,7 @@ BUILDERS = {
         "one_of": [("commit", "export_path", "discard")],
         "runtime": ("run_command",),
         "communicator": "docker",
+        "plugin_id": "packer.docker",
         "files": dict(COMMUNICATOR_FILES),
     },
     "qemu": {
@@ -101,8 +103,10 @@ BUILDERS = {
             "ssh_host_port_max": "int", "efi_boot": "bool", "efi_firmware_code": "str",
             "efi_firmware_vars": "str", "firmware": "str", "cpu_model": "str", "sockets": "int",
             "cores": "int", "threads": "int", "vga": "str", "vtpm": "bool", "use_pflash": "bool",
-            "tpm_device_type": "str", "boot_steps": "listlist",
+            "tpm_device_type": "str", "boot_steps": "listlist", "boot_keygroup_interval": "duration",
+            "run_once": "bool",
         },
+        "plugin_id": "transcend.qemu",
         "required": (),
         "one_of": [],
         "require_iso": True,
@@ -119,7 +123,14 @@ BUILDERS = {
             **_AWS_ACCESS, **_AWS_AMI, **_AWS_RUN, **COMMUNICATOR_OPTIONS,
             "ami_block_device_mappings": "listmap", "launch_block_device_mappings": "listmap",
             "run_volume_tags": "map", "run_volume_tag": "listmap", "no_ephemeral": "bool",
+            "spot_price_auto_product": "str",
         },
+        "plugin_id": "mitchellh.amazonebs",
+        "deprecated": {"spot_price_auto_product": (
+            "spot_price_auto_product is deprecated and no longer necessary for Packer builds. In future versions "
+            "of Packer, inclusion of spot_price_auto_product will error your builds. Please take a look at our "
+            "current documentation to understand how Packer requests Spot instances.")},
+        "dropped": ("spot_price_auto_product",),
         "required": ("region", "ami_name", "instance_type"),
         "one_of": [],
         "any_of": [("source_ami", "source_ami_filter")],
@@ -140,6 +151,7 @@ BUILDERS = {
             "hard_drive_nonrotational": "bool", "sata_port_count": "int", "nvme_port_count": "int",
             "iso_interface": "str", "keep_registered": "bool", "disk_additional_size": "list",
         },
+        "plugin_id": "mitchellh.virtualbox",
         "required": (),
         "one_of": [],
         "require_iso": True,
@@ -155,6 +167,7 @@ BUILDERS = {
             "source_path": "str", "checksum": "str", "checksum_type": "str", "target_path": "str",
             "import_flags": "list", "import_opts": "str", "guest_additions_interface": "str",
         },
+        "plugin_id": "mitchellh.virtualbox",
         "required": ("source_path",),
         "one_of": [],
         "runtime": _VBOX_RUNTIME,
@@ -168,6 +181,7 @@ BUILDERS = {
         "one_of": [],
         "communicator": "ssh",
         "null_auth": True,
+        "plugin_id": "fnoeding.null",
         "files": dict(COMMUNICATOR_FILES),
     },
     "file": {

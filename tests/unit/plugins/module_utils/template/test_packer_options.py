@@ -1,0 +1,253 @@
+"""Per-type options against Packer 1.6.6: deprecated names it still accepts (with its warning),
+names it refuses, its value checks, and types it has that cattle does not run.
+
+Each case was checked with `packer validate` (Packer 1.6.6) on the same small template.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import null_build
+
+from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors
+from ansible_collections.cattle.images.plugins.module_utils.template.loader import iso_checksum_problems
+
+DOCKER = {"type": "docker", "image": "local/debian:bookworm", "commit": True}
+
+
+def diagnostics(load, content, **kwargs):
+    try:
+        template = load(content)
+    except TemplateErrors as exc:
+        return exc.diagnostics
+    return template.validate(**kwargs)
+
+
+def errors(load, content):
+    return [d for d in diagnostics(load, content) if d.severity == "error"]
+
+
+def warnings(load, content):
+    return [d for d in diagnostics(load, content) if d.severity == "warning"]
+
+
+# ------------------------------------------------------------------ docker-tag `tag`
+
+
+def test_docker_tag_tag_is_accepted_with_packers_warning(load):
+    template = {"builders": [DOCKER], "post-processors": [{"type": "docker-tag", "repository": "r", "tag": "v1"}]}
+    assert errors(load, template) == []
+    (warning,) = warnings(load, template)
+    assert warning.path == "post-processors[0].tag"
+    assert warning.message.startswith('Deprecation warning: "tag" option has been replaced with "tags".')
+
+
+def test_docker_tag_tag_ends_up_in_tags_in_the_plan(load):
+    plan = load({"builders": [DOCKER], "post-processors": [
+        {"type": "docker-tag", "repository": "r", "tag": "a,b"},
+        {"type": "docker-tag", "repository": "r", "tags": ["t"], "tag": ["u"]},
+    ]}).plan()
+    configs = [chain[0]["config"] for chain in plan["builds"][0]["post_processors"]]
+    # Packer appends `tag` after `tags`; the plan carries only `tags`.
+    assert configs == [{"repository": "r", "tags": ["a", "b"]}, {"repository": "r", "tags": ["t", "u"]}]
+
+
+def test_docker_tag_without_tag_has_no_warning(load):
+    template = {"builders": [DOCKER], "post-processors": [{"type": "docker-tag", "repository": "r", "tags": ["x"]}]}
+    assert diagnostics(load, template) == []
+
+
+# ------------------------------------------------------------------ other accepted-deprecated options
+
+
+def test_amazon_spot_price_auto_product_warns_and_is_dropped(load):
+    builder = {"type": "amazon-ebs", "region": "us-east-1", "ami_name": "abc", "instance_type": "t2.micro",
+               "source_ami": "ami-1", "ssh_username": "u", "spot_price_auto_product": "Linux/UNIX"}
+    template = load({"builders": [builder]})
+    (warning,) = template.validate()
+    assert warning.severity == "warning"
+    assert warning.message.startswith("spot_price_auto_product is deprecated and no longer necessary")
+    assert "spot_price_auto_product" not in template.plan()["builds"][0]["config"]
+
+
+@pytest.mark.parametrize(("builder", "key", "value"), [
+    ({"type": "qemu"}, "boot_keygroup_interval", "1s"),
+    ({"type": "qemu"}, "run_once", True),
+    ({"type": "qemu"}, "http_interface", "eth0"),
+    ({"type": "virtualbox-iso"}, "http_interface", "eth0"),
+])
+def test_options_packer_1_6_6_has_are_accepted(load, builder, key, value):
+    iso = {"iso_url": "disk.iso", "iso_checksum": "none", "ssh_username": "u", "output_directory": "o"}
+    problems = errors(load, {"builders": [{**builder, **iso, key: value}]})
+    assert [d for d in problems if key in d.path] == []
+
+
+@pytest.mark.parametrize(("ptype", "key"), [
+    ("powershell", "env_var_format"), ("powershell", "elevated_env_var_format"), ("windows-shell", "env_var_format"),
+])
+def test_windows_env_var_formats_are_accepted(load, ptype, key):
+    template = {"builders": [null_build()], "provisioners": [{"type": ptype, "inline": ["x"], key: "%s=%s "}]}
+    assert errors(load, template) == []
+
+
+def test_compress_accepts_and_drops_its_derived_fields(load):
+    template = load({"builders": [null_build()],
+                     "post-processors": [{"type": "compress", "output": "x.tar.gz", "archive": "a", "algorithm": "b"}]})
+    assert template.validate() == []
+    assert template.plan()["builds"][0]["post_processors"][0][0]["config"] == {"output": "x.tar.gz"}
+
+
+# ------------------------------------------------------------------ deprecated names Packer refuses
+
+
+@pytest.mark.parametrize(("component", "key", "fixable"), [
+    ({"type": "docker", "image": "i", "commit": True}, "login_email", True),
+    ({"type": "qemu", "iso_url": "d.iso", "iso_checksum": "none", "ssh_username": "u"}, "iso_checksum_type", True),
+    ({"type": "virtualbox-iso", "iso_url": "d.iso", "iso_checksum": "none", "ssh_username": "u"},
+     "guest_additions_attach", True),
+    ({"type": "amazon-ebs", "region": "r", "ami_name": "abc", "instance_type": "t", "source_ami": "a",
+      "ssh_username": "u"}, "clean_ami_name", True),
+    # Only the docker builder and docker-import know login_email; elsewhere it is just unknown.
+    ({"type": "qemu", "iso_url": "d.iso", "iso_checksum": "none", "ssh_username": "u"}, "login_email", False),
+])
+def test_deprecated_builder_keys_by_plugin(load, component, key, fixable):
+    problems = [d for d in errors(load, {"builders": [{**component, key: "x"}]}) if d.path.endswith(key)]
+    (problem,) = problems
+    if fixable:
+        assert problem.message.startswith(f"Deprecated configuration key: '{key}'. Please call `packer fix`")
+    else:
+        assert problem.message == f"unknown configuration key: '\"{key}\"'"
+
+
+@pytest.mark.parametrize(("pp", "key", "fixable"), [
+    ({"type": "manifest"}, "filename", True),
+    ({"type": "docker-import", "repository": "r"}, "login_email", True),
+    ({"type": "docker-push"}, "login_email", True),
+    ({"type": "docker-save", "path": "p"}, "login_email", False),
+])
+def test_deprecated_post_processor_keys_by_plugin(load, pp, key, fixable):
+    (problem,) = errors(load, {"builders": [null_build()], "post-processors": [{**pp, key: "x"}]})
+    assert problem.message.startswith("Deprecated configuration key" if fixable else "unknown configuration key")
+
+
+def test_windows_restart_knows_packers_deprecated_names(load):
+    (problem,) = errors(load, {"builders": [null_build()],
+                               "provisioners": [{"type": "windows-restart", "ssh_key_path": "k"}]})
+    assert problem.message.startswith("Deprecated configuration key: 'ssh_key_path'.")
+
+
+def test_shell_local_knows_no_deprecated_names(load):
+    # Packer decodes shell-local without a plugin id, so even `*` names are only unknown there.
+    (problem,) = errors(load, {"builders": [null_build()],
+                               "provisioners": [{"type": "shell-local", "inline": ["true"], "ssh_key_path": "k"}]})
+    assert problem.message == "unknown configuration key: '\"ssh_key_path\"'"
+
+
+# ------------------------------------------------------------------ environment_vars
+
+
+@pytest.mark.parametrize("ptype", ["shell", "shell-local", "powershell", "windows-shell"])
+def test_environment_vars_must_be_key_value(load, ptype):
+    template = {"builders": [null_build()], "provisioners": [
+        {"type": ptype, "inline": ["x"], "environment_vars": ["GOOD=1", "EMPTY=", "NOEQ", "=novalue", "A=b=c"]}]}
+    messages = [d.message for d in errors(load, template)]
+    assert messages == ["Environment variable not in format 'key=value': NOEQ",
+                        "Environment variable not in format 'key=value': =novalue"]
+
+
+def test_shell_local_post_processor_checks_environment_vars(load):
+    template = {"builders": [null_build()],
+                "post-processors": [{"type": "shell-local", "inline": ["x"], "environment_vars": ["X"]}]}
+    assert [d.message for d in errors(load, template)] == ["Environment variable not in format 'key=value': X"]
+
+
+def test_ansible_env_vars_without_equals_are_accepted_as_packer_does(load, tmp_path):
+    (tmp_path / "play.yml").write_text("- hosts: all\n")
+    template = {"builders": [null_build()], "provisioners": [
+        {"type": "ansible", "playbook_file": "play.yml", "ansible_env_vars": ["NOEQ"]}]}
+    assert errors(load, template) == []
+
+
+# ------------------------------------------------------------------ iso_checksum
+
+
+@pytest.mark.parametrize(("checksum", "expected"), [
+    ("none", [("warning", "A checksum of 'none' was specified. Since ISO files are so big,\n"
+                          "a checksum is highly recommended.")]),
+    ("", [("error", "A checksum must be specified")]),
+    ("none:ab", [("error", 'unsupported checksum type: none in "none:ab"')]),
+    ("none:abc", [("error", 'invalid checksum: encoding/hex: odd length hex string in "none:abc"')]),
+    ("NONE", [("error", "invalid checksum: encoding/hex: invalid byte: U+004E 'N' in \"NONE\"")]),
+    ("foo:ab", [("error", 'unsupported checksum type: foo in "foo:ab"')]),
+    ("ab", [("error", 'Unknown type for checksum ab in "ab"')]),
+    ("zz", [("error", "invalid checksum: encoding/hex: invalid byte: U+007A 'z' in \"zz\"")]),
+    ("sha256:ab", []),  # Packer checks no length when the type is given
+    ("SHA256:" + "a" * 64, []),
+    ("d41d8cd98f00b204e9800998ecf8427e", []),
+    ("file:./SHA256SUMS", []),
+    ("file:https://example.com/SHA256SUMS", [
+        ("error", "the checksum file https://example.com/SHA256SUMS would have to be fetched over the network")]),
+])
+def test_iso_checksum_as_packer_judges_it(checksum, expected):
+    assert iso_checksum_problems(checksum) == expected
+
+
+def test_iso_checksum_none_is_a_warning_not_an_error(load):
+    (problem,) = diagnostics(load, {"builders": [
+        {"type": "qemu", "iso_url": "d.iso", "iso_checksum": "none", "ssh_username": "u", "output_directory": "o"}]})
+    assert (problem.severity, problem.path) == ("warning", "builders[0].iso_checksum")
+
+
+def test_iso_checksum_is_not_judged_without_an_iso_url(load):
+    # Packer returns early when no iso_url is given.
+    messages = [d.message for d in errors(load, {"builders": [{"type": "qemu", "ssh_username": "u"}]})]
+    assert messages == ["One of iso_url or iso_urls must be specified"]
+
+
+# ------------------------------------------------------------------ types
+
+
+@pytest.mark.parametrize(("section", "component"), [
+    ("provisioners", {"type": "ansible-local", "playbook_file": "t.json"}),
+    ("provisioners", {"type": "puppet-masterless", "manifest_file": "t.json"}),
+    ("provisioners", {"type": "chef-solo"}),
+    ("provisioners", {"type": "salt-masterless"}),
+    ("provisioners", {"type": "sleep"}),
+    ("post-processors", {"type": "vagrant"}),
+    ("post-processors", {"type": "vagrant-cloud"}),
+    ("post-processors", {"type": "artifice", "files": ["t.json"]}),
+])
+def test_packer_types_cattle_does_not_run_are_refused(load, section, component):
+    (problem,) = errors(load, {"builders": [null_build()], section: [component]})
+    kind = section[:-1]
+    assert problem.message == (f"{kind} type '{component['type']}' is built into Packer 1.6.6 but not implemented "
+                               "in cattle; remove it or replace it with an implemented type")
+    assert problem.path == f"{section}[0].type"
+
+
+def test_unimplemented_types_still_get_their_options_checked(load):
+    problems = errors(load, {"builders": [null_build()], "provisioners": [{"type": "chef-solo", "bogus": 1}]})
+    assert sorted(d.path for d in problems) == ["provisioners[0].bogus", "provisioners[0].type"]
+
+
+def test_unimplemented_types_are_refused_before_any_plan(load):
+    template = load({"builders": [null_build()], "post-processors": ["vagrant"]})
+    with pytest.raises(TemplateErrors, match="not implemented in cattle"):
+        template.plan()
+
+
+def test_packer_builder_type_cattle_lacks(load):
+    (problem,) = errors(load, {"builders": [{"type": "vmware-iso"}]})
+    assert problem.message.startswith("builder type 'vmware-iso' is built into Packer 1.6.6 but not implemented")
+
+
+@pytest.mark.parametrize(("section", "ctype"), [
+    ("provisioners", "goss"), ("post-processors", "atlas"), ("builders", "test"),
+])
+def test_types_packer_1_6_6_does_not_have_are_unknown(load, section, ctype):
+    component = {"type": ctype}
+    template = {"builders": [component if section == "builders" else null_build()]}
+    if section != "builders":
+        template[section] = [component]
+    (problem,) = errors(load, template)
+    assert problem.message.startswith(f"Unknown {section[:-1]} {ctype}; known {section[:-1]}s: ")
