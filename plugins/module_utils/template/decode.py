@@ -268,6 +268,10 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
         # Packer keeps a deprecated list option working by appending it to its successor.
         if old in config:
             config[new] = list(config.get(new) or []) + list(config.pop(old) or [])
+    from .checks import CHECKS
+
+    for name in schema.get("checks", ()):
+        warnings.extend(CHECKS[name](config, cwd))
     return config, [(key, message, "error") for key, message in problems] + warnings
 
 

@@ -251,3 +251,65 @@ def test_types_packer_1_6_6_does_not_have_are_unknown(load, section, ctype):
         template[section] = [component]
     (problem,) = errors(load, template)
     assert problem.message.startswith(f"Unknown {section[:-1]} {ctype}; known {section[:-1]}s: ")
+
+
+# ------------------------------------------------------------------ builder value checks (Packer's Prepare)
+
+AMAZON = {"type": "amazon-ebs", "region": "us-east-1", "ami_name": "abc", "ssh_username": "u"}
+QEMU = {"type": "qemu", "iso_url": "d.iso", "iso_checksum": "none", "ssh_username": "u", "output_directory": "o"}
+VBOX = {"type": "virtualbox-iso", "iso_url": "d.iso", "iso_checksum": "none", "ssh_username": "u",
+        "shutdown_command": "halt"}
+
+
+@pytest.mark.parametrize(("builder", "expected"), [
+    ({**AMAZON, "source_ami": "a", "spot_instance_types": ["t2.micro"], "spot_price": "auto"}, []),
+    ({**AMAZON, "source_ami": "a"}, ["either instance_type or spot_instance_types must be specified"]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t", "spot_instance_types": ["t"]},
+     ["either instance_type or spot_instance_types must be specified, not both"]),
+    ({**AMAZON, "instance_type": "t2.micro"}, ["A source_ami or source_ami_filter must be specified",
+                                               "For security reasons, your source AMI filter must declare an owner."]),
+    ({**AMAZON, "instance_type": "t2.micro", "source_ami_filter": {"filters": {"name": "x"}}},
+     ["For security reasons, your source AMI filter must declare an owner."]),
+    ({**AMAZON, "instance_type": "t2.micro", "source_ami_filter": {"owners": ["self"]}}, []),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t2.micro", "block_duration_minutes": 30},
+     ["block_duration_minutes must be multiple of 60"]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t2.micro", "spot_tags": {"a": "b"}},
+     ["spot_tags should not be set when not requesting a spot instance"]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t2.micro", "temporary_security_group_source_cidrs": ["10.0.0.1"]},
+     ["Error parsing CIDR in temporary_security_group_source_cidrs: invalid CIDR address: 10.0.0.1"]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t2.micro", "tenancy": "x"}, ["Error: Unknown tenancy type x"]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t2.micro", "access_key": "a"},
+     ["`access_key` and `secret_key` must both be either set or not set."]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "m5.large", "enable_t2_unlimited": True},
+     ["Error: T2 Unlimited enabled with a non-T2 Instance Type: m5.large"]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t2.micro", "ssh_keypair_name": "k"},
+     ["ssh_private_key_file must be provided or ssh_agent_auth enabled when ssh_keypair_name is specified."]),
+    ({"type": "docker", "image": "i", "commit": True, "ecr_login": True},
+     ["ECR login requires login server to be provided."]),
+    ({**QEMU, "disk_size": "10GB"}, ["Invalid disk size."]),
+    ({**QEMU, "disk_size": "10G"}, []),
+    ({**QEMU, "skip_resize_disk": True}, ["skip_resize_disk can only be used when disk_image is true"]),
+    ({**QEMU, "use_backing_file": True, "disk_image": True, "format": "raw"},
+     ["use_backing_file can only be enabled for QCOW2 images and when disk_image is true"]),
+    ({**QEMU, "vnc_port_min": 7000}, ["vnc_port_min must be less than vnc_port_max"]),
+    ({**VBOX, "sata_port_count": 31}, ["sata_port_count cannot be greater than 30"]),
+    ({**VBOX, "nvme_port_count": 256}, ["nvme_port_count cannot be greater than 255"]),
+    ({**VBOX, "iso_interface": "scsi"}, ["iso_interface can only be ide or sata"]),
+    ({**VBOX, "communicator": "none"}, ["communicator must not be 'none' when guest_additions_mode = 'upload'."]),
+])
+def test_builder_value_checks_as_packers(load, builder, expected):
+    assert [d.message for d in errors(load, {"builders": [builder]})] == expected
+
+
+def test_docker_export_path_must_not_be_a_directory(load, tmp_path):
+    (tmp_path / "out").mkdir()
+    problems = errors(load, {"builders": [{"type": "docker", "image": "i", "export_path": "out"}]})
+    assert [d.message for d in problems] == ["export_path must be a file, not a directory"]
+
+
+def test_virtualbox_without_shutdown_command_warns(load):
+    builder = {key: value for key, value in VBOX.items() if key != "shutdown_command"}
+    problems = diagnostics(load, {"builders": [builder]})
+    assert [d.message.split(".")[0] for d in problems if d.severity == "warning"] == [
+        "A shutdown_command was not specified", "A checksum of 'none' was specified"]
+    assert [d for d in problems if d.severity == "error"] == []

@@ -1,0 +1,144 @@
+"""Per-type value checks Packer 1.6.6 makes in a builder's Prepare, beyond what a schema says.
+
+A schema names its checks in `checks`; each check takes the decoded config and returns
+[(key or None, message, severity)]. Messages are Packer's own words.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+
+_AMI_SPOT_MODIFICATION = (
+    "Spot instances do not support modification, which is required when either `ena_support` or "
+    "`sriov_support` are set. Please ensure you use an AMI that already has either SR-IOV or ENA enabled.")
+_NO_SHUTDOWN_COMMAND = ("A shutdown_command was not specified. Without a shutdown command, Packer\n"
+                        "will forcibly halt the virtual machine, which may result in data loss.")
+
+
+def _error(key, message):
+    return (key, message, "error")
+
+
+def docker(config: dict, cwd: str) -> list:
+    problems = []
+    export_path = config.get("export_path")
+    if export_path and os.path.isdir(os.path.join(cwd, export_path)):
+        problems.append(_error("export_path", "export_path must be a file, not a directory"))
+    if config.get("ecr_login") and not config.get("login_server"):
+        problems.append(_error("login_server", "ECR login requires login server to be provided."))
+    return problems
+
+
+def qemu(config: dict, cwd: str) -> list:
+    problems = []
+    disk_size = config.get("disk_size") or ""
+    if disk_size not in ("", "0") and "{{" not in disk_size and not re.fullmatch(r"\d+[bkmgt]?", disk_size.lower()):
+        problems.append(_error("disk_size", "Invalid disk size."))
+    if config.get("use_backing_file") and not (config.get("disk_image") and (config.get("format") or "qcow2") == "qcow2"):
+        problems.append(_error("use_backing_file",
+                               "use_backing_file can only be enabled for QCOW2 images and when disk_image is true"))
+    if config.get("skip_resize_disk") and not config.get("disk_image"):
+        problems.append(_error("skip_resize_disk", "skip_resize_disk can only be used when disk_image is true"))
+    if (config.get("vnc_port_min") or 5900) > (config.get("vnc_port_max") or 6000):
+        problems.append(_error("vnc_port_min", "vnc_port_min must be less than vnc_port_max"))
+    return problems
+
+
+def _spot(config: dict) -> bool:
+    return config.get("spot_price") not in (None, "", "0")
+
+
+def amazon(config: dict, cwd: str) -> list:
+    problems = []
+    if bool(config.get("access_key")) != bool(config.get("secret_key")):
+        problems.append(_error("access_key", "`access_key` and `secret_key` must both be either set or not set."))
+    ami_filter = config.get("source_ami_filter") or {}
+    if not config.get("source_ami"):
+        if not ami_filter.get("owners") and not ami_filter.get("filters"):
+            problems.append(_error(None, "A source_ami or source_ami_filter must be specified"))
+        if not ami_filter.get("owners"):
+            problems.append(_error("source_ami_filter",
+                                   "For security reasons, your source AMI filter must declare an owner."))
+    instance_type, spot_types = config.get("instance_type"), config.get("spot_instance_types")
+    if not instance_type and not spot_types:
+        problems.append(_error(None, "either instance_type or spot_instance_types must be specified"))
+    elif instance_type and spot_types:
+        problems.append(_error("spot_instance_types",
+                               "either instance_type or spot_instance_types must be specified, not both"))
+    if (config.get("block_duration_minutes") or 0) % 60:
+        problems.append(_error("block_duration_minutes", "block_duration_minutes must be multiple of 60"))
+    if config.get("spot_tags") and not _spot(config):
+        problems.append(_error("spot_tags", "spot_tags should not be set when not requesting a spot instance"))
+    if _spot(config) and (config.get("ena_support") or config.get("sriov_support")):
+        problems.append(_error(None, _AMI_SPOT_MODIFICATION))
+    if config.get("ssh_keypair_name"):
+        if (config.get("communicator") == "winrm" and not config.get("winrm_password")
+                and not config.get("ssh_private_key_file")):
+            problems.append(_error("ssh_private_key_file", "ssh_private_key_file must be provided to retrieve the "
+                                                           "winrm password when using ssh_keypair_name."))
+        elif not config.get("ssh_private_key_file") and not config.get("ssh_agent_auth"):
+            problems.append(_error("ssh_private_key_file", "ssh_private_key_file must be provided or ssh_agent_auth "
+                                                           "enabled when ssh_keypair_name is specified."))
+    if config.get("ssh_interface") == "session_manager":
+        if config.get("communicator") == "winrm":
+            problems.append(_error("ssh_interface", 'session_manager connectivity is not supported with the "winrm" '
+                                                    'communicator; please use "ssh"'))
+        if not config.get("iam_instance_profile") and not config.get("temporary_iam_instance_profile_policy_document"):
+            problems.append(_error("iam_instance_profile", (
+                "no iam_instance_profile defined; session_manager connectivity requires a valid instance profile "
+                "with AmazonSSMManagedInstanceCore permissions. Alternatively a "
+                "temporary_iam_instance_profile_policy_document can be used.")))
+    for cidr in config.get("temporary_security_group_source_cidrs") or []:
+        if "{{" in cidr or ("/" in cidr and _is_cidr(cidr)):  # Go's ParseCIDR wants the prefix length
+            continue
+        problems.append(_error("temporary_security_group_source_cidrs",
+                               f"Error parsing CIDR in temporary_security_group_source_cidrs: invalid CIDR address: {cidr}"))
+    if config.get("enable_t2_unlimited"):
+        instance_type = instance_type or ""
+        if _spot(config):
+            problems.append(_error("enable_t2_unlimited",
+                                   "Error: T2 Unlimited cannot be used in conjunction with Spot Instances"))
+        if "." not in instance_type:
+            problems.append(_error("instance_type", f"Error determining main Instance Type from: {instance_type}"))
+        elif instance_type.split(".")[0] != "t2":
+            problems.append(_error("instance_type",
+                                   f"Error: T2 Unlimited enabled with a non-T2 Instance Type: {instance_type}"))
+    tenancy = config.get("tenancy")
+    if tenancy and tenancy not in ("default", "dedicated", "host"):
+        problems.append(_error("tenancy", f"Error: Unknown tenancy type {tenancy}"))
+    return problems
+
+
+def _is_cidr(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def virtualbox_iso(config: dict, cwd: str) -> list:
+    problems = []
+    if (config.get("sata_port_count") or 0) > 30:
+        problems.append(_error("sata_port_count", "sata_port_count cannot be greater than 30"))
+    if (config.get("nvme_port_count") or 0) > 255:
+        problems.append(_error("nvme_port_count", "nvme_port_count cannot be greater than 255"))
+    if config.get("iso_interface") not in (None, "", "ide", "sata"):
+        problems.append(_error("iso_interface", "iso_interface can only be ide or sata"))
+    return problems + virtualbox(config, cwd)
+
+
+def virtualbox(config: dict, cwd: str) -> list:
+    problems = []
+    if config.get("communicator") == "none" and (config.get("guest_additions_mode") or "upload") == "upload":
+        problems.append(_error("guest_additions_mode",
+                               "communicator must not be 'none' when guest_additions_mode = 'upload'."))
+    if not config.get("shutdown_command"):
+        problems.append((None, _NO_SHUTDOWN_COMMAND, "warning"))
+    return problems
+
+
+CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "virtualbox-iso": virtualbox_iso,
+          "virtualbox": virtualbox}
