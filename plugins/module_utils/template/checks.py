@@ -140,5 +140,89 @@ def virtualbox(config: dict, cwd: str) -> list:
     return problems
 
 
+# ------------------------------------------------------------------ provisioners and post-processors
+
+
+def shell_sources(config: dict, cwd: str) -> list:
+    """shell, powershell, windows-shell: script, scripts or inline (an empty `inline` counts as given)."""
+    problems = []
+    if config.get("script") and config.get("scripts"):
+        problems.append(_error("scripts", "Only one of script or scripts can be specified."))
+    scripts = [config["script"]] if config.get("script") else config.get("scripts") or []
+    if not scripts and "inline" not in config:
+        problems.append(_error(None, "Either a script file or inline script must be specified."))
+    elif scripts and "inline" in config:
+        problems.append(_error("inline", "Only a script file or an inline script can be specified, not both."))
+    return problems
+
+
+_TOO_MANY_LOCAL = ("You may only specify one of the following options: Command, Inline, Script or Scripts. "
+                   "Please consolidate these options in your config.")
+_GO_OS_NAMES = ("darwin", "freebsd", "linux", "openbsd", "solaris", "windows")
+
+
+def shell_local(config: dict, cwd: str) -> list:
+    """shell-local (provisioner and post-processor), in the order Packer's shell-local config checks."""
+    for name in config.get("only_on") or []:
+        if name not in _GO_OS_NAMES:  # Packer returns this one alone
+            return [_error("only_on", f"Invalid OS specified in only_on: '{name}'\n"
+                                      f"Supported OS names: {', '.join(_GO_OS_NAMES)}")]
+    problems = []
+    command, script = config.get("command"), config.get("script")
+    inline = config.get("inline") if "inline" in config else None
+    scripts = config.get("scripts") or []
+    if not command and not inline and not scripts and not script:
+        problems.append(_error(None, "Command, Inline, Script and Scripts options cannot all be empty."))
+    if command:
+        if inline or scripts or script:
+            problems.append(_error("command", _TOO_MANY_LOCAL))
+        else:
+            inline = [command]
+    if script:
+        if scripts or inline:
+            problems.append(_error("script", _TOO_MANY_LOCAL))
+        else:
+            scripts = [script]
+    if scripts and inline is not None:
+        problems.append(_error("scripts", _TOO_MANY_LOCAL))
+    if config.get("use_linux_pathing") and inline:
+        problems.append(_error("inline", "Packer is unable to use the Command and Inline features with the Windows "
+                                         "Linux Subsystem. Please use the Script or Scripts options instead"))
+    return problems
+
+
+def file_provisioner(config: dict, cwd: str) -> list:
+    problems = []
+    if (config.get("direction") or "upload") not in ("download", "upload"):
+        problems.append(_error("direction", "Direction must be one of: download, upload."))
+    sources = list(config.get("sources") or []) + ([config["source"]] if config.get("source") else [])
+    if config.get("content") is not None:
+        if sources:  # `content` is a later Packer's option: it replaces the sources
+            problems.append(_error("content", "content cannot be used together with source or sources"))
+    elif not sources:
+        problems.append(_error(None, "Source must be specified."))
+    if not config.get("destination"):
+        problems.append(_error(None, "Destination must be specified."))
+    return problems
+
+
+def powershell(config: dict, cwd: str) -> list:
+    problems = shell_sources(config, cwd)
+    if config.get("elevated_password") and not config.get("elevated_user"):
+        problems.append(_error("elevated_password", "Must supply an 'elevated_user' if 'elevated_password' provided"))
+    debug_mode = config.get("debug_mode") or 0
+    if not 0 <= debug_mode <= 2:
+        problems.append(_error("debug_mode", f"{debug_mode} is an invalid Trace level for `debug_mode`; valid values "
+                                             "are 0, 1, and 2"))
+    return problems
+
+
+def checksum(config: dict, cwd: str) -> list:
+    known = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+    return [_error("checksum_types", f"Unrecognized checksum type: {kind}")
+            for kind in config.get("checksum_types") or [] if kind not in known and "{{" not in kind]
+
+
 CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "virtualbox-iso": virtualbox_iso,
-          "virtualbox": virtualbox}
+          "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
+          "file-provisioner": file_provisioner, "powershell": powershell, "checksum": checksum}

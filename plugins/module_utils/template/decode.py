@@ -270,8 +270,10 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
             config[new] = list(config.get(new) or []) + list(config.pop(old) or [])
     from .checks import CHECKS
 
+    # A key that failed to decode still counts as given (its own error is reported).
+    given = {**{key: raw[key] for key in failed}, **config}
     for name in schema.get("checks", ()):
-        warnings.extend(CHECKS[name](config, cwd))
+        warnings.extend(CHECKS[name](given, cwd))
     return config, [(key, message, "error") for key, message in problems] + warnings
 
 
@@ -317,8 +319,13 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
             for path in value if isinstance(value, list) else [value]:
                 message = check_path(path, kind, cwd)
                 if message:
-                    problems.append((key, f"Bad {key} '{path}': {message}"))
+                    problems.append((key, f"Bad {_FILE_LABELS.get(key, key)} '{path}': {message}"))
     return problems
+
+
+# How Packer names a missing local file in its "Bad ..." message, by option.
+_FILE_LABELS = {"scripts": "script", "sources": "source", "floppy_files": "Floppy disk file",
+                "floppy_dirs": "Floppy disk directory"}
 
 
 def check_path(path, kind: str, cwd: str) -> str | None:

@@ -19,7 +19,7 @@ POST_PROCESSORS = {
         "options": {"checksum_types": "list", "output": "str"},
         "plugin_id": "checksum",
         "runtime": ("output",),
-        "enums": {"checksum_types": ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")},
+        "checks": ("checksum",),
     },
     "compress": {
         # Packer 1.6.6 also decodes its derived fields `archive` and `algorithm` (Go field names,

@@ -6,7 +6,6 @@ _SHELL_COMMON = {
     "skip_clean": "bool",
 }
 _SCRIPT_FILES = {"script": "file", "scripts": "file"}
-_SCRIPT_CHOICE = [("inline", "script", "scripts")]
 
 PROVISIONERS = {
     "shell": {
@@ -15,7 +14,7 @@ PROVISIONERS = {
             "remote_folder": "str", "remote_file": "str", "expect_disconnect": "bool", "pause_after": "duration",
             "env": "map",
         },
-        "one_of": _SCRIPT_CHOICE,
+        "checks": ("shell-sources",),
         "files": _SCRIPT_FILES,
         "runtime": ("execute_command",),
         "key_value_lists": ("environment_vars",),
@@ -27,7 +26,7 @@ PROVISIONERS = {
             "env_var_format": "str", "execute_command": "list", "inline_shebang": "str", "only_on": "list",
             "use_linux_pathing": "bool", "valid_exit_codes": "intlist", "tempfile_extension": "str", "env": "map",
         },
-        "one_of": [("command", "inline", "script", "scripts")],
+        "checks": ("shell-local",),
         "files": _SCRIPT_FILES,
         "runtime": ("execute_command",),
         "key_value_lists": ("environment_vars",),
@@ -35,9 +34,7 @@ PROVISIONERS = {
     "file": {
         "options": {"source": "str", "sources": "list", "destination": "str", "direction": "str",
                     "generated": "bool", "content": "str"},
-        "required": ("destination",),
-        "one_of": [("source", "sources", "content")],
-        "enums": {"direction": ("upload", "download")},
+        "checks": ("file-provisioner",),
         "files": {"source": "path", "sources": "path"},
         "files_unless": ("generated", "direction=download"),
         "plugin_id": "file",
@@ -48,7 +45,7 @@ PROVISIONERS = {
             "execution_policy": "str", "remote_env_var_path": "str", "debug_mode": "int", "env": "map",
             "use_pwsh": "bool", "env_var_format": "str", "elevated_env_var_format": "str",
         },
-        "one_of": _SCRIPT_CHOICE,
+        "checks": ("powershell",),
         "files": _SCRIPT_FILES,
         "key_value_lists": ("environment_vars",),
         "plugin_id": "powershell",
@@ -58,7 +55,7 @@ PROVISIONERS = {
     },
     "windows-shell": {
         "options": {**_SHELL_COMMON, "env": "map", "env_var_format": "str"},
-        "one_of": _SCRIPT_CHOICE,
+        "checks": ("shell-sources",),
         "files": _SCRIPT_FILES,
         "key_value_lists": ("environment_vars",),
         "plugin_id": "windows-shell",

@@ -313,3 +313,39 @@ def test_virtualbox_without_shutdown_command_warns(load):
     assert [d.message.split(".")[0] for d in problems if d.severity == "warning"] == [
         "A shutdown_command was not specified", "A checksum of 'none' was specified"]
     assert [d for d in problems if d.severity == "error"] == []
+
+
+# ------------------------------------------------------------------ provisioner and post-processor checks
+
+
+@pytest.mark.parametrize(("provisioner", "expected"), [
+    ({"type": "shell"}, ["Either a script file or inline script must be specified."]),
+    ({"type": "shell", "inline": []}, []),  # an empty inline counts as given, as in Packer
+    ({"type": "shell", "inline": ["a"], "script": "t.json"},
+     ["Only a script file or an inline script can be specified, not both."]),
+    ({"type": "shell", "script": "t.json", "scripts": ["t.json"]}, ["Only one of script or scripts can be specified."]),
+    ({"type": "windows-shell"}, ["Either a script file or inline script must be specified."]),
+    ({"type": "powershell", "inline": ["a"], "elevated_password": "p"},
+     ["Must supply an 'elevated_user' if 'elevated_password' provided"]),
+    ({"type": "powershell", "inline": ["a"], "debug_mode": 3},
+     ["3 is an invalid Trace level for `debug_mode`; valid values are 0, 1, and 2"]),
+    ({"type": "shell-local"}, ["Command, Inline, Script and Scripts options cannot all be empty."]),
+    ({"type": "shell-local", "command": "true", "inline": ["x"]},
+     ["You may only specify one of the following options: Command, Inline, Script or Scripts. Please consolidate "
+      "these options in your config."]),
+    ({"type": "shell-local", "inline": ["x"], "only_on": ["plan9"]},
+     ["Invalid OS specified in only_on: 'plan9'\nSupported OS names: darwin, freebsd, linux, openbsd, solaris, windows"]),
+    ({"type": "file", "destination": "/x"}, ["Source must be specified."]),
+    ({"type": "file", "source": "t.json"}, ["Destination must be specified."]),
+    ({"type": "file", "source": "t.json", "sources": ["t.json"], "destination": "/x/"}, []),  # Packer appends them
+    ({"type": "file", "source": "t.json", "destination": "/x", "direction": "sideways"},
+     ["Direction must be one of: download, upload."]),
+])
+def test_provisioner_checks_as_packers(load, provisioner, expected):
+    template = {"builders": [null_build()], "provisioners": [provisioner]}
+    assert [d.message for d in errors(load, template)] == expected
+
+
+def test_checksum_types_are_checked(load):
+    template = {"builders": [null_build()], "post-processors": [{"type": "checksum", "checksum_types": ["md5", "crc"]}]}
+    assert [d.message for d in errors(load, template)] == ["Unrecognized checksum type: crc"]

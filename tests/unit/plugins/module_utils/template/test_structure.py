@@ -111,7 +111,7 @@ def test_files_are_checked_relative_to_the_cwd(load, tmp_path):
                                                  {"type": "file", "source": "gen", "destination": "/x",
                                                   "generated": True}]})
     assert [(d.path, d.message) for d in problems] == [
-        ("provisioners[1].scripts", "Bad scripts 'missing.sh': stat missing.sh: no such file or directory"),
+        ("provisioners[1].scripts", "Bad script 'missing.sh': stat missing.sh: no such file or directory"),
         ("provisioners[2].source", "Bad source 'nope': stat nope: no such file or directory"),
     ]
 
@@ -120,8 +120,8 @@ def test_mutually_exclusive_script_keys(load):
     problems = errors_of(load, {"builders": [null_build()],
                                 "provisioners": [{"type": "shell"}, {"type": "shell", "inline": ["a"], "script": "x"}]})
     messages = [d.message for d in problems]
-    assert "one of 'inline', 'script', 'scripts' must be specified" in messages
-    assert "only one of 'inline', 'script', 'scripts' may be specified" in messages
+    assert "Either a script file or inline script must be specified." in messages
+    assert "Only a script file or an inline script can be specified, not both." in messages
 
 
 def test_communicator_requirements(load):
