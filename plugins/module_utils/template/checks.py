@@ -140,6 +140,33 @@ def virtualbox(config: dict, cwd: str) -> list:
     return problems
 
 
+def ssh_communicator(config: dict, cwd: str) -> list:
+    """Packer's communicator checks for `ssh` (only then does Packer read the key files)."""
+    problems = []
+
+    def missing(key):
+        path = os.path.expanduser(config[key])
+        if not os.path.exists(os.path.join(cwd, path)):
+            problems.append(_error(key, f"{key} is invalid: stat {path}: no such file or directory"))
+
+    if config.get("ssh_private_key_file"):
+        missing("ssh_private_key_file")
+    if config.get("ssh_bastion_host") and not config.get("ssh_bastion_agent_auth"):
+        bastion_key = config.get("ssh_bastion_private_key_file") or config.get("ssh_private_key_file")
+        if not config.get("ssh_bastion_password") and not bastion_key:
+            problems.append(_error("ssh_bastion_host", "ssh_bastion_password or ssh_bastion_private_key_file must be "
+                                                       "specified"))
+        elif config.get("ssh_bastion_private_key_file"):
+            missing("ssh_bastion_private_key_file")
+    method = config.get("ssh_file_transfer_method") or "scp"
+    if method not in ("scp", "sftp"):
+        problems.append(_error("ssh_file_transfer_method",
+                               f"ssh_file_transfer_method ('{method}') is invalid, valid methods: sftp, scp"))
+    if config.get("ssh_bastion_host") and config.get("ssh_proxy_host"):
+        problems.append(_error("ssh_proxy_host", "please specify either ssh_bastion_host or ssh_proxy_host, not both"))
+    return problems
+
+
 # ------------------------------------------------------------------ provisioners and post-processors
 
 
@@ -225,4 +252,4 @@ def checksum(config: dict, cwd: str) -> list:
 
 CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "virtualbox-iso": virtualbox_iso,
           "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
-          "file-provisioner": file_provisioner, "powershell": powershell, "checksum": checksum}
+          "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum}

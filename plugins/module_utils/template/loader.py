@@ -6,6 +6,7 @@ import os
 import re
 from datetime import UTC, datetime
 
+from .checks import CHECKS
 from .decode import DecodeError, Renderer, decode_config, parse_duration, to_int, to_list
 from .errors import Diagnostic, GoTemplateError, TemplateErrors
 from .functions import (
@@ -523,6 +524,8 @@ class Template:
             if comm not in allowed:
                 problems.append(self.diag(path + ("communicator",), f"Communicator type {comm} is invalid"))
             elif comm == "ssh":
+                for key, message, severity in CHECKS["ssh"](config, self.cwd):
+                    problems.append(self.diag(path + ((key,) if key else ()), message, severity))
                 if not config.get("ssh_username"):
                     problems.append(self.diag(path, "An ssh_username must be specified\n  Note: some builders used "
                                               "to default ssh_username to \"root\"."))

@@ -1,6 +1,6 @@
 """Builder option schemas (Packer 1.6.6 option lists, plus options added up to 1.9)."""
 
-from .communicator import COMMUNICATOR_FILES, COMMUNICATOR_OPTIONS
+from .communicator import COMMUNICATOR_OPTIONS
 
 _HTTP = {"http_directory": "str", "http_content": "map", "http_port_min": "int", "http_port_max": "int",
          "http_bind_address": "str", "http_interface": "str"}
@@ -86,7 +86,7 @@ BUILDERS = {
         "communicator": "docker",
         "plugin_id": "packer.docker",
         "checks": ("docker",),
-        "files": dict(COMMUNICATOR_FILES),
+        "files": {},
     },
     "qemu": {
         "options": {
@@ -119,7 +119,7 @@ BUILDERS = {
                   "disk_cache": ("writethrough", "writeback", "none", "unsafe", "directsync"),
                   "disk_discard": ("unmap", "ignore"), "disk_detect_zeroes": ("unmap", "on", "off")},
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+        "files": dict(_FLOPPY_FILES),
         "output_directory_must_not_exist": True,
     },
     "amazon-ebs": {
@@ -144,7 +144,7 @@ BUILDERS = {
         "enums": {"shutdown_behavior": ("stop", "terminate"),
                   "ssh_interface": ("", "public_ip", "private_ip", "public_dns", "private_dns", "session_manager")},
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, "user_data_file": "file"},
+        "files": {"user_data_file": "file"},
         "block_device_keys": ("ami_block_device_mappings", "launch_block_device_mappings"),
         "clean_resource_name": True,
     },
@@ -164,7 +164,7 @@ BUILDERS = {
         "enums": {"hard_drive_interface": ("ide", "sata", "scsi", "pcie", "virtio"),
                   "guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+        "files": dict(_FLOPPY_FILES),
     },
     "virtualbox-ovf": {
         "options": {
@@ -179,7 +179,7 @@ BUILDERS = {
         "runtime": _VBOX_RUNTIME,
         "enums": {"guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+        "files": dict(_FLOPPY_FILES),
     },
     "null": {
         "options": dict(COMMUNICATOR_OPTIONS),
@@ -188,7 +188,7 @@ BUILDERS = {
         "communicator": "ssh",
         "null_auth": True,
         "plugin_id": "fnoeding.null",
-        "files": dict(COMMUNICATOR_FILES),
+        "files": {},
     },
     "file": {
         "options": {"content": "str", "source": "str", "target": "str"},

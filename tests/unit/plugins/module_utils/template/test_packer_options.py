@@ -349,3 +349,26 @@ def test_provisioner_checks_as_packers(load, provisioner, expected):
 def test_checksum_types_are_checked(load):
     template = {"builders": [null_build()], "post-processors": [{"type": "checksum", "checksum_types": ["md5", "crc"]}]}
     assert [d.message for d in errors(load, template)] == ["Unrecognized checksum type: crc"]
+
+
+# ------------------------------------------------------------------ ssh communicator checks
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"ssh_password": "p", "ssh_file_transfer_method": "ftp"},
+     ["ssh_file_transfer_method ('ftp') is invalid, valid methods: sftp, scp"]),
+    ({"ssh_password": "p", "ssh_bastion_host": "b"},
+     ["ssh_bastion_password or ssh_bastion_private_key_file must be specified"]),
+    ({"ssh_password": "p", "ssh_bastion_host": "b", "ssh_bastion_password": "x", "ssh_proxy_host": "p"},
+     ["please specify either ssh_bastion_host or ssh_proxy_host, not both"]),
+    ({"ssh_private_key_file": "nokey"}, ["ssh_private_key_file is invalid: stat nokey: no such file or directory"]),
+])
+def test_ssh_communicator_checks_as_packers(load, extra, expected):
+    builder = {"type": "null", "ssh_host": "h", "ssh_username": "u", **extra}
+    assert [d.message for d in errors(load, {"builders": [builder]})] == expected
+
+
+def test_ssh_key_files_are_not_read_without_ssh(load):
+    # Packer reads the key files only for the ssh communicator.
+    builder = {"type": "null", "communicator": "none", "ssh_private_key_file": "nokey"}
+    assert errors(load, {"builders": [builder]}) == []
