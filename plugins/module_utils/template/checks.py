@@ -244,6 +244,11 @@ def powershell(config: dict, cwd: str) -> list:
     return problems
 
 
+def ansible(config: dict, cwd: str) -> list:
+    local_port = config.get("local_port") or 0
+    return [_error("local_port", f"local_port: {local_port} must be a valid port")] if local_port > 65535 else []
+
+
 def checksum(config: dict, cwd: str) -> list:
     known = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
     return [_error("checksum_types", f"Unrecognized checksum type: {kind}")
@@ -252,4 +257,5 @@ def checksum(config: dict, cwd: str) -> list:
 
 CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "virtualbox-iso": virtualbox_iso,
           "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
-          "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum}
+          "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum,
+          "ansible": ansible}

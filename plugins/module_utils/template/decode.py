@@ -318,7 +318,9 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
             value = config.get(key)
             for path in value if isinstance(value, list) else [value]:
                 message = check_path(path, kind, cwd)
-                if message:
+                if message and schema.get("file_messages") == "ansible":
+                    problems.append((key, _ansible_file_message(key, path, kind, message)))
+                elif message:
                     problems.append((key, f"Bad {_FILE_LABELS.get(key, key)} '{path}': {message}"))
     return problems
 
@@ -326,6 +328,13 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
 # How Packer names a missing local file in its "Bad ..." message, by option.
 _FILE_LABELS = {"scripts": "script", "sources": "source", "floppy_files": "Floppy disk file",
                 "floppy_dirs": "Floppy disk directory"}
+
+
+def _ansible_file_message(key: str, path: str, kind: str, problem: str) -> str:
+    """The ansible provisioner's own wording (its validateFileConfig)."""
+    if problem.startswith("stat "):
+        return f"{key}: {path} is invalid: {problem}"
+    return f"{key}: {path} must point to a {'file' if kind == 'file' else 'directory'}"
 
 
 def check_path(path, kind: str, cwd: str) -> str | None:

@@ -14,6 +14,7 @@ Each component schema is a dict:
   merged_into: {old: new} list options Packer appends to their successor; the plan carries only `new`
   dropped:   keys Packer decodes but ignores; accepted, left out of the plan
   key_value_lists: list options whose items must be "key=value" (Packer's environment_vars check)
+  file_messages: "ansible" for the ansible provisioner's wording of a missing file
   checks:    names of Packer's further value checks for the type (checks.py)
   implemented: False for types Packer 1.6.6 has and cattle does not run yet (validate refuses them)
 """

@@ -81,6 +81,8 @@ PROVISIONERS = {
                   "ssh_authorized_key_file": "file", "inventory_directory": "dir"},
         "runtime": ("inventory_file_template",),
         "plugin_id": "ansible",
+        "file_messages": "ansible",
+        "checks": ("ansible",),
     },
     "ansible-local": {
         "options": {

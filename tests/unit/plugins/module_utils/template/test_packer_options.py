@@ -372,3 +372,14 @@ def test_ssh_key_files_are_not_read_without_ssh(load):
     # Packer reads the key files only for the ssh communicator.
     builder = {"type": "null", "communicator": "none", "ssh_private_key_file": "nokey"}
     assert errors(load, {"builders": [builder]}) == []
+
+
+def test_ansible_names_missing_files_in_its_own_words(load, tmp_path):
+    (tmp_path / "roles").mkdir()
+    template = {"builders": [null_build()], "provisioners": [
+        {"type": "ansible", "playbook_file": "./missing.yml", "galaxy_file": "roles", "local_port": 70000}]}
+    assert [d.message for d in errors(load, template)] == [
+        "playbook_file: ./missing.yml is invalid: stat ./missing.yml: no such file or directory",
+        "galaxy_file: roles must point to a file",
+        "local_port: 70000 must be a valid port",
+    ]
