@@ -31,8 +31,26 @@ def docker(config: dict, cwd: str) -> list:
     return problems
 
 
-def qemu(config: dict, cwd: str) -> list:
+def _vm(config: dict) -> list:
+    """Checks of the parts qemu and virtualbox share: HTTP server, host port forwarding."""
     problems = []
+    if (config.get("http_port_min") or 8000) > (config.get("http_port_max") or 9000):
+        problems.append(_error("http_port_min", "http_port_min must be less than http_port_max"))
+    if config.get("http_interface") and (config.get("http_bind_address") or "0.0.0.0") == "0.0.0.0":
+        problems.append(_error("http_interface", "either http_interface of http_bind_address can be specified"))
+    port_min = config.get("host_port_min") or config.get("ssh_host_port_min") or 2222
+    port_max = config.get("host_port_max") or config.get("ssh_host_port_max") or 4444
+    if port_min > port_max:
+        problems.append(_error("host_port_min", "host_port_min must be less than host_port_max"))
+    return problems
+
+
+def qemu(config: dict, cwd: str) -> list:
+    problems = _vm(config)
+    if (config.get("host_port_min") or config.get("ssh_host_port_min") or 0) < 0:
+        problems.append(_error("host_port_min", "host_port_min must be positive"))
+    if config.get("boot_command") and config.get("disable_vnc"):
+        problems.append(_error("boot_command", "A boot command cannot be used when vnc is disabled."))
     disk_size = config.get("disk_size") or ""
     if disk_size not in ("", "0") and "{{" not in disk_size and not re.fullmatch(r"\d+[bkmgt]?", disk_size.lower()):
         problems.append(_error("disk_size", "Invalid disk size."))
@@ -131,7 +149,15 @@ def virtualbox_iso(config: dict, cwd: str) -> list:
 
 
 def virtualbox(config: dict, cwd: str) -> list:
-    problems = []
+    problems = _vm(config)
+    if (config.get("vrdp_port_min") or 5900) > (config.get("vrdp_port_max") or 6000):
+        problems.append(_error("vrdp_port_min", "vrdp_port_min must be less than vrdp_port_max"))
+    if config.get("communicator") == "none" and config.get("virtualbox_version_file", ".vbox_version") != "":
+        problems.append(_error("virtualbox_version_file", "virtualbox_version_file has to be an empty string when "
+                                                          "communicator = 'none'."))
+    for key, what in (("cpus", "number of cpus"), ("memory", "memory size")):
+        if (config.get(key) or 0) < 0:
+            problems.append(_error(key, f"An invalid {what} was specified ({key} < 0): {config[key]}"))
     if config.get("communicator") == "none" and (config.get("guest_additions_mode") or "upload") == "upload":
         problems.append(_error("guest_additions_mode",
                                "communicator must not be 'none' when guest_additions_mode = 'upload'."))

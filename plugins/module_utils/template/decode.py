@@ -327,7 +327,7 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
 
 # How Packer names a missing local file in its "Bad ..." message, by option.
 _FILE_LABELS = {"scripts": "script", "sources": "source", "floppy_files": "Floppy disk file",
-                "floppy_dirs": "Floppy disk directory"}
+                "floppy_dirs": "Floppy disk directory", "cd_files": "CD disk file"}
 
 
 def _ansible_file_message(key: str, path: str, kind: str, problem: str) -> str:

@@ -10,7 +10,7 @@ _ISO = {"iso_checksum": "str", "iso_url": "str", "iso_urls": "list", "iso_target
         "iso_target_extension": "str"}
 _BOOT = {"boot_command": "list", "boot_wait": "duration", "disable_vnc": "bool"}
 _SHUTDOWN = {"shutdown_command": "str", "shutdown_timeout": "duration"}
-_FLOPPY_FILES = {"floppy_files": "path", "floppy_dirs": "dir"}
+_FLOPPY_FILES = {"floppy_files": "path", "floppy_dirs": "dir", "cd_files": "path"}
 
 _AWS_ACCESS = {
     "access_key": "str", "secret_key": "str", "token": "str", "profile": "str", "region": "str",
@@ -108,6 +108,10 @@ BUILDERS = {
             "run_once": "bool",
         },
         "plugin_id": "transcend.qemu",
+        "deprecated": {key: (
+            f"{key} is deprecated and is being replaced by {key[4:]}. Please, update your template to use "
+            f"{key[4:]}. In future versions of Packer, inclusion of {key} will error your builds.")
+            for key in ("ssh_host_port_min", "ssh_host_port_max")},
         "checks": ("qemu",),
         "required": (),
         "one_of": [],

@@ -383,3 +383,30 @@ def test_ansible_names_missing_files_in_its_own_words(load, tmp_path):
         "galaxy_file: roles must point to a file",
         "local_port: 70000 must be a valid port",
     ]
+
+
+# ------------------------------------------------------------------ shared VM checks (qemu, virtualbox)
+
+
+@pytest.mark.parametrize(("builder", "expected"), [
+    ({**QEMU, "http_port_min": 9500}, ["http_port_min must be less than http_port_max"]),
+    ({**QEMU, "http_interface": "eth0"}, ["either http_interface of http_bind_address can be specified"]),
+    ({**QEMU, "host_port_min": 5000}, ["host_port_min must be less than host_port_max"]),
+    ({**QEMU, "boot_command": ["x"], "disable_vnc": True}, ["A boot command cannot be used when vnc is disabled."]),
+    ({**QEMU, "cd_files": ["nocd"]}, ["Bad CD disk file 'nocd': stat nocd: no such file or directory"]),
+    ({**VBOX, "vrdp_port_min": 7000}, ["vrdp_port_min must be less than vrdp_port_max"]),
+    ({**VBOX, "cpus": -1}, ["An invalid number of cpus was specified (cpus < 0): -1"]),
+    ({**VBOX, "communicator": "none", "guest_additions_mode": "disable"},
+     ["virtualbox_version_file has to be an empty string when communicator = 'none'."]),
+    ({**VBOX, "communicator": "none", "guest_additions_mode": "disable", "virtualbox_version_file": ""}, []),
+])
+def test_vm_checks_as_packers(load, builder, expected):
+    assert [d.message for d in errors(load, {"builders": [builder]})] == expected
+
+
+def test_qemu_ssh_host_ports_are_accepted_with_packers_warning(load):
+    problems = diagnostics(load, {"builders": [{**QEMU, "ssh_host_port_min": 2000}]})
+    assert [d.message for d in problems if d.path.endswith("ssh_host_port_min")] == [
+        "ssh_host_port_min is deprecated and is being replaced by host_port_min. Please, update your template to use "
+        "host_port_min. In future versions of Packer, inclusion of ssh_host_port_min will error your builds."]
+    assert [d for d in problems if d.severity == "error"] == []
