@@ -129,6 +129,48 @@ def amazon(config: dict, cwd: str) -> list:
     return problems
 
 
+_KMS_ID = r"[a-f0-9-]+\Z"
+_KMS_ALIAS = r"alias/[a-zA-Z0-9:/_-]+\Z"
+_KMS_ARN = r"arn:aws(-us-gov)?:kms:([a-z]{2}-(gov-)?[a-z]+-\d{1})?:(\d{12}):"
+_KMS_KEY = re.compile(f"{_KMS_ID}|{_KMS_ALIAS}|{_KMS_ARN}key/{_KMS_ID}|{_KMS_ARN}{_KMS_ALIAS}")
+
+
+def amazon_ami(config: dict, cwd: str) -> list:
+    """The AMI's regions, encryption and sharing (Packer's AMIConfig)."""
+    problems = []
+    regions = config.get("ami_regions") or []
+    region_keys = config.get("region_kms_key_ids") or {}
+    kms_key_id = config.get("kms_key_id") or ""
+    encrypt = bool(config.get("encrypt_boot"))
+    for region in region_keys:
+        if region not in regions:
+            problems.append(_error("region_kms_key_ids", f"Region {region} is in region_kms_key_ids but not in ami_regions"))
+    if region_keys:
+        for region in dict.fromkeys(regions):
+            if region not in region_keys:
+                problems.append(_error("ami_regions", f"Region {region} is in ami_regions but not in region_kms_key_ids"))
+    if config.get("ami_users"):
+        if not kms_key_id and encrypt:
+            problems.append(_error("ami_users", "Cannot share AMI encrypted with default KMS key"))
+        if any(not key for key in region_keys.values()):
+            problems.append(_error("ami_users", "Cannot share AMI encrypted with default KMS key for other regions"))
+    keys = ([kms_key_id] if kms_key_id else []) + [key for key in region_keys.values() if key]
+    if keys and not encrypt:
+        problems.append(_error("encrypt_boot", "If you have set either region_kms_key_ids or kms_key_id, "
+                                               "encrypt_boot must also be true."))
+    for key in keys:
+        if "{{" not in key and not _KMS_KEY.match(key):
+            problems.append(_error("kms_key_id", f'"{key}" is not a valid KMS Key Id.'))
+    if config.get("snapshot_users"):
+        if not kms_key_id and not region_keys and encrypt:
+            problems.append(_error("snapshot_users", (
+                "Cannot share snapshot encrypted with default KMS key, see "
+                "https://www.packer.io/docs/builders/amazon-ebs#region_kms_key_ids for more information")))
+        if any(not key for key in region_keys.values()):
+            problems.append(_error("snapshot_users", "Cannot share snapshot encrypted with default KMS key"))
+    return problems
+
+
 def _is_cidr(text: str) -> bool:
     try:
         ipaddress.ip_network(text, strict=False)
@@ -281,7 +323,7 @@ def checksum(config: dict, cwd: str) -> list:
             for kind in config.get("checksum_types") or [] if kind not in known and "{{" not in kind]
 
 
-CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "virtualbox-iso": virtualbox_iso,
+CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "amazon-ami": amazon_ami, "virtualbox-iso": virtualbox_iso,
           "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
           "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum,
           "ansible": ansible}

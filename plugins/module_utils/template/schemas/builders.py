@@ -141,7 +141,7 @@ BUILDERS = {
         "dropped": ("spot_price_auto_product",),
         "required": ("region", "ami_name"),
         "one_of": [],
-        "checks": ("amazon",),
+        "checks": ("amazon", "amazon-ami"),
         "exclusive": [("user_data", "user_data_file"), ("security_group_id", "security_group_ids")],
         "runtime": ("ami_description", "tags", "run_tags", "run_volume_tags", "snapshot_tags", "spot_tags",
                     "fleet_tags", "tag", "run_tag", "snapshot_tag", "spot_tag", "run_volume_tag"),

@@ -412,3 +412,21 @@ def test_qemu_ssh_host_ports_are_accepted_with_packers_warning(load):
         "ssh_host_port_min is deprecated and is being replaced by host_port_min. Please, update your template to use "
         "host_port_min. In future versions of Packer, inclusion of ssh_host_port_min will error your builds."]
     assert [d for d in problems if d.severity == "error"] == []
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"ami_regions": ["eu-west-1"], "region_kms_key_ids": {"us-west-2": "zzz"}}, [
+        "Region us-west-2 is in region_kms_key_ids but not in ami_regions",
+        "Region eu-west-1 is in ami_regions but not in region_kms_key_ids",
+        "If you have set either region_kms_key_ids or kms_key_id, encrypt_boot must also be true.",
+        '"zzz" is not a valid KMS Key Id.']),
+    ({"encrypt_boot": True, "ami_users": ["1"], "snapshot_users": ["2"]}, [
+        "Cannot share AMI encrypted with default KMS key",
+        "Cannot share snapshot encrypted with default KMS key, see "
+        "https://www.packer.io/docs/builders/amazon-ebs#region_kms_key_ids for more information"]),
+    ({"encrypt_boot": True, "kms_key_id": "alias/my-key"}, []),
+    ({"encrypt_boot": True, "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/0a1b-2c"}, []),
+])
+def test_amazon_ami_encryption_and_sharing_checks(load, extra, expected):
+    builder = {**AMAZON, "source_ami": "a", "instance_type": "t2.micro", **extra}
+    assert [d.message for d in errors(load, {"builders": [builder]})] == expected
