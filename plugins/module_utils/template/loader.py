@@ -6,6 +6,7 @@ import os
 import re
 from datetime import UTC, datetime
 
+from .builder_support import builder_problems
 from .checks import CHECKS
 from .decode import DecodeError, Renderer, decode_config, parse_duration, to_int, to_list
 from .errors import Diagnostic, GoTemplateError, TemplateErrors
@@ -465,10 +466,14 @@ class Template:
         cleaner = clean_resource_name_for(btype) if schema is None or schema.get("clean_resource_name") else None
         builder_funcs = context_funcs(FuncContext(**base, clean_resource_name=cleaner))
         component_funcs = context_funcs(FuncContext(**base))
+        before = len([p for p in problems if p.severity == "error"])
         config = self._component("builder", "builder", btype, builder["config"], builder["path"], builders,
                                  builder_funcs, frozenset(), False, problems)
         if config is not None and schema is not None:
             self._check_builder(config, schema, name, builder["path"], force, problems)
+            if len([p for p in problems if p.severity == "error"]) == before:
+                for message in builder_problems(btype, config, name, self.cwd, force):
+                    problems.append(self.diag(builder["path"], f"not supported by cattle's {btype} builder: {message}"))
         build = {"name": name, "type": btype, "config": config or {}, "provisioners": [],
                  "error_cleanup_provisioner": None, "post_processors": []}
         raw_name = builder["raw_name"]
