@@ -85,6 +85,14 @@ def amazon(config: dict, cwd: str) -> list:
     elif instance_type and spot_types:
         problems.append(_error("spot_instance_types",
                                "either instance_type or spot_instance_types must be specified, not both"))
+    if config.get("user_data") and config.get("user_data_file"):
+        problems.append(_error("user_data_file", "Only one of user_data or user_data_file can be specified."))
+    elif config.get("user_data_file") and "{{" not in config["user_data_file"]:
+        if not os.path.exists(os.path.join(cwd, config["user_data_file"])):
+            problems.append(_error("user_data_file", f"user_data_file not found: {config['user_data_file']}"))
+    if config.get("security_group_id") and config.get("security_group_ids"):
+        problems.append(_error("security_group_ids",
+                               "Only one of security_group_id or security_group_ids can be specified."))
     if (config.get("block_duration_minutes") or 0) % 60:
         problems.append(_error("block_duration_minutes", "block_duration_minutes must be multiple of 60"))
     if config.get("spot_tags") and not _spot(config):

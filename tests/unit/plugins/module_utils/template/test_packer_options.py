@@ -452,3 +452,16 @@ def test_builders_own_check_runs_only_on_a_packer_valid_config(load):
     problems = errors(load, {"builders": [{"type": "docker", "image": "i", "commit": True, "ecr_login": True,
                                            "login_server": "x"}]})
     assert [d.message.split(":")[0] for d in problems] == ["not supported by cattle's docker builder"]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"user_data": "x", "user_data_file": "t.json"}, ["Only one of user_data or user_data_file can be specified."]),
+    ({"user_data_file": "nothere"}, ["user_data_file not found: nothere"]),
+    ({"user_data_file": "t.json"}, []),
+    ({"security_group_id": "a", "security_group_ids": ["b"]},
+     ["Only one of security_group_id or security_group_ids can be specified."]),
+])
+def test_amazon_user_data_and_security_groups(load, extra, expected):
+    builder = {**AMAZON, "source_ami": "a", "instance_type": "t2.micro", **extra}
+    messages = [d.message for d in errors(load, {"builders": [builder]})]
+    assert [m for m in messages if not m.startswith("not supported by cattle's")] == expected
