@@ -23,6 +23,14 @@ def _error(key, message):
 
 def docker(config: dict, cwd: str) -> list:
     problems = []
+    if not config.get("image"):
+        problems.append(_error("image", "Image must be specified"))
+    artifact = [key for key in ("commit", "export_path", "discard") if config.get(key)]
+    if len(artifact) > 1:
+        problems.append(_error(artifact[1], "Cannot specify more than one of commit, discard, and export_path"))
+    elif not artifact:
+        problems.append(_error(None, "No instructions given for handling the artifact; expected commit, discard, "
+                                     "or export_path"))
     export_path = config.get("export_path")
     if export_path and os.path.isdir(os.path.join(cwd, export_path)):
         problems.append(_error("export_path", "export_path must be a file, not a directory"))

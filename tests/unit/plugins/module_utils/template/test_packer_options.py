@@ -465,3 +465,14 @@ def test_amazon_user_data_and_security_groups(load, extra, expected):
     builder = {**AMAZON, "source_ami": "a", "instance_type": "t2.micro", **extra}
     messages = [d.message for d in errors(load, {"builders": [builder]})]
     assert [m for m in messages if not m.startswith("not supported by cattle's")] == expected
+
+
+@pytest.mark.parametrize(("builder", "expected"), [
+    ({"type": "docker", "commit": True}, ["Image must be specified"]),
+    ({"type": "docker", "image": "i"},
+     ["No instructions given for handling the artifact; expected commit, discard, or export_path"]),
+    ({"type": "docker", "image": "i", "commit": True, "discard": True},
+     ["Cannot specify more than one of commit, discard, and export_path"]),
+])
+def test_docker_builder_checks_in_packers_words(load, builder, expected):
+    assert [d.message for d in errors(load, {"builders": [builder]})] == expected
