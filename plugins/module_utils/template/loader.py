@@ -473,7 +473,7 @@ class Template:
             self._check_builder(config, schema, name, builder["path"], force, problems)
             if len([p for p in problems if p.severity == "error"]) == before:
                 for message in builder_problems(btype, config, name, self.cwd, force):
-                    problems.append(self.diag(builder["path"], f"not supported by cattle's {btype} builder: {message}"))
+                    problems.append(self.diag(builder["path"], f"cattle's {btype} builder: {message}"))
         build = {"name": name, "type": btype, "config": config or {}, "provisioners": [],
                  "error_cleanup_provisioner": None, "post_processors": []}
         raw_name = builder["raw_name"]

@@ -138,7 +138,7 @@ BUILDERS = {
             "of Packer, inclusion of spot_price_auto_product will error your builds. Please take a look at our "
             "current documentation to understand how Packer requests Spot instances.")},
         "dropped": ("spot_price_auto_product",),
-        "required": ("region", "ami_name"),
+        "required": ("ami_name",),  # a region may come from the environment, as in Packer
         "one_of": [],
         "checks": ("amazon", "amazon-ami"),
         "runtime": ("ami_description", "tags", "run_tags", "run_volume_tags", "snapshot_tags", "spot_tags",

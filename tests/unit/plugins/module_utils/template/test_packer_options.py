@@ -302,7 +302,7 @@ VBOX = {"type": "virtualbox-iso", "iso_url": "d.iso", "iso_checksum": "none", "s
 def test_builder_value_checks_as_packers(load, builder, expected):
     # (cattle's amazon-ebs builder does not run spot instances yet: that refusal is not Packer's, left out here.)
     messages = [d.message for d in errors(load, {"builders": [builder]})]
-    assert [m for m in messages if not m.startswith("not supported by cattle's")] == expected
+    assert [m for m in messages if not m.startswith("cattle's")] == expected
 
 
 def test_docker_export_path_must_not_be_a_directory(load, tmp_path):
@@ -442,7 +442,7 @@ def test_validate_refuses_builder_options_cattle_does_not_run_yet(load, tmp_path
     problems = errors(load, {"builders": [{**QEMU, "floppy_files": ["answers.cfg"]}]})
     (problem,) = problems
     assert problem.path == "builders[0]"
-    assert problem.message.startswith("not supported by cattle's qemu builder: floppy_files")
+    assert problem.message.startswith("cattle's qemu builder: floppy_files")
 
 
 def test_builders_own_check_runs_only_on_a_packer_valid_config(load):
@@ -451,7 +451,7 @@ def test_builders_own_check_runs_only_on_a_packer_valid_config(load):
     assert [d.message for d in problems] == ["ECR login requires login server to be provided."]
     problems = errors(load, {"builders": [{"type": "docker", "image": "i", "commit": True, "ecr_login": True,
                                            "login_server": "x"}]})
-    assert [d.message.split(":")[0] for d in problems] == ["not supported by cattle's docker builder"]
+    assert [d.message.split(":")[0] for d in problems] == ["cattle's docker builder"]
 
 
 @pytest.mark.parametrize(("extra", "expected"), [
@@ -464,7 +464,7 @@ def test_builders_own_check_runs_only_on_a_packer_valid_config(load):
 def test_amazon_user_data_and_security_groups(load, extra, expected):
     builder = {**AMAZON, "source_ami": "a", "instance_type": "t2.micro", **extra}
     messages = [d.message for d in errors(load, {"builders": [builder]})]
-    assert [m for m in messages if not m.startswith("not supported by cattle's")] == expected
+    assert [m for m in messages if not m.startswith("cattle's")] == expected
 
 
 @pytest.mark.parametrize(("builder", "expected"), [
@@ -476,3 +476,9 @@ def test_amazon_user_data_and_security_groups(load, extra, expected):
 ])
 def test_docker_builder_checks_in_packers_words(load, builder, expected):
     assert [d.message for d in errors(load, {"builders": [builder]})] == expected
+
+
+def test_amazon_region_may_come_from_the_environment_but_cattles_builder_needs_it(load):
+    # Packer 1.6.6 validates an amazon-ebs builder without `region`; cattle's builder requires one.
+    problems = errors(load, {"builders": [{**AMAZON, "region": "", "source_ami": "a", "instance_type": "t2.micro"}]})
+    assert [d.message for d in problems] == ["cattle's amazon-ebs builder: region: required"]
