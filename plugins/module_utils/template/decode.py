@@ -282,7 +282,7 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
     problems: list[tuple[str | None, str]] = []
     for key in schema.get("required", ()):
         if not is_set(config.get(key)) and key not in failed:
-            problems.append((key, f"{key} must be specified"))
+            problems.append((key, schema.get("required_messages", {}).get(key, f"{key} must be specified")))
     for group in schema.get("one_of", ()):
         given = [k for k in group if is_set(config.get(k)) or k in failed]
         if not given:

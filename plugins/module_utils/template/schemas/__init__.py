@@ -2,7 +2,7 @@
 
 Each component schema is a dict:
   options:   {key: type}; types: str bool int float duration list map listlist listmap any trilean
-  required:  keys that must be set (non-empty)
+  required:  keys that must be set (non-empty); required_messages: {key: Packer's words when one is not}
   one_of:    [(a, b, ...)] exactly one of these must be set
   exclusive: [(a, b, ...)] at most one of these may be set
   files:     {key: "file" | "dir" | "path"} local paths Packer stats at validate time

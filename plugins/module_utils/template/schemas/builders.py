@@ -177,6 +177,7 @@ BUILDERS = {
         "plugin_id": "mitchellh.virtualbox",
         "checks": ("virtualbox",),
         "required": ("source_path",),
+        "required_messages": {"source_path": "source_path is required"},
         "one_of": [],
         "runtime": _VBOX_RUNTIME,
         "enums": {"guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},

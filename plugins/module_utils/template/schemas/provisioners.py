@@ -77,6 +77,7 @@ PROVISIONERS = {
             "collections_path": "str", "use_proxy": "trilean", "max_retries": "int",
         },
         "required": ("playbook_file",),
+        "required_messages": {"playbook_file": "playbook_file must be specified."},
         "files": {"playbook_file": "file", "galaxy_file": "file", "ssh_host_key_file": "file",
                   "ssh_authorized_key_file": "file", "inventory_directory": "dir"},
         "runtime": ("inventory_file_template",),

@@ -482,3 +482,9 @@ def test_amazon_region_may_come_from_the_environment_but_cattles_builder_needs_i
     # Packer 1.6.6 validates an amazon-ebs builder without `region`; cattle's builder requires one.
     problems = errors(load, {"builders": [{**AMAZON, "region": "", "source_ami": "a", "instance_type": "t2.micro"}]})
     assert [d.message for d in problems] == ["cattle's amazon-ebs builder: region: required"]
+
+
+def test_required_options_in_packers_words(load):
+    template = {"builders": [{"type": "virtualbox-ovf", "ssh_username": "u", "shutdown_command": "x"}],
+                "provisioners": [{"type": "ansible"}]}
+    assert [d.message for d in errors(load, template)] == ["source_path is required", "playbook_file must be specified."]
