@@ -306,7 +306,8 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
         values = value if isinstance(value, list) else [value]
         for item in values:
             if item not in (None, "") and isinstance(item, str) and "{{" not in item and item not in allowed:
-                problems.append((key, f"{key} must be one of {', '.join(a for a in allowed if a)}; got {item!r}"))
+                message = schema.get("enum_messages", {}).get(key) or f"{key} must be one of {', '.join(a for a in allowed if a)}; got {{value!r}}"
+                problems.append((key, message.format(value=item)))
     skip_files = False
     for condition in schema.get("files_unless", ()):
         name, _equals, expected = condition.partition("=")

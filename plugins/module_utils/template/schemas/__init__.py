@@ -6,7 +6,7 @@ Each component schema is a dict:
   one_of:    [(a, b, ...)] exactly one of these must be set
   exclusive: [(a, b, ...)] at most one of these may be set
   files:     {key: "file" | "dir" | "path"} local paths Packer stats at validate time
-  enums:     {key: (allowed values...)}
+  enums:     {key: (allowed values...)}; enum_messages: {key: Packer's words for another value ({value})}
   runtime:   keys rendered later with runtime data (their `{{ .Field }}` stay as template text)
   communicator: default communicator type for builders (None: the type takes no communicator)
   plugin_id: the id Packer decodes the component with; picks its deprecated option names (deprecated.py)

@@ -65,6 +65,10 @@ _VBOX_HARDWARE = {
     "gfx_efi_resolution": "str", "nested_virt": "bool", "rtc_time_base": "str", "firmware": "str",
     "chipset": "str", "audio_controller": "str", "bundle_iso": "bool",
 }
+_VBOX_ENUM_MESSAGES = {
+    "guest_additions_mode": "guest_additions_mode is invalid. Must be one of: [disable attach upload]",
+    "format": "invalid format, only 'ovf' or 'ova' are allowed",
+}
 _VBOX_RUNTIME = ("boot_command", "vboxmanage", "vboxmanage_post", "guest_additions_path", "guest_additions_url")
 
 BUILDERS = {
@@ -121,6 +125,12 @@ BUILDERS = {
                   "disk_interface": ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata"),
                   "disk_cache": ("writethrough", "writeback", "none", "unsafe", "directsync"),
                   "disk_discard": ("unmap", "ignore"), "disk_detect_zeroes": ("unmap", "on", "off")},
+        "enum_messages": {
+            "accelerator": "invalid accelerator, only 'kvm', 'tcg', 'xen', 'hax', 'hvf', 'whpx', or 'none' are allowed",
+            "format": "invalid format, only 'qcow2' or 'raw' are allowed",
+            "disk_interface": "unrecognized disk interface type", "disk_cache": "unrecognized disk cache type",
+            "disk_discard": "unrecognized disk discard type",
+            "disk_detect_zeroes": "unrecognized disk detect zeroes setting"},
         "communicator": "ssh",
         "files": dict(_FLOPPY_FILES),
         "output_directory_must_not_exist": True,
@@ -143,6 +153,8 @@ BUILDERS = {
         "checks": ("amazon", "amazon-ami"),
         "runtime": ("ami_description", "tags", "run_tags", "run_volume_tags", "snapshot_tags", "spot_tags",
                     "fleet_tags", "tag", "run_tag", "snapshot_tag", "spot_tag", "run_volume_tag"),
+        "enum_messages": {"shutdown_behavior": "shutdown_behavior only accepts 'stop' or 'terminate' values.",
+                          "ssh_interface": "Unknown interface type: {value}"},
         "enums": {"shutdown_behavior": ("stop", "terminate"),
                   "ssh_interface": ("", "public_ip", "private_ip", "public_dns", "private_dns", "session_manager")},
         "communicator": "ssh",
@@ -163,6 +175,8 @@ BUILDERS = {
         "one_of": [],
         "require_iso": True,
         "runtime": _VBOX_RUNTIME,
+        "enum_messages": {**_VBOX_ENUM_MESSAGES,
+                          "hard_drive_interface": "hard_drive_interface can only be ide, sata, pcie or scsi"},
         "enums": {"hard_drive_interface": ("ide", "sata", "scsi", "pcie", "virtio"),
                   "guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
         "communicator": "ssh",
@@ -181,6 +195,7 @@ BUILDERS = {
         "one_of": [],
         "runtime": _VBOX_RUNTIME,
         "enums": {"guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
+        "enum_messages": _VBOX_ENUM_MESSAGES,
         "communicator": "ssh",
         "files": dict(_FLOPPY_FILES),
     },

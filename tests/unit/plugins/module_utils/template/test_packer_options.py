@@ -488,3 +488,17 @@ def test_required_options_in_packers_words(load):
     template = {"builders": [{"type": "virtualbox-ovf", "ssh_username": "u", "shutdown_command": "x"}],
                 "provisioners": [{"type": "ansible"}]}
     assert [d.message for d in errors(load, template)] == ["source_path is required", "playbook_file must be specified."]
+
+
+@pytest.mark.parametrize(("builder", "expected"), [
+    ({**QEMU, "accelerator": "x"},
+     ["invalid accelerator, only 'kvm', 'tcg', 'xen', 'hax', 'hvf', 'whpx', or 'none' are allowed"]),
+    ({**QEMU, "format": "vmdk"}, ["invalid format, only 'qcow2' or 'raw' are allowed"]),
+    ({**QEMU, "disk_cache": "x"}, ["unrecognized disk cache type"]),
+    ({**VBOX, "format": "vmdk"}, ["invalid format, only 'ovf' or 'ova' are allowed"]),
+    ({**VBOX, "guest_additions_mode": "x"}, ["guest_additions_mode is invalid. Must be one of: [disable attach upload]"]),
+    ({**AMAZON, "source_ami": "a", "instance_type": "t2.micro", "ssh_interface": "y"}, ["Unknown interface type: y"]),
+])
+def test_choices_refused_in_packers_words(load, builder, expected):
+    messages = [d.message for d in errors(load, {"builders": [builder]})]
+    assert [m for m in messages if not m.startswith("cattle's")] == expected
