@@ -7,6 +7,7 @@ import os
 import re
 
 from ..durations import parse_go_duration
+from .checks import CHECKS
 from .errors import GoTemplateError
 from .gotemplate import PartialEvaluator, parse
 from .schemas.deprecated import DEPRECATED_MESSAGE, is_fixable
@@ -268,8 +269,6 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
         # Packer keeps a deprecated list option working by appending it to its successor.
         if old in config:
             config[new] = list(config.get(new) or []) + list(config.pop(old) or [])
-    from .checks import CHECKS
-
     # A key that failed to decode still counts as given (its own error is reported).
     given = {**{key: raw[key] for key in failed}, **config}
     for name in schema.get("checks", ()):

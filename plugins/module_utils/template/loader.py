@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from .builder_support import builder_problems
-from .checks import CHECKS
+from .checks import CHECKS, iso_checksum_problems
 from .decode import DecodeError, Renderer, decode_config, parse_duration, to_int, to_list
 from .errors import Diagnostic, GoTemplateError, TemplateErrors
 from .functions import (
@@ -623,44 +623,6 @@ class Template:
             "post_processors": [[{"type": pp["type"], "name": pp["name"]} for pp in chain]
                                 for chain in self.post_processors],
         }
-
-
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
-_DIGEST_TYPES = {16: "md5", 20: "sha1", 32: "sha256", 64: "sha512"}
-
-
-def _hex_error(text: str) -> str | None:
-    """Go's hex.DecodeString error for `text`, or None when it decodes."""
-    for char in text:  # Go checks the pairs left to right, then an odd last digit
-        if char not in _HEX_DIGITS:
-            return f"encoding/hex: invalid byte: U+{ord(char):04X} {char!r}"
-    return "encoding/hex: odd length hex string" if len(text) % 2 else None
-
-
-def iso_checksum_problems(checksum: str) -> list[tuple[str, str]]:
-    """[(severity, message)] for an `iso_checksum`, as Packer 1.6.6 (its go-getter) judges it at validate."""
-    if checksum == "none":
-        return [("warning", "A checksum of 'none' was specified. Since ISO files are so big,\n"
-                            "a checksum is highly recommended.")]
-    if checksum == "":
-        return [("error", "A checksum must be specified")]
-    problems = []
-    kind, colon, value = checksum.partition(":")
-    if colon and kind == "file":
-        if "://" in value:
-            problems.append(("error", f"the checksum file {value} would have to be fetched over the network"))
-    elif "{{" not in checksum:
-        digits = value if colon else checksum
-        hex_error = _hex_error(digits)
-        if hex_error:
-            problems.append(("error", f"invalid checksum: {hex_error} in \"{checksum}\""))
-        elif colon and kind.lower() not in ("md5", "sha1", "sha256", "sha512"):
-            problems.append(("error", f"unsupported checksum type: {kind} in \"{checksum}\""))
-        elif not colon and len(digits) // 2 not in _DIGEST_TYPES:
-            problems.append(("error", f"Unknown type for checksum {checksum} in \"{checksum}\""))
-    if checksum.lower().endswith(".iso"):
-        problems.append(("error", "Error parsing checksum: .iso is not a valid checksum ending"))
-    return problems
 
 
 def _applies(component: dict, raw_name: str, name: str) -> bool:

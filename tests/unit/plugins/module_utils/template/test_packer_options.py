@@ -10,7 +10,7 @@ import pytest
 from conftest import null_build
 
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors
-from ansible_collections.cattle.images.plugins.module_utils.template.loader import iso_checksum_problems
+from ansible_collections.cattle.images.plugins.module_utils.template.checks import iso_checksum_problems
 
 DOCKER = {"type": "docker", "image": "local/debian:bookworm", "commit": True}
 
