@@ -262,6 +262,7 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
         except RecursionError:
             problems.append((key, "value nested too deeply"))
             failed.add(key)
+    decoded = not problems
     problems.extend(check_config(config, schema, cwd, failed))
     for key in schema.get("dropped", ()):
         config.pop(key, None)
@@ -269,10 +270,9 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
         # Packer keeps a deprecated list option working by appending it to its successor.
         if old in config:
             config[new] = list(config.get(new) or []) + list(config.pop(old) or [])
-    # A key that failed to decode still counts as given (its own error is reported).
-    given = {**{key: raw[key] for key in failed}, **config}
-    for name in schema.get("checks", ()):
-        warnings.extend(CHECKS[name](given, cwd))
+    if decoded:  # as in Packer, whose Prepare checks run only once the whole config decoded
+        for name in schema.get("checks", ()):
+            warnings.extend(CHECKS[name](config, cwd))
     return config, [(key, message, "error") for key, message in problems] + warnings
 
 

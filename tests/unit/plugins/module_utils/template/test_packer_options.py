@@ -502,3 +502,17 @@ def test_required_options_in_packers_words(load):
 def test_choices_refused_in_packers_words(load, builder, expected):
     messages = [d.message for d in errors(load, {"builders": [builder]})]
     assert [m for m in messages if not m.startswith("cattle's")] == expected
+
+
+@pytest.mark.parametrize("component", [
+    {"type": "amazon-ebs", "region": "r", "ami_name": "abc", "ssh_username": "u", "source_ami": "a",
+     "instance_type": "t2.micro", "block_duration_minutes": "x"},
+    {"type": "ansible", "playbook_file": "t.json", "local_port": "x"},
+    {"type": "shell", "inline": ["{{ nosuchfunction }}"]},
+])
+def test_value_checks_wait_for_a_config_that_decodes(load, component):
+    # Packer returns the decode error alone; its value checks never see a half-decoded config.
+    section = "provisioners" if component["type"] in ("ansible", "shell") else "builders"
+    template = {"builders": [null_build()], section: [component]} if section == "provisioners" else {section: [component]}
+    (problem,) = errors(load, template)
+    assert "cannot parse" in problem.message or "not defined" in problem.message
