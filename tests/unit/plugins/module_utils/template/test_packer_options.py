@@ -516,3 +516,49 @@ def test_value_checks_wait_for_a_config_that_decodes(load, component):
     template = {"builders": [null_build()], section: [component]} if section == "provisioners" else {section: [component]}
     (problem,) = errors(load, template)
     assert "cannot parse" in problem.message or "not defined" in problem.message
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def _option_values():
+    from hypothesis import strategies as st
+
+    return st.one_of(st.none(), st.booleans(), st.integers(-70000, 70000), st.text(max_size=6),
+                     st.lists(st.text(max_size=4), max_size=3),
+                     st.dictionaries(st.sampled_from(["owners", "filters", "a"]), st.text(max_size=3), max_size=2))
+
+
+@pytest.mark.parametrize(("section", "ctype"), [
+    ("builders", "docker"), ("builders", "qemu"), ("builders", "amazon-ebs"), ("builders", "virtualbox-iso"),
+    ("builders", "virtualbox-ovf"), ("provisioners", "shell"), ("provisioners", "shell-local"),
+    ("provisioners", "file"), ("provisioners", "powershell"), ("provisioners", "ansible"),
+    ("post-processors", "checksum"), ("post-processors", "docker-tag"),
+])
+def test_any_option_values_give_diagnostics_not_exceptions(section, ctype, tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from ansible_collections.cattle.images.plugins.module_utils.template import load_template
+    from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
+    from ansible_collections.cattle.images.plugins.module_utils.template.schemas.post_processors import POST_PROCESSORS
+    from ansible_collections.cattle.images.plugins.module_utils.template.schemas.provisioners import PROVISIONERS
+
+    schema = {"builders": BUILDERS, "provisioners": PROVISIONERS, "post-processors": POST_PROCESSORS}[section][ctype]
+    keys = sorted(schema["options"])
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.dictionaries(st.sampled_from(keys), _option_values(), max_size=8))
+    def check(options):
+        component = {**options, "type": ctype}
+        template = {"builders": [component if section == "builders" else null_build()]}
+        if section != "builders":
+            template[section] = [component]
+        path = tmp_path / "fuzz.json"
+        path.write_text(__import__("json").dumps(template))
+        try:
+            load_template(str(path), cwd=str(tmp_path)).validate()
+        except TemplateErrors:
+            pass
+
+    check()
