@@ -4,6 +4,12 @@
 `packer validate` and `packer validate <args>` said for each template, run from the corpus
 directory. We run the same checks (same cwd, same arguments) and expect the same ok/error
 verdict, except for the differences listed in KNOWN_DIFFERENCES, each with its reason.
+
+An error must also be the same error: `tests/data/corpus_causes.tsv` (written by
+`tests/data/make_corpus_causes.py` from Packer's full outputs) records the cause Packer named
+for each failure, as key words our diagnostics must contain. A failure whose every Packer error
+comes from a builder type cattle does not implement is recorded as `unimplemented`: there our
+error must be that the type is not implemented, and such templates are counted apart.
 """
 
 from __future__ import annotations
@@ -19,12 +25,16 @@ from ansible_collections.cattle.images.plugins.module_utils.template import Temp
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus", "packer-json")
 VERDICTS = os.path.join(CORPUS, "VERDICTS.tsv")
+CAUSES = os.path.join(REPO, "tests", "data", "corpus_causes.tsv")
 
 # (file, check) -> reason; check is "syntax", "validate" or "validate-args".
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("packer__command_test-fixtures_timeout_template.json", "validate"): (
-        "uses Packer's `sleep` provisioner, which cattle does not implement (an unknown provisioner "
-        "type is an error listing the known ones)"
+        "uses Packer's `sleep` provisioner, which cattle does not implement: validate refuses it"
+    ),
+    ("packer-docs__website_content_docs_builders_qemu.mdx_L31.json", "validate"): (
+        "validate asks cattle's own qemu builder, which refuses a missing http_directory; Packer 1.6.6 "
+        "would serve the missing directory as empty"
     ),
 }
 
@@ -37,6 +47,15 @@ def _rows():
 
 
 ROWS = _rows()
+
+
+def _causes():
+    with open(CAUSES, encoding="utf-8", newline="") as handle:
+        return {(row["file"], row["check"]): (row["kind"], row["cause"].split(" | "))
+                for row in csv.DictReader(handle, delimiter="\t")}
+
+
+CAUSE_ROWS = _causes()
 pytestmark = pytest.mark.skipif(not ROWS, reason=f"the Packer corpus is not at {CORPUS}")
 
 
@@ -72,6 +91,13 @@ def _ours(file: str, check: str, args: str = "-") -> tuple[str, str]:
     return ("error", "\n".join(map(str, problems))) if problems else ("ok", "")
 
 
+def _names_cause(details: str, kind: str, words: list[str]) -> bool:
+    if kind == "unimplemented":
+        return all(f"builder type '{t}' is built into Packer 1.6.6 but not implemented in cattle" in details
+                   for t in words)
+    return all(word.lower() in details.lower() for word in words)
+
+
 def _cases():
     for row in ROWS:
         file = row["file"]
@@ -97,6 +123,40 @@ def test_same_verdict_as_packer(file, check, args, packer):
         assert ours != expected, f"{file} now agrees with Packer; drop it from KNOWN_DIFFERENCES"
         return
     assert ours == expected, f"Packer said: {packer}\nwe said: {ours}\n{details}"
+    if expected == "error" and (file, check) not in KNOWN_CAUSE_DIFFERENCES:
+        kind, words = CAUSE_ROWS[(file, check)]
+        assert _names_cause(details, kind, words), f"Packer's cause ({kind}): {words}\nwe said:\n{details}"
+
+
+def test_every_packer_failure_has_its_cause_recorded():
+    failures = {(file, check) for file, check, _args, packer in (c.values for c in _cases())
+                if _verdict(packer) == "error"}
+    assert failures == set(CAUSE_ROWS)
+    assert set(KNOWN_CAUSE_DIFFERENCES) <= failures
+
+
+def test_agreement_by_cause(capsys):
+    """How many of Packer's failures we report for the same cause (printed; run with -s to see)."""
+    same = unimplemented = differ = 0
+    for file, check, args, packer in (c.values for c in _cases()):
+        if _verdict(packer) != "error" or (file, check) in KNOWN_DIFFERENCES:
+            continue
+        ours, details = _ours(file, check, args)
+        kind, words = CAUSE_ROWS[(file, check)]
+        if ours != "error" or not _names_cause(details, kind, words):
+            differ += 1
+        elif kind == "unimplemented":
+            unimplemented += 1
+        else:
+            same += 1
+    with capsys.disabled():
+        print(f"\ncorpus failures: {same} agree with Packer by cause, {unimplemented} fail only for a builder type "
+              f"cattle does not implement, {differ} name a different cause")
+    assert differ == len(KNOWN_CAUSE_DIFFERENCES)
+
+
+# (file, check) -> why our error names a different cause than Packer's first one.
+KNOWN_CAUSE_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
 def test_known_differences_name_real_files():

@@ -7,9 +7,10 @@ import os
 import re
 
 from ..durations import parse_go_duration
+from .checks import CHECKS
 from .errors import GoTemplateError
 from .gotemplate import PartialEvaluator, parse
-from .schemas.deprecated import DEPRECATED_MESSAGE, DEPRECATED_OPTIONS
+from .schemas.deprecated import DEPRECATED_MESSAGE, is_fixable
 
 
 class DecodeError(Exception):
@@ -223,10 +224,15 @@ def is_set(value) -> bool:
 
 
 def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bool, cwd: str):
-    """Returns (config, [(key or None, message)]) for one component's raw options."""
+    """Returns (config, [(key or None, message, severity)]) for one component's raw options.
+
+    Severity is "error" or "warning" (an accepted deprecated option, as Packer warns).
+    """
     options = schema.get("options", {})
+    deprecated = schema.get("deprecated", {})
     runtime_keys = set(schema.get("runtime", ()))
     problems: list[tuple[str | None, str]] = []
+    warnings: list[tuple[str, str, str]] = []
     config: dict = {}
     failed: set[str] = set()
     for key, value in raw.items():
@@ -234,11 +240,13 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
             continue
         kind = options.get(key)
         if kind is None:
-            if key in DEPRECATED_OPTIONS:
+            if is_fixable(schema.get("plugin_id", ""), key):
                 problems.append((key, DEPRECATED_MESSAGE.format(key=key)))
             else:
                 problems.append((key, f"unknown configuration key: '\"{key}\"'"))
             continue
+        if key in deprecated and is_set(value):
+            warnings.append((key, deprecated[key], "warning"))
         errors: list[str] = []
         rendered = renderer.render_value(value, key in runtime_keys, template_form or key in runtime_keys, errors, key)
         for message in errors:
@@ -254,8 +262,18 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
         except RecursionError:
             problems.append((key, "value nested too deeply"))
             failed.add(key)
+    decoded = not problems
     problems.extend(check_config(config, schema, cwd, failed))
-    return config, problems
+    for key in schema.get("dropped", ()):
+        config.pop(key, None)
+    for old, new in schema.get("merged_into", {}).items():
+        # Packer keeps a deprecated list option working by appending it to its successor.
+        if old in config:
+            config[new] = list(config.get(new) or []) + list(config.pop(old) or [])
+    if decoded:  # as in Packer, whose Prepare checks run only once the whole config decoded
+        for name in schema.get("checks", ()):
+            warnings.extend(CHECKS[name](config, cwd))
+    return config, [(key, message, "error") for key, message in problems] + warnings
 
 
 def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()):
@@ -263,7 +281,7 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
     problems: list[tuple[str | None, str]] = []
     for key in schema.get("required", ()):
         if not is_set(config.get(key)) and key not in failed:
-            problems.append((key, f"{key} must be specified"))
+            problems.append((key, schema.get("required_messages", {}).get(key, f"{key} must be specified")))
     for group in schema.get("one_of", ()):
         given = [k for k in group if is_set(config.get(k)) or k in failed]
         if not given:
@@ -277,12 +295,18 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
         given = [k for k in group if is_set(config.get(k))]
         if len(given) > 1:
             problems.append((given[1], "only one of " + ", ".join(f"'{k}'" for k in group) + " may be specified"))
+    for key in schema.get("key_value_lists", ()):
+        for pair in config.get(key) or []:
+            name, equals, _value = pair.partition("=") if isinstance(pair, str) else ("", "", "")
+            if isinstance(pair, str) and "{{" not in pair and (not equals or not name):
+                problems.append((key, f"Environment variable not in format 'key=value': {pair}"))
     for key, allowed in schema.get("enums", {}).items():
         value = config.get(key)
         values = value if isinstance(value, list) else [value]
         for item in values:
             if item not in (None, "") and isinstance(item, str) and "{{" not in item and item not in allowed:
-                problems.append((key, f"{key} must be one of {', '.join(a for a in allowed if a)}; got {item!r}"))
+                message = schema.get("enum_messages", {}).get(key) or f"{key} must be one of {', '.join(a for a in allowed if a)}; got {{value!r}}"
+                problems.append((key, message.format(value=item)))
     skip_files = False
     for condition in schema.get("files_unless", ()):
         name, _equals, expected = condition.partition("=")
@@ -294,9 +318,23 @@ def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()
             value = config.get(key)
             for path in value if isinstance(value, list) else [value]:
                 message = check_path(path, kind, cwd)
-                if message:
-                    problems.append((key, f"Bad {key} '{path}': {message}"))
+                if message and schema.get("file_messages") == "ansible":
+                    problems.append((key, _ansible_file_message(key, path, kind, message)))
+                elif message:
+                    problems.append((key, f"Bad {_FILE_LABELS.get(key, key)} '{path}': {message}"))
     return problems
+
+
+# How Packer names a missing local file in its "Bad ..." message, by option.
+_FILE_LABELS = {"scripts": "script", "sources": "source", "floppy_files": "Floppy disk file",
+                "floppy_dirs": "Floppy disk directory", "cd_files": "CD disk file"}
+
+
+def _ansible_file_message(key: str, path: str, kind: str, problem: str) -> str:
+    """The ansible provisioner's own wording (its validateFileConfig)."""
+    if problem.startswith("stat "):
+        return f"{key}: {path} is invalid: {problem}"
+    return f"{key}: {path} must point to a {'file' if kind == 'file' else 'directory'}"
 
 
 def check_path(path, kind: str, cwd: str) -> str | None:

@@ -6,6 +6,8 @@ import os
 import re
 from datetime import UTC, datetime
 
+from .builder_support import builder_problems
+from .checks import CHECKS, iso_checksum_problems
 from .decode import DecodeError, Renderer, decode_config, parse_duration, to_int, to_list
 from .errors import Diagnostic, GoTemplateError, TemplateErrors
 from .functions import (
@@ -18,6 +20,7 @@ from .functions import (
 )
 from .gotemplate import PartialEvaluator, parse
 from .runtime import mask
+from .schemas.packer_types import PACKER_TYPES
 from .source import Document, SourceError, read_document, read_json, read_yaml
 
 ROOT_KEYS = frozenset({
@@ -422,17 +425,24 @@ class Template:
 
     def _component(self, kind, label_kind, ctype, raw_config, path, schemas, funcs, deferred, template_form, problems):
         schema = schemas.get(ctype)
+        implemented = schema is not None and schema.get("implemented", True)
+        if not implemented:
+            if ctype in PACKER_TYPES[kind]:
+                problems.append(self.diag(path + ("type",), (
+                    f"{label_kind} type '{ctype}' is built into Packer 1.6.6 but not implemented in cattle; "
+                    "remove it or replace it with an implemented type")))
+            else:
+                known = ", ".join(sorted(t for t, s in schemas.items() if s.get("implemented", True)))
+                problems.append(self.diag(path + ("type",), f"Unknown {label_kind} {ctype}; known {label_kind}s: {known}"))
         if schema is None:
-            known = ", ".join(sorted(schemas))
-            problems.append(self.diag(path + ("type",), f"Unknown {label_kind} {ctype}; known {label_kind}s: {known}"))
             # Still parse every string so unknown functions are reported, as Packer does early.
             self._parse_strings(raw_config, path, funcs, problems)
             return None
         renderer = Renderer(funcs, deferred)
         config, issues = decode_config(raw_config, schema, renderer, template_form, self.cwd)
-        for key, message in issues:
-            problems.append(self.diag(path + ((key,) if key else ()), message))
-        return config
+        for key, message, severity in issues:
+            problems.append(self.diag(path + ((key,) if key else ()), message, severity))
+        return config if implemented else None
 
     def _parse_strings(self, value, path, funcs, problems):
         if isinstance(value, str):
@@ -456,10 +466,14 @@ class Template:
         cleaner = clean_resource_name_for(btype) if schema is None or schema.get("clean_resource_name") else None
         builder_funcs = context_funcs(FuncContext(**base, clean_resource_name=cleaner))
         component_funcs = context_funcs(FuncContext(**base))
+        before = len([p for p in problems if p.severity == "error"])
         config = self._component("builder", "builder", btype, builder["config"], builder["path"], builders,
                                  builder_funcs, frozenset(), False, problems)
         if config is not None and schema is not None:
             self._check_builder(config, schema, name, builder["path"], force, problems)
+            if len([p for p in problems if p.severity == "error"]) == before:
+                for message in builder_problems(btype, config, name, self.cwd, force):
+                    problems.append(self.diag(builder["path"], f"cattle's {btype} builder: {message}"))
         build = {"name": name, "type": btype, "config": config or {}, "provisioners": [],
                  "error_cleanup_provisioner": None, "post_processors": []}
         raw_name = builder["raw_name"]
@@ -515,6 +529,8 @@ class Template:
             if comm not in allowed:
                 problems.append(self.diag(path + ("communicator",), f"Communicator type {comm} is invalid"))
             elif comm == "ssh":
+                for key, message, severity in CHECKS["ssh"](config, self.cwd):
+                    problems.append(self.diag(path + ((key,) if key else ()), message, severity))
                 if not config.get("ssh_username"):
                     problems.append(self.diag(path, "An ssh_username must be specified\n  Note: some builders used "
                                               "to default ssh_username to \"root\"."))
@@ -533,16 +549,15 @@ class Template:
                     problems.append(self.diag(path, "a Host must be specified, please reference your "
                                               "communicator documentation"))
         if schema.get("require_iso"):
-            if not config.get("iso_checksum"):
-                problems.append(self.diag(path, "A checksum must be specified"))
             if not config.get("iso_url") and not config.get("iso_urls"):
                 problems.append(self.diag(path, "One of iso_url or iso_urls must be specified"))
             elif config.get("iso_url") and config.get("iso_urls"):
                 problems.append(self.diag(path + ("iso_urls",), "Only one of iso_url or iso_urls may be specified"))
-            checksum = config.get("iso_checksum", "")
-            if isinstance(checksum, str) and checksum.startswith("file:") and "://" in checksum:
-                problems.append(self.diag(path + ("iso_checksum",),
-                                          f"the checksum file {checksum[5:]} would have to be fetched over the network"))
+            else:
+                checksum = "none" if config.get("iso_skip_cache") else config.get("iso_checksum") or ""
+                for severity, message in iso_checksum_problems(checksum):
+                    problems.append(self.diag(path + ("iso_checksum",) if "iso_checksum" in config else path,
+                                              message, severity))
         for key in schema.get("block_device_keys", ()):
             for i, mapping in enumerate(config.get(key) or []):
                 if isinstance(mapping, dict) and not mapping.get("device_name"):

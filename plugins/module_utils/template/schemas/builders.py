@@ -1,15 +1,16 @@
 """Builder option schemas (Packer 1.6.6 option lists, plus options added up to 1.9)."""
 
-from .communicator import COMMUNICATOR_FILES, COMMUNICATOR_OPTIONS
+from .communicator import COMMUNICATOR_OPTIONS
 
-_HTTP = {"http_directory": "str", "http_content": "map", "http_port_min": "int", "http_port_max": "int", "http_bind_address": "str"}
+_HTTP = {"http_directory": "str", "http_content": "map", "http_port_min": "int", "http_port_max": "int",
+         "http_bind_address": "str", "http_interface": "str"}
 _FLOPPY = {"floppy_files": "list", "floppy_dirs": "list", "floppy_label": "str"}
 _CD = {"cd_files": "list", "cd_label": "str"}
 _ISO = {"iso_checksum": "str", "iso_url": "str", "iso_urls": "list", "iso_target_path": "str",
         "iso_target_extension": "str"}
 _BOOT = {"boot_command": "list", "boot_wait": "duration", "disable_vnc": "bool"}
 _SHUTDOWN = {"shutdown_command": "str", "shutdown_timeout": "duration"}
-_FLOPPY_FILES = {"floppy_files": "path", "floppy_dirs": "dir"}
+_FLOPPY_FILES = {"floppy_files": "path", "floppy_dirs": "dir", "cd_files": "path"}
 
 _AWS_ACCESS = {
     "access_key": "str", "secret_key": "str", "token": "str", "profile": "str", "region": "str",
@@ -64,6 +65,10 @@ _VBOX_HARDWARE = {
     "gfx_efi_resolution": "str", "nested_virt": "bool", "rtc_time_base": "str", "firmware": "str",
     "chipset": "str", "audio_controller": "str", "bundle_iso": "bool",
 }
+_VBOX_ENUM_MESSAGES = {
+    "guest_additions_mode": "guest_additions_mode is invalid. Must be one of: [disable attach upload]",
+    "format": "invalid format, only 'ovf' or 'ova' are allowed",
+}
 _VBOX_RUNTIME = ("boot_command", "vboxmanage", "vboxmanage_post", "guest_additions_path", "guest_additions_url")
 
 BUILDERS = {
@@ -79,11 +84,12 @@ BUILDERS = {
             "aws_force_use_public_ecr": "bool", "pty": "bool", "cache": "bool",
             **COMMUNICATOR_OPTIONS,
         },
-        "required": ("image",),
-        "one_of": [("commit", "export_path", "discard")],
+        "one_of": [],
         "runtime": ("run_command",),
         "communicator": "docker",
-        "files": dict(COMMUNICATOR_FILES),
+        "plugin_id": "packer.docker",
+        "checks": ("docker",),
+        "files": {},
     },
     "qemu": {
         "options": {
@@ -101,17 +107,32 @@ BUILDERS = {
             "ssh_host_port_max": "int", "efi_boot": "bool", "efi_firmware_code": "str",
             "efi_firmware_vars": "str", "firmware": "str", "cpu_model": "str", "sockets": "int",
             "cores": "int", "threads": "int", "vga": "str", "vtpm": "bool", "use_pflash": "bool",
-            "tpm_device_type": "str", "boot_steps": "listlist",
+            "tpm_device_type": "str", "boot_steps": "listlist", "boot_keygroup_interval": "duration",
+            "run_once": "bool",
         },
+        "plugin_id": "transcend.qemu",
+        "deprecated": {key: (
+            f"{key} is deprecated and is being replaced by {key[4:]}. Please, update your template to use "
+            f"{key[4:]}. In future versions of Packer, inclusion of {key} will error your builds.")
+            for key in ("ssh_host_port_min", "ssh_host_port_max")},
+        "checks": ("qemu",),
         "required": (),
         "one_of": [],
         "require_iso": True,
         "runtime": ("boot_command", "qemuargs"),
         "enums": {"accelerator": ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen"),
                   "format": ("qcow2", "raw"),
-                  "disk_interface": ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata")},
+                  "disk_interface": ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata"),
+                  "disk_cache": ("writethrough", "writeback", "none", "unsafe", "directsync"),
+                  "disk_discard": ("unmap", "ignore"), "disk_detect_zeroes": ("unmap", "on", "off")},
+        "enum_messages": {
+            "accelerator": "invalid accelerator, only 'kvm', 'tcg', 'xen', 'hax', 'hvf', 'whpx', or 'none' are allowed",
+            "format": "invalid format, only 'qcow2' or 'raw' are allowed",
+            "disk_interface": "unrecognized disk interface type", "disk_cache": "unrecognized disk cache type",
+            "disk_discard": "unrecognized disk discard type",
+            "disk_detect_zeroes": "unrecognized disk detect zeroes setting"},
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+        "files": dict(_FLOPPY_FILES),
         "output_directory_must_not_exist": True,
     },
     "amazon-ebs": {
@@ -119,17 +140,25 @@ BUILDERS = {
             **_AWS_ACCESS, **_AWS_AMI, **_AWS_RUN, **COMMUNICATOR_OPTIONS,
             "ami_block_device_mappings": "listmap", "launch_block_device_mappings": "listmap",
             "run_volume_tags": "map", "run_volume_tag": "listmap", "no_ephemeral": "bool",
+            "spot_price_auto_product": "str",
         },
-        "required": ("region", "ami_name", "instance_type"),
+        "plugin_id": "mitchellh.amazonebs",
+        "deprecated": {"spot_price_auto_product": (
+            "spot_price_auto_product is deprecated and no longer necessary for Packer builds. In future versions "
+            "of Packer, inclusion of spot_price_auto_product will error your builds. Please take a look at our "
+            "current documentation to understand how Packer requests Spot instances.")},
+        "dropped": ("spot_price_auto_product",),
+        "required": ("ami_name",),  # a region may come from the environment, as in Packer
         "one_of": [],
-        "any_of": [("source_ami", "source_ami_filter")],
-        "exclusive": [("user_data", "user_data_file"), ("security_group_id", "security_group_ids")],
+        "checks": ("amazon", "amazon-ami"),
         "runtime": ("ami_description", "tags", "run_tags", "run_volume_tags", "snapshot_tags", "spot_tags",
                     "fleet_tags", "tag", "run_tag", "snapshot_tag", "spot_tag", "run_volume_tag"),
+        "enum_messages": {"shutdown_behavior": "shutdown_behavior only accepts 'stop' or 'terminate' values.",
+                          "ssh_interface": "Unknown interface type: {value}"},
         "enums": {"shutdown_behavior": ("stop", "terminate"),
                   "ssh_interface": ("", "public_ip", "private_ip", "public_dns", "private_dns", "session_manager")},
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, "user_data_file": "file"},
+        "files": {},
         "block_device_keys": ("ami_block_device_mappings", "launch_block_device_mappings"),
         "clean_resource_name": True,
     },
@@ -140,14 +169,18 @@ BUILDERS = {
             "hard_drive_nonrotational": "bool", "sata_port_count": "int", "nvme_port_count": "int",
             "iso_interface": "str", "keep_registered": "bool", "disk_additional_size": "list",
         },
+        "plugin_id": "mitchellh.virtualbox",
+        "checks": ("virtualbox-iso",),
         "required": (),
         "one_of": [],
         "require_iso": True,
         "runtime": _VBOX_RUNTIME,
+        "enum_messages": {**_VBOX_ENUM_MESSAGES,
+                          "hard_drive_interface": "hard_drive_interface can only be ide, sata, pcie or scsi"},
         "enums": {"hard_drive_interface": ("ide", "sata", "scsi", "pcie", "virtio"),
                   "guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+        "files": dict(_FLOPPY_FILES),
     },
     "virtualbox-ovf": {
         "options": {
@@ -155,12 +188,16 @@ BUILDERS = {
             "source_path": "str", "checksum": "str", "checksum_type": "str", "target_path": "str",
             "import_flags": "list", "import_opts": "str", "guest_additions_interface": "str",
         },
+        "plugin_id": "mitchellh.virtualbox",
+        "checks": ("virtualbox",),
         "required": ("source_path",),
+        "required_messages": {"source_path": "source_path is required"},
         "one_of": [],
         "runtime": _VBOX_RUNTIME,
         "enums": {"guest_additions_mode": ("upload", "attach", "disable"), "format": ("ovf", "ova")},
+        "enum_messages": _VBOX_ENUM_MESSAGES,
         "communicator": "ssh",
-        "files": {**COMMUNICATOR_FILES, **_FLOPPY_FILES},
+        "files": dict(_FLOPPY_FILES),
     },
     "null": {
         "options": dict(COMMUNICATOR_OPTIONS),
@@ -168,7 +205,8 @@ BUILDERS = {
         "one_of": [],
         "communicator": "ssh",
         "null_auth": True,
-        "files": dict(COMMUNICATOR_FILES),
+        "plugin_id": "fnoeding.null",
+        "files": {},
     },
     "file": {
         "options": {"content": "str", "source": "str", "target": "str"},

@@ -25,7 +25,3 @@ COMMUNICATOR_OPTIONS = {"communicator": "str", "pause_before_connecting": "durat
 
 COMMUNICATOR_TYPES = ("ssh", "winrm", "none")
 DOCKER_COMMUNICATOR_TYPES = ("docker", "dockerWindowsContainer")
-
-# Files the communicator reads at validate time.
-COMMUNICATOR_FILES = {"ssh_private_key_file": "file", "ssh_certificate_file": "file",
-                      "ssh_bastion_private_key_file": "file"}

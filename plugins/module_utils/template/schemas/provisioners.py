@@ -6,7 +6,6 @@ _SHELL_COMMON = {
     "skip_clean": "bool",
 }
 _SCRIPT_FILES = {"script": "file", "scripts": "file"}
-_SCRIPT_CHOICE = [("inline", "script", "scripts")]
 
 PROVISIONERS = {
     "shell": {
@@ -15,9 +14,11 @@ PROVISIONERS = {
             "remote_folder": "str", "remote_file": "str", "expect_disconnect": "bool", "pause_after": "duration",
             "env": "map",
         },
-        "one_of": _SCRIPT_CHOICE,
+        "checks": ("shell-sources",),
         "files": _SCRIPT_FILES,
         "runtime": ("execute_command",),
+        "key_value_lists": ("environment_vars",),
+        "plugin_id": "shell",
     },
     "shell-local": {
         "options": {
@@ -25,40 +26,45 @@ PROVISIONERS = {
             "env_var_format": "str", "execute_command": "list", "inline_shebang": "str", "only_on": "list",
             "use_linux_pathing": "bool", "valid_exit_codes": "intlist", "tempfile_extension": "str", "env": "map",
         },
-        "one_of": [("command", "inline", "script", "scripts")],
+        "checks": ("shell-local",),
         "files": _SCRIPT_FILES,
         "runtime": ("execute_command",),
+        "key_value_lists": ("environment_vars",),
     },
     "file": {
         "options": {"source": "str", "sources": "list", "destination": "str", "direction": "str",
                     "generated": "bool", "content": "str"},
-        "required": ("destination",),
-        "one_of": [("source", "sources", "content")],
-        "enums": {"direction": ("upload", "download")},
+        "checks": ("file-provisioner",),
         "files": {"source": "path", "sources": "path"},
         "files_unless": ("generated", "direction=download"),
+        "plugin_id": "file",
     },
     "powershell": {
         "options": {
             **_SHELL_COMMON, "elevated_user": "str", "elevated_password": "str", "elevated_execute_command": "str",
             "execution_policy": "str", "remote_env_var_path": "str", "debug_mode": "int", "env": "map",
-            "use_pwsh": "bool",
+            "use_pwsh": "bool", "env_var_format": "str", "elevated_env_var_format": "str",
         },
-        "one_of": _SCRIPT_CHOICE,
+        "checks": ("powershell",),
         "files": _SCRIPT_FILES,
+        "key_value_lists": ("environment_vars",),
+        "plugin_id": "powershell",
         "runtime": ("execute_command", "elevated_execute_command"),
         "enums": {"execution_policy": ("bypass", "allsigned", "default", "remotesigned", "restricted",
                                        "undefined", "unrestricted", "none")},
     },
     "windows-shell": {
-        "options": {**_SHELL_COMMON, "env": "map"},
-        "one_of": _SCRIPT_CHOICE,
+        "options": {**_SHELL_COMMON, "env": "map", "env_var_format": "str"},
+        "checks": ("shell-sources",),
         "files": _SCRIPT_FILES,
+        "key_value_lists": ("environment_vars",),
+        "plugin_id": "windows-shell",
         "runtime": ("execute_command",),
     },
     "windows-restart": {
         "options": {"restart_command": "str", "restart_check_command": "str", "restart_timeout": "duration",
                     "check_registry": "bool", "registry_keys": "list"},
+        "plugin_id": "windows-restart",
     },
     "ansible": {
         "options": {
@@ -71,9 +77,13 @@ PROVISIONERS = {
             "collections_path": "str", "use_proxy": "trilean", "max_retries": "int",
         },
         "required": ("playbook_file",),
+        "required_messages": {"playbook_file": "playbook_file must be specified."},
         "files": {"playbook_file": "file", "galaxy_file": "file", "ssh_host_key_file": "file",
                   "ssh_authorized_key_file": "file", "inventory_directory": "dir"},
         "runtime": ("inventory_file_template",),
+        "plugin_id": "ansible",
+        "file_messages": "ansible",
+        "checks": ("ansible",),
     },
     "ansible-local": {
         "options": {
@@ -88,8 +98,10 @@ PROVISIONERS = {
                   "role_paths": "dir", "group_vars": "dir", "host_vars": "dir", "inventory_file": "file",
                   "galaxy_file": "file"},
         "exclusive": [("playbook_dir", "playbook_files")],
+        "implemented": False,
+        "plugin_id": "ansible-local",
     },
-    "breakpoint": {"options": {"disable": "bool", "note": "str"}},
+    "breakpoint": {"options": {"disable": "bool", "note": "str"}, "plugin_id": "breakpoint"},
     "puppet-masterless": {
         "options": {
             "manifest_file": "str", "manifest_dir": "str", "module_paths": "list", "hiera_config_path": "str",
@@ -101,6 +113,8 @@ PROVISIONERS = {
         "required": ("manifest_file",),
         "files": {"manifest_file": "path", "manifest_dir": "dir", "module_paths": "dir", "hiera_config_path": "file"},
         "runtime": ("execute_command",),
+        "implemented": False,
+        "plugin_id": "puppet-masterless",
     },
     "chef-solo": {
         "options": {
@@ -114,5 +128,7 @@ PROVISIONERS = {
         "files": {"config_template": "file", "cookbook_paths": "dir", "data_bags_path": "dir",
                   "encrypted_data_bag_secret_path": "file", "environments_path": "dir", "roles_path": "dir"},
         "runtime": ("execute_command", "install_command"),
+        "implemented": False,
+        "plugin_id": "chef-solo",
     },
 }

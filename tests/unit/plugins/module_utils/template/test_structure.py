@@ -62,13 +62,16 @@ def test_field_paths_and_positions_of_config_errors(load):
     by_path = {d.path: d for d in problems}
     assert by_path["builders[0].comment"].message == "unknown configuration key: '\"comment\"'"
     assert by_path["builders[0].comment"].line > 1
-    assert "only one of 'commit', 'export_path', 'discard'" in by_path["builders[1].discard"].message
+    assert by_path["builders[1].discard"].message == "Cannot specify more than one of commit, discard, and export_path"
 
 
 def test_unknown_types_list_the_known_ones(load):
-    problems = errors_of(load, {"builders": [{"type": "vmware-iso"}], "provisioners": [{"type": "goss"}]})
-    assert any(d.message.startswith("Unknown builder vmware-iso; known builders: amazon-ebs, docker") for d in problems)
-    assert any(d.message.startswith("Unknown provisioner goss; known provisioners: ansible") for d in problems)
+    problems = errors_of(load, {"builders": [{"type": "foo"}], "provisioners": [{"type": "goss"}]})
+    assert any(d.message.startswith("Unknown builder foo; known builders: amazon-ebs, docker") for d in problems)
+    goss = next(d.message for d in problems if d.message.startswith("Unknown provisioner goss"))
+    # Only the types cattle runs are offered.
+    assert goss.startswith("Unknown provisioner goss; known provisioners: ansible, breakpoint, file")
+    assert "chef-solo" not in goss and "ansible-local" not in goss
 
 
 def test_deprecated_keys_ask_for_fix(load):
@@ -108,7 +111,7 @@ def test_files_are_checked_relative_to_the_cwd(load, tmp_path):
                                                  {"type": "file", "source": "gen", "destination": "/x",
                                                   "generated": True}]})
     assert [(d.path, d.message) for d in problems] == [
-        ("provisioners[1].scripts", "Bad scripts 'missing.sh': stat missing.sh: no such file or directory"),
+        ("provisioners[1].scripts", "Bad script 'missing.sh': stat missing.sh: no such file or directory"),
         ("provisioners[2].source", "Bad source 'nope': stat nope: no such file or directory"),
     ]
 
@@ -117,8 +120,8 @@ def test_mutually_exclusive_script_keys(load):
     problems = errors_of(load, {"builders": [null_build()],
                                 "provisioners": [{"type": "shell"}, {"type": "shell", "inline": ["a"], "script": "x"}]})
     messages = [d.message for d in problems]
-    assert "one of 'inline', 'script', 'scripts' must be specified" in messages
-    assert "only one of 'inline', 'script', 'scripts' may be specified" in messages
+    assert "Either a script file or inline script must be specified." in messages
+    assert "Only a script file or an inline script can be specified, not both." in messages
 
 
 def test_communicator_requirements(load):
