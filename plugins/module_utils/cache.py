@@ -29,7 +29,8 @@ What a key covers, exactly (``KEY_VERSION`` 2):
   ``file``: its ``source``/``sources`` (directories recursively);
 * ``ansible``: the playbook's whole directory tree, ``galaxy_file``, ``inventory_file``,
   ``roles_path``, ``collections_path``, ``@files`` of ``extra_arguments``, ``ansible_env_vars``,
-  every ``ANSIBLE_*`` variable of the controller's environment and the Ansible config files
+  every ``ANSIBLE_*`` variable of the controller's environment (but ansible-runner's per-run
+  fact cache directory, fresh and empty each run) and the Ansible config files
   Ansible would read, and every path outside the tree that a file of the tree or
   ``extra_arguments`` names (``../data/x``, ``import_tasks: ../common/t.yml``, ``/srv/x``):
   ``..`` paths are resolved against every directory Ansible searches for relative paths
@@ -382,13 +383,19 @@ def shared_mounts(host_paths):
     return {path: file_digest(path) for path in sorted(set(host_paths))}
 
 
+# Set by ansible-runner to a fresh, empty directory of each run (the fact cache): a new path
+# every time, the same content.
+_PER_RUN_ANSIBLE_VARIABLES = frozenset(("ANSIBLE_CACHE_PLUGIN_CONNECTION",))
+
+
 def step_environment(step, build_name, builder_type="docker"):
     """The environment a step passes to what it runs, beyond what its config already says."""
     config = step.get("config") or {}
     environment = {"PACKER_BUILD_NAME": build_name, "PACKER_BUILDER_TYPE": builder_type}
     if step["type"] == "ansible":
         # ansible-playbook inherits the controller's environment; its ANSIBLE_* settings shape the run.
-        environment.update((name, value) for name, value in os.environ.items() if name.startswith("ANSIBLE_"))
+        environment.update((name, value) for name, value in os.environ.items()
+                           if name.startswith("ANSIBLE_") and name not in _PER_RUN_ANSIBLE_VARIABLES)
         environment.update(
             (entry.split("=", 1)[0], entry.split("=", 1)[1]) for entry in _as_list(config.get("ansible_env_vars"))
             if "=" in entry
