@@ -107,6 +107,54 @@ def go_int_list(values):
     return "[" + " ".join(str(v) for v in values) + "]"
 
 
+class masked_display:  # noqa: N801 - a context manager, used like a function
+    """While a component runs in its worker, mask sensitive values in everything Ansible's
+    Display prints or logs there: the connection plugins' ``-vvv`` logs show the commands
+    they exec (interpolated scripts, environment) and the errors they get.
+
+    In a worker, Display's methods forward their message to the main process before any
+    formatting, so each entry point is wrapped (``verbose`` covers ``v`` … ``vvvvvv``).
+    """
+
+    ENTRY_POINTS = ("display", "verbose", "debug", "warning", "error")
+
+    def __init__(self, sensitive_values):
+        self.sensitive_values = [value for value in sensitive_values or () if value]
+        self.display = None
+        self.originals = {}
+
+    def __enter__(self):
+        if not self.sensitive_values:
+            return self
+        from ansible.utils.display import Display
+
+        self.display = Display()  # the process's singleton
+        for name in self.ENTRY_POINTS:
+            original = getattr(self.display, name, None)
+            if original is not None:
+                # An instance attribute (another wrapper) is put back as it was; a method is just unshadowed.
+                self.originals[name] = vars(self.display).get(name)
+                setattr(self.display, name, self._masking(original))
+        return self
+
+    def _masking(self, original):
+        values = self.sensitive_values
+
+        def masked_call(msg, *args, **kwargs):
+            return original(mask(msg, values) if isinstance(msg, str) else msg, *args, **kwargs)
+
+        return masked_call
+
+    def __exit__(self, *exc):
+        for name, previous in self.originals.items():
+            if previous is not None:
+                setattr(self.display, name, previous)
+            else:
+                vars(self.display).pop(name, None)
+        self.originals = {}
+        return False
+
+
 def mask_result(value, sensitive_values):
     """Every string inside ``value`` (dicts, lists, keys too) with sensitive values replaced."""
     if not sensitive_values:

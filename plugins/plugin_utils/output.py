@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.cattle.images.plugins.module_utils.template.runtime import mask
+
 COLORS = ["1;32", "1;36", "1;35", "1;33", "1;34", "1;31"]  # Packer cycles through these
 ERROR_COLOR = "1;31"
 
@@ -42,10 +44,7 @@ class PackerUI:
         self._colors = {}
 
     def mask(self, text):
-        text = str(text)
-        for value in sorted(self.sensitive, key=len, reverse=True):
-            text = text.replace(value, "<sensitive>")
-        return text
+        return mask(str(text), self.sensitive)
 
     def _paint(self, code, text):
         return f"\x1b[{code}m{text}\x1b[0m" if self.color and not self.machine_readable else text
