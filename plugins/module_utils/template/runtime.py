@@ -50,7 +50,7 @@ def encodings(value: str) -> set:
 
 
 def _lower_escapes(quoted):
-    return "".join(part[:2].lower() + part[2:] if index else part for index, part in enumerate(quoted.split("%")))
+    return "%".join(part[:2].lower() + part[2:] if index else part for index, part in enumerate(quoted.split("%")))
 
 
 def mask(text, values) -> str:
