@@ -353,9 +353,7 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
     state["running"] = index  # cleared only once the step succeeded (and its layer is committed)
     save_state(state_file, state)
     result = run()
-    if result.get("failed"):
-        state["broken"] = True
-        save_state(state_file, state)
+    if result.get("failed"):  # ``running`` stays set: the next step reports it and goes uncached
         result["ui"] = notes + list(result.get("ui") or [])
         return result
     if kind == "local":
