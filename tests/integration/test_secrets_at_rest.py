@@ -8,6 +8,7 @@ import base64
 import glob
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -142,3 +143,20 @@ def test_no_secret_on_disk_after_sigint_during_a_step(project, where):
                                        env=project["env"], signum=signal.SIGINT, settle=1.0)
     assert status != 0
     assert_nothing_left(project, output)
+
+
+def test_verbose_connection_logs_are_masked(project):
+    """ansible-playbook -vvv: the docker connection logs each command it execs, environment included."""
+    step = {"type": "shell", "inline": [f"test -n '{PASSWORD}'"], "environment_vars": [f"PW={PASSWORD}"]}
+    template = write_template(project, [step], "verbose")
+    extra = json.dumps({"template": str(template)})
+    result = subprocess.run(
+        [os.path.join(os.path.dirname(CATTLE), "ansible-playbook"), "-vvv", "cattle.images.build_image", "-e", extra],
+        cwd=project["work"], capture_output=True, text=True, timeout=300, check=False,
+        env=dict(project["env"], ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False"),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    output = result.stdout + result.stderr
+    assert re.search(r"EXEC .*PW='<sensitive>'", output)  # the line that used to show it
+    assert not [form for form in forms(SECRET) if form in output]
+    assert_nothing_left(project, "")
