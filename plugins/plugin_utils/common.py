@@ -9,7 +9,7 @@ Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of res
 from __future__ import annotations
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
-from ansible_collections.cattle.images.plugins.module_utils.template import mask
+from ansible_collections.cattle.images.plugins.module_utils.template import mask, mask_data
 
 
 class UserError(Exception):
@@ -157,15 +157,7 @@ class masked_display:  # noqa: N801 - a context manager, used like a function
 
 def mask_result(value, sensitive_values):
     """Every string inside ``value`` (dicts, lists, keys too) with sensitive values replaced."""
-    if not sensitive_values:
-        return value
-    if isinstance(value, str):
-        return mask(value, sensitive_values)
-    if isinstance(value, dict):
-        return {mask_result(k, sensitive_values): mask_result(v, sensitive_values) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [mask_result(item, sensitive_values) for item in value]
-    return value
+    return mask_data(value, sensitive_values)
 
 
 def unknown_keys(config, known):

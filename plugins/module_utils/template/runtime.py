@@ -69,10 +69,12 @@ def mask(text, values) -> str:
 
 
 def mask_data(value, values):
-    """`mask` applied to every string inside a JSON-like structure."""
+    """`mask` applied to every string inside a JSON-like structure (dict keys too)."""
+    if not values:
+        return value
     if isinstance(value, str):
         return mask(value, values)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [mask_data(v, values) for v in value]
     if isinstance(value, dict):
         return {mask(k, values): mask_data(v, values) for k, v in value.items()}
