@@ -1,10 +1,10 @@
-"""`cattle cache`: list or prune the step cache's layers (Docker images labelled cattle.cache.key).
+"""`cattle cache`: list or prune the step cache's layers (images tagged cattle-cache:<key>).
 
     cattle cache list
     cattle cache prune [-all] [-older-than DURATION]
 
-``prune`` alone removes superseded layers (older variants of a build step that has a newer
-layer); ``-all`` removes every layer; ``-older-than 24h`` those created before that.
+``prune`` alone removes superseded layers (variants of a build step less recently used than another);
+``-all`` removes every layer; ``-older-than 24h`` those last used before that.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from cattle_cli import flags
 LIST_FLAGS = []
 PRUNE_FLAGS = [
     flags.Flag("all", "bool", False, help="Remove every cache layer."),
-    flags.Flag("older-than", "str", "", help="Remove the layers created more than this long ago (Go duration: 36h, 90m)."),
+    flags.Flag("older-than", "str", "", help="Remove the layers last used more than this long ago (Go duration: 36h, 90m)."),
 ]
 SUBCOMMANDS = {"list": LIST_FLAGS, "prune": PRUNE_FLAGS}
 

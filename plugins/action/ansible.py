@@ -148,7 +148,8 @@ class ActionModule(ProvisionerAction):
 
     def _write_inventory(self, config, host_vars):
         handle = tempfile.NamedTemporaryFile(
-            "w", prefix="packer-provisioner-ansible", suffix=".json", dir=config["inventory_directory"] or None,
+            "w", prefix="packer-provisioner-ansible", suffix=".json",
+            dir=config["inventory_directory"] or self._context.private_dir,
             delete=False, encoding="utf-8",
         )
         with handle:

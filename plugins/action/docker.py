@@ -25,7 +25,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.task import (
     TaskFailed,
     run_task,
 )
-from ansible_collections.cattle.images.plugins.module_utils.template import mask
+from ansible_collections.cattle.images.plugins.module_utils.template import mask, mask_data
 
 display = Display()
 
@@ -47,15 +47,7 @@ def task_environment(environment):
 
 def masked(value, secrets):
     """Every string in ``value`` with the secrets replaced, as the module's no_log values would be."""
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        return mask(value, secrets)
-    if isinstance(value, dict):
-        return {key: masked(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [masked(item, secrets) for item in value]
-    return value
+    return mask_data(value, secrets)
 
 
 class ActionModule(ActionBase):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import tempfile
 
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
@@ -110,7 +109,7 @@ class ActionModule(ProvisionerAction):
 
     def _upload_content(self, remote, content, dst, ui, context):
         ui.say(f"Uploading content => {dst}")
-        with tempfile.NamedTemporaryFile("w", prefix="packer-file-content", delete=False, encoding="utf-8") as handle:
+        with context.temp_file("packer-file-content") as handle:
             handle.write(content)
         try:
             os.chmod(handle.name, 0o644)

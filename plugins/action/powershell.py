@@ -12,7 +12,6 @@ scheduled task of that user, as Packer does.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 import uuid
 from xml.sax.saxutils import escape as xml_escape
@@ -202,7 +201,7 @@ class ActionModule(ProvisionerAction):
         scripts = list(config["scripts"])
         inline_file = None
         if config["inline"] is not None:
-            inline_file = self._write_temp("powershell-provisioner", "".join(
+            inline_file = self._write_temp(context, "powershell-provisioner", "".join(
                 context.render(line, "inline") + "\n" for line in config["inline"]))
             scripts.append(inline_file)
         uploaded = [config["remote_env_var_path"]]
@@ -227,13 +226,13 @@ class ActionModule(ProvisionerAction):
             cancel.wait(config["pause_after"])
 
     @staticmethod
-    def _write_temp(prefix, text):
-        with tempfile.NamedTemporaryFile("w", prefix=prefix, delete=False, encoding="utf-8", newline="") as handle:
+    def _write_temp(context, prefix, text):
+        with context.temp_file(prefix, newline="") as handle:
             handle.write(text)
         return handle.name
 
     def _upload_text(self, shell, text, remote_path, cancel, timeout):
-        local = self._write_temp("packer-ps", text)
+        local = self._write_temp(self._context, "packer-ps", text)
         try:
             def attempt():
                 try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import time
 
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
@@ -156,7 +155,7 @@ class ActionModule(ProvisionerAction):
 
     @staticmethod
     def _write_inline(config, context):
-        handle = tempfile.NamedTemporaryFile("w", prefix="packer-shell", delete=False, encoding="utf-8")
+        handle = context.temp_file("packer-shell")
         with handle:
             handle.write(f"#!{config['inline_shebang']}\n")
             for line in config["inline"]:
@@ -164,7 +163,7 @@ class ActionModule(ProvisionerAction):
         return handle.name
 
     def _upload_env_file(self, remote, config, env_vars):
-        with tempfile.NamedTemporaryFile("w", prefix="packer-shell-vars", delete=False, encoding="utf-8") as handle:
+        with self._context.temp_file("packer-shell-vars") as handle:
             handle.write(env_vars)
         try:
             remote.put(handle.name, config["env_file_path"])
@@ -182,7 +181,7 @@ class ActionModule(ProvisionerAction):
             with open(path, "rb") as source:
                 data = source.read()
             if b"\r\n" in data:
-                with tempfile.NamedTemporaryFile(prefix="packer-shell", delete=False) as handle:
+                with self._context.temp_file("packer-shell", binary=True) as handle:
                     handle.write(data.replace(b"\r\n", b"\n"))
                 converted = upload = handle.name
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 from ansible.plugins.action import ActionBase
 
@@ -161,7 +160,7 @@ class ShellLocal:
     @staticmethod
     def _write_inline(config, context):
         suffix = f".{config['tempfile_extension']}" if config["tempfile_extension"] else ""
-        handle = tempfile.NamedTemporaryFile("w", prefix="packer-shell", suffix=suffix, delete=False, encoding="utf-8")
+        handle = context.temp_file("packer-shell", suffix=suffix)
         with handle:
             if config["inline_shebang"]:
                 handle.write(f"#!{config['inline_shebang']}\n")

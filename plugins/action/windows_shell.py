@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 
 from ansible.errors import AnsibleError
@@ -94,8 +93,7 @@ class ActionModule(ProvisionerAction):
         scripts = list(config["scripts"])
         inline_file = None
         if config["inline"] is not None:
-            with tempfile.NamedTemporaryFile("w", prefix="windows-shell-provisioner", delete=False,
-                                             encoding="utf-8", newline="") as handle:
+            with context.temp_file("windows-shell-provisioner", newline="") as handle:
                 for line in config["inline"]:
                     handle.write(context.render(line, "inline") + "\n")
             inline_file = handle.name

@@ -62,8 +62,8 @@ options:
         O(plan_file), where the provisioners to key come from; C(cattle.images.provision) then reuses or commits each layer.
       - The container starts from the layer of the longest prefix of provisioners whose inputs are unchanged, and
         C(cache-<build_id>.json) next to the plan file records which steps that covers.
-      - Layers are images tagged C(cattle-cache:<key prefix>) and labelled C(cattle.cache.key), C(cattle.cache.step),
-        C(cattle.cache.created); see C(cattle cache list).
+      - Layers are images tagged C(cattle-cache:<key>) whose commit comment holds their metadata (no labels, so
+        nothing reaches the built image); see C(cattle cache list). Steps whose inputs no key covers run uncached.
     type: bool
     default: false
 attributes:

@@ -9,7 +9,7 @@ Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of res
 from __future__ import annotations
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
-from ansible_collections.cattle.images.plugins.module_utils.template import mask
+from ansible_collections.cattle.images.plugins.module_utils.template import mask, mask_data
 
 
 class UserError(Exception):
@@ -107,17 +107,57 @@ def go_int_list(values):
     return "[" + " ".join(str(v) for v in values) + "]"
 
 
+class masked_display:  # noqa: N801 - a context manager, used like a function
+    """While a component runs in its worker, mask sensitive values in everything Ansible's
+    Display prints or logs there: the connection plugins' ``-vvv`` logs show the commands
+    they exec (interpolated scripts, environment) and the errors they get.
+
+    In a worker, Display's methods forward their message to the main process before any
+    formatting, so each entry point is wrapped (``verbose`` covers ``v`` … ``vvvvvv``).
+    """
+
+    ENTRY_POINTS = ("display", "verbose", "debug", "warning", "error")
+
+    def __init__(self, sensitive_values):
+        self.sensitive_values = [value for value in sensitive_values or () if value]
+        self.display = None
+        self.originals = {}
+
+    def __enter__(self):
+        if not self.sensitive_values:
+            return self
+        from ansible.utils.display import Display
+
+        self.display = Display()  # the process's singleton
+        for name in self.ENTRY_POINTS:
+            original = getattr(self.display, name, None)
+            if original is not None:
+                # An instance attribute (another wrapper) is put back as it was; a method is just unshadowed.
+                self.originals[name] = vars(self.display).get(name)
+                setattr(self.display, name, self._masking(original))
+        return self
+
+    def _masking(self, original):
+        values = self.sensitive_values
+
+        def masked_call(msg, *args, **kwargs):
+            return original(mask(msg, values) if isinstance(msg, str) else msg, *args, **kwargs)
+
+        return masked_call
+
+    def __exit__(self, *exc):
+        for name, previous in self.originals.items():
+            if previous is not None:
+                setattr(self.display, name, previous)
+            else:
+                vars(self.display).pop(name, None)
+        self.originals = {}
+        return False
+
+
 def mask_result(value, sensitive_values):
     """Every string inside ``value`` (dicts, lists, keys too) with sensitive values replaced."""
-    if not sensitive_values:
-        return value
-    if isinstance(value, str):
-        return mask(value, sensitive_values)
-    if isinstance(value, dict):
-        return {mask_result(k, sensitive_values): mask_result(v, sensitive_values) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [mask_result(item, sensitive_values) for item in value]
-    return value
+    return mask_data(value, sensitive_values)
 
 
 def unknown_keys(config, known):

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
@@ -26,6 +28,7 @@ class BuildContext:
     http_ip: str = ""
     http_port: str = ""
     generated: dict = field(default_factory=dict)
+    run_dir: str = ""
 
     @property
     def builder_config(self):
@@ -35,6 +38,31 @@ class BuildContext:
         """Packer resolves relative local paths against the working directory of the run."""
         path = os.path.expanduser(str(path))
         return path if os.path.isabs(path) else os.path.join(self.cwd or os.getcwd(), path)
+
+    @property
+    def private_dir(self):
+        """Where files that may hold secrets go: the run directory (0700, removed with the run on
+        every exit, swept after a crash), or the system temp dir when there is no private run dir."""
+        if self.run_dir:
+            try:
+                info = os.stat(self.run_dir)
+            except OSError:
+                info = None
+            if info is not None and stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() \
+                    and not info.st_mode & 0o077:
+                return self.run_dir
+        return tempfile.gettempdir()
+
+    def temp_file(self, prefix, suffix="", binary=False, newline=None):
+        """A new file (mode 0600, open for writing, not deleted on close) in :attr:`private_dir`.
+
+        Interpolated scripts, inventories and uploads may hold sensitive values: callers remove
+        the file in a ``finally``; the run directory's removal covers interrupts and crashes.
+        """
+        if binary:
+            return tempfile.NamedTemporaryFile(prefix=prefix, suffix=suffix, dir=self.private_dir, delete=False)
+        return tempfile.NamedTemporaryFile("w", prefix=prefix, suffix=suffix, dir=self.private_dir, delete=False,
+                                           encoding="utf-8", newline=newline)
 
     def build_data(self):
         """Values for ``{{ build `Key` }}``: what the builder exposed, plus run UUID and HTTP server."""
@@ -98,5 +126,6 @@ def build_context(args, task_vars, templar=None):
         cwd=str((plan or {}).get("cwd") or os.getcwd()),
         http_ip=str(http.get("ip") or ""),
         http_port=str(http.get("port") or ""),
+        run_dir=os.path.dirname(os.path.abspath(plan_file)) if plan_file else "",
         generated=dict(generated) if isinstance(generated, dict) else {},
     )

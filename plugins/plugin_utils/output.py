@@ -14,6 +14,8 @@ import datetime
 import re
 import time
 
+from ansible_collections.cattle.images.plugins.module_utils.template.runtime import mask
+
 COLORS = (32, 36, 35, 33, 34)  # green, cyan, magenta, yellow, blue: Packer cycles through these
 ERROR_COLOR = 31
 
@@ -87,10 +89,7 @@ class PackerUI:
         self._colors = {}
 
     def mask(self, text):
-        text = str(text)
-        for value in sorted(self.sensitive, key=len, reverse=True):
-            text = text.replace(value, "<sensitive>")
-        return text
+        return mask(str(text), self.sensitive)
 
     # -- the two kinds of output ---------------------------------------------------------
     def machine(self, target, kind, *data):

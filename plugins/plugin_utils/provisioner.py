@@ -27,6 +27,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     go_duration,
     go_quote,
     mask_result,
+    masked_display,
     parse_duration,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
@@ -77,6 +78,7 @@ class ProvisionerAction(ActionBase):
         args = self._task.args
         try:
             context = build_context(args, task_vars, getattr(self, "_templar", None))
+            self._context = context  # for helpers that write files which may hold secrets (temp_file)
             sensitive = context.sensitive_values
             entry = self._entry(args, context)
             where = self._where(args, context)
@@ -95,7 +97,8 @@ class ProvisionerAction(ActionBase):
                 self.describe(config, context, ui)
                 result.update(changed=True, msg=f"check mode: the {self.PROVISIONER_TYPE} provisioner was not run")
             else:
-                error = self._run_with_policies(config, context, ui, pause_before, timeout, max_retries)
+                with masked_display(sensitive):
+                    error = self._run_with_policies(config, context, ui, pause_before, timeout, max_retries)
                 result["changed"] = True
                 if error:
                     result.update(failed=True, msg=error)

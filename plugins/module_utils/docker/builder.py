@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 
+from ansible_collections.cattle.images.plugins.module_utils.cache import parse_layer_comment
 from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
     DockerError,
@@ -34,9 +35,6 @@ LABEL_BUILD_ID = "cattle.build_id"
 LABEL_BUILD_NAME = "cattle.build_name"
 LEDGER_KIND = "docker_container"
 TEMP_DIR_PREFIX = "cattle-docker-"
-# The step cache's labels (module_utils/cache.py); a cache layer's never reach a built image.
-CACHE_LABEL_PREFIX = "cattle.cache."
-CACHE_LABEL_BASE = "cattle.cache.base"
 
 
 def container_name(build_id):
@@ -375,19 +373,15 @@ def commit(client, config, build_id, build_name, ui=None):
     ui = [] if ui is None else ui
     container = _require_container(client, build_id, "commit")
     try:
-        base = client.images.get(container.attrs["Image"]).attrs.get("Config") or {}
+        started_from = client.images.get(container.attrs["Image"]).attrs
+        base = started_from.get("Config") or {}
         # A container started from a step-cache layer: the base image is the one the layer names.
-        cache_base = (base.get("Labels") or {}).get(CACHE_LABEL_BASE)
-        if cache_base:
-            base = client.images.get(cache_base).attrs.get("Config") or {}
+        layer = parse_layer_comment(started_from.get("Comment"))
+        if layer and layer.get("base"):
+            base = client.images.get(layer["base"]).attrs.get("Config") or {}
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"read the base image of {container.name}")) from None
     conf = commit_settings(base, container.attrs.get("Config"), config["changes"])
-    if any(name.startswith(CACHE_LABEL_PREFIX) for name in conf.get("Labels") or {}):
-        # Docker fills labels missing from conf in from the container, so a cache layer's labels
-        # cannot be dropped: blank them, so no image built from a layer passes for one.
-        conf["Labels"] = {name: "" if name.startswith(CACHE_LABEL_PREFIX) else value
-                          for name, value in conf["Labels"].items()}
     ui.append(["say", "Committing the container"])
     try:
         image = container.commit(

@@ -1,23 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright: cattle.images developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The step cache on Docker: layers are images committed after each provisioner.
+"""The step cache on Docker: layers are images committed after each provisioner that succeeded.
 
-A layer is tagged ``cattle-cache:<key[:20]>`` (so ``docker image prune`` keeps it) and
-labelled ``cattle.cache.key`` (its full key), ``cattle.cache.step`` (``<build>/<index>:<type>``),
-``cattle.cache.created`` (epoch seconds), ``cattle.cache.parent`` (the parent key),
-``cattle.cache.from`` (the layer or base image the step ran on) and ``cattle.cache.base``
-(the base image's id, whose ENTRYPOINT/CMD the final commit restores).
+A layer is tagged ``cattle-cache:<key>`` (its full key; the tag keeps ``docker image prune``
+off it). Its metadata (key, ``<build>/<index>:<type>`` step, created, parent key, the image
+the step ran on, the base image whose ENTRYPOINT/CMD the final commit restores) is the
+layer image's commit comment (``module_utils/cache.py``), never labels: labels would pass
+to every image committed from a container started on the layer. Reusing a layer re-tags
+it, which Docker records as the image's ``LastTagTime``: ``prune`` keeps what was used last.
 
 The per-build state (which steps the launch found cached, the key and image the build is
-at) lives in ``cache-<build id>.json`` next to the plan file, written by the launch and
-advanced by each provisioner step (``cattle.images.provision``).
+at, the step running now) lives in ``cache-<build id>.json`` next to the plan file (in the
+run directory), written by the launch and advanced by each provisioner step
+(``cattle.images.provision``). A step that fails, raises or is interrupted leaves
+``running`` set: no later step commits or reuses a layer in that build.
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
+import re
 import time
 
 from ansible_collections.cattle.images.plugins.module_utils import cache as keys
@@ -45,23 +50,66 @@ def save_state(path, state):
     os.replace(partial, path)
 
 
+# The placeholder temp dir given to container_spec when only the bind mounts are wanted.
+_KEY_TEMP_DIR = "/nonexistent/cattle-cache-key-temp-dir"
+
+
+def mount_sources(config):
+    """The host paths bind-mounted into the build container (``volumes``, ``-v`` of run_command).
+
+    Every step can read them, so their content is in every key. Raises NotCacheable for a
+    named Docker volume, whose content the controller cannot hash.
+    """
+    kwargs, _warnings = builder.container_spec(config, "cache-key", "cache-key", _KEY_TEMP_DIR)
+    sources = []
+    for spec in kwargs.get("volumes") or []:
+        host = str(spec).split(":", 1)[0]
+        if host == _KEY_TEMP_DIR:
+            continue
+        if not host.startswith("/"):
+            raise keys.NotCacheable(f"the named Docker volume {host!r} is mounted; its content cannot be hashed")
+        sources.append(host)
+    return sources
+
+
+def layer_reference(key):
+    return f"{keys.REPOSITORY}:{layer_tag(key)}"
+
+
+def layer_tag(key):
+    return key
+
+
 def find_layer(client, key):
-    """The layer image for ``key``, or None."""
+    """The layer image for ``key`` (its tag and its comment agree), or None."""
     try:
-        images = client.images.list(filters={"label": f"{keys.LABEL_KEY}={key}"})
+        image = client.images.get(layer_reference(key))
     except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            return None
         raise DockerError(explain(exc, "look up the step cache")) from None
-    # An untagged layer (pruned while another image still needs its data) is no longer cache.
-    tagged = [image for image in images if _cache_tags(image)]
-    return tagged[0] if tagged else None
+    metadata = keys.parse_layer_comment(image.attrs.get("Comment"))
+    return image if metadata and metadata["key"] == key else None
+
+
+def touch_layer(client, key):
+    """Re-tag a reused layer: Docker's LastTagTime then says when it was last used (for prune)."""
+    try:
+        client.api.tag(layer_reference(key), keys.REPOSITORY, layer_tag(key), force=True)
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"mark the cache layer {layer_reference(key)} as used")) from None
 
 
 def _cache_tags(image):
     return [tag for tag in image.tags if tag.startswith(keys.REPOSITORY + ":")]
 
 
-def layer_tag(key):
-    return key[:20]
+def _epoch(timestamp):
+    """Seconds since the epoch of Docker's RFC 3339 time, or 0 (Docker's zero time, or unknown)."""
+    match = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)", str(timestamp or ""))
+    if not match or match.group(1) == "0001":
+        return 0
+    return calendar.timegm(tuple(map(int, match.groups())) + (0, 0, 0))
 
 
 def resolve(client, build, build_name, config, cwd):
@@ -78,11 +126,20 @@ def resolve(client, build, build_name, config, cwd):
     planned, layers = [], []
     parent, image, resume = root, base_id, 0
     steps = build.get("provisioners") or []
+    uncacheable = None
+    try:
+        mounts = mount_sources(config)
+    except keys.NotCacheable as exc:
+        mounts, uncacheable, steps = [], str(exc), []
     for index, step in enumerate(steps):
         kind = keys.step_kind(step)
         if kind == "barrier":
             break
-        key = keys.step_key(parent, step, cwd, build_name)
+        try:
+            key = keys.step_key(parent, step, cwd, build_name, mounts=mounts)
+        except keys.NotCacheable as exc:
+            uncacheable = f"provisioner {index} ({step['type']}): {exc}"
+            break
         planned.append(key)
         if kind == "local":
             layers.append(None)
@@ -96,6 +153,7 @@ def resolve(client, build, build_name, config, cwd):
     return {
         "root": root, "base_image_id": base_id, "planned": planned, "layers": layers, "resume": resume,
         "start_image": image, "current_key": root, "current_image": base_id, "broken": False,
+        "running": None, "uncacheable": uncacheable,
         "cached_steps": [i for i in range(resume) if keys.step_kind(steps[i]) == "image"],
     }
 
@@ -105,19 +163,16 @@ def commit_layer(client, build_id, build_name, key, parent_key, from_image, base
     container = builder.find_container(client, build_id)
     if container is None:
         raise DockerError(f"Cannot commit a cache layer: the build container {builder.container_name(build_id)} is gone")
-    labels = {
-        keys.LABEL_KEY: key,
-        keys.LABEL_STEP: f"{build_name}/{step_index}:{step_type}",
-        keys.LABEL_CREATED: str(int(time.time())),
-        keys.LABEL_PARENT: parent_key,
-        keys.LABEL_FROM: from_image,
-        keys.LABEL_BASE: base_image_id,
+    metadata = {
+        "key": key,
+        "step": f"{build_name}/{step_index}:{step_type}",
+        "created": int(time.time()),
+        "parent": parent_key,
+        "from": from_image,
+        "base": base_image_id,
     }
     try:
-        image = container.commit(
-            repository=keys.REPOSITORY, tag=layer_tag(key),
-            changes=[f"LABEL {name}={json.dumps(value)}" for name, value in labels.items()],
-        )
+        image = container.commit(repository=keys.REPOSITORY, tag=layer_tag(key), message=keys.layer_comment(metadata))
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"commit a cache layer of {container.name}")) from None
     return image.id
@@ -149,48 +204,57 @@ def relaunch(client, config, build_id, build_name, image):
 
 
 def list_layers(client):
-    """Every cache layer: dicts with key, step, id, size, created (newest first)."""
+    """Every cache layer: dicts with key, step, id, size, created, used (last used first).
+
+    Images of the cache's repository without a layer comment (left by an older version of
+    this code, or tagged there by hand) are listed with an empty key so ``prune`` removes them.
+    """
     try:
-        images = client.images.list(filters={"label": keys.LABEL_KEY})
+        images = client.images.list(name=keys.REPOSITORY)
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, "list the step cache")) from None
     layers = []
     for image in images:
-        if not _cache_tags(image):
+        tags = _cache_tags(image)
+        if not tags:
             continue
-        labels = image.labels or {}
+        metadata = keys.parse_layer_comment(image.attrs.get("Comment")) or {}
         try:
-            created = int(labels.get(keys.LABEL_CREATED, "0"))
-        except ValueError:
+            created = int(metadata.get("created") or 0)
+        except (TypeError, ValueError):
             created = 0
+        used = max(created, _epoch((image.attrs.get("Metadata") or {}).get("LastTagTime")))
         layers.append({
-            "key": labels.get(keys.LABEL_KEY, ""),
-            "step": labels.get(keys.LABEL_STEP, ""),
-            "parent": labels.get(keys.LABEL_PARENT, ""),
-            "from": labels.get(keys.LABEL_FROM, ""),
+            "key": str(metadata.get("key") or ""),
+            "step": str(metadata.get("step") or ""),
+            "parent": str(metadata.get("parent") or ""),
+            "from": str(metadata.get("from") or ""),
             "id": image.id,
             "size": image.attrs.get("Size", 0),
             "created": created,
-            "tags": _cache_tags(image),
+            "used": used,
+            "tags": tags,
         })
-    layers.sort(key=lambda layer: layer["created"], reverse=True)
+    layers.sort(key=lambda layer: (layer["used"], layer["created"]), reverse=True)
     return layers
 
 
 def prune(client, remove_all=False, older_than=None, now=None):
     """Remove cache layers; returns ``(removed, kept)`` lists of layers.
 
-    ``remove_all``: every layer. ``older_than`` (seconds): layers created before that. Neither:
-    superseded layers: an older layer for the same step on the same parent (the step was
-    edited since), and every layer built on a superseded one. A layer another image was
-    built on is untagged and Docker keeps its data for that image; it no longer counts as cache.
+    ``remove_all``: every layer. ``older_than`` (seconds): layers last used before that. Neither:
+    superseded layers: a layer for the same step on the same parent as one used more recently
+    (the step was edited since, or the build went back to another variant), every layer built
+    on a superseded one, and images in the cache's repository that are no layer. A layer
+    another image was built on is untagged and Docker keeps its data for that image; it no
+    longer counts as cache.
     """
     layers = list_layers(client)
     now = time.time() if now is None else now
     if remove_all:
         doomed = layers
     elif older_than is not None:
-        doomed = [layer for layer in layers if layer["created"] < now - older_than]
+        doomed = [layer for layer in layers if layer["used"] < now - older_than]
     else:
         doomed = superseded(layers)
     removed, kept = [], []
@@ -207,9 +271,11 @@ def prune(client, remove_all=False, older_than=None, now=None):
 
 
 def superseded(layers):
-    """The layers of ``layers`` (newest first) that an edit of their step, or of an earlier one, replaced."""
-    newest, doomed_ids = {}, set()
+    """The layers of ``layers`` (last used first) that an edit of their step, or of an earlier one, replaced."""
+    newest, doomed_ids = {}, {layer["id"] for layer in layers if not layer["key"]}
     for layer in layers:
+        if not layer["key"]:
+            continue
         slot = (layer["parent"], layer["step"].split(":", 1)[0])
         if newest.setdefault(slot, layer["id"]) != layer["id"]:
             doomed_ids.add(layer["id"])
@@ -230,33 +296,45 @@ def short(image_id):
 def provision_step(connect, state_file, build, build_id, config, cwd, index, run):
     """Run step ``index`` of a cached build: reuse its layer, or run it and commit one.
 
-    ``connect()`` gives a Docker client (only called when the daemon is needed: a reused
-    step costs no round trip); ``run()`` runs the step and returns its result. Returns the
-    result, with ``ui`` lines saying what the cache did. Local steps always run; a barrier
-    step ends reuse and layers.
+    ``connect()`` gives a Docker client; ``run()`` runs the step and returns its result.
+    Returns the result, with ``ui`` lines saying what the cache did. Local steps always run.
+    From the first step that is not cached (a download from the container, inputs no key
+    covers) or that did not succeed (failed, raised, interrupted: ``running`` stays set),
+    every step runs uncached and commits nothing: a layer exists only for a chain of steps
+    that all succeeded.
     """
     state = load_state(state_file)
     if state is None:
         return run()
-    build_name = build["name"]
     step = build["provisioners"][index]
     kind = keys.step_kind(step)
-    if kind == "barrier" or state["broken"]:
-        state["broken"] = True
+    notes = []
+    if not state["broken"]:
+        reason = None
+        if state.get("running") is not None:
+            reason = f"provisioner {state['running']} did not succeed"
+        elif kind == "barrier":
+            reason = "it downloads from the container, which must be the one this build ran"
+        else:
+            try:
+                mounts = mount_sources(config)
+                key = keys.step_key(state["current_key"], step, cwd, build["name"], mounts=mounts)
+            except keys.NotCacheable as exc:
+                reason = str(exc)
+        if reason is not None:
+            state["broken"] = True
+            notes.append(["say", f"Step cache: not cached: provisioner {index} ({step['type']}) and every later "
+                                 f"one run without the cache: {reason}"])
+    if state["broken"]:
         save_state(state_file, state)
-        return run()
-    key = keys.step_key(state["current_key"], step, cwd, build_name)  # inputs as the step will read them
-    if kind == "local":
         result = run()
-        if not result.get("failed"):
-            state["current_key"] = key
-            save_state(state_file, state)
+        result["ui"] = notes + list(result.get("ui") or [])
         return result
 
-    notes = []
-    if index < state["resume"]:
+    if kind == "image" and index < state["resume"]:
         planned = state["planned"][index] if index < len(state["planned"]) else None
         if key == planned and state["layers"][index]:
+            touch_layer(connect(), key)
             state.update(current_key=key, current_image=state["layers"][index])
             save_state(state_file, state)
             return {
@@ -267,18 +345,25 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
                                f"{index} ({step['type']})"]],
             }
         # A local step changed this step's inputs since the launch: go back to the last valid layer.
-        relaunch(connect(), config, build_id, build_name, state["current_image"])
+        relaunch(connect(), config, build_id, build["name"], state["current_image"])
         state["resume"] = index
-        save_state(state_file, state)
         notes.append(["say", f"The inputs of provisioner {index} ({step['type']}) changed during the build: "
                              f"restarted the container from {short(state['current_image'])}"])
+
+    state["running"] = index  # cleared only once the step succeeded (and its layer is committed)
+    save_state(state_file, state)
     result = run()
-    if result.get("failed"):
+    if result.get("failed"):  # ``running`` stays set: the next step reports it and goes uncached
         result["ui"] = notes + list(result.get("ui") or [])
         return result
-    layer_id = commit_layer(connect(), build_id, build_name, key, state["current_key"], state["current_image"],
+    if kind == "local":
+        state.update(current_key=key, running=None)
+        save_state(state_file, state)
+        result["ui"] = notes + list(result.get("ui") or [])
+        return result
+    layer_id = commit_layer(connect(), build_id, build["name"], key, state["current_key"], state["current_image"],
                             state["base_image_id"], index, step["type"])
-    state.update(current_key=key, current_image=layer_id)
+    state.update(current_key=key, current_image=layer_id, running=None)
     save_state(state_file, state)
     result["ui"] = notes + list(result.get("ui") or []) + [
         ["say", f"Committed the cache layer {short(layer_id)} for provisioner {index} ({step['type']})"]]

@@ -170,6 +170,9 @@ def _resolve_cache(params, client, config, result):
     else:
         text = f"Step cache: nothing cached yet for these {len(steps)} provisioners"
     result["ui"] = [["say", text]]
+    if state.get("uncacheable"):
+        # Said again, with the step, when the provisioner's turn comes.
+        result["ui"].append(["say", f"Step cache: not cached from here on: {state['uncacheable']}"])
     result["cache"] = {"state_file": state_file, "resume": state["resume"], "cached_steps": state["cached_steps"]}
     every_step = build.get("provisioners") or []
     all_cached = len(state["planned"]) == len(every_step) and reused == len(steps)

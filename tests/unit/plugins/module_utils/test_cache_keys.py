@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -98,7 +99,8 @@ def test_missing_file_is_a_stable_input(files):
 def test_ansible_key_covers_the_playbook_tree_and_its_roles(files):
     step = {"type": "ansible", "config": {"playbook_file": "play/site.yml", "extra_arguments": ["-e", "@vars.yml"],
                                           "ansible_env_vars": ["ANSIBLE_FORCE_COLOR=0"]}}
-    assert cache.step_files(step, str(files)) == [str(files / "play"), str(files / "vars.yml")]
+    assert cache.step_files(step, str(files)) == sorted(
+        [str(files / "play"), str(files / "vars.yml")] + cache.ansible_config_files(str(files)))
     before = key(step, files)
     (files / "play" / "roles" / "web" / "tasks" / "main.yml").write_text("- debug: msg=2\n")
     assert key(step, files) != before
@@ -133,9 +135,9 @@ def test_unreadable_file_is_a_clear_error(files):
         key(shell(script="loop-a.sh"), files)
 
 
-def layer(image_id, step, parent, source, created):
+def layer(image_id, step, parent, source, created, used=None):
     return {"id": image_id, "step": step, "parent": parent, "from": source, "created": created, "key": image_id,
-            "size": 1, "tags": [f"cattle-cache:{image_id}"]}
+            "used": created if used is None else used, "size": 1, "tags": [f"cattle-cache:{image_id}"]}
 
 
 def test_prune_selects_older_variants_and_what_was_built_on_them():
@@ -150,3 +152,121 @@ def test_prune_selects_older_variants_and_what_was_built_on_them():
         layer("other", "c/0:shell", "root-c", "base", 5),  # another build: untouched
     ]
     assert [entry["id"] for entry in superseded(layers)] == ["s1-new", "s1-old", "s2-old", "s0-old"]
+
+
+def playbook(files, tasks, name="site.yml"):
+    (files / "play" / name).write_text(tasks)
+    return {"type": "ansible", "config": {"playbook_file": f"play/{name}"}}
+
+
+def test_a_file_copied_from_outside_the_playbook_dir_is_in_the_key(files):
+    (files / "data").mkdir()
+    (files / "data" / "x").write_text("one\n")
+    step = playbook(files, "- hosts: all\n  tasks:\n    - copy: {src: ../data/x, dest: /x}\n")
+    assert str(files / "data" / "x") in cache.step_files(step, str(files))
+    before = key(step, files)
+    (files / "data" / "x").write_text("two\n")
+    assert key(step, files) != before
+
+
+def test_imported_task_file_outside_the_playbook_dir_is_in_the_key(files):
+    (files / "common").mkdir()
+    (files / "common" / "t.yml").write_text("- debug: msg=1\n")
+    step = playbook(files, "- hosts: all\n  tasks:\n    - import_tasks: ../common/t.yml\n")
+    before = key(step, files)
+    (files / "common" / "t.yml").write_text("- debug: msg=2\n")
+    assert key(step, files) != before
+
+
+def test_parent_paths_are_resolved_from_every_directory_ansible_searches(files):
+    (files / "play" / "roles" / "web" / "files").mkdir()
+    (files / "shared.txt").write_text("s\n")
+    # A role's ../../../shared.txt from roles/web/tasks/ reaches files/; from roles/web/files/ it does too.
+    (files / "play" / "roles" / "web" / "tasks" / "main.yml").write_text(
+        "- copy: src=../../../../shared.txt dest=/s\n")
+    step = {"type": "ansible", "config": {"playbook_file": "play/site.yml"}}
+    assert str(files / "shared.txt") in cache.step_files(step, str(files))
+
+
+def test_playbook_dir_variable_followed_by_parent_path(files):
+    (files / "x.txt").write_text("x\n")
+    step = playbook(files, "- hosts: all\n  tasks:\n    - copy: src={{ playbook_dir }}/../x.txt dest=/x\n")
+    assert str(files / "x.txt") in cache.step_files(step, str(files))
+
+
+def test_absolute_controller_paths_are_in_the_key(files):
+    (files / "abs.txt").write_text("a\n")
+    step = playbook(files, f"- hosts: all\n  tasks:\n    - copy: {{src: '{files / 'abs.txt'}', dest: /opt/a}}\n")
+    before = key(step, files)
+    (files / "abs.txt").write_text("b\n")
+    assert key(step, files) != before
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("msg: \"{{ lookup('env', 'HOME') }}\"", "lookup 'env'"),
+    ("msg: \"{{ lookup('ansible.builtin.env', 'HOME') }}\"", "lookup 'ansible.builtin.env'"),
+    ("msg: \"{{ query('pipe', 'date') }}\"", "lookup 'pipe'"),
+    ("msg: \"{{ lookup(name, 'x') }}\"", "not a literal name"),
+    ("with_env: [HOME]", "with_env"),
+    ("delegate_to: localhost", "delegate_to"),
+    ("local_action: command date", "local_action"),
+    ("connection: local", "connection: local"),
+])
+def test_what_reads_the_controller_makes_the_step_uncacheable(files, text, reason):
+    step = playbook(files, f"- hosts: all\n  tasks:\n    - debug:\n      {text}\n")
+    with pytest.raises(cache.NotCacheable, match=r"site.yml:\d+: .*" + re.escape(reason)):
+        key(step, files)
+
+
+def test_lookups_of_named_files_are_cacheable(files):
+    step = playbook(files, "- hosts: all\n  tasks:\n    - debug: msg=\"{{ lookup('file', 'a.txt') }}\"\n"
+                           "      with_items: [1]\n")
+    assert len(key(step, files)) == 64
+
+
+def test_a_path_naming_the_playbook_dirs_parent_is_uncacheable(files):
+    step = playbook(files, "- hosts: all\n  tasks:\n    - copy: src=../ dest=/all\n")
+    with pytest.raises(cache.NotCacheable, match="a parent of the playbook's directory"):
+        key(step, files)
+
+
+def test_ansible_environment_is_in_the_key(files, monkeypatch):
+    step = {"type": "ansible", "config": {"playbook_file": "play/site.yml"}}
+    before = key(step, files)
+    monkeypatch.setenv("ANSIBLE_ROLES_PATH", "/elsewhere")
+    assert key(step, files) != before
+
+
+def test_bind_mounted_content_is_in_every_key(files):
+    step = shell(inline=["cat /data/a.txt"])
+    mounted = [str(files / "payload")]
+    before = cache.step_key("root", step, str(files), "b", mounts=mounted)
+    (files / "payload" / "a.txt").write_text("changed\n")
+    assert cache.step_key("root", step, str(files), "b", mounts=mounted) != before
+
+
+def test_huge_trees_are_not_hashed(files, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_TREE_ENTRIES", 2)
+    with pytest.raises(cache.NotCacheable, match="too many to hash"):
+        key({"type": "file", "config": {"source": "payload/", "destination": "/opt"}}, files)
+
+
+def test_layer_comment_round_trip():
+    metadata = {"key": "k" * 64, "step": "b/0:shell", "created": 5, "parent": "p", "from": "f", "base": "sha256:b"}
+    assert cache.parse_layer_comment(cache.layer_comment(metadata)) == metadata
+    assert cache.parse_layer_comment("") is None
+    assert cache.parse_layer_comment("a user's commit message") is None
+    assert cache.parse_layer_comment("cattle.cache {broken") is None
+
+
+def test_prune_keeps_the_variant_used_last_even_if_older():
+    from ansible_collections.cattle.images.plugins.module_utils.docker.cache import superseded
+
+    layers = [  # last used first
+        layer("s0-old", "b/0:shell", "root", "base", 10, used=60),  # the current template went back to it
+        layer("s0-new", "b/0:shell", "root", "base", 50),
+        layer("s1-new", "b/1:shell", "k-new", "s0-new", 55),
+        layer("stray", "", "", "", 0),  # an image in cattle-cache with no layer comment
+    ]
+    layers[3]["key"] = ""
+    assert [entry["id"] for entry in superseded(layers)] == ["s0-new", "s1-new", "stray"]

@@ -122,3 +122,25 @@ def test_context_renders_runtime_templates():
     )
     with pytest.raises(UserError, match="^execute_command: "):
         context.render("{{ nosuchfunction }}", "execute_command")
+
+
+def test_masked_display_masks_verbose_logs_while_it_is_active(monkeypatch):
+    from ansible.utils.display import Display
+
+    from ansible_collections.cattle.images.plugins.plugin_utils.common import masked_display
+
+    display = Display()
+    shown = []
+    monkeypatch.setattr(display, "verbosity", 4)
+    monkeypatch.setattr(display, "_final_q", None)
+    monkeypatch.setattr(Display, "_verbose_display", lambda self, msg, host=None, caplevel=2: shown.append(msg))
+    monkeypatch.setattr(Display, "_verbose_log", lambda self, msg, host=None, caplevel=2: shown.append(msg))
+    secret = "s3cr3t&x"
+    with masked_display([secret]):
+        display.vvv(f"EXEC docker exec sh -c 'PASSWORD={secret} /tmp/script.sh'")
+        display.vvv("token=czNjcjN0Jng=")  # base64 of the secret
+    display.vvv(f"after {secret}")
+    assert shown[0] == "EXEC docker exec sh -c 'PASSWORD=<sensitive> /tmp/script.sh'"
+    assert shown[1] == "token=<sensitive>"
+    assert shown[-1] == f"after {secret}"  # restored: masking is scoped to the component's run
+    assert "verbose" not in vars(display)
