@@ -7,13 +7,23 @@ So on cancel the wrapper first freezes (SIGSTOP) every process below it — repe
 scan until nothing new appears, so that no process can start another and slip out — and,
 once ansible-runner has returned, kills the frozen set before sweeping. A process is known
 by its pid *and* start time, so a pid reused in between is never touched. Linux only (/proc).
+
+When the wrapper itself dies without a chance to do any of this (SIGKILL, the OOM killer),
+nothing below it may live on: :func:`run_guarded_playbook` starts ansible-playbook with a
+parent-death signal, and gives every process it forks (Ansible's workers, which leave its
+session) one too, so the whole tree dies with the wrapper.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
 import time
+
+_PR_SET_PDEATHSIG = 1
+_forking_parent = None
 
 
 def _stat(pid):
@@ -80,3 +90,56 @@ def kill(frozen, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(_same(pid, started) for pid, started in frozen.items()):
         time.sleep(0.05)
+
+
+def die_with_parent(parent):
+    """Have the kernel SIGKILL this process when ``parent`` (its parent now) dies.
+
+    The signal is armed after the fact: if ``parent`` is already gone by then, die now.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _before_fork():
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+def _after_fork_in_child():
+    die_with_parent(_forking_parent)
+
+
+def die_with_parents_from_here_on():
+    """This process dies with its parent, and so does every process it (or they) fork later."""
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+
+
+PARENT_ENV = "CATTLE_GUARD_PARENT"
+
+
+def run_guarded_playbook(argv=None):
+    """``ansible-playbook`` that dies with the ``cattle`` process that started it (its pid in
+    ``CATTLE_GUARD_PARENT``), and whose workers die with it."""
+    parent = os.environ.pop(PARENT_ENV, "")
+    if parent.isdigit():
+        die_with_parent(int(parent))
+        die_with_parents_from_here_on()
+    from ansible.cli.playbook import main
+
+    sys.argv = ["ansible-playbook"] + list(sys.argv[1:] if argv is None else argv)
+    return main()
+
+
+def write_guard_launcher(directory):
+    """An ``ansible-playbook`` in ``directory`` that runs :func:`run_guarded_playbook`;
+    put ``directory`` first in the playbook's PATH."""
+    path = os.path.join(directory, "ansible-playbook")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"#!{sys.executable}\nimport sys\nfrom cattle_cli.process_tree import run_guarded_playbook\n"
+                     "sys.exit(run_guarded_playbook())\n")
+    os.chmod(path, 0o700)
+    return path

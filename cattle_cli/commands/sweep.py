@@ -1,0 +1,55 @@
+"""`cattle sweep`: remove what dead runs left behind.
+
+    cattle sweep
+
+A run is dead when the process that owned it (``cattle build``, or an ``ansible-playbook``
+run directly) is gone — killed, crashed, its terminal closed — without having cleaned up.
+Each dead run's ledger is swept (containers, images of unfinished commits, VMs, instances,
+key pairs, security groups, temp dirs) and its run directory (plan, inline scripts, keys)
+deleted. Runs still going are left alone. ``cattle build`` does the same before it starts.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ansible_collections.cattle.images.plugins.module_utils import ledger
+from cattle_cli import flags
+
+FLAGS = []
+
+
+def sweep_dead_runs(say, error, exclude=()):
+    """Sweep every dead run, saying what was removed; returns the number of errors."""
+
+    def report(run_dir, entry):
+        if entry is None:
+            say(f"==> Removed the run directory {run_dir} of a dead run")
+        else:
+            say(f"==> Removed {entry['kind']} {entry['name']} of build '{entry.get('build', '?')}' "
+                f"left by a dead run ({run_dir})")
+
+    errors = ledger.sweep_dead_runs(report=report, exclude=exclude)
+    for text in errors:
+        error(f"==> Cleanup of a dead run failed: {text}")
+    return len(errors)
+
+
+def run(argv):
+    try:
+        parsed = flags.parse(argv, FLAGS)
+        if parsed.args:
+            raise flags.UsageError(f"cattle sweep takes no arguments, got {' '.join(parsed.args)!r}")
+    except flags.UsageError as exc:
+        sys.stderr.write(f"{exc}\n\n{flags.usage('sweep', '', FLAGS)}")
+        return 1
+    said = []
+
+    def say(line):
+        said.append(line)
+        print(line, flush=True)
+
+    failures = sweep_dead_runs(say, lambda line: print(line, file=sys.stderr, flush=True))
+    if not said and not failures:
+        print("Nothing to remove: no dead run left anything behind.")
+    return 1 if failures else 0
