@@ -18,6 +18,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.action.provision import run_component
 from ansible_collections.cattle.images.plugins.module_utils.artifacts import destroy_artifact
+from ansible_collections.cattle.images.plugins.module_utils.ledger import cancelled
 
 
 def keep_input(post_processor, default_keep, force_keep):
@@ -53,6 +54,9 @@ class ActionModule(ActionBase):
             for index, post_processor in enumerate(chain):
                 if prior is None:
                     break  # Packer halts a chain on a nil artifact
+                if cancelled(args["plan_file"]):
+                    # The run was interrupted: start no post-processor (no tag, push, upload) after it.
+                    raise AnsibleActionFail("Build cancelled: no post-processor is started after an interrupt.")
                 outcome = run_component(
                     self,
                     post_processor["type"],

@@ -31,6 +31,7 @@ import tempfile
 # as success.
 CLEANERS = {
     "docker_container": "ansible_collections.cattle.images.plugins.module_utils.docker.cleanup:remove_container",
+    "docker_commit": "ansible_collections.cattle.images.plugins.module_utils.docker.cleanup:remove_uncommitted",
     "ssh_key_dir": "ansible_collections.cattle.images.plugins.module_utils.communicator.keys:remove_private_dir",
     "ec2_instance": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:terminate_instance",
     "ec2_security_group": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_security_group",

@@ -33,6 +33,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.runargs impor
 LABEL_BUILD_ID = "cattle.build_id"
 LABEL_BUILD_NAME = "cattle.build_name"
 LEDGER_KIND = "docker_container"
+COMMIT_LEDGER_KIND = "docker_commit"  # an image being committed, until the artifact is handed on
 TEMP_DIR_PREFIX = "cattle-docker-"
 # The step cache's labels (module_utils/cache.py); a cache layer's never reach a built image.
 CACHE_LABEL_PREFIX = "cattle.cache."
@@ -383,6 +384,29 @@ def remove(client, build_id, temp_dir=None):
             shutil.rmtree(path, ignore_errors=True)
             changed = True
     return changed
+
+
+def remove_uncommitted_images(client, build_id):
+    """Remove the untagged images committed from this build's container (an interrupted capture).
+
+    Tagged images and step-cache layers are never touched. Returns the ids removed.
+    """
+    removed = []
+    try:
+        images = client.images.list(all=True, filters={"label": f"{LABEL_BUILD_ID}={build_id}"})
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"list the images of build {build_id}")) from None
+    for image in images:
+        labels = image.labels or {}
+        if image.tags or any(name.startswith(CACHE_LABEL_PREFIX) and value for name, value in labels.items()):
+            continue
+        try:
+            client.images.remove(image.id, force=True)
+            removed.append(image.id)
+        except Exception as exc:  # noqa: BLE001
+            if not is_not_found(exc):
+                raise DockerError(explain(exc, f"remove the image {image.id} of build {build_id}")) from None
+    return removed
 
 
 def build_temp_dirs(build_id):

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: cattle.images developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ledger's cleaner for kind ``docker_container`` (see ``ledger.CLEANERS``)."""
+"""The ledger's cleaners for kinds ``docker_container`` and ``docker_commit`` (see ``ledger.CLEANERS``)."""
 
 from __future__ import annotations
 
 import os
 
-from ansible_collections.cattle.images.plugins.module_utils.docker.builder import remove
+from ansible_collections.cattle.images.plugins.module_utils.docker.builder import remove, remove_uncommitted_images
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import connect
 
 
@@ -18,14 +18,22 @@ def remove_container(entry):
     DOCKER_HOST the builder used, so a sweep from another environment finds the same daemon).
     Raises ``DockerError`` when the daemon cannot be reached or refuses.
     """
+    build_id = entry.get("build_id") or entry["name"].removeprefix("cattle-")
+    _on_daemon(entry, lambda client: remove(client, build_id, entry.get("temp_dir")))
+
+
+def remove_uncommitted(entry):
+    """Remove the untagged image(s) an interrupted commit of build ``entry['build_id']`` left."""
+    _on_daemon(entry, lambda client: remove_uncommitted_images(client, entry.get("build_id") or entry["name"]))
+
+
+def _on_daemon(entry, action):
     docker_host = entry.get("docker_host")
     previous = os.environ.get("DOCKER_HOST")
     if docker_host:
         os.environ["DOCKER_HOST"] = docker_host
     try:
-        client = connect()
-        build_id = entry.get("build_id") or entry["name"].removeprefix("cattle-")
-        remove(client, build_id, entry.get("temp_dir"))
+        action(connect())
     finally:
         if docker_host:
             if previous is None:
