@@ -23,8 +23,18 @@ def remove_container(entry):
 
 
 def remove_uncommitted(entry):
-    """Remove the untagged image(s) an interrupted commit of build ``entry['build_id']`` left."""
-    _on_daemon(entry, lambda client: remove_uncommitted_images(client, entry.get("build_id") or entry["name"]))
+    """Remove the untagged image(s) an interrupted commit of build ``entry['build_id']`` left.
+
+    The daemon finishes a commit it started even when its client is gone; removing the container
+    first waits for that commit to end, so its image exists when the images are looked for.
+    """
+    build_id = entry.get("build_id") or entry["name"]
+
+    def clean(client):
+        remove(client, build_id)
+        remove_uncommitted_images(client, build_id)
+
+    _on_daemon(entry, clean)
 
 
 def _on_daemon(entry, action):
