@@ -163,8 +163,12 @@ def test_sighup_of_cattle_cleans_up_at_once(tmp_path, run_root, env, build, phas
         reach(proc, tmp_path, build, phase)
         proc.send_signal(signal.SIGHUP)
         sent = time.monotonic()
+        while processes_with(f"{run_root}/cattle-run-") and time.monotonic() - sent < 30:
+            time.sleep(0.01)
+        stopped = time.monotonic() - sent
         output, _ = proc.communicate(timeout=120)
-        print(f"\nSIGHUP at {phase}: cattle done (cleaned up) after {time.monotonic() - sent:.2f}s")
+        print(f"\nSIGHUP at {phase}: playbook and workers gone after {stopped:.2f}s, "
+              f"cattle done (cleaned up) after {time.monotonic() - sent:.2f}s")
     finally:
         if proc.poll() is None:
             proc.kill()

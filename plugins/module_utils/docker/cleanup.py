@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 import os
+import time
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.builder import remove, remove_uncommitted_images
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import connect
+
+COMMIT_GRACE = 15.0
 
 
 def remove_container(entry):
@@ -25,14 +28,17 @@ def remove_container(entry):
 def remove_uncommitted(entry):
     """Remove the untagged image(s) an interrupted commit of build ``entry['build_id']`` left.
 
-    The daemon finishes a commit it started even when its client is gone; removing the container
-    first waits for that commit to end, so its image exists when the images are looked for.
+    The daemon finishes a commit it started even when its client is gone, and even once the
+    container is removed; Docker shows no commit in progress, so while the container was still
+    there this waits up to ``COMMIT_GRACE`` seconds for the image to appear.
     """
     build_id = entry.get("build_id") or entry["name"]
 
     def clean(client):
-        remove(client, build_id)
-        remove_uncommitted_images(client, build_id)
+        had_container = remove(client, build_id)
+        deadline = time.monotonic() + (COMMIT_GRACE if had_container else 0)
+        while not remove_uncommitted_images(client, build_id) and time.monotonic() < deadline:
+            time.sleep(0.25)
 
     _on_daemon(entry, clean)
 
