@@ -156,7 +156,9 @@ def _run_builds(plan, run_dir, opts):
             for entry in leftovers:
                 ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' (-on-error={opts['on-error']})")
         elif leftovers:
-            for error in run_ledger.sweep(report=lambda e: ui.say(f"==> {e['build']}: Removed {e['kind']} {e['name']}")):
+            with ledger.temp_dir_of(run_dir):
+                errors = run_ledger.sweep(report=lambda e: ui.say(f"==> {e['build']}: Removed {e['kind']} {e['name']}"))
+            for error in errors:
                 ui.error(f"==> Cleanup failed: {error}")
         for sig, handler in previous.items():
             signal.signal(sig, handler)

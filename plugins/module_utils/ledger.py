@@ -19,6 +19,7 @@ capture and post-processing refuse to start once it exists.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import importlib
 import json
@@ -195,13 +196,30 @@ def sweep_dead_runs(root=None, report=None, exclude=()):
         if run_dir in exclude or run_is_live(run_dir):
             continue
         ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
-        failed = ledger.sweep(report=(lambda entry, run_dir=run_dir: report(run_dir, entry)) if report else None)
+        with temp_dir_of(run_dir):
+            failed = ledger.sweep(report=(lambda entry, run_dir=run_dir: report(run_dir, entry)) if report else None)
         errors.extend(f"{run_dir}: {error}" for error in failed)
         if not failed:
             shutil.rmtree(run_dir, ignore_errors=True)
             if report:
                 report(run_dir, None)
     return errors
+
+
+@contextlib.contextmanager
+def temp_dir_of(run_dir):
+    """Cleaners that find a build's files in the temp directory look where the run's own
+    ansible-playbook put them: ``<run dir>/tmp`` when `cattle build` started it."""
+    private = os.path.join(run_dir, "tmp")
+    if not os.path.isdir(private):
+        yield
+        return
+    previous = tempfile.tempdir
+    tempfile.tempdir = private
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
 
 
 def cancel(run_dir):

@@ -164,3 +164,14 @@ def test_the_cancel_marker_is_seen_from_any_file_of_the_run(tmp_path):
     ledger_mod.cancel(str(tmp_path))
     assert ledger_mod.cancelled(str(plan)) and ledger_mod.cancelled(str(tmp_path / "ledger.jsonl"))
     assert not ledger_mod.cancelled("")
+
+
+def test_cleaners_of_a_run_see_its_private_temp_dir(tmp_path):
+    import tempfile
+
+    run = _run_dir(tmp_path, "private")
+    (run / "tmp").mkdir()
+    before = tempfile.gettempdir()
+    with ledger_mod.temp_dir_of(str(run)):
+        assert tempfile.gettempdir() == str(run / "tmp")
+    assert tempfile.gettempdir() == before
