@@ -230,6 +230,14 @@ def cancel(run_dir):
         pass
 
 
+CAPTURE_CANCELLED = "Build cancelled: no capture starts after an interrupt."
+
+
+def capture_cancelled(params):
+    """Whether a builder's ``state: captured`` must not start (the run of its plan or ledger was cancelled)."""
+    return cancelled(params.get("plan_file") or params.get("ledger"))
+
+
 def cancelled(run_file):
     """Whether the run owning ``run_file`` (its plan or ledger) was cancelled: start nothing new."""
     return bool(run_file) and os.path.exists(os.path.join(os.path.dirname(run_file), CANCEL_MARKER))

@@ -21,7 +21,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.config import
     ConfigError,
     normalize,
 )
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger, cancelled
+from ansible_collections.cattle.images.plugins.module_utils.ledger import CAPTURE_CANCELLED, Ledger, capture_cancelled
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import (
     PlanError,
     read_plan_build,
@@ -90,9 +90,9 @@ def run_task(params, check_mode, warn, hide):
         if state == "started":
             _started(params, check_mode, warn, client, config, result)
         elif state == "captured":
+            if capture_cancelled(params):
+                raise DockerError(CAPTURE_CANCELLED)
             run_file = params["ledger"] or params["plan_file"]
-            if cancelled(run_file):
-                raise DockerError("Build cancelled: the container is not captured after an interrupt.")
             # The run's ledger sits beside its plan: a commit cut short leaves an image to sweep.
             ledger = Ledger(os.path.join(os.path.dirname(run_file), "ledger.jsonl")) if run_file else None
             _captured(check_mode, client, config, build_id, build_name, result, ledger)
