@@ -11,6 +11,7 @@ deleted. Runs still going are left alone. ``cattle build`` does the same before 
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ansible_collections.cattle.images.plugins.module_utils import ledger
@@ -30,9 +31,33 @@ def sweep_dead_runs(say, error, exclude=()):
                 f"left by a dead run ({run_dir})")
 
     errors = ledger.sweep_dead_runs(report=report, exclude=exclude)
+    errors.extend(_sweep_orphaned_containers(say, exclude))
     for text in errors:
         error(f"==> Cleanup of a dead run failed: {text}")
     return len(errors)
+
+
+def _sweep_orphaned_containers(say, exclude):
+    """Build containers of dead runs that no ledger lists (their run directory was deleted, say)."""
+    try:
+        from ansible_collections.cattle.images.plugins.module_utils.docker.cleanup import remove_orphaned_containers
+        from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
+
+        client = connect()
+        client.ping()
+    except Exception:  # noqa: BLE001 - no Docker SDK or no daemon here: no docker build can have run
+        return []
+
+    def dead(run_dir):
+        return run_dir not in exclude and (not os.path.isdir(run_dir) or not ledger.run_is_live(run_dir))
+
+    try:
+        removed = remove_orphaned_containers(client, dead)
+    except DockerError as exc:
+        return [str(exc)]
+    for name in removed:
+        say(f"==> Removed docker container {name} of a dead run (found by its label, not in any ledger)")
+    return []
 
 
 def run(argv):

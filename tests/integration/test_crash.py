@@ -234,3 +234,35 @@ def test_ansible_playbook_sweeps_when_every_build_fails_and_check_mode_leaves_no
     result = subprocess.run([playbook, "--check", "cattle.images.build_image", "-e", f"template={failing}"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert os.listdir(run_root) == [], "check mode left a run directory"
+
+
+def test_cattle_sweep_finds_a_dead_runs_container_that_no_ledger_lists(tmp_path, run_root, env, build):
+    # A run whose directory lost its ledger (deleted by hand, a disk error): only the label and the
+    # container's private temp dir, inside the dead run's directory, tie the container to it.
+    lost_id, live_id = uuid.uuid4().hex[:12], uuid.uuid4().hex[:12]
+    run_dir = run_root / "cattle-run-lost"
+    temp_dir = run_dir / "tmp" / f"cattle-docker-{lost_id}-x"
+    temp_dir.mkdir(parents=True)
+    (run_dir / "owner.json").write_text(json.dumps({"pid": 1, "start": -1, "boot": ""}))
+    docker("run", "-d", "--name", f"cattle-{lost_id}", "--label", f"cattle.build_id={lost_id}",
+           "--label", f"cattle.build_name={build}", "-v", f"{temp_dir}:/packer-files",
+           "local/debian:bookworm", "sleep", "300")
+    # A container of a live run (this process owns it) is left alone.
+    live_dir = run_root / "cattle-run-live"
+    (live_dir / "tmp" / f"cattle-docker-{live_id}-x").mkdir(parents=True)
+    from ansible_collections.cattle.images.plugins.module_utils import ledger
+
+    ledger.claim_run_dir(str(live_dir))
+    live = f"{build}-live"
+    docker("run", "-d", "--name", f"cattle-{live_id}", "--label", f"cattle.build_id={live_id}",
+           "--label", f"cattle.build_name={live}", "-v",
+           f"{live_dir / 'tmp' / f'cattle-docker-{live_id}-x'}:/packer-files", "local/debian:bookworm", "sleep", "300")
+    try:
+        result = sweep(env, tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"Removed docker container cattle-{lost_id} of a dead run" in result.stdout
+        assert containers_of(build) == []
+        assert not run_dir.exists()
+        assert len(containers_of(live)) == 1 and live_dir.exists()
+    finally:
+        docker("rm", "-f", f"cattle-{live_id}", check=False)

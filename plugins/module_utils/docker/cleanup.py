@@ -8,8 +8,15 @@ from __future__ import annotations
 import os
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils.docker.builder import remove, remove_uncommitted_images
-from ansible_collections.cattle.images.plugins.module_utils.docker.client import connect
+from ansible_collections.cattle.images.plugins.module_utils.docker.builder import (
+    LABEL_BUILD_ID,
+    container_name,
+    is_build_temp_dir,
+    remove,
+    remove_uncommitted_images,
+)
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect, explain
+from ansible_collections.cattle.images.plugins.module_utils.ledger import RUN_DIR_PREFIX
 
 COMMIT_GRACE = 15.0
 
@@ -56,3 +63,38 @@ def _on_daemon(entry, action):
                 os.environ.pop("DOCKER_HOST", None)
             else:
                 os.environ["DOCKER_HOST"] = previous
+
+
+def remove_orphaned_containers(client, is_dead_run_dir):
+    """Remove build containers whose private temp dir lies in a run directory that
+    ``is_dead_run_dir(path)`` says is dead (or that is gone): leftovers no ledger lists any more.
+
+    Only containers with the build-id label and a bind mount inside a ``cattle-run-*`` directory
+    are considered, so containers made outside a run (tests driving the module) are never touched.
+    Returns the names removed.
+    """
+    removed = []
+    try:
+        containers = client.containers.list(all=True, filters={"label": LABEL_BUILD_ID})
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, "list the build containers")) from None
+    for container in containers:
+        build_id = (container.labels or {}).get(LABEL_BUILD_ID)
+        if not build_id or container.name != container_name(build_id):
+            continue  # not a build container (a committed image's label carried into another one)
+        for mount in container.attrs.get("Mounts") or []:
+            source = mount.get("Source") or ""
+            run_dir = _run_dir_of(source)
+            if run_dir and is_dead_run_dir(run_dir):
+                remove(client, build_id, source if is_build_temp_dir(source) else None)
+                removed.append(container.name)
+                break
+    return removed
+
+
+def _run_dir_of(path):
+    parts = os.path.normpath(path).split(os.sep)
+    for index, part in enumerate(parts):
+        if part.startswith(RUN_DIR_PREFIX):
+            return os.sep.join(parts[:index + 1])
+    return None
