@@ -13,6 +13,7 @@ COMMANDS = {
     "validate": "check that a template is valid",
     "inspect": "see components of a template",
     "cache": "list or prune the step cache",
+    "sweep": "remove what killed or crashed builds left behind",
     "version": "print the version",
 }
 

@@ -7,13 +7,24 @@ So on cancel the wrapper first freezes (SIGSTOP) every process below it — repe
 scan until nothing new appears, so that no process can start another and slip out — and,
 once ansible-runner has returned, kills the frozen set before sweeping. A process is known
 by its pid *and* start time, so a pid reused in between is never touched. Linux only (/proc).
+
+When the wrapper itself dies without a chance to do any of this (SIGKILL, the OOM killer),
+nothing below it may live on: :func:`run_guarded_playbook` runs ansible-playbook under a guard
+that the kernel signals when the wrapper dies and that then freezes and kills the tree below it;
+ansible-playbook and every process it forks (Ansible's workers, which leave its session) also
+get a parent-death signal, so the tree dies even if the guard is killed too.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
 import time
+
+_PR_SET_PDEATHSIG = 1
+_forking_parent = None
 
 
 def _stat(pid):
@@ -80,3 +91,96 @@ def kill(frozen, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(_same(pid, started) for pid, started in frozen.items()):
         time.sleep(0.05)
+
+
+def die_with_parent(parent):
+    """Have the kernel SIGKILL this process when ``parent`` (its parent now) dies.
+
+    The signal is armed after the fact: if ``parent`` is already gone by then, die now.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _before_fork():
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+def _after_fork_in_child():
+    die_with_parent(_forking_parent)
+
+
+def die_with_parents_from_here_on():
+    """This process dies with its parent, and so does every process it (or they) fork later."""
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+
+
+PARENT_ENV = "CATTLE_GUARD_PARENT"
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def run_guarded_playbook(argv=None):
+    """``ansible-playbook`` under a guard that ends it with the ``cattle`` process (its pid in
+    ``CATTLE_GUARD_PARENT``) that started this one.
+
+    The guard (this process) gets SIGTERM when ``cattle`` dies, however it dies, and then stops
+    everything below it — ansible-playbook, its workers in their own sessions, the local commands
+    they run — the way a cancel does. It is their subreaper, so nothing escapes the scan by losing
+    its parent first. ansible-playbook and each process it forks also get SIGKILL when their own
+    parent dies, should the guard itself be killed.
+    """
+    parent = os.environ.pop(PARENT_ENV, "")
+    argv = ["ansible-playbook"] + list(sys.argv[1:] if argv is None else argv)
+    if not parent.isdigit():
+        return _playbook_main(argv)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0 or os.getppid() != int(parent):
+        return 128 + signal.SIGTERM  # cattle is already gone: start nothing
+    signal.signal(signal.SIGTERM, lambda signum, frame: kill(freeze()))
+    guard = os.getpid()
+    playbook = os.fork()
+    if playbook == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        die_with_parent(guard)
+        die_with_parents_from_here_on()
+        code = 1
+        try:
+            code = _playbook_main(argv)
+        except SystemExit as exc:  # ansible's CLI ends with sys.exit()
+            code = exc.code
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+    while True:
+        pid, status = os.waitpid(-1, 0)  # orphans of the workers are reaped here too
+        if pid == playbook:
+            break
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:  # killed: end the same way, so cattle sees what happened
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    return code
+
+
+def _playbook_main(argv):
+    from ansible.cli.playbook import main
+
+    sys.argv = argv
+    return main()
+
+
+def write_guard_launcher(directory):
+    """An ``ansible-playbook`` in ``directory`` that runs :func:`run_guarded_playbook`;
+    put ``directory`` first in the playbook's PATH."""
+    path = os.path.join(directory, "ansible-playbook")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"#!{sys.executable}\nimport sys\nfrom cattle_cli.process_tree import run_guarded_playbook\n"
+                     "sys.exit(run_guarded_playbook())\n")
+    os.chmod(path, 0o700)
+    return path

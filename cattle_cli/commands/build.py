@@ -15,8 +15,10 @@ import sys
 import tempfile
 import time
 
+from ansible_collections.cattle.images.plugins.module_utils import ledger
 from cattle_cli import flags, process_tree
 from cattle_cli.collection import playbook_path
+from cattle_cli.commands.sweep import sweep_dead_runs
 from cattle_cli.templates import load_and_validate
 
 FLAGS = [
@@ -40,29 +42,35 @@ USAGE = flags.usage("build", "[options] TEMPLATE", FLAGS)
 
 
 class _Interrupted:
-    """The signal handler, and ansible-runner's cancel callback: on the first call after a
-    signal it freezes everything below this process, which :meth:`stop_leftovers` kills."""
+    """The handler of SIGINT, SIGTERM and SIGHUP, and ansible-runner's cancel callback.
 
-    def __init__(self):
+    It acts at once, not when ansible-runner next polls the callback: it sets the run's cancel
+    marker (capture and post-processors check it before they start), then freezes and kills
+    everything below this process, so no step goes on after the signal.
+    """
+
+    def __init__(self, run_dir):
+        self.run_dir = run_dir
         self.signum = None
         self.frozen = None
 
     def __call__(self, signum, frame):
+        if self.signum is not None:
+            return
         self.signum = signum
+        ledger.cancel(self.run_dir)
+        self.frozen = process_tree.freeze()
+        process_tree.kill(self.frozen)
 
     def __bool__(self):
         return self.signum is not None
 
     def cancel(self):
-        if self.signum is None:
-            return False
-        if self.frozen is None:
-            self.frozen = process_tree.freeze()
-        return True
+        return self.signum is not None
 
     def stop_leftovers(self):
-        if self.frozen:
-            process_tree.kill(self.frozen)
+        # Anything that escaped the freeze (it cannot have, but a sweep must not race a step).
+        process_tree.kill(process_tree.freeze())
 
 
 def run(argv):
@@ -86,8 +94,9 @@ def run(argv):
     if not plan["builds"]:
         return 0  # -only naming nothing builds nothing, as in Packer
 
-    run_dir = tempfile.mkdtemp(prefix="cattle-run-")
+    run_dir = tempfile.mkdtemp(prefix=ledger.RUN_DIR_PREFIX)
     try:
+        ledger.claim_run_dir(run_dir)
         return _run_builds(plan, run_dir, opts)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -97,7 +106,7 @@ def _run_builds(plan, run_dir, opts):
     from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
 
     ui = PackerUI(
-        write=lambda line: print(line, flush=True),
+        write=_say,
         machine_readable=opts["machine-readable"], timestamp=opts["timestamp-ui"],
         color=opts["color"] and sys.stdout.isatty(), sensitive=plan.get("sensitive_values", ()),
     )
@@ -107,22 +116,28 @@ def _run_builds(plan, run_dir, opts):
     ui.set_builds([build["name"] for build in plan["builds"]])
     if opts["color"]:
         ui.color_intro([build["name"] for build in plan["builds"]])
+    interrupted = _Interrupted(run_dir)
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    # What runs killed or crashed before this one left behind goes first.
+    sweep_dead_runs(ui.say, ui.error, exclude=(run_dir,))
 
     import ansible_runner  # imported late: validate errors should not pay for it
 
-    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
     from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
     from cattle_cli.output import PlaybookEcho
 
     plan_file = write_plan(plan, run_dir)
-    os.mkdir(os.path.join(run_dir, "runner"), 0o700)
-    ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
+    for private in ("runner", "bin", "tmp"):
+        os.mkdir(os.path.join(run_dir, private), 0o700)
+    process_tree.write_guard_launcher(os.path.join(run_dir, "bin"))
+    run_ledger = ledger.Ledger(os.path.join(run_dir, "ledger.jsonl"))
     _no_pty_close_delay()
-    interrupted = _Interrupted()
-    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     # -debug runs the builds one at a time, as Packer does, so its pauses make sense.
     forks = 1 if opts["debug"] else opts["parallel-builds"] or max(len(plan["builds"]), 5)
+    runner = None
     try:
+        if interrupted:
+            raise KeyboardInterrupt  # a signal before ansible-playbook started: start nothing
         runner = ansible_runner.run(
             private_data_dir=os.path.join(run_dir, "runner"),
             playbook=playbook_path(),
@@ -133,14 +148,15 @@ def _run_builds(plan, run_dir, opts):
                 "cattle_debug": opts["debug"],
                 "cache": opts["cache"],
             },
-            envvars=_ansible_env(opts),
+            envvars=_ansible_env(opts, run_dir),
             forks=forks,
             cancel_callback=interrupted.cancel,
             quiet=True,  # runner's own echo keeps the pty's carriage returns: print through PlaybookEcho
             event_handler=PlaybookEcho(),
             json_mode=False,
         )
-        status = runner.status
+    except KeyboardInterrupt:
+        pass
     finally:
         # Signals from here on must not stop the sweep.
         for sig in previous:
@@ -148,19 +164,53 @@ def _run_builds(plan, run_dir, opts):
         # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
         interrupted.stop_leftovers()
         keep = opts["on-error"] in ("abort", "run-cleanup-provisioner") and not interrupted
-        leftovers = ledger.entries()
+        leftovers = run_ledger.entries()
         if leftovers and keep:
             for entry in leftovers:
                 ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' (-on-error={opts['on-error']})")
         elif leftovers:
-            for error in ledger.sweep(report=lambda e: ui.emit(e["build"], "say", f"Removed {e['kind']} {e['name']}")):
+            with ledger.temp_dir_of(run_dir):
+                errors = run_ledger.sweep(report=lambda e: ui.emit(e["build"], "say", f"Removed {e['kind']} {e['name']}"))
+            for error in errors:
                 ui.error(f"==> Cleanup failed: {error}")
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if interrupted:
         ui.say("Cleanly cancelled builds after being interrupted.")  # a say in Packer too
         return 1
-    return 0 if status == "successful" else 1
+    if runner.status == "successful":
+        return 0
+    death = _abnormal_end(runner)
+    if death:
+        ui.error(death)
+    return 1
+
+
+def _say(line):
+    # A closed terminal (SIGHUP) or a reader gone must not stop the cleanup that is printing.
+    try:
+        print(line, flush=True)
+    except OSError:
+        pass
+
+
+def _abnormal_end(runner):
+    """Why ansible-playbook ended without a verdict of its own (killed, crashed), or None.
+
+    ansible-playbook exits 0, 2 (failed hosts), 4 (unreachable) … on its own; a signal leaves
+    no exit status (pexpect reports None) or 128 + the signal from a shell.
+    """
+    rc = runner.rc
+    if rc is None:
+        return "ansible-playbook was killed by a signal before it finished; the builds were stopped and cleaned up."
+    if isinstance(rc, int) and (rc < 0 or rc > 128):
+        number = -rc if rc < 0 else rc - 128
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return f"ansible-playbook was killed by {name} before it finished; the builds were stopped and cleaned up."
+    return None
 
 
 def _no_pty_close_delay():
@@ -187,7 +237,7 @@ def _no_pty_close_delay():
     PtyProcess._cattle_no_close_delay = True
 
 
-def _ansible_env(opts):
+def _ansible_env(opts, run_dir):
     env = {
         "ANSIBLE_STDOUT_CALLBACK": "cattle.images.packer",
         "ANSIBLE_LOCALHOST_WARNING": "False",
@@ -202,8 +252,14 @@ def _ansible_env(opts):
         "CATTLE_COLOR": "1" if opts["color"] and sys.stdout.isatty() else "0",
         "CATTLE_LIVE": "1" if sys.stdout.isatty() and not opts["machine-readable"] else "0",
         "PYTHONUNBUFFERED": "1",
-        # The ansible-playbook of this installation, not whatever PATH finds first.
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+        # The ansible-playbook of this installation, not whatever PATH finds first, started through
+        # the launcher that makes it and its workers die with this process, even by SIGKILL.
+        "PATH": os.pathsep.join((os.path.join(run_dir, "bin"), os.path.dirname(sys.executable),
+                                 os.environ.get("PATH", ""))),
+        process_tree.PARENT_ENV: str(os.getpid()),
+        # Inline scripts and other temp files live in the run directory, so they go with it
+        # even when this process is killed and a later sweep deletes the directory.
+        "TMPDIR": os.path.join(run_dir, "tmp"),
         # ansible-playbook runs on runner's own pty: prompts go to the user's terminal by path.
         "CATTLE_TTY": _user_tty(),
     }

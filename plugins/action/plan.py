@@ -14,6 +14,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cattle.images.plugins.module_utils.ledger import RUN_DIR_PREFIX, claim_run_dir
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
 
@@ -73,7 +74,9 @@ class ActionModule(ActionBase):
             if not template:
                 raise AnsibleActionFail("either 'template' (a Packer JSON/YAML template) or 'plan_file' is required")
             plan = self._plan_from_template(template, args)
-            run_dir = tempfile.mkdtemp(prefix="cattle-run-")
+            run_dir = tempfile.mkdtemp(prefix=RUN_DIR_PREFIX)
+            # The run dies with ansible-playbook (this worker's parent): a later sweep then knows.
+            claim_run_dir(run_dir, os.getppid())
             plan_file = write_plan(plan, run_dir)
             owns_run_dir = True
 

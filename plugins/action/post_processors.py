@@ -20,6 +20,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.action.provision import run_component
 from ansible_collections.cattle.images.plugins.module_utils.artifacts import destroy_artifact
+from ansible_collections.cattle.images.plugins.module_utils.ledger import cancelled
 
 
 def multi_error(errors):
@@ -66,6 +67,9 @@ class ActionModule(ActionBase):
             for index, post_processor in enumerate(chain):
                 if prior is None:
                     break  # Packer halts a chain on a nil artifact
+                if cancelled(args["plan_file"]):
+                    # The run was interrupted: start no post-processor (no tag, push, upload) after it.
+                    raise AnsibleActionFail("Build cancelled: no post-processor is started after an interrupt.")
                 kind = post_processor["type"]
                 ui.append(["say", running_line(post_processor)])
                 outcome = run_component(

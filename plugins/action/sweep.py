@@ -20,13 +20,16 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         ledger = Ledger(self._task.args["ledger"])
         leftovers = [f"{e['kind']} {e['name']}" for e in ledger.entries()]
+        run_dir = self._task.args.get("run_dir")
         if self._task.args.get("keep") or self._play_context.check_mode:
             result.update(changed=False, kept=leftovers)
             if leftovers and self._task.args.get("keep"):
                 result["ui"] = [["say", f"Leaving {r} in place (-on-error)"] for r in leftovers]
+            elif run_dir and not leftovers:
+                # Check mode created nothing; the plan it wrote to get here must not stay either.
+                shutil.rmtree(run_dir, ignore_errors=True)
             return result
         errors = ledger.sweep()
-        run_dir = self._task.args.get("run_dir")
         if run_dir and not errors:
             shutil.rmtree(run_dir, ignore_errors=True)
         result.update(changed=bool(leftovers), removed=leftovers)

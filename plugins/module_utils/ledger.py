@@ -7,20 +7,32 @@ Cleanup reads the ledger, so a build interrupted at any point (even by SIGKILL o
 ansible-playbook, which skips ``always``) can be swept by the ``cattle`` wrapper.
 One JSON object per line; appends are atomic enough for parallel builds (O_APPEND,
 one ``write`` per line) and a ``flock`` guards against interleaving anyway.
+
+A run directory (``<tmp>/cattle-run-*``, holding ``ledger.jsonl``) names its owner in
+``owner.json``: the pid, start time and boot of the process whose death ends the run
+(``cattle``, or ``ansible-playbook`` run directly). When that process is gone the run is
+dead, whatever killed it (SIGKILL, a closed terminal, the OOM killer), and
+:func:`sweep_dead_runs` empties its ledger and deletes the directory. ``cancelled`` in the
+run directory is the cancel marker: the wrapper writes it the moment it gets a signal, and
+capture and post-processing refuse to start once it exists.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import importlib
 import json
 import os
+import shutil
+import tempfile
 
 # kind -> "module:function" that removes one recorded resource; imported lazily so
 # a sweep only loads the platform code it needs. A cleaner must treat "already gone"
 # as success.
 CLEANERS = {
     "docker_container": "ansible_collections.cattle.images.plugins.module_utils.docker.cleanup:remove_container",
+    "docker_commit": "ansible_collections.cattle.images.plugins.module_utils.docker.cleanup:remove_uncommitted",
     "ssh_key_dir": "ansible_collections.cattle.images.plugins.module_utils.communicator.keys:remove_private_dir",
     "ec2_instance": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:terminate_instance",
     "ec2_security_group": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_security_group",
@@ -96,3 +108,136 @@ class Ledger:
             if report:
                 report(entry)
         return errors
+
+
+RUN_DIR_PREFIX = "cattle-run-"
+OWNER_FILE = "owner.json"
+CANCEL_MARKER = "cancelled"
+
+
+def _boot_id():
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
+def process_start(pid):
+    """The start time (clock ticks since boot) of a live process, or None (gone, or a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if fields[0] in ("Z", "X"):
+        return None
+    return int(fields[19])
+
+
+def claim_run_dir(run_dir, pid=None):
+    """Name ``pid`` (this process by default) as the owner of ``run_dir``."""
+    pid = os.getpid() if pid is None else pid
+    owner = {"pid": pid, "start": process_start(pid), "boot": _boot_id()}
+    partial = os.path.join(run_dir, f".{OWNER_FILE}.{os.getpid()}")
+    with open(partial, "w", encoding="utf-8") as handle:
+        json.dump(owner, handle)
+    os.replace(partial, os.path.join(run_dir, OWNER_FILE))
+
+
+def run_is_live(run_dir):
+    """Whether the process owning ``run_dir`` still runs (a pid reused since is not it).
+
+    A directory nobody claimed (about to be claimed, or made by a version that did not) is
+    treated as live: only a run known to be dead is ever swept.
+    """
+    try:
+        with open(os.path.join(run_dir, OWNER_FILE), encoding="utf-8") as handle:
+            owner = json.load(handle)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return True  # torn by a kill mid-claim is impossible (os.replace); unreadable: not ours to judge
+    if not isinstance(owner, dict) or owner.get("boot") != _boot_id():
+        return False
+    pid = owner.get("pid")
+    return isinstance(pid, int) and pid > 0 and process_start(pid) == owner.get("start")
+
+
+def run_dirs(root=None):
+    """Every run directory of this user under ``root`` (the temp directory by default)."""
+    root = root or tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    found = []
+    for name in sorted(names):
+        path = os.path.join(root, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if name.startswith(RUN_DIR_PREFIX) and os.path.isdir(path) and not os.path.islink(path) \
+                and info.st_uid == os.getuid():
+            found.append(path)
+    return found
+
+
+def sweep_dead_runs(root=None, report=None, exclude=()):
+    """Empty the ledger of every dead run and delete its directory (inline scripts, keys, plans).
+
+    ``report(run_dir, entry)`` is called for each resource removed and ``report(run_dir, None)``
+    for each directory deleted. Returns a list of error strings; a run whose ledger could not be
+    emptied keeps its directory, so the next sweep tries again.
+    """
+    errors = []
+    for run_dir in run_dirs(root):
+        if run_dir in exclude or run_is_live(run_dir):
+            continue
+        ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
+        with temp_dir_of(run_dir):
+            failed = ledger.sweep(report=(lambda entry, run_dir=run_dir: report(run_dir, entry)) if report else None)
+        errors.extend(f"{run_dir}: {error}" for error in failed)
+        if not failed:
+            shutil.rmtree(run_dir, ignore_errors=True)
+            if report:
+                report(run_dir, None)
+    return errors
+
+
+@contextlib.contextmanager
+def temp_dir_of(run_dir):
+    """Cleaners that find a build's files in the temp directory look where the run's own
+    ansible-playbook put them: ``<run dir>/tmp`` when `cattle build` started it."""
+    private = os.path.join(run_dir, "tmp")
+    if not os.path.isdir(private):
+        yield
+        return
+    previous = tempfile.tempdir
+    tempfile.tempdir = private
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+
+
+def cancel(run_dir):
+    """Set the cancel marker of a run (safe to call from a signal handler)."""
+    try:
+        os.close(os.open(os.path.join(run_dir, CANCEL_MARKER), os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        pass
+
+
+CAPTURE_CANCELLED = "Build cancelled: no capture starts after an interrupt."
+
+
+def capture_cancelled(params):
+    """Whether a builder's ``state: captured`` must not start (the run of its plan or ledger was cancelled)."""
+    return cancelled(params.get("plan_file") or params.get("ledger"))
+
+
+def cancelled(run_file):
+    """Whether the run owning ``run_file`` (its plan or ledger) was cancelled: start nothing new."""
+    return bool(run_file) and os.path.exists(os.path.join(os.path.dirname(run_file), CANCEL_MARKER))

@@ -171,7 +171,11 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.config import ( 
     ConfigError,
     normalize,
 )
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.ledger import (  # noqa: E402
+    CAPTURE_CANCELLED,
+    Ledger,
+    capture_cancelled,
+)
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config  # noqa: E402
 
 
@@ -258,6 +262,8 @@ def started(module, build, result):
 def captured(module, build, result):
     source = module.params["source"] or {}
     result["artifact"] = None
+    if capture_cancelled(module.params):
+        module.fail_json(msg=CAPTURE_CANCELLED, **result)
     if module.check_mode:
         result["changed"] = bool(source.get("instance_id"))
         return

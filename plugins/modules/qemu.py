@@ -151,7 +151,11 @@ import os  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.cattle.images.plugins.module_utils import vm  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.ledger import (  # noqa: E402
+    CAPTURE_CANCELLED,
+    Ledger,
+    capture_cancelled,
+)
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.qemu import builder  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.qemu.config import ConfigError, normalize  # noqa: E402
@@ -269,6 +273,8 @@ def stopped(module, config, build_id, result, say):
 
 def captured(module, config, build_name, result, say):
     result["artifact"] = None
+    if capture_cancelled(module.params):
+        raise builder.QemuError(CAPTURE_CANCELLED)
     if module.check_mode:
         result["changed"] = config["format"] == "qcow2" and not config["skip_compaction"]
         return

@@ -17,10 +17,12 @@ options:
     type: path
     required: true
   run_dir:
-    description: A run directory to delete once the ledger is empty.
+    description:
+      - A run directory to delete once the ledger is empty.
+      - Deleted in check mode too when the ledger lists nothing (the plan written to get there).
     type: path
   keep:
-    description: Only report what is left (C(-on-error=abort)).
+    description: Only report what is left (C(-on-error=abort)); the run directory stays.
     type: bool
     default: false
 attributes:

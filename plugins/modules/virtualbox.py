@@ -172,7 +172,11 @@ import os  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.cattle.images.plugins.module_utils import vm  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.ledger import (  # noqa: E402
+    CAPTURE_CANCELLED,
+    Ledger,
+    capture_cancelled,
+)
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_build  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import builder  # noqa: E402
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import driver as vbox  # noqa: E402
@@ -302,6 +306,8 @@ def stopped(module, config, driver, result, ui):
 
 def captured(module, config, driver, ledger, result, ui):
     result["artifact"] = None
+    if capture_cancelled(module.params):
+        raise builder.VirtualBoxError(CAPTURE_CANCELLED)
     if module.check_mode:
         result["changed"] = True
         ui.say("Check mode: would " + ("unregister" if config["skip_export"] else "export") + f" {config['vm_name']}")

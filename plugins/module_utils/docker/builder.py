@@ -34,6 +34,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.runargs impor
 LABEL_BUILD_ID = "cattle.build_id"
 LABEL_BUILD_NAME = "cattle.build_name"
 LEDGER_KIND = "docker_container"
+COMMIT_LEDGER_KIND = "docker_commit"  # an image being committed, until the artifact is handed on
 TEMP_DIR_PREFIX = "cattle-docker-"
 
 
@@ -469,6 +470,28 @@ def remove(client, build_id, temp_dir=None, ui=None):
             shutil.rmtree(path, ignore_errors=True)
             changed = True
     return changed
+
+
+def remove_uncommitted_images(client, build_id):
+    """Remove the untagged images committed from this build's container (an interrupted capture).
+
+    Tagged images and step-cache layers are never touched. Returns the ids removed.
+    """
+    removed = []
+    try:
+        images = client.images.list(all=True, filters={"label": f"{LABEL_BUILD_ID}={build_id}"})
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"list the images of build {build_id}")) from None
+    for image in images:
+        if image.tags or parse_layer_comment(image.attrs.get("Comment")):
+            continue
+        try:
+            client.images.remove(image.id, force=True)
+            removed.append(image.id)
+        except Exception as exc:  # noqa: BLE001
+            if not is_not_found(exc):
+                raise DockerError(explain(exc, f"remove the image {image.id} of build {build_id}")) from None
+    return removed
 
 
 def build_temp_dirs(build_id):

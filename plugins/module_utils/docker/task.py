@@ -21,7 +21,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.config import
     ConfigError,
     normalize,
 )
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.module_utils.ledger import CAPTURE_CANCELLED, Ledger, capture_cancelled
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import (
     PlanError,
     read_plan_build,
@@ -90,7 +90,12 @@ def run_task(params, check_mode, warn, hide):
         if state == "started":
             _started(params, check_mode, warn, client, config, result)
         elif state == "captured":
-            _captured(check_mode, client, config, build_id, build_name, result)
+            if capture_cancelled(params):
+                raise DockerError(CAPTURE_CANCELLED)
+            run_file = params["ledger"] or params["plan_file"]
+            # The run's ledger sits beside its plan: a commit cut short leaves an image to sweep.
+            ledger = Ledger(os.path.join(os.path.dirname(run_file), "ledger.jsonl")) if run_file else None
+            _captured(check_mode, client, config, build_id, build_name, result, ledger)
         else:
             _absent(params, check_mode, client, build_id, result)
     except (DockerError, PlanError, CacheKeyError) as exc:
@@ -180,14 +185,22 @@ def _resolve_cache(params, client, config, result):
     return dict(config, image=state["start_image"], pull=False), start
 
 
-def _captured(check_mode, client, config, build_id, build_name, result):
+def _captured(check_mode, client, config, build_id, build_name, result, ledger=None):
     result["artifact"] = None
     if check_mode:
         result["changed"] = bool(config["commit"] or config["export_path"])
         return
     ui = []
-    result["artifact"] = builder.capture(client, config, build_id, build_name, ui)
     result["ui"] = ui
+    commit_record = ledger is not None and config["commit"]
+    if commit_record:
+        # The daemon finishes a commit even when this process is killed during it: until the
+        # artifact is handed on, its image (labelled with the build id) is the run's to remove.
+        ledger.record(build=build_name, kind=builder.COMMIT_LEDGER_KIND, name=build_id, build_id=build_id,
+                      docker_host=os.environ.get("DOCKER_HOST", ""))
+    result["artifact"] = builder.capture(client, config, build_id, build_name, ui)
+    if commit_record:
+        ledger.release(kind=builder.COMMIT_LEDGER_KIND, name=build_id)
     result["changed"] = bool(config["commit"] or config["export_path"])
 
 

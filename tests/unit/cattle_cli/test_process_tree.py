@@ -47,3 +47,61 @@ def test_a_reused_pid_is_not_killed():
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+_GUARDED = """
+import os, sys, time
+from cattle_cli import process_tree
+process_tree.die_with_parent(int(os.environ["CATTLE_GUARD_PARENT"]))
+process_tree.die_with_parents_from_here_on()
+worker = os.fork()
+if worker == 0:
+    os.setsid()  # as Ansible's workers do: out of reach of a process-group kill
+    time.sleep(300)
+    os._exit(0)
+with open(sys.argv[1], "w") as handle:
+    handle.write(f"{os.getpid()} {worker}")
+time.sleep(300)
+"""
+
+_WRAPPER = """
+import os, subprocess, sys, time
+env = dict(os.environ, CATTLE_GUARD_PARENT=str(os.getpid()))
+subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]], env=env)
+time.sleep(300)
+"""
+
+
+def test_a_guarded_child_and_the_workers_it_forks_die_when_the_wrapper_is_killed(tmp_path):
+    import signal
+    import sys
+
+    pids_file = tmp_path / "pids"
+    wrapper = subprocess.Popen([sys.executable, "-c", _WRAPPER, _GUARDED, str(pids_file)])
+    try:
+        assert _wait_for(lambda: pids_file.exists() and len(pids_file.read_text().split()) == 2)
+        playbook, worker = map(int, pids_file.read_text().split())
+        assert os.path.exists(f"/proc/{worker}")
+        wrapper.send_signal(signal.SIGKILL)
+        wrapper.wait()
+
+        def gone(pid):
+            try:
+                return _state(pid) == "Z"
+            except FileNotFoundError:
+                return True
+
+        assert _wait_for(lambda: gone(playbook) and gone(worker)), "the guarded tree outlived its wrapper"
+    finally:
+        if wrapper.poll() is None:
+            wrapper.kill()
+            wrapper.wait()
+
+
+def test_a_guarded_child_whose_parent_is_already_gone_dies_at_once(tmp_path):
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", "from cattle_cli import process_tree; "
+                           "process_tree.die_with_parent(1); print('survived')"],
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert proc.returncode == -9 and "survived" not in proc.stdout

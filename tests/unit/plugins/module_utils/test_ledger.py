@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils import ledger as ledger_mod
@@ -57,3 +60,118 @@ def test_ledger_file_is_private(ledger):
 
     ledger.record(build="a", kind="fake", name="one")
     assert stat.S_IMODE(os.stat(ledger.path).st_mode) == 0o600
+
+
+# --- run ownership: which runs are dead, and sweeping them --------------------------------
+
+
+def _run_dir(root, name):
+    path = root / f"{ledger_mod.RUN_DIR_PREFIX}{name}"
+    path.mkdir()
+    return path
+
+
+def _dead_pid():
+    """The pid of a process that has ended and been reaped."""
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_run_owned_by_a_live_process_is_live(tmp_path):
+    run = _run_dir(tmp_path, "live")
+    ledger_mod.claim_run_dir(str(run))
+    assert ledger_mod.run_is_live(str(run))
+
+
+def test_a_run_whose_owner_is_gone_is_dead(tmp_path):
+    run = _run_dir(tmp_path, "dead")
+    ledger_mod.claim_run_dir(str(run))
+    owner = json.loads((run / "owner.json").read_text())
+    owner["pid"] = _dead_pid()
+    (run / "owner.json").write_text(json.dumps(owner))
+    assert not ledger_mod.run_is_live(str(run))
+
+
+def test_a_reused_pid_does_not_keep_a_run_alive(tmp_path):
+    run = _run_dir(tmp_path, "reused")
+    ledger_mod.claim_run_dir(str(run))
+    owner = json.loads((run / "owner.json").read_text())
+    owner["start"] -= 1  # same pid, another process
+    (run / "owner.json").write_text(json.dumps(owner))
+    assert not ledger_mod.run_is_live(str(run))
+
+
+def test_a_run_from_before_a_reboot_is_dead(tmp_path):
+    run = _run_dir(tmp_path, "rebooted")
+    ledger_mod.claim_run_dir(str(run))
+    owner = json.loads((run / "owner.json").read_text())
+    owner["boot"] = "another-boot"
+    (run / "owner.json").write_text(json.dumps(owner))
+    assert not ledger_mod.run_is_live(str(run))
+
+
+def test_an_unclaimed_run_is_never_judged_dead(tmp_path):
+    assert ledger_mod.run_is_live(str(_run_dir(tmp_path, "unclaimed")))
+
+
+def test_sweep_dead_runs_empties_their_ledgers_and_deletes_them_and_spares_live_ones(tmp_path, monkeypatch):
+    removed.clear()
+    monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:fake_cleaner")
+    live, dead = _run_dir(tmp_path, "live"), _run_dir(tmp_path, "dead")
+    for run, name in ((live, "live-one"), (dead, "dead-one")):
+        ledger_mod.claim_run_dir(str(run))
+        Ledger(str(run / "ledger.jsonl")).record(build="b", kind="fake", name=name)
+    (dead / "tmp").mkdir()
+    (dead / "tmp" / "packer-shell123").write_text("echo inline script")
+    owner = json.loads((dead / "owner.json").read_text())
+    owner["pid"] = _dead_pid()
+    (dead / "owner.json").write_text(json.dumps(owner))
+    (tmp_path / "not-a-run").mkdir()
+
+    reports = []
+    errors = ledger_mod.sweep_dead_runs(str(tmp_path), report=lambda run, entry: reports.append(
+        (os.path.basename(run), entry and entry["name"])))
+    assert errors == []
+    assert removed == ["dead-one"]
+    assert reports == [(dead.name, "dead-one"), (dead.name, None)]
+    assert not dead.exists()
+    assert live.exists() and (tmp_path / "not-a-run").exists()
+
+
+def test_a_dead_run_whose_cleanup_fails_keeps_its_directory_for_the_next_sweep(tmp_path, monkeypatch):
+    monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:fake_cleaner")
+    dead = _run_dir(tmp_path, "dead")
+    (dead / "owner.json").write_text(json.dumps({"pid": _dead_pid(), "start": 1, "boot": ""}))
+    Ledger(str(dead / "ledger.jsonl")).record(build="b", kind="fake", name="broken")
+    errors = ledger_mod.sweep_dead_runs(str(tmp_path))
+    assert len(errors) == 1 and "engine said no" in errors[0]
+    assert dead.exists()
+
+
+def test_excluded_runs_are_left_alone(tmp_path):
+    dead = _run_dir(tmp_path, "mine")
+    (dead / "owner.json").write_text(json.dumps({"pid": _dead_pid(), "start": 1, "boot": ""}))
+    assert ledger_mod.sweep_dead_runs(str(tmp_path), exclude=(str(dead),)) == []
+    assert dead.exists()
+
+
+def test_the_cancel_marker_is_seen_from_any_file_of_the_run(tmp_path):
+    plan = tmp_path / "plan.json"
+    assert not ledger_mod.cancelled(str(plan))
+    ledger_mod.cancel(str(tmp_path))
+    assert ledger_mod.cancelled(str(plan)) and ledger_mod.cancelled(str(tmp_path / "ledger.jsonl"))
+    assert not ledger_mod.cancelled("")
+
+
+def test_cleaners_of_a_run_see_its_private_temp_dir(tmp_path):
+    import tempfile
+
+    run = _run_dir(tmp_path, "private")
+    (run / "tmp").mkdir()
+    before = tempfile.gettempdir()
+    with ledger_mod.temp_dir_of(str(run)):
+        assert tempfile.gettempdir() == str(run / "tmp")
+    assert tempfile.gettempdir() == before

@@ -1,0 +1,80 @@
+"""`cattle sweep`: remove what dead runs left behind.
+
+    cattle sweep
+
+A run is dead when the process that owned it (``cattle build``, or an ``ansible-playbook``
+run directly) is gone — killed, crashed, its terminal closed — without having cleaned up.
+Each dead run's ledger is swept (containers, images of unfinished commits, VMs, instances,
+key pairs, security groups, temp dirs) and its run directory (plan, inline scripts, keys)
+deleted. Runs still going are left alone. ``cattle build`` does the same before it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ansible_collections.cattle.images.plugins.module_utils import ledger
+from cattle_cli import flags
+
+FLAGS = []
+
+
+def sweep_dead_runs(say, error, exclude=()):
+    """Sweep every dead run, saying what was removed; returns the number of errors."""
+
+    def report(run_dir, entry):
+        if entry is None:
+            say(f"==> Removed the run directory {run_dir} of a dead run")
+        else:
+            say(f"==> Removed {entry['kind']} {entry['name']} of build '{entry.get('build', '?')}' "
+                f"left by a dead run ({run_dir})")
+
+    errors = ledger.sweep_dead_runs(report=report, exclude=exclude)
+    errors.extend(_sweep_orphaned_containers(say, exclude))
+    for text in errors:
+        error(f"==> Cleanup of a dead run failed: {text}")
+    return len(errors)
+
+
+def _sweep_orphaned_containers(say, exclude):
+    """Build containers of dead runs that no ledger lists (their run directory was deleted, say)."""
+    try:
+        from ansible_collections.cattle.images.plugins.module_utils.docker.cleanup import remove_orphaned_containers
+        from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
+
+        client = connect()
+        client.ping()
+    except Exception:  # noqa: BLE001 - no Docker SDK or no daemon here: no docker build can have run
+        return []
+
+    def dead(run_dir):
+        return run_dir not in exclude and (not os.path.isdir(run_dir) or not ledger.run_is_live(run_dir))
+
+    try:
+        removed = remove_orphaned_containers(client, dead)
+    except DockerError as exc:
+        return [str(exc)]
+    for name in removed:
+        say(f"==> Removed docker container {name} of a dead run (found by its label, not in any ledger)")
+    return []
+
+
+def run(argv):
+    try:
+        parsed = flags.parse(argv, FLAGS)
+        if parsed.args:
+            raise flags.UsageError(f"cattle sweep takes no arguments, got {' '.join(parsed.args)!r}")
+    except flags.UsageError as exc:
+        sys.stderr.write(f"{exc}\n\n{flags.usage('sweep', '', FLAGS)}")
+        return 1
+    said = []
+
+    def say(line):
+        said.append(line)
+        print(line, flush=True)
+
+    failures = sweep_dead_runs(say, lambda line: print(line, file=sys.stderr, flush=True))
+    if not said and not failures:
+        print("Nothing to remove: no dead run left anything behind.")
+    return 1 if failures else 0
