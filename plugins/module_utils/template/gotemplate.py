@@ -13,6 +13,7 @@ Besides evaluating a template, `partial_render` evaluates the parts that are kno
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .errors import GoTemplateError
@@ -309,15 +310,30 @@ class _Parser:
             i += 1
 
     def _number(self, raw: str, action_start: int):
+        # Go's rules: an integer must fit 64 bits ("integer overflow" when it does not but reads
+        # as a float), any number a finite float64 ("illegal number syntax" when not).
         clean = raw.replace("_", "")
+        unsigned = clean.lstrip("+-").lower()
+        is_hex = unsigned.startswith("0x")
         try:
-            return int(clean, 0)
+            value = float.fromhex(clean) if is_hex else float(clean)
         except ValueError:
-            pass
-        try:
-            return float(clean)
-        except ValueError:
-            raise self.error(f"bad number syntax: {raw!r}", action_start) from None
+            value = None  # not a float's syntax; 0o17 and 0b101 are still integers
+        if value is not None and math.isinf(value):
+            raise self.error(f"illegal number syntax: {go_quote(raw)}", action_start)
+        if not any(c in unsigned for c in (".p" if is_hex else ".e")):
+            try:
+                number = int(clean, 8) if len(unsigned) > 1 and unsigned.isdigit() and unsigned[0] == "0" \
+                    else int(clean, 0)  # Go reads a leading 0 as octal
+            except ValueError:
+                number = None
+            if number is not None:
+                if not -(2**63) <= number < 2**64:
+                    raise self.error(f"integer overflow: {go_quote(raw)}", action_start)
+                return number
+        if value is None:
+            raise self.error(f"bad number syntax: {raw!r}", action_start)
+        return value
 
     # Pipelines
     def _pipeline(self, tokens: list, start: int, line: int, source: str) -> Pipeline:
@@ -453,6 +469,8 @@ def go_print(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
         if value == int(value) and abs(value) < 1e21:
             return str(int(value))
         return repr(value)
