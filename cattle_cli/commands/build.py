@@ -26,7 +26,7 @@ FLAGS = [
     flags.Flag("force", "bool", False, help="Force a build to continue if artifacts exist, deletes existing artifacts."),
     flags.Flag("on-error", "str", "cleanup", help="If the build fails do: clean up (default), abort, ask, or "
                "run-cleanup-provisioner.", choices=("cleanup", "abort", "ask", "run-cleanup-provisioner")),
-    flags.Flag("parallel-builds", "int", 0, help="Number of builds to run in parallel. 0 means no limit."),
+    flags.Flag("parallel-builds", "int", 0, help="Number of builds to run in parallel. 0 (or less) means no limit."),
     flags.Flag("machine-readable", "bool", False, help="Produce machine-readable output."),
     flags.Flag("timestamp-ui", "bool", False, help="Prefix each line with an RFC3339 timestamp."),
     flags.Flag("color", "bool", True, help="Disable colour output with -color=false."),
@@ -107,8 +107,7 @@ def _run_builds(plan, run_dir, opts):
     _no_pty_close_delay()
     interrupted = _Interrupted()
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
-    # -debug runs the builds one at a time, as Packer does, so its pauses make sense.
-    forks = 1 if opts["debug"] else opts["parallel-builds"] or max(len(plan["builds"]), 5)
+    forks = ansible_forks(opts["parallel-builds"], opts["debug"], len(plan["builds"]))
     try:
         runner = ansible_runner.run(
             private_data_dir=os.path.join(run_dir, "runner"),
@@ -148,6 +147,15 @@ def _run_builds(plan, run_dir, opts):
         ui.error("Cleanly cancelled builds after being interrupted.")
         return 1
     return 0 if status == "successful" else 1
+
+
+def ansible_forks(parallel_builds, debug, builds):
+    """Ansible's forks for ``-parallel-builds``: below 1 means no limit, as in Packer; -debug runs
+    the builds one at a time (as Packer does, so its pauses make sense)."""
+    unlimited = max(builds, 5)  # the first play runs on localhost; more forks than builds change nothing
+    if debug:
+        return 1
+    return min(parallel_builds, unlimited) if parallel_builds >= 1 else unlimited
 
 
 def _no_pty_close_delay():
