@@ -54,7 +54,7 @@ def pytest_runtest_makereport(item, call):
     report = yield
     if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        reason = reason.removeprefix("Skipped: ")
+        reason = reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
         report.outcome = "failed"
         report.longrepr = ("in CI a skip is a failure (scripts/test.sh installs and starts what the tests need); "
                            f"this test would have skipped: {reason}")
