@@ -310,29 +310,27 @@ class _Parser:
             i += 1
 
     def _number(self, raw: str, action_start: int):
-        # Go's rules: an integer must fit 64 bits ("integer overflow" when it does not but reads
-        # as a float), any number a finite float64 ("illegal number syntax" when not).
+        # Go's rules (text/template/parse.newNumber): an integer that fits 64 bits, else a finite
+        # float64; integer-looking text that only a float can hold is an "integer overflow".
         clean = raw.replace("_", "")
         unsigned = clean.lstrip("+-").lower()
-        is_hex = unsigned.startswith("0x")
         try:
-            value = float.fromhex(clean) if is_hex else float(clean)
+            value = float.fromhex(clean) if unsigned.startswith("0x") else float(clean)
         except ValueError:
-            value = None  # not a float's syntax; 0o17 and 0b101 are still integers
-        if value is not None and math.isinf(value):
-            raise self.error(f"illegal number syntax: {go_quote(raw)}", action_start)
-        if not any(c in unsigned for c in (".p" if is_hex else ".e")):
-            try:
-                number = int(clean, 8) if len(unsigned) > 1 and unsigned.isdigit() and unsigned[0] == "0" \
-                    else int(clean, 0)  # Go reads a leading 0 as octal
-            except ValueError:
-                number = None
-            if number is not None:
-                if not -(2**63) <= number < 2**64:
-                    raise self.error(f"integer overflow: {go_quote(raw)}", action_start)
-                return number
+            value = None  # not a float's syntax (0o17 and 0b101 are still integers)
+        octal = len(unsigned) > 1 and unsigned.isdigit() and unsigned[0] == "0"  # Go reads 017 as octal
+        try:
+            number = int(clean, 8 if octal else 0)
+        except ValueError:  # also for more than 4,300 digits
+            number = None
+        if number is not None and -(2**63) <= number < 2**64:
+            return number
         if value is None:
-            raise self.error(f"bad number syntax: {raw!r}", action_start)
+            raise self.error(f"bad number syntax: {go_quote(raw)}", action_start)
+        if math.isinf(value):
+            raise self.error(f"illegal number syntax: {go_quote(raw)}", action_start)
+        if not any(c in clean for c in ".eEpP"):
+            raise self.error(f"integer overflow: {go_quote(raw)}", action_start)
         return value
 
     # Pipelines

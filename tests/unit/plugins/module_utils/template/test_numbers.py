@@ -59,6 +59,9 @@ def test_numbers_in_expressions_print_as_packer_prints_them(expression, text):
     ("{{ " + HUGE + " }}", f'illegal number syntax: "{HUGE}"'),
     ("{{ 99999999999999999999 }}", 'integer overflow: "99999999999999999999"'),
     ("{{ 18446744073709551616 }}", 'integer overflow: "18446744073709551616"'),
+    ("{{ 09 }}", 'integer overflow: "09"'),  # not octal, and only a float could hold it
+    ("{{ 1x }}", 'bad number syntax: "1x"'),
+    ("{{ 0x }}", 'bad number syntax: "0x"'),
 ])
 def test_numbers_beyond_go_are_template_errors(expression, message):
     with pytest.raises(TemplateErrors) as caught:
