@@ -34,4 +34,3 @@ def test_parallel_builds_bad_values_name_the_flag(text, reason):
     with pytest.raises(flags.UsageError) as caught:
         flags.parse([f"-parallel-builds={text}", "t.json"], build.FLAGS)
     assert str(caught.value) == f'invalid value "{text}" for flag -parallel-builds: {reason}'
-

@@ -42,8 +42,8 @@ raw_numbers = st.one_of(
     st.integers(1, 6000).map(lambda digits: "9" * digits),
     st.integers(-(10**400), 10**400).map(str),
 ).map(RawNumber)
-odd_text = st.one_of(st.sampled_from(ODD_TEXT), st.text(st.characters(codec="utf-16", exclude_categories=()),
-                                                      max_size=8))
+odd_text = st.one_of(st.sampled_from(ODD_TEXT),
+                     st.text(st.characters(codec="utf-16", exclude_categories=()), max_size=8))
 NUMBER_EXPRESSIONS = ["{{ 1e999 }}", "{{ -1e400 }}", "{{ 99999999999999999999 }}", "{{ 0x1p3 }}", "{{ 010 }}",
                       "{{ 0x }}", "{{ 1e }}", "{{ 1_ }}", "{{ " + "9" * 5000 + " }}", "{{ 1.0e+308 }}"]
 

@@ -26,7 +26,7 @@ def load_error(load, text, name="t.json"):
 def test_a_json_number_beyond_float64_is_an_error_at_its_place(load, number, shown):
     message = load_error(load, '{\n  "builders": [{"type": "null", "communicator": "none", "x": ' + number + "}]\n}")
     assert message.endswith(f"/t.json:2:62: Error parsing JSON: number {shown} does not fit a 64-bit float, "
-                       "which is what a template's numbers are")
+                            "which is what a template's numbers are")
 
 
 @pytest.mark.parametrize("number", [HUGE, ".inf", "-.inf", ".nan"])
