@@ -9,7 +9,6 @@ swept afterwards: ansible-playbook skips ``always`` on signals, this wrapper doe
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import signal
 import sys
@@ -93,7 +92,7 @@ def run(argv):
 def _run_builds(plan, run_dir, opts):
     import ansible_runner  # imported late: validate errors should not pay for it
 
-    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger, manual_removal
     from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
     from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
 
@@ -139,7 +138,7 @@ def _run_builds(plan, run_dir, opts):
         if leftovers and keep:
             for entry in leftovers:
                 ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' "
-                       f"(-on-error={opts['on-error']}){removal_hint(entry)}")
+                       f"(-on-error={opts['on-error']}){manual_removal(entry)}")
         elif leftovers:
             for error in ledger.sweep(report=lambda e: ui.say(f"==> {e['build']}: Removed {e['kind']} {e['name']}")):
                 ui.error(f"==> Cleanup failed: {error}")
@@ -158,38 +157,6 @@ def ansible_forks(parallel_builds, debug, builds):
     if debug:
         return 1
     return min(parallel_builds, unlimited) if parallel_builds >= 1 else unlimited
-
-
-_EC2_REMOVE = {"ec2_instance": "terminate-instances --instance-ids", "ec2_security_group": "delete-security-group "
-               "--group-id", "ec2_key_pair": "delete-key-pair --key-name", "ec2_image": "deregister-image --image-id"}
-
-
-def removal_hint(entry):
-    """For a resource a failed build leaves on purpose: how to remove it by hand, and the local
-    files it keeps ("" when there is nothing to say)."""
-    kind, name = entry["kind"], entry["name"]
-    command, kept = "", []
-    if kind == "docker_container":
-        host = f"DOCKER_HOST={shlex.quote(entry['docker_host'])} " if entry.get("docker_host") else ""
-        command = f"{host}docker rm -f {shlex.quote(name)}"
-        kept = [entry.get("temp_dir")]
-    elif kind == "virtualbox_vm":
-        vm = shlex.quote(name)
-        command = f"VBoxManage controlvm {vm} poweroff; VBoxManage unregistervm {vm} --delete"
-        kept = [entry.get("work_dir")]
-    elif kind == "process":
-        command = f"kill {int(entry['pid'])}" if entry.get("pid") else ""
-        kept = list(entry.get("remove_paths") or [])
-    elif kind in _EC2_REMOVE:
-        region = f" --region {shlex.quote(entry['region'])}" if entry.get("region") else ""
-        command = f"aws ec2 {_EC2_REMOVE[kind]} {shlex.quote(name)}{region}"
-    elif os.path.isabs(name):  # output directories, key directories
-        command = f"rm -rf {shlex.quote(name)}"
-    kept = [path for path in kept if path]
-    parts = [f"`{command}`"] if command else []
-    if kept:
-        parts.append(f"its files in {', '.join(kept)} with `rm -rf {' '.join(shlex.quote(path) for path in kept)}`")
-    return ": remove it with " + ", and ".join(parts) if parts else ""
 
 
 def _no_pty_close_delay():

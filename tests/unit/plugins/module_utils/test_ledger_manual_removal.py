@@ -1,10 +1,10 @@
-"""What `cattle build -on-error=abort` tells about each resource it leaves: how to remove it by hand."""
+"""What -on-error=abort tells about each resource it leaves (ledger.manual_removal): how to remove it by hand."""
 
 from __future__ import annotations
 
 import pytest
 
-from cattle_cli.commands.build import removal_hint
+from ansible_collections.cattle.images.plugins.module_utils.ledger import manual_removal
 
 
 @pytest.mark.parametrize("entry, hint", [
@@ -25,5 +25,5 @@ from cattle_cli.commands.build import removal_hint
     ({"kind": "qemu_output_directory", "name": "/work/output-qemu"}, ": remove it with `rm -rf /work/output-qemu`"),
     ({"kind": "something_new", "name": "x"}, ""),
 ])
-def test_removal_hint(entry, hint):
-    assert removal_hint(dict(entry, build="b", op="record")) == hint
+def test_manual_removal(entry, hint):
+    assert manual_removal(dict(entry, build="b", op="record")) == hint
