@@ -66,9 +66,12 @@ def parse(argv, flags):
             values[name].extend(v for v in value.split(",") if v)
         elif flag.kind == "int":
             try:
-                values[name] = int(value)
+                number = int(value)
             except ValueError:
                 raise UsageError(f'invalid value "{value}" for flag -{name}: expected a number') from None
+            if not -(2**63) <= number < 2**63:  # Go's int
+                raise UsageError(f'invalid value "{value}" for flag -{name}: out of range')
+            values[name] = number
         else:
             values[name] = value
     return Parsed(values=values, args=argv)

@@ -5,9 +5,11 @@ ensure_venv
 ensure_docker
 ensure_base_image
 apt_install qemu-system-x86 qemu-utils ovmf debootstrap e2fsprogs dosfstools mtools syslinux syslinux-common fdisk \
-  isolinux xorriso busybox-static cpio
+  isolinux xorriso busybox-static cpio docker-registry
 cd "$REPO"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ansible-lint" -q playbooks roles examples/provision.yml
 bash "$REPO/scripts/sanity.sh"
-exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" tests
+# -rs lists every skip with its reason; the run ends with "skipped: N" (tests/conftest.py), and
+# with CI set any skip fails the run.
+exec "$VENV/bin/python" -m pytest -q -rs -p no:cacheprovider "$@" tests

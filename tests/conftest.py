@@ -1,4 +1,10 @@
-"""Shared fixtures: where things are, and whether a Docker engine answers."""
+"""Shared fixtures: where things are, whether a Docker engine answers, and what a skip means.
+
+Outside CI a test may skip when something it needs is missing (no Docker engine, no QEMU, no
+`../shared`), saying why. In CI (the `CI` environment variable is set; `.ci/run` sets it) the
+set-up scripts have installed and started everything, so every skip, whatever raised it
+(`pytest.skip`, `skipif`, `importorskip`), is turned into a failure here, in this one place.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,10 @@ BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 pytest_plugins = ["tests.fixtures.moto", "tests.fixtures.sshd"]
 
 
+def in_ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
 def _docker_ready():
     if not shutil.which("docker"):
         return "no docker client"
@@ -28,16 +38,43 @@ def _docker_ready():
 
 
 def pytest_collection_modifyitems(config, items):
-    # In CI the set-up script has started Docker: a missing engine must fail, not skip.
-    if os.environ.get("CI"):
+    # Select on the `docker` marker, not the keyword: keywords include directory and file
+    # names, and pure unit tests under `.../docker/` need no engine.
+    needing_docker = [item for item in items if item.get_closest_marker("docker")]
+    if not needing_docker:
         return
-    reason = None
-    for item in items:
-        if "docker" in item.keywords:
-            if reason is None:
-                reason = _docker_ready() or ""
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    reason = _docker_ready()
+    if reason:
+        for item in needing_docker:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
+        report.outcome = "failed"
+        report.longrepr = ("in CI a skip is a failure (scripts/test.sh installs and starts what the tests need); "
+                           f"this test would have skipped: {reason}")
+    return report
+
+
+def _skipped(config):
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return len(reporter.stats.get("skipped", [])) if reporter else 0
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Skips the report hook cannot see (a whole module skipped at collection) still fail CI.
+    if in_ci() and _skipped(session.config) and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = _skipped(config)
+    terminalreporter.write_line(f"skipped: {skipped}" + (" (in CI every skip fails the run)" if skipped and in_ci() else ""))
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ FLAGS = [
     flags.Flag("force", "bool", False, help="Force a build to continue if artifacts exist, deletes existing artifacts."),
     flags.Flag("on-error", "str", "cleanup", help="If the build fails do: clean up (default), abort, ask, or "
                "run-cleanup-provisioner.", choices=("cleanup", "abort", "ask", "run-cleanup-provisioner")),
-    flags.Flag("parallel-builds", "int", 0, help="Number of builds to run in parallel. 0 means no limit."),
+    flags.Flag("parallel-builds", "int", 0, help="Number of builds to run in parallel. 0 (or less) means no limit."),
     flags.Flag("machine-readable", "bool", False, help="Produce machine-readable output."),
     flags.Flag("timestamp-ui", "bool", False, help="Prefix each line with an RFC3339 timestamp."),
     flags.Flag("color", "bool", True, help="Disable colour output with -color=false."),
@@ -132,8 +132,7 @@ def _run_builds(plan, run_dir, opts):
     process_tree.write_guard_launcher(os.path.join(run_dir, "bin"))
     run_ledger = ledger.Ledger(os.path.join(run_dir, "ledger.jsonl"))
     _no_pty_close_delay()
-    # -debug runs the builds one at a time, as Packer does, so its pauses make sense.
-    forks = 1 if opts["debug"] else opts["parallel-builds"] or max(len(plan["builds"]), 5)
+    forks = ansible_forks(opts["parallel-builds"], opts["debug"], len(plan["builds"]))
     runner = None
     try:
         if interrupted:
@@ -167,7 +166,8 @@ def _run_builds(plan, run_dir, opts):
         leftovers = run_ledger.entries()
         if leftovers and keep:
             for entry in leftovers:
-                ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' (-on-error={opts['on-error']})")
+                ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' "
+                       f"(-on-error={opts['on-error']}){ledger.manual_removal(entry)}")
         elif leftovers:
             with ledger.temp_dir_of(run_dir):
                 errors = run_ledger.sweep(report=lambda e: ui.emit(e["build"], "say", f"Removed {e['kind']} {e['name']}"))
@@ -211,6 +211,15 @@ def _abnormal_end(runner):
             name = f"signal {number}"
         return f"ansible-playbook was killed by {name} before it finished; the builds were stopped and cleaned up."
     return None
+
+
+def ansible_forks(parallel_builds, debug, builds):
+    """Ansible's forks for ``-parallel-builds``: below 1 means no limit, as in Packer; -debug runs
+    the builds one at a time (as Packer does, so its pauses make sense)."""
+    unlimited = max(builds, 5)  # the first play runs on localhost; more forks than builds change nothing
+    if debug:
+        return 1
+    return min(parallel_builds, unlimited) if parallel_builds >= 1 else unlimited
 
 
 def _no_pty_close_delay():

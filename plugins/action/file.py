@@ -93,9 +93,23 @@ class ActionModule(ProvisionerAction):
         if dst.endswith("/") or remote.kind(dst) == "dir":
             # Like `cp`: a file copied onto an existing directory lands inside it.
             dst = f"{dst.rstrip('/')}/{os.path.basename(src)}"
-        remote.put(src, dst)
+        self._put(remote, src, dst, src)
         remote.chmod_like_local([(src, dst)])
         self._fix_owner(remote, dst, context)
+
+    @staticmethod
+    def _put(remote, local_path, dst, what):
+        try:
+            remote.put(local_path, dst)
+        except RemoteError:
+            # Say why in the user's words when we can; Packer does not create directories either.
+            parent = _parent(dst)
+            if parent and remote.kind(parent) is None:
+                raise ProvisionError(
+                    f"Error uploading {what} to {dst}: the directory {parent} does not exist on the build host "
+                    "(the file provisioner does not create directories: create it first, e.g. in a shell "
+                    "provisioner)") from None
+            raise
 
     @staticmethod
     def _directory_target(remote, src, dst):
@@ -113,7 +127,7 @@ class ActionModule(ProvisionerAction):
             handle.write(content)
         try:
             os.chmod(handle.name, 0o644)
-            remote.put(handle.name, dst)
+            self._put(remote, handle.name, dst, "content")
             remote.chmod_like_local([(handle.name, dst)])
         finally:
             os.unlink(handle.name)
@@ -140,7 +154,21 @@ class ActionModule(ProvisionerAction):
             dst = os.path.join(dst, os.path.basename(src))
         if directory:
             os.makedirs(directory, mode=0o755, exist_ok=True)
-        if src.endswith("/") or remote.kind(src) == "dir":
+        kind = "dir" if src.endswith("/") else remote.kind(src)
+        if kind == "dir":
             remote.fetch_tree(src.rstrip("/") or "/", dst.rstrip("/") or "/")
             return
-        remote.fetch(src, dst)
+        try:
+            remote.fetch(src, dst)
+        except RemoteError:
+            if kind is None:  # the connection's own words would be about "the Ansible Controller"
+                raise ProvisionError(f"Error downloading {src}: no such file or directory on the build host") from None
+            raise
+
+
+def _parent(path):
+    """The directory part of a remote path (POSIX or Windows separators), or "" when it has none."""
+    cut = max(path.rfind("/"), path.rfind("\\"))
+    if cut < 0:
+        return ""
+    return path[:cut] or path[:1]

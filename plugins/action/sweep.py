@@ -9,7 +9,7 @@ import shutil
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger, manual_removal
 
 
 class ActionModule(ActionBase):
@@ -19,12 +19,14 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         ledger = Ledger(self._task.args["ledger"])
-        leftovers = [f"{e['kind']} {e['name']}" for e in ledger.entries()]
+        entries = ledger.entries()
+        leftovers = [f"{e['kind']} {e['name']}" for e in entries]
         run_dir = self._task.args.get("run_dir")
         if self._task.args.get("keep") or self._play_context.check_mode:
             result.update(changed=False, kept=leftovers)
             if leftovers and self._task.args.get("keep"):
-                result["ui"] = [["say", f"Leaving {r} in place (-on-error)"] for r in leftovers]
+                result["ui"] = [["say", f"Leaving {e['kind']} {e['name']} in place (-on-error){manual_removal(e)}"]
+                                for e in entries]
             elif run_dir and not leftovers:
                 # Check mode created nothing; the plan it wrote to get here must not stay either.
                 shutil.rmtree(run_dir, ignore_errors=True)

@@ -24,6 +24,7 @@ import fcntl
 import importlib
 import json
 import os
+import shlex
 import shutil
 import tempfile
 
@@ -241,3 +242,35 @@ def capture_cancelled(params):
 def cancelled(run_file):
     """Whether the run owning ``run_file`` (its plan or ledger) was cancelled: start nothing new."""
     return bool(run_file) and os.path.exists(os.path.join(os.path.dirname(run_file), CANCEL_MARKER))
+
+
+_EC2_REMOVE = {"ec2_instance": "terminate-instances --instance-ids", "ec2_security_group": "delete-security-group "
+               "--group-id", "ec2_key_pair": "delete-key-pair --key-name", "ec2_image": "deregister-image --image-id"}
+
+
+def manual_removal(entry):
+    """For a resource left on purpose (-on-error=abort): ": remove it with `command`…", how to
+    remove it and the local files it keeps by hand, or "" when there is nothing to say."""
+    kind, name = entry["kind"], entry["name"]
+    command, kept = "", []
+    if kind == "docker_container":
+        host = f"DOCKER_HOST={shlex.quote(entry['docker_host'])} " if entry.get("docker_host") else ""
+        command = f"{host}docker rm -f {shlex.quote(name)}"
+        kept = [entry.get("temp_dir")]
+    elif kind == "virtualbox_vm":
+        vm = shlex.quote(name)
+        command = f"VBoxManage controlvm {vm} poweroff; VBoxManage unregistervm {vm} --delete"
+        kept = [entry.get("work_dir")]
+    elif kind == "process":
+        command = f"kill {int(entry['pid'])}" if entry.get("pid") else ""
+        kept = list(entry.get("remove_paths") or [])
+    elif kind in _EC2_REMOVE:
+        region = f" --region {shlex.quote(entry['region'])}" if entry.get("region") else ""
+        command = f"aws ec2 {_EC2_REMOVE[kind]} {shlex.quote(name)}{region}"
+    elif os.path.isabs(name):  # output directories, key directories
+        command = f"rm -rf {shlex.quote(name)}"
+    kept = [path for path in kept if path]
+    parts = [f"`{command}`"] if command else []
+    if kept:
+        parts.append(f"its files in {', '.join(kept)} with `rm -rf {' '.join(shlex.quote(path) for path in kept)}`")
+    return ": remove it with " + ", and ".join(parts) if parts else ""

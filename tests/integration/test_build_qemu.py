@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow]
 @pytest.fixture(scope="module")
 def disk():
     reason = qemu_image.qemu_available()
-    if reason and not os.environ.get("CI"):
+    if reason:
         pytest.skip(reason)
     return qemu_image.ensure_qemu_image()
 

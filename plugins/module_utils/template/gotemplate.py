@@ -13,6 +13,7 @@ Besides evaluating a template, `partial_render` evaluates the parts that are kno
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .errors import GoTemplateError
@@ -309,15 +310,28 @@ class _Parser:
             i += 1
 
     def _number(self, raw: str, action_start: int):
+        # Go's rules (text/template/parse.newNumber): an integer that fits 64 bits, else a finite
+        # float64; integer-looking text that only a float can hold is an "integer overflow".
         clean = raw.replace("_", "")
+        unsigned = clean.lstrip("+-").lower()
         try:
-            return int(clean, 0)
+            value = float.fromhex(clean) if unsigned.startswith("0x") else float(clean)
         except ValueError:
-            pass
+            value = None  # not a float's syntax (0o17 and 0b101 are still integers)
+        octal = len(unsigned) > 1 and unsigned.isdigit() and unsigned[0] == "0"  # Go reads 017 as octal
         try:
-            return float(clean)
-        except ValueError:
-            raise self.error(f"bad number syntax: {raw!r}", action_start) from None
+            number = int(clean, 8 if octal else 0)
+        except ValueError:  # also for more than 4,300 digits
+            number = None
+        if number is not None and -(2**63) <= number < 2**64:
+            return number
+        if value is None:
+            raise self.error(f"bad number syntax: {go_quote(raw)}", action_start)
+        if math.isinf(value):
+            raise self.error(f"illegal number syntax: {go_quote(raw)}", action_start)
+        if not any(c in clean for c in ".eEpP"):
+            raise self.error(f"integer overflow: {go_quote(raw)}", action_start)
+        return value
 
     # Pipelines
     def _pipeline(self, tokens: list, start: int, line: int, source: str) -> Pipeline:
@@ -453,6 +467,8 @@ def go_print(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
         if value == int(value) and abs(value) < 1e21:
             return str(int(value))
         return repr(value)

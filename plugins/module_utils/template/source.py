@@ -7,6 +7,7 @@ node graph, whose marks carry positions.
 
 from __future__ import annotations
 
+import math
 import re
 
 Path = tuple  # of str keys and int indexes
@@ -39,6 +40,19 @@ class SourceError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+def _fits_float64(value) -> bool:
+    """A template's number is a 64-bit float to Packer: beyond that range it is an error, not infinity."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large to convert
+        return False
+
+
+def _out_of_range(raw: str) -> str:
+    shown = raw if len(raw) <= 40 else f"{raw[:20]}… ({len(raw)} characters)"
+    return f"number {shown} does not fit a 64-bit float, which is what a template's numbers are"
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -107,10 +121,14 @@ class _JSONReader:
             return None, offset + 4
         match = _NUMBER.match(text, offset)
         if match and match.end() > offset:
-            raw = match.group()
-            number = float(raw) if any(c in raw for c in ".eE") else int(raw)
-            return number, match.end()
+            return self.number(match.group(), offset), match.end()
         raise self.fail(f"{self.describe(offset)} looking for beginning of value", offset)
+
+    def number(self, raw: str, offset: int):
+        # A huge integer must not reach int(), which refuses more than 4,300 digits.
+        if not _fits_float64(float(raw)):
+            raise self.fail(_out_of_range(raw), offset)
+        return float(raw) if any(c in raw for c in ".eE") else int(raw)
 
     def obj(self, offset: int, path: Path, depth: int):
         result: dict = {}
@@ -231,10 +249,15 @@ def _yaml_value(node, path: Path, doc: Document, loader, depth: int, active: set
         raise SourceError("YAML document too deep or recursive", node.start_mark.line + 1, node.start_mark.column + 1)
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
+        where = (node.start_mark.line + 1, node.start_mark.column + 1)
         try:
             value = loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise SourceError(str(exc), node.start_mark.line + 1, node.start_mark.column + 1) from None
+            raise SourceError(str(exc), *where) from None
+        except ValueError:  # an integer of more than 4,300 digits
+            value = math.inf
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not _fits_float64(value):
+            raise SourceError(_out_of_range(node.value), *where)
         if isinstance(value, (bytes, bytearray)) or type(value).__module__ == "datetime":
             value = node.value
         return value

@@ -20,11 +20,9 @@ def test_without_a_terminal_it_continues(tmp_path):
         {"type": "breakpoint", "config": {"disable": True}},
         {"type": "breakpoint", "config": {"nope": 1}},
     ])
-    started = time.monotonic()
     results = run_tasks(tmp_path, [
         {"cattle.images.breakpoint": {"plan_file": plan, "build": "docker", "step": i}} for i in range(4)
     ], plan_file=plan)
-    assert time.monotonic() - started < 60
     assert ui_text(results[0]).splitlines() == [
         'Pausing at breakpoint provisioner with note "look at it".', "no terminal: not pausing",
     ]

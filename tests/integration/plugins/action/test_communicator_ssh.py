@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -159,25 +158,21 @@ def test_temporary_key_pair_injected_through_authorized_keys(sshd_target, tmp_pa
 
 def test_wrong_password_fails_after_handshake_attempts(sshd_target, tmp_path):
     config = base_config(sshd_target, ssh_password="not-the-password", ssh_handshake_attempts=2)
-    started = time.monotonic()
     results, completed = run_playbook(tmp_path, config, CONNECT_TASKS)
     wait = results[WAIT]
     assert wait["failed"] is True
     assert wait["msg"].startswith("Error waiting for SSH: Packer experienced an authentication error")
     assert wait["attempts"] == 2
-    assert time.monotonic() - started < 60
     assert "not-the-password" not in completed.stdout + completed.stderr
 
 
 def test_timeout_when_nothing_listens(tmp_path):
     config = {"ssh_username": "packer", "ssh_password": "x", "ssh_port": free_port(), "ssh_timeout": "3s"}
-    started = time.monotonic()
     results, _completed = run_playbook(tmp_path, config, CONNECT_TASKS)
     wait = results[WAIT]
     assert wait["failed"] is True
     assert wait["msg"] == "Timeout waiting for SSH."
     assert wait["attempts"] >= 2
-    assert time.monotonic() - started < 60
 
 
 def test_communicator_none_and_missing_username(tmp_path):

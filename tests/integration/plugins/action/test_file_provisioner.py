@@ -38,12 +38,16 @@ def file_run(container, tmp_path_factory):
         {"type": "file", "config": {"sources": ["plain.txt", "tool.sh"], "destination": "/srv/nodir"}},     # 10
         {"type": "file", "config": {"source": "plain.txt", "destination": "/tmp/check-mode.txt"}},          # 11
         {"type": "file", "config": {"source": "plain.txt", "destination": "/tmp/exists"}},                  # 12
+        {"type": "file", "config": {"source": "/no/such/file.txt", "destination": "down/none.txt",
+                                    "direction": "download"}},                                              # 13
+        {"type": "file", "config": {"source": "plain.txt", "destination": "/no/such/dir/plain.txt"}},      # 14
+        {"type": "file", "config": {"content": "c", "destination": "/no/such/dir/c.txt"}},                  # 15
     ]
     build_config = {"image": "local/debian:bookworm", "commit": True, "pull": False, "exec_user": "nobody"}
     plan = write_plan(directory, provisioners, build_config=build_config)
     tasks = [{"cattle.images.file": {"plan_file": plan, "build": "docker", "step": i}} for i in range(11)]
     tasks.append({"cattle.images.file": {"plan_file": plan, "build": "docker", "step": 11}, "check_mode": True})
-    tasks.append({"cattle.images.file": {"plan_file": plan, "build": "docker", "step": 12}})
+    tasks += [{"cattle.images.file": {"plan_file": plan, "build": "docker", "step": i}} for i in range(12, 16)]
     return directory, run_tasks(directory, tasks, container_name=container.name, plan_file=plan)
 
 
@@ -106,6 +110,17 @@ def test_mistakes(file_run):
     assert results[9]["failed"] is True
     assert "provisioners[9] (file): Bad source '" in results[9]["msg"]
     assert results[10]["msg"].endswith("Destination must be a directory when using multiple sources.")
+
+
+def test_missing_remote_paths_are_named_in_the_users_words(file_run):
+    directory, results = file_run
+    # Not Ansible's "Could not find file on the Ansible Controller", not a raw Docker API 404.
+    assert results[13]["msg"] == "Error downloading /no/such/file.txt: no such file or directory on the build host"
+    assert not (directory / "down" / "none.txt").exists()
+    hint = ("the directory /no/such/dir does not exist on the build host (the file provisioner does not create "
+            "directories: create it first, e.g. in a shell provisioner)")
+    assert results[14]["msg"] == f"Error uploading {directory}/plain.txt to /no/such/dir/plain.txt: {hint}"
+    assert results[15]["msg"] == f"Error uploading content to /no/such/dir/c.txt: {hint}"
 
 
 def test_check_mode(file_run, container):

@@ -3,14 +3,13 @@ AMI a build made under its name (and its snapshots), never one that carried the 
 
 from __future__ import annotations
 
+import moto
 import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.aws.client import AwsError
 from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
 from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-
-moto = pytest.importorskip("moto")
 
 REGION = "us-east-1"
 NAME = "cattle unit image"

@@ -57,8 +57,12 @@ def test_export_path_relative_to_cwd_and_not_a_directory(tmp_path):
         normalize({"image": "i", "export_path": str(tmp_path)})
 
 
-def test_communicator_keys_are_ignored():
-    normalize({"image": "i", "commit": True, "ssh_username": "x", "packer_build_name": "d", "communicator": "docker"})
+def test_communicator_and_packer_keys_are_accepted_and_dropped():
+    plain = normalize({"image": "i", "commit": True, "communicator": "docker"})
+    with_extras = normalize({"image": "i", "commit": True, "ssh_username": "x", "packer_build_name": "d",
+                             "communicator": "docker"})
+    assert with_extras == plain
+    assert "ssh_username" not in with_extras and "packer_build_name" not in with_extras
 
 
 def test_changes_set_is_case_insensitive():

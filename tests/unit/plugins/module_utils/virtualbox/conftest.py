@@ -1,8 +1,15 @@
-"""A tiny fake ``VBoxManage`` for the builder's unit tests: it records every argv and keeps just
-enough state (registered VMs and their VMState) to answer ``list vms`` and ``showvminfo``.
+"""A tiny fake ``VBoxManage`` for the builder's unit tests: a model of the machines it is told about.
 
-It checks nothing about VirtualBox's grammar (that is the integration stand-in's job): these
-tests pin the builder's own call sequence.
+It keeps just enough of VirtualBox's state to show what the builder *did*: registered VMs and
+their VMState, settings (``modifyvm``), storage controllers and attached media, NAT port-forwarding
+rules (a second rule of the same name is refused, as VirtualBox does), extra data, the scancodes
+typed, and exported appliances (the VM as it was when exported, as JSON). Tests assert on that
+state, not on the argv sequence that produced it. It can fail a command on request (``fail``,
+``fail_once``) and ignore the ACPI power button (``ignore_acpi``).
+
+It checks nothing about VirtualBox's grammar and runs no machine: the QEMU-backed stand-in
+(``tests/fixtures/vbox``) does, in the integration tests; on this machine one build against it
+takes tens of seconds, too slow for these.
 """
 
 from __future__ import annotations
@@ -26,12 +33,18 @@ try:
         state = json.load(handle)
 except OSError:
     state = {"vms": {}, "fail": {}}
+machines = state.setdefault("machines", {})
 def save():
     with open(state_path, "w") as handle:
         json.dump(state, handle)
 def die(message):
     sys.stderr.write("VBoxManage: error: " + message + "\n")
     sys.exit(1)
+def machine(name):
+    if name not in vms:
+        die("Could not find a registered machine named '%s'" % name)
+    return machines.setdefault(name, {"settings": {}, "controllers": [], "media": {}, "natpf": {},
+                                      "extradata": {}, "typed": []})
 for prefix, message in state.get("fail", {}).items():
     if " ".join(args).startswith(prefix):
         die(message)
@@ -56,9 +69,43 @@ elif args[0] == "showvminfo":
 elif args[0] == "createvm":
     vms[args[args.index("--name") + 1]] = "poweroff"
 elif args[0] == "import":
-    vms[args[args.index("--vmname") + 1]] = "poweroff"
+    name = args[args.index("--vmname") + 1]
+    vms[name] = "poweroff"
+    machine(name)["natpf"].update(state.get("appliance_natpf", {}))
+elif args[0] == "modifyvm":
+    vm = machine(args[1])
+    if vms[args[1]] != "poweroff":
+        die("The machine '%s' is already locked for a session (or being unlocked)" % args[1])
+    rest = args[2:]
+    while rest:
+        option = rest.pop(0)
+        if option == "--nat-pf1" and rest[0] == "delete":
+            if vm["natpf"].pop(rest[1], None) is None:
+                die("Code E_INVALIDARG: no NAT rule named '%s'" % rest[1])
+            del rest[:2]
+        elif option == "--nat-pf1":
+            rule_name, _, rule = rest.pop(0).partition(",")
+            if rule_name in vm["natpf"]:
+                die("A NAT rule of this name already exists")
+            vm["natpf"][rule_name] = rule
+        else:
+            vm["settings"][option] = rest.pop(0) if rest and not rest[0].startswith("--") else ""
+elif args[0] == "storagectl":
+    machine(args[1])["controllers"].append(args[args.index("--name") + 1])
+elif args[0] == "storageattach":
+    vm = machine(args[1])
+    controller = args[args.index("--storagectl") + 1]
+    if controller not in vm["controllers"]:
+        die("Could not find a controller named '%s'" % controller)
+    slot = "%s-%s-%s" % (controller, args[args.index("--port") + 1], args[args.index("--device") + 1])
+    vm["media"][slot] = args[args.index("--medium") + 1]
+elif args[0] == "setextradata":
+    machine(args[1])["extradata"][args[2]] = args[3]
 elif args[0] == "startvm":
+    machine(args[1])
     vms[args[1]] = "running"
+elif args[:1] == ["controlvm"] and args[2] == "keyboardputscancode":
+    machine(args[1])["typed"].extend(args[3:])
 elif args[:1] == ["controlvm"] and args[2] in ("poweroff", "acpipowerbutton"):
     if state.get("ignore_acpi") and args[2] == "acpipowerbutton":
         pass
@@ -67,12 +114,15 @@ elif args[:1] == ["controlvm"] and args[2] in ("poweroff", "acpipowerbutton"):
 elif args[0] == "unregistervm":
     if args[1] not in vms:
         die("Could not find a registered machine named '%s'" % args[1])
+    if vms[args[1]] != "poweroff":
+        die("Cannot unregister the machine '%s' while it is locked" % args[1])
     del vms[args[1]]
+    machines.pop(args[1], None)
 elif args[0] == "createmedium":
     open(args[args.index("--filename") + 1], "w").close()
 elif args[0] == "export":
     with open(args[args.index("--output") + 1], "w") as out:
-        out.write("<Envelope/>")
+        json.dump(dict(machine(args[1]), name=args[1]), out)
 save()
 '''
 
@@ -112,10 +162,13 @@ class FakeVBoxManage:
         except FileNotFoundError:
             pass
 
-    def changing_calls(self):
-        """The calls that change something (not the questions the builder asks)."""
-        questions = (["--version"], ["list", "vms"], ["list", "systemproperties"])
-        return [call for call in self.calls if call[:2] not in questions and call[0] != "showvminfo"]
+    def machine(self, name):
+        """A registered VM's model: settings, controllers, media, natpf, extradata, typed."""
+        return self.state()["machines"][name]
+
+    def registered(self):
+        """{name: VMState} of the registered VMs."""
+        return self.state()["vms"]
 
 
 @pytest.fixture

@@ -215,7 +215,8 @@ def test_registered_state_and_guest_additions_are_parsed():
 def test_a_real_executable_is_run_with_its_argv(fake_vboxmanage):
     driver = vbox.Driver(fake_vboxmanage.path)
     assert driver.version() == "7.0.14"
-    driver.call("modifyvm", "vm", "--nat-pf1", "delete", "packercomm")
-    assert fake_vboxmanage.calls == [["--version"], ["modifyvm", "vm", "--nat-pf1", "delete", "packercomm"]]
+    driver.call("createvm", "--name", "vm", "--register")
+    assert fake_vboxmanage.registered() == {"vm": "poweroff"}
+    assert fake_vboxmanage.calls == [["--version"], ["createvm", "--name", "vm", "--register"]]
     assert driver.log == fake_vboxmanage.calls
     assert os.access(fake_vboxmanage.path, os.X_OK)
