@@ -54,6 +54,9 @@ STEP_LINE_NORMALISATIONS: list[tuple[str, str, str]] = [
     (r"after [0-9][\w ]*?(seconds?|milliseconds?|microseconds?|minutes?|hours?)( [0-9]+ \w+)?", "after <time>",
      "durations"),
     (r"\b\d{10}\b", "<timestamp>", "{{timestamp}} values in tags and names"),
+    (r"/tmp/script_\d+\.sh", "<remote-script>", "the random remote name of an uploaded script"),
+    (r"\b172\.\d+\.\d+\.\d+\b", "<container-ip>", "the container's address on the bridge"),
+    (r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d", "<datetime>", "times printed by the build's own commands"),
 ]
 
 # Artifact and manifest fields that are replaced by placeholders before comparing.

@@ -103,15 +103,20 @@ class Run:
     output_files: list  # relative paths of files the build wrote
     leaks: list  # descriptions of containers/images left behind by a *failed* build
     raw: str = ""
+    work: str = ""  # the copy the tool built in; its path is replaced by <work> before comparing
 
     @property
     def ui(self):
         return [(f[0], f[1]) for _t, kind, f in self.lines if kind == "ui" and len(f) >= 2]
 
     def step_lines(self):
-        return [text for kind, text in self.ui if kind in ("say", "error") and text.startswith("==> ")
-                and not text.startswith("==> Wait completed") and not text.startswith("==> Builds finished")
-                and not text.startswith("==> Some builds")]
+        """The `say` lines of the builds (`==> name: …`), without the closing summary."""
+        return [text for kind, text in self.ui if kind == "say" and text.startswith("==> ")
+                and not text.startswith(("==> Wait completed", "==> Builds finished", "==> Some builds"))]
+
+    def build_errors(self):
+        """Why each build failed: the `Build 'name' errored after …: reason` lines."""
+        return [text for kind, text in self.ui if kind == "error" and text.startswith("Build '")]
 
 
 def docker(*args, check=False, timeout=300):
@@ -336,7 +341,8 @@ def run_tool(tool, entry, work_root, only=None):
                     pass
     finally:
         leaks = clean_up(tool, before_ids, before_tags, before_containers, text, entry.raw_template(), base_id)
-    return Run(tool, exit_code, lines, artifacts, images, tars, manifest, sorted(written), leaks, raw=text)
+    return Run(tool, exit_code, lines, artifacts, images, tars, manifest, sorted(written), leaks, raw=text,
+               work=work)
 
 
 # --- comparing ----------------------------------------------------------------------------
@@ -359,7 +365,9 @@ class Comparison:
         return not self.differences
 
 
-def normalise(text, rules=deliberate.STEP_LINE_NORMALISATIONS):
+def normalise(text, rules=deliberate.STEP_LINE_NORMALISATIONS, work=""):
+    if work:
+        text = text.replace(work, "<work>")
     for pattern, placeholder, _why in rules:
         text = re.sub(pattern, placeholder, text)
     return text
@@ -430,11 +438,11 @@ def compare_configs(label, packer, cattle, raw_template, base, imported=False):
     return diffs
 
 
-def _norm_artifact(art):
+def _norm_artifact(art, work):
     return {
         "builder_id": art["builder_id"],
-        "id": normalise(art["id"] or ""),
-        "string": normalise(art["string"] or ""),
+        "id": normalise(art["id"] or "", work=work),
+        "string": normalise(art["string"] or "", work=work),
         "files": sorted(os.path.basename(f) for f in art["files"]),
     }
 
@@ -456,15 +464,19 @@ def compare(entry, packer, cattle):
     add = result.differences.extend
     if packer.exit_code != cattle.exit_code:
         add([Difference("exit", f"packer exited {packer.exit_code}, cattle {cattle.exit_code}")])
-    p_steps = [normalise(s) for s in packer.step_lines()]
-    c_steps = [normalise(s) for s in cattle.step_lines()]
+    p_steps = [normalise(s, work=packer.work) for s in packer.step_lines()]
+    c_steps = [normalise(s, work=cattle.work) for s in cattle.step_lines()]
     if p_steps != c_steps:
         diff = [d for d in difflib.unified_diff(p_steps, c_steps, "packer", "cattle", lineterm="", n=0)
                 if not d.startswith(("---", "+++", "@@"))]
         add([Difference("steps", f"{len(diff)} step line(s) differ: " + " | ".join(diff[:12])
                         + (" …" if len(diff) > 12 else ""))])
-    p_art = [_norm_artifact(a) for a in packer.artifacts]
-    c_art = [_norm_artifact(a) for a in cattle.artifacts]
+    p_errors = [normalise(s, work=packer.work) for s in packer.build_errors()]
+    c_errors = [normalise(s, work=cattle.work) for s in cattle.build_errors()]
+    if p_errors != c_errors:
+        add([Difference("error", f"packer {p_errors} cattle {c_errors}")])
+    p_art = [_norm_artifact(a, packer.work) for a in packer.artifacts]
+    c_art = [_norm_artifact(a, cattle.work) for a in cattle.artifacts]
     if p_art != c_art:
         add([Difference("artifacts", f"packer {p_art} cattle {c_art}")])
     if _norm_manifest(packer.manifest) != _norm_manifest(cattle.manifest):
