@@ -238,20 +238,21 @@ def _build_names(raw_template):
 
 
 def _left_behind(container_id, tool, output_text, build_names):
-    """Is this new container one the build under test left? The daemon is shared with other
-    builds, so only a container that is certainly ours counts (and is removed): Packer's by the
-    id it printed, cattle's by its labels and build name, and the fixed `--name default` some
-    templates give in run_command."""
+    """Is this new container one the build under test left? 'certain' (then it is removed),
+    'possible' (reported only) or None. The daemon is shared with other builds running at the
+    same time, so only Packer's (by the id it printed) and the fixed `--name default` some
+    templates give in run_command are certain; a cattle-labelled container of the same build
+    name may be another concurrent cattle build's."""
     out = docker("inspect", container_id)
     if out.returncode != 0:
-        return False
+        return None
     data = json.loads(out.stdout)[0]
     labels = (data.get("Config") or {}).get("Labels") or {}
-    if data.get("Name") == "/default":
-        return True
-    if tool == "packer":
-        return container_id in output_text
-    return "cattle.build_id" in labels and labels.get("cattle.build_name") in build_names
+    if data.get("Name") == "/default" or (tool == "packer" and container_id in output_text):
+        return "certain"
+    if tool == "cattle" and "cattle.build_id" in labels and labels.get("cattle.build_name") in build_names:
+        return "possible"
+    return None
 
 
 def clean_up(tool, before_ids, before_tags, before_containers, output_text, raw_template, base_id):
@@ -259,9 +260,13 @@ def clean_up(tool, before_ids, before_tags, before_containers, output_text, raw_
     found = []
     names = _build_names(raw_template)
     for container in sorted(_snapshot_containers() - before_containers):
-        if _left_behind(container, tool, output_text, names):
+        verdict = _left_behind(container, tool, output_text, names)
+        if verdict == "certain":
             found.append(f"container {container[:12]}")
             docker("rm", "-f", container)
+        elif verdict == "possible":
+            found.append(f"container {container[:12]} (labelled for this build name; may be a concurrent "
+                         "build's, so not removed)")
     after_ids, after_tags = _snapshot_images()
     mentioned = set(re.findall(r"sha256:[0-9a-f]{64}", output_text))
     for tag in sorted(after_tags - before_tags):
