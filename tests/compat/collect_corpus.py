@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """How the Docker compatibility corpus was made (re-runnable where the mirrors exist).
 
 Each entry names a public repository, the commit its template was read at, the template's

@@ -142,8 +142,8 @@ def parse_artifacts(lines):
     for target, kind, fields in lines:
         if kind != "artifact" or len(fields) < 2:
             continue
-        art = artifacts.setdefault((target, fields[0]), {"build": target, "builder_id": None, "id": None,
-                                                          "string": None, "files": []})
+        blank = {"build": target, "builder_id": None, "id": None, "string": None, "files": []}
+        art = artifacts.setdefault((target, fields[0]), blank)
         key, rest = fields[1], fields[2:]
         if key == "builder-id":
             art["builder_id"] = rest[0] if rest else ""
@@ -542,7 +542,6 @@ def packer_validate(entry):
 def load_verdicts():
     with open(VERDICTS, encoding="utf-8", newline="") as handle:
         return {r["name"]: r for r in csv.DictReader(handle, delimiter="\t")}
-
 
 
 def cattle_validate(entry):
