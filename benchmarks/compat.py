@@ -38,7 +38,7 @@ def record_verdicts(entries):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--only", nargs="*", help="corpus entry names")
     parser.add_argument("--json", help="write the full results here")
     parser.add_argument("--keep", help="keep each build's work directory under this directory")

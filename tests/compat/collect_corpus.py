@@ -195,7 +195,7 @@ def make_tarball(dest):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--mirrors", default="/work/.mirror")
     args = parser.parse_args()
     rows = []

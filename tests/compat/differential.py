@@ -309,7 +309,8 @@ def run_tool(tool, entry, work_root, only=None):
     base_id = (image_config(BASE_IMAGE) or {}).get("Id")
     try:
         proc = subprocess.run(_tool_command(tool, entry.template_from_cwd, only), cwd=cwd, env=tool_env(work),
-                              capture_output=True, text=True, timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL)
+                              capture_output=True, text=True, timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
+                              check=False)
         exit_code, text = proc.returncode, proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as exc:
         exit_code, text = -1, f"{exc.stdout or ''}{exc.stderr or ''}\n<timed out after {BUILD_TIMEOUT}s>"
@@ -370,7 +371,8 @@ class Comparison:
         return not self.differences
 
 
-def normalise(text, rules=deliberate.STEP_LINE_NORMALISATIONS, work=""):
+def normalise(text, rules=None, work=""):
+    rules = deliberate.STEP_LINE_NORMALISATIONS if rules is None else rules
     if work:
         text = text.replace(work, "<work>")
     for pattern, placeholder, _why in rules:
@@ -532,7 +534,7 @@ def packer_validate(entry):
         work = os.path.join(work_root, "t")
         shutil.copytree(entry.directory, work, symlinks=True)
         proc = subprocess.run(["packer", "validate", entry.template_from_cwd], cwd=os.path.join(work, entry.cwd),
-                              env=tool_env(work_root), capture_output=True, text=True, timeout=300)
+                              env=tool_env(work_root), capture_output=True, text=True, timeout=300, check=False)
         text = (proc.stdout + proc.stderr).strip()
         return ("ok" if proc.returncode == 0 else "error"), " ".join(text.split())[:400]
     finally:
@@ -552,7 +554,7 @@ def cattle_validate(entry):
         shutil.copytree(entry.directory, work, symlinks=True)
         proc = subprocess.run([os.path.join(REPO, ".venv", "bin", "cattle"), "validate", entry.template_from_cwd],
                               cwd=os.path.join(work, entry.cwd), env=tool_env(work_root), capture_output=True,
-                              text=True, timeout=300, stdin=subprocess.DEVNULL)
+                              text=True, timeout=300, stdin=subprocess.DEVNULL, check=False)
         text = (proc.stdout + proc.stderr).strip()
         return ("ok" if proc.returncode == 0 else "error"), " ".join(text.split())[:400]
     finally:
