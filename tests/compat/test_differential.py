@@ -89,3 +89,9 @@ def test_every_deliberate_difference_has_a_reason():
     for table in tables:
         assert all(isinstance(reason, str) and len(reason) > 10 for reason in table.values())
     assert all(len(rule) == 3 and rule[2] for rule in deliberate.STEP_LINE_NORMALISATIONS)
+
+
+def test_only_an_exporting_template_yields_config_less_images():
+    assert differential._exports('{"builders": [{"type": "docker", "export_path": "x.tar"}]}')
+    assert not differential._exports('{"builders": [{"type": "docker", "commit": true}]}')
+    assert not differential._exports('not json')
