@@ -36,6 +36,12 @@ IGNORED_PATHS: dict[str, str] = {
     "sys": "A mount point of every container.",
 }
 
+# Paths (regular expressions) not compared because the build's own commands make them differ per run.
+IGNORED_PATH_PATTERNS: dict[str, str] = {
+    r"etc/ssl/certs/[0-9a-f]{8}\.\d+": "Debian's ssl-cert package generates a random snakeoil certificate when it is "
+                                       "installed; the name of its subject-hash link differs on every install.",
+}
+
 # Path prefixes whose entries are compared without their size (content legitimately varies).
 SIZE_IGNORED_PREFIXES: dict[str, str] = {
     "var/log/": "Log files record times and process ids of the run.",

@@ -407,7 +407,7 @@ def _ignored(path):
     top = path.split("/")[0]
     if path in deliberate.IGNORED_PATHS or top in ("dev", "proc", "sys"):
         return True
-    return False
+    return any(re.fullmatch(pattern, path) for pattern in deliberate.IGNORED_PATH_PATTERNS)
 
 
 def compare_listings(label, packer, cattle):

@@ -71,6 +71,7 @@ def test_listings_ignore_docker_managed_paths_but_not_others():
     diffs = differential.compare_listings("x", p, c)
     assert len(diffs) == 1 and "srv/a" in diffs[0].detail
     assert "etc/hostname" in deliberate.IGNORED_PATHS
+    assert differential._ignored("etc/ssl/certs/d1dfb0ce.0") and not differential._ignored("etc/ssl/certs/x.pem")
 
 
 def test_tar_listing_reads_owner_mode_size():
@@ -84,7 +85,8 @@ def test_tar_listing_reads_owner_mode_size():
 
 
 def test_every_deliberate_difference_has_a_reason():
-    tables = [deliberate.KEPT_FROM_BASE_IMAGE, deliberate.IGNORED_PATHS, deliberate.SIZE_IGNORED_PREFIXES,
+    tables = [deliberate.KEPT_FROM_BASE_IMAGE, deliberate.IGNORED_PATHS, deliberate.IGNORED_PATH_PATTERNS,
+              deliberate.SIZE_IGNORED_PREFIXES,
               deliberate.MANIFEST_VOLATILE_KEYS]
     for table in tables:
         assert all(isinstance(reason, str) and len(reason) > 10 for reason in table.values())
