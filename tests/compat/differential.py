@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 from tests.compat import deliberate
@@ -255,6 +256,16 @@ def _left_behind(container_id, tool, output_text, build_names):
     return None
 
 
+def _gone_soon(container_id, timeout=10.0):
+    """A container being removed as the tool exits (or a concurrent build's, ending) is not a leak."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if docker("inspect", container_id).returncode != 0:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def clean_up(tool, before_ids, before_tags, before_containers, output_text, raw_template, base_id):
     """Remove what this build left (only what is certainly ours); return the containers found."""
     found = []
@@ -264,7 +275,7 @@ def clean_up(tool, before_ids, before_tags, before_containers, output_text, raw_
         if verdict == "certain":
             found.append(f"container {container[:12]}")
             docker("rm", "-f", container)
-        elif verdict == "possible":
+        elif verdict == "possible" and not _gone_soon(container):
             found.append(f"container {container[:12]} (labelled for this build name; may be a concurrent "
                          "build's, so not removed)")
     after_ids, after_tags = _snapshot_images()
