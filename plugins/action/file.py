@@ -38,9 +38,13 @@ class ActionModule(ProvisionerAction):
             problems.append("Cannot specify both source(s) and content.")
         if content is not None and direction == "download":
             problems.append("content can only be used to upload.")
+        source_names = {}
         if direction == "upload":
             # Keep a trailing slash: it means "the directory's contents".
+            written = sources
             sources = [os.path.normpath(context.local_path(src)) + ("/" if src.endswith("/") else "") for src in sources]
+            # Packer's "Uploading …" line names each source as the template wrote it.
+            source_names = dict(zip(sources, written, strict=True))
             if not generated:
                 for src in sources:
                     if not os.path.exists(src):
@@ -56,7 +60,8 @@ class ActionModule(ProvisionerAction):
             destination = os.path.normpath(context.local_path(destination)) + ("/" if destination.endswith("/") else "")
         if problems:
             raise UserError("; ".join(problems))
-        return {"direction": direction, "sources": sources, "content": content, "destination": destination}
+        return {"direction": direction, "sources": sources, "content": content, "destination": destination,
+                "source_names": source_names}
 
     def describe(self, config, context, ui):
         verb = "Uploading" if config["direction"] == "upload" else "Downloading"
@@ -75,14 +80,14 @@ class ActionModule(ProvisionerAction):
             for src in config["sources"]:
                 if cancel.is_set():
                     raise ProvisionError("the provisioner was cancelled")
-                self._upload(remote, src, config["destination"], ui, context)
+                self._upload(remote, src, config["destination"], ui, context, config["source_names"].get(src))
         except RemoteError as exc:
             raise ProvisionError(str(exc)) from None
 
     # --- upload ---------------------------------------------------------------------
 
-    def _upload(self, remote, src, dst, ui, context):
-        ui.say(f"Uploading {src} => {dst}")
+    def _upload(self, remote, src, dst, ui, context, shown=None):
+        ui.say(f"Uploading {shown or src} => {dst}")
         if os.path.isdir(src):
             target = self._directory_target(remote, src, dst)
             remote.put_tree(src.rstrip("/") or "/", target)

@@ -63,6 +63,7 @@ class ActionModule(ProvisionerAction):
             problems.append("Either a script file or inline script must be specified.")
         if script:
             scripts = [script]
+        written = scripts
         scripts = [context.local_path(path) for path in scripts]
         for path in scripts:
             if not os.path.isfile(path):
@@ -79,6 +80,8 @@ class ActionModule(ProvisionerAction):
         prepared = {
             "inline": inline,
             "scripts": scripts,
+            # Packer's "Provisioning with shell script: …" names a script as the template wrote it.
+            "script_names": dict(zip(scripts, written, strict=True)),
             "env_pairs": env_pairs,
             "env_var_format": config.get("env_var_format")
             or (ENV_FILE_VAR_FORMAT if use_env_var_file else DEFAULT_ENV_VAR_FORMAT),
@@ -135,7 +138,7 @@ class ActionModule(ProvisionerAction):
             for path in scripts:
                 if cancel.is_set():
                     raise ProvisionError("the provisioner was cancelled")
-                ui.say(f"Provisioning with shell script: {path}")
+                ui.say(f"Provisioning with shell script: {config['script_names'].get(path, path)}")
                 exit_code = self._run_script(remote, config, path, command, ui, cancel)
                 if exit_code is None:
                     if not config["expect_disconnect"]:

@@ -55,6 +55,9 @@ STEP_LINE_NORMALISATIONS: list[tuple[str, str, str]] = [
     (r"sha256:[0-9a-f]{64}", "<image-id>", "image ids differ per build"),
     (r"\b[0-9a-f]{64}\b", "<id>", "container ids differ per run"),
     (r"\b[0-9a-f]{12}\b", "<short-id>", "short ids differ per run"),
+    (r"/tmp/cattle-run-\w+/(tmp/)?packer-shell[\w.-]*", "<script>",
+     "DELIBERATE: cattle writes an inline script into its private run directory (mode 0700), so a secret "
+     "in it never sits in the shared /tmp; Packer writes /tmp/packer-shellNNN"),
     (r"/tmp/packer-shell[\w.-]*", "<script>", "the temporary name of an inline script"),
     (r"(/root)?/\.packer\.d/tmp\d+", "<tmpdir>", "Packer's temporary shared directory"),
     (r"after [0-9][\w ]*?(seconds?|milliseconds?|microseconds?|minutes?|hours?)( [0-9]+ \w+)?", "after <time>",
@@ -72,3 +75,16 @@ MANIFEST_VOLATILE_KEYS: dict[str, str] = {
     "build_time": "the time of the run",
     "artifact_id": "the image id or tag, compared through the artifact instead",
 }
+
+# Templates whose `validate` verdict differs from Packer's on purpose: entry -> (key words our
+# error must contain, reason).
+VALIDATE_DIFFERENCES: dict[str, tuple[str, str]] = {
+    "adilbaig-challenge": (
+        "'RUN pip install -r requirements.txt' is not a supported instruction",
+        "Packer 1.6.6 validates a RUN change and then fails at commit, after provisioning "
+        "('run is not a valid change command'); cattle refuses it before anything starts.",
+    ),
+}
+
+# The words `cattle validate` uses for a type Packer 1.6.6 has built in but cattle does not run yet.
+NOT_IMPLEMENTED = "is built into Packer 1.6.6 but not implemented in cattle"

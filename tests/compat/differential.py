@@ -578,6 +578,6 @@ def cattle_validate(entry):
                               cwd=os.path.join(work, entry.cwd), env=tool_env(work_root), capture_output=True,
                               text=True, timeout=300, stdin=subprocess.DEVNULL, check=False)
         text = (proc.stdout + proc.stderr).strip()
-        return ("ok" if proc.returncode == 0 else "error"), " ".join(text.split())[:400]
+        return ("ok" if proc.returncode == 0 else "error"), " ".join(text.split())[:4000]
     finally:
         shutil.rmtree(work_root, ignore_errors=True)

@@ -31,15 +31,17 @@ def commit_artifact(image_id, build_name):
     }
 
 
-def export_artifact(path, build_name):
-    """Packer's export artifact: its id is always "Container"; ``path`` is "" for discard."""
+def export_artifact(path, build_name, shown=None):
+    """Packer's export artifact: its id is always "Container"; ``path`` is "" for discard.
+
+    Its string names the path as the template wrote it (``shown``), as Packer's does."""
     return {
         "id": "Container",
         "builder_id": BUILDER_ID_EXPORT,
         "builder_type": "docker",
         "build_name": build_name,
         "files": [path],
-        "string": f"Exported Docker file: {path}",
+        "string": f"Exported Docker file: {path if shown is None else shown}",
         "metadata": {},
     }
 

@@ -247,6 +247,10 @@ def launch(client, config, build_id, build_name, ledger=None, start=True, ui=Non
             container.start()
             _wait_running(container, config.get("exec_user", ""))
         ui.append(["message", f"Container ID: {container.id}"])
+        if start and config.get("communicator") != "none":
+            # Packer's connect step names the address it will use: the container's on its network.
+            container.reload()
+            ui.append(["say", f"Using docker communicator to connect: {_container_address(container)}"])
     except Exception as exc:
         remove(client, build_id, temp_dir)
         if ledger is not None:
@@ -329,6 +333,17 @@ def _wait_running(container, exec_user=""):
         f"exit code {state.get('ExitCode')}); the run_command must keep it running, as the default "
         f"'-d -i -t --entrypoint=/bin/sh' does.{detail}"
     )
+
+
+def _container_address(container):
+    """The container's IP address, as ``docker inspect`` gives it (the default bridge first)."""
+    settings = container.attrs.get("NetworkSettings") or {}
+    if settings.get("IPAddress"):
+        return settings["IPAddress"]
+    for network in (settings.get("Networks") or {}).values():
+        if (network or {}).get("IPAddress"):
+            return network["IPAddress"]
+    return ""
 
 
 def _source(container, config, temp_dir):
@@ -419,7 +434,7 @@ def export(client, config, build_id, build_name, ui=None):
         except OSError:
             pass
         raise DockerError(explain(exc, f"export the container {container.name} to {path}")) from None
-    return artifacts.export_artifact(path, build_name)
+    return artifacts.export_artifact(path, build_name, config.get("export_path_as_written"))
 
 
 def capture(client, config, build_id, build_name, ui=None):

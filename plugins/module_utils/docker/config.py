@@ -134,6 +134,7 @@ def normalize(raw, where="docker builder", cwd=None):
         problems.append("No instructions given for handling the artifact; expected commit, discard, or export_path")
     if config["export_path"]:
         path = config["export_path"]
+        config.setdefault("export_path_as_written", path)  # what the artifact's string names, as in Packer
         if not os.path.isabs(path):
             path = os.path.join(cwd or os.getcwd(), path)
         config["export_path"] = os.path.normpath(path)
