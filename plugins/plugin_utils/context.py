@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
+from ansible_collections.cattle.images.plugins.plugin_utils import build_data as packer_build_data
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanError, find_build, load_plan
 
@@ -26,6 +27,8 @@ class BuildContext:
     http_ip: str = ""
     http_port: str = ""
     generated: dict = field(default_factory=dict)
+    source: dict = field(default_factory=dict)
+    private_key_file: str = ""
 
     @property
     def builder_config(self):
@@ -37,16 +40,11 @@ class BuildContext:
         return path if os.path.isabs(path) else os.path.join(self.cwd or os.getcwd(), path)
 
     def build_data(self):
-        """Values for ``{{ build `Key` }}``: what the builder exposed, plus run UUID and HTTP server."""
-        data = {"PackerRunUUID": self.run_uuid}
-        if self.http_ip and self.http_port:
-            data.update(
-                PackerHTTPIP=str(self.http_ip),
-                PackerHTTPPort=str(self.http_port),
-                PackerHTTPAddr=f"{self.http_ip}:{self.http_port}",
-            )
-        data.update(self.generated)
-        return data
+        """Values for ``{{ build `Key` }}``: Packer's common keys, the HTTP server, the builder's own."""
+        return packer_build_data.build_data(
+            self.build_type, self.builder_config, run_uuid=self.run_uuid, http_ip=self.http_ip,
+            http_port=self.http_port, generated=self.generated, source=self.source,
+            private_key=_read_text(self.private_key_file))
 
     def render(self, text, field, **data):
         """``render_runtime`` with ``data`` as ``{{ .Field }}`` values; template errors name ``field``."""
@@ -67,6 +65,22 @@ def _plain(templar, value):
     return value
 
 
+def _read_text(path):
+    """A temporary key's text for ``SSHPrivateKey`` (empty when there is none)."""
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def _dict_var(templar, task_vars, name):
+    value = _plain(templar, task_vars.get(name)) or {}
+    return value if isinstance(value, dict) else {}
+
+
 def build_context(args, task_vars, templar=None):
     """The context from task args (``plan_file``, ``build``) and the host's ``cattle_build`` var."""
     task_vars = task_vars or {}
@@ -82,10 +96,9 @@ def build_context(args, task_vars, templar=None):
             build = find_build(plan, name)
         except PlanError as exc:
             raise UserError(str(exc)) from None
-    http = _plain(templar, task_vars.get("cattle_http")) or {}
-    if not isinstance(http, dict):
-        http = {}
-    generated = _plain(templar, task_vars.get("cattle_generated")) or {}
+    http = _dict_var(templar, task_vars, "cattle_http")
+    generated = _dict_var(templar, task_vars, "cattle_generated")
+    http_port = http.get("port")
     return BuildContext(
         build_name=str(name),
         build_type=str((build or {}).get("type") or cattle_build.get("type") or name),
@@ -97,6 +110,9 @@ def build_context(args, task_vars, templar=None):
         sensitive_values=[v for v in (plan or {}).get("sensitive_values", []) if v],
         cwd=str((plan or {}).get("cwd") or os.getcwd()),
         http_ip=str(http.get("ip") or ""),
-        http_port=str(http.get("port") or ""),
-        generated=dict(generated) if isinstance(generated, dict) else {},
+        # Port 0 is real: Packer's qemu and virtualbox builders report it when no HTTP server runs.
+        http_port="" if http_port in (None, "", "None") else str(http_port),
+        generated=dict(generated),
+        source=_dict_var(templar, task_vars, "cattle_source"),
+        private_key_file=str(_dict_var(templar, task_vars, "cattle_comm_key").get("ssh_private_key_file") or ""),
     )
