@@ -4,11 +4,11 @@
 post-processors (its StepProvision's hook data) and the shell provisioners' ``PACKER_HTTP_*``.
 
 Every builder exposes the common keys; a key the builder cannot fill reads as Packer's
-``ERR_..._NOT_IMPLEMENTED_BY_BUILDER`` text. ``Host``/``Port``/``User``/``Password`` are the
-communicator's *configured* values (``ssh_host``, ``ssh_port`` …), not the address the build
-connected to: Packer reads them from the communicator config, so a qemu build's ``Port`` is the
-guest's ``ssh_port`` (22), not the forwarded host port. A builder's own keys (amazon-ebs's
-``SourceAMI`` …, the temporary key's ``SSHPublicKey``) come from ``generated``.
+``ERR_..._NOT_IMPLEMENTED_BY_BUILDER`` text. ``Host``/``Port`` are where the communicator
+connected (Packer writes them back into its communicator config on connecting: a qemu build's
+``Port`` is the forwarded host port), or the configured ``ssh_host``/``ssh_port`` before that;
+``User``/``Password`` are the configured ones. A builder's own keys (amazon-ebs's ``SourceAMI`` …,
+the temporary key's ``SSHPublicKey``) come from ``generated``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ def _port(value, default):
         return default
 
 
-def communicator_data(builder_type, config, private_key=""):
-    """``Host``, ``Port``, ``User``, ``Password``, ``ConnType``, ``SSHPrivateKey``, ``WinRMPassword``."""
+def communicator_data(builder_type, config, private_key="", connected_host="", connected_port=None):
+    """``Host``, ``Port``, ``User``, ``Password``, ``ConnType``, ``SSHPrivateKey``, ``WinRMPassword``.
+
+    ``connected_host``/``connected_port``: where the communicator connected, once it has.
+    """
     config = config or {}
     kind = config.get("communicator") or DEFAULT_COMMUNICATOR.get(builder_type, "ssh")
     host, port, user, password = "", 0, "", ""
@@ -53,6 +56,9 @@ def communicator_data(builder_type, config, private_key=""):
         host = _text(config.get("winrm_host"))
         port = _port(config.get("winrm_port"), 5986 if config.get("winrm_use_ssl") else 5985)
         user, password = _text(config.get("winrm_username")), _text(config.get("winrm_password"))
+    if kind in ("ssh", "winrm"):
+        host = _text(connected_host) or host
+        port = _port(connected_port, port)
     return {
         "Host": host, "Port": str(port), "User": user, "Password": password, "ConnType": kind,
         "SSHPublicKey": "", "SSHPrivateKey": private_key or "",
@@ -83,9 +89,9 @@ def source_id(builder_type, source):
 
 
 def build_data(builder_type, config, *, run_uuid="", http_ip="", http_port="", generated=None, source=None,
-               private_key=""):
+               private_key="", connected_host="", connected_port=None):
     """Every ``{{ build `Key` }}`` value of a build; ``generated`` (the builder's own keys) wins."""
-    data = communicator_data(builder_type, config, private_key)
+    data = communicator_data(builder_type, config, private_key, connected_host, connected_port)
     data["ID"] = source_id(builder_type, source)
     data["PackerRunUUID"] = _text(run_uuid)
     data.update(http_data(http_ip, http_port))

@@ -29,6 +29,8 @@ class BuildContext:
     generated: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)
     private_key_file: str = ""
+    connected_host: str = ""
+    connected_port: str = ""
 
     @property
     def builder_config(self):
@@ -44,7 +46,8 @@ class BuildContext:
         return packer_build_data.build_data(
             self.build_type, self.builder_config, run_uuid=self.run_uuid, http_ip=self.http_ip,
             http_port=self.http_port, generated=self.generated, source=self.source,
-            private_key=_read_text(self.private_key_file))
+            private_key=_read_text(self.private_key_file), connected_host=self.connected_host,
+            connected_port=self.connected_port)
 
     def render(self, text, field, **data):
         """``render_runtime`` with ``data`` as ``{{ .Field }}`` values; template errors name ``field``."""
@@ -99,6 +102,8 @@ def build_context(args, task_vars, templar=None):
     http = _dict_var(templar, task_vars, "cattle_http")
     generated = _dict_var(templar, task_vars, "cattle_generated")
     http_port = http.get("port")
+    # Where the communicator role connected the build host (its `cattle_comm` result).
+    connection = _dict_var(templar, _dict_var(templar, task_vars, "cattle_comm"), "facts")
     return BuildContext(
         build_name=str(name),
         build_type=str((build or {}).get("type") or cattle_build.get("type") or name),
@@ -114,5 +119,7 @@ def build_context(args, task_vars, templar=None):
         http_port="" if http_port in (None, "", "None") else str(http_port),
         generated=dict(generated),
         source=_dict_var(templar, task_vars, "cattle_source"),
+        connected_host=str(connection.get("ansible_host") or ""),
+        connected_port=str(connection.get("ansible_port") or ""),
         private_key_file=str(_dict_var(templar, task_vars, "cattle_comm_key").get("ssh_private_key_file") or ""),
     )

@@ -47,12 +47,13 @@ QEMU = {"iso_url": "disk.qcow2", "disk_image": True, "ssh_username": "root", "ss
 
 
 def test_qemu_matches_packer():
-    ctx = context("qemu", QEMU, http_ip="10.0.2.2", http_port="8123",
-                  source={"host": "127.0.0.1", "port": 3322, "http_ip": "10.0.2.2", "http_port": 8123})
+    ctx = context("qemu", QEMU, http_ip="10.0.2.2", http_port="8123", connected_host="127.0.0.1",
+                  connected_port="4232",
+                  source={"host": "127.0.0.1", "port": 4232, "http_ip": "10.0.2.2", "http_port": 8123})
     assert {key: rendered(ctx, key) for key in COMMON_KEYS} == {
-        # Packer's qemu puts no instance_id in its state; Host is ssh_host (unset), Port is
-        # ssh_port (the guest's 22), not the forwarded host port.
-        "ID": "ERR_ID_NOT_IMPLEMENTED_BY_BUILDER", "Host": "", "Port": "22", "User": "root",
+        # Packer's qemu puts no instance_id in its state; Host and Port are where SSH connected
+        # (the forwarded host port), as Packer writes them back on connecting.
+        "ID": "ERR_ID_NOT_IMPLEMENTED_BY_BUILDER", "Host": "127.0.0.1", "Port": "4232", "User": "root",
         "Password": "guest-root-pw", "ConnType": "ssh", "SSHPublicKey": "", "SSHPrivateKey": "",
         "WinRMPassword": "", "PackerRunUUID": RUN_UUID,
         "PackerHTTPIP": "10.0.2.2", "PackerHTTPPort": "8123", "PackerHTTPAddr": "10.0.2.2:8123",
@@ -72,22 +73,30 @@ def test_qemu_without_http_directory_reports_port_zero_from_host_vars(tmp_path):
     assert packer_env(ctx)["PACKER_HTTP_ADDR"] == "10.0.2.2:0"
 
 
-def test_qemu_skip_nat_mapping_and_ports():
+def test_qemu_host_and_port_before_connecting_are_the_configured_ones():
     data = build_data.build_data("qemu", dict(QEMU, skip_nat_mapping=True, ssh_port=2200))
     assert (data["Host"], data["Port"]) == ("127.0.0.1", "2200")
     data = build_data.build_data("qemu", dict(QEMU, ssh_host="192.0.2.7"))
-    assert data["Host"] == "192.0.2.7"
+    assert (data["Host"], data["Port"]) == ("192.0.2.7", "22")
+
+
+def test_connection_comes_from_the_communicator_roles_result():
+    task_vars = {"cattle_build": {"name": "qemu", "type": "qemu"},
+                 "cattle_comm": {"communicator": "ssh", "facts": {"ansible_host": "127.0.0.1", "ansible_port": 2299}}}
+    data = build_context({}, task_vars).build_data()
+    assert (data["Host"], data["Port"], data["ConnType"]) == ("127.0.0.1", "2299", "ssh")
 
 
 def test_amazon_ebs_builder_keys_and_instance_id():
     generated = {"ID": "i-0abc", "BuildRegion": "us-east-1", "SourceAMI": "ami-123", "SourceAMIName": "base",
                  "SourceAMIOwner": "123456789012", "SourceAMIOwnerName": "amazon",
                  "SourceAMICreationDate": "2020-01-01T00:00:00.000Z"}
-    ctx = context("amazon-ebs", {"ssh_username": "admin", "source_ami": "ami-123"}, generated=generated)
+    ctx = context("amazon-ebs", {"ssh_username": "admin", "source_ami": "ami-123"}, generated=generated,
+                  connected_host="203.0.113.5", connected_port="22")
     for key, value in generated.items():
         assert rendered(ctx, key) == value
     assert {key: rendered(ctx, key) for key in ("Host", "Port", "User", "ConnType", "PackerHTTPAddr")} == {
-        "Host": "", "Port": "22", "User": "admin", "ConnType": "ssh",
+        "Host": "203.0.113.5", "Port": "22", "User": "admin", "ConnType": "ssh",
         "PackerHTTPAddr": "ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER"}
 
 
