@@ -133,7 +133,7 @@ artifact:
   returned: state is captured
   type: dict
   sample:
-    id: packer-debian
+    id: VM
     builder_id: transcend.qemu
     builder_type: qemu
     build_name: debian

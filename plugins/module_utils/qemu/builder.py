@@ -342,7 +342,7 @@ def capture(config, build_name, accelerator="", say=None):
     )
     size = disk.info(path).get("virtual-size", 0)
     return {
-        "id": config["vm_name"],
+        "id": "VM",  # Packer's qemu artifact id, whatever the disk is called
         "builder_id": BUILDER_ID,
         "builder_type": "qemu",
         "build_name": build_name,

@@ -70,6 +70,7 @@ def test_disks_created_copied_backed_resized_and_compacted(tmp_path):
 
     artifact = builder.capture(backed, "b", "tcg")
     assert "backing-filename" not in disk.info(path)  # compaction flattens the overlay
+    assert artifact["id"] == "VM"  # Packer's qemu artifact id
     assert artifact["files"] == [path, str(tmp_path / "out2" / "packer-b-1")]
     assert artifact["metadata"] == {"diskName": "packer-b", "diskType": "qcow2", "diskSize": "128M",
                                     "domainType": "tcg"}
