@@ -133,7 +133,7 @@ artifact:
   returned: state is captured
   type: dict
   sample:
-    id: packer-debian
+    id: VM
     builder_id: transcend.qemu
     builder_type: qemu
     build_name: debian
@@ -198,6 +198,9 @@ def main():
     def say(text):
         ui.append(["say", text])
 
+    def message(text):
+        ui.extend(["message", line] for line in str(text).splitlines())
+
     raw_config, cwd, where = params["config"], None, "qemu builder"
     if params["plan_file"]:
         plan_build = params["build"] or build_name
@@ -228,7 +231,7 @@ def main():
     error = None
     try:
         if state == "started":
-            started(module, config, build_id, build_name, ledger, result, say)
+            started(module, config, build_id, build_name, ledger, result, say, message)
         elif state == "shutdown_command":
             result["shutdown_command"] = config["shutdown_command"]
         elif state == "stopped":
@@ -245,14 +248,14 @@ def main():
     module.exit_json(**result)
 
 
-def started(module, config, build_id, build_name, ledger, result, say):
+def started(module, config, build_id, build_name, ledger, result, say, message):
     if module.check_mode:
         vm.check_output_directory(config, error=builder.QemuError)
         result["changed"] = True
         result["source"] = None
         say(f"Check mode: would boot {config['vm_name']} into {config['output_directory']}")
         return
-    source = builder.launch(config, build_id, build_name, ledger=ledger, say=say,
+    source = builder.launch(config, build_id, build_name, ledger=ledger, say=say, message=message,
                             ssh_public_key=module.params["ssh_public_key"])
     for note in source["notes"]:
         module.warn(note)

@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
+from ansible_collections.cattle.images.plugins.plugin_utils import build_data as packer_build_data
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanError, find_build, load_plan
 
@@ -29,6 +30,10 @@ class BuildContext:
     http_port: str = ""
     generated: dict = field(default_factory=dict)
     run_dir: str = ""
+    source: dict = field(default_factory=dict)
+    private_key_file: str = ""
+    connected_host: str = ""
+    connected_port: str = ""
 
     @property
     def builder_config(self):
@@ -65,16 +70,12 @@ class BuildContext:
                                            encoding="utf-8", newline=newline)
 
     def build_data(self):
-        """Values for ``{{ build `Key` }}``: what the builder exposed, plus run UUID and HTTP server."""
-        data = {"PackerRunUUID": self.run_uuid}
-        if self.http_ip and self.http_port:
-            data.update(
-                PackerHTTPIP=str(self.http_ip),
-                PackerHTTPPort=str(self.http_port),
-                PackerHTTPAddr=f"{self.http_ip}:{self.http_port}",
-            )
-        data.update(self.generated)
-        return data
+        """Values for ``{{ build `Key` }}``: Packer's common keys, the HTTP server, the builder's own."""
+        return packer_build_data.build_data(
+            self.build_type, self.builder_config, run_uuid=self.run_uuid, http_ip=self.http_ip,
+            http_port=self.http_port, generated=self.generated, source=self.source,
+            private_key=_read_text(self.private_key_file), connected_host=self.connected_host,
+            connected_port=self.connected_port)
 
     def render(self, text, field, **data):
         """``render_runtime`` with ``data`` as ``{{ .Field }}`` values; template errors name ``field``."""
@@ -95,6 +96,22 @@ def _plain(templar, value):
     return value
 
 
+def _read_text(path):
+    """A temporary key's text for ``SSHPrivateKey`` (empty when there is none)."""
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def _dict_var(templar, task_vars, name):
+    value = _plain(templar, task_vars.get(name)) or {}
+    return value if isinstance(value, dict) else {}
+
+
 def build_context(args, task_vars, templar=None):
     """The context from task args (``plan_file``, ``build``) and the host's ``cattle_build`` var."""
     task_vars = task_vars or {}
@@ -110,10 +127,11 @@ def build_context(args, task_vars, templar=None):
             build = find_build(plan, name)
         except PlanError as exc:
             raise UserError(str(exc)) from None
-    http = _plain(templar, task_vars.get("cattle_http")) or {}
-    if not isinstance(http, dict):
-        http = {}
-    generated = _plain(templar, task_vars.get("cattle_generated")) or {}
+    http = _dict_var(templar, task_vars, "cattle_http")
+    generated = _dict_var(templar, task_vars, "cattle_generated")
+    http_port = http.get("port")
+    # Where the communicator role connected the build host (its `cattle_comm` result).
+    connection = _dict_var(templar, _dict_var(templar, task_vars, "cattle_comm"), "facts")
     return BuildContext(
         build_name=str(name),
         build_type=str((build or {}).get("type") or cattle_build.get("type") or name),
@@ -125,7 +143,11 @@ def build_context(args, task_vars, templar=None):
         sensitive_values=[v for v in (plan or {}).get("sensitive_values", []) if v],
         cwd=str((plan or {}).get("cwd") or os.getcwd()),
         http_ip=str(http.get("ip") or ""),
-        http_port=str(http.get("port") or ""),
+        http_port="" if http_port in (None, "", "None") else str(http_port),
         run_dir=os.path.dirname(os.path.abspath(plan_file)) if plan_file else "",
-        generated=dict(generated) if isinstance(generated, dict) else {},
+        generated=dict(generated),
+        source=_dict_var(templar, task_vars, "cattle_source"),
+        connected_host=str(connection.get("ansible_host") or ""),
+        connected_port=str(connection.get("ansible_port") or ""),
+        private_key_file=str(_dict_var(templar, task_vars, "cattle_comm_key").get("ssh_private_key_file") or ""),
     )

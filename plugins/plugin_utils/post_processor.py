@@ -88,6 +88,7 @@ class PostProcessorAction(ActionBase):
             try:
                 config = self.prepare(config, context)
                 artifact = normalize_artifact(args.get("artifact"), context)
+                _expose_artifact_build_data(context, artifact)
             except UserError as exc:
                 raise UserError(f"{where}: {exc}") from None
             if self._task.check_mode:
@@ -126,3 +127,11 @@ class PostProcessorAction(ActionBase):
         name = entry.get("name") or kind
         where = f"build {context.build_name!r}, post-processors[{args['chain']}][{args['index']}] ({name})"
         return dict(entry.get("config") or {}), where
+
+
+def _expose_artifact_build_data(context, artifact):
+    """Packer's docker builder adds ``ImageSha256`` to the build data once it has committed the
+    image: post-processors read it as ``{{ build `ImageSha256` }}`` (provisioners never see it)."""
+    sha256 = ((artifact or {}).get("metadata") or {}).get("ImageSha256")
+    if context.build_type == "docker" and sha256:
+        context.generated.setdefault("ImageSha256", sha256)

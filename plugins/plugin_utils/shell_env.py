@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.cattle.images.plugins.plugin_utils.build_data import http_data, http_environment
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_list
 
 DEFAULT_ENV_VAR_FORMAT = "%s='%s' "
@@ -34,10 +35,7 @@ def user_environment(config):
 def packer_env(context, include_run_uuid=False):
     """The variables Packer itself sets for a script: build name and type, HTTP server, run UUID."""
     env = {"PACKER_BUILD_NAME": context.build_name, "PACKER_BUILDER_TYPE": context.build_type}
-    if context.http_ip and context.http_port:
-        env["PACKER_HTTP_ADDR"] = f"{context.http_ip}:{context.http_port}"
-        env["PACKER_HTTP_IP"] = str(context.http_ip)
-        env["PACKER_HTTP_PORT"] = str(context.http_port)
+    env.update(http_environment(http_data(context.http_ip, context.http_port)))
     if include_run_uuid and context.run_uuid:
         env["PACKER_RUN_UUID"] = context.run_uuid
     return env

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -93,6 +94,36 @@ def test_build_types_provisions_and_the_output_boots_again(venv_bin, disk, tmp_p
     for line in ("served over http", "provisioned", "uploaded by file"):
         assert f"    verify: {line}" in result.stdout
     assert "==> verify: Halting the virtual machine..." in result.stdout
+    assert no_vm_left(tmp_path)
+
+
+def test_build_data_reaches_provisioners_and_post_processors(venv_bin, disk, tmp_path):
+    # Issue #21: {{ build `PackerHTTPPort` }} read <no value>. Values as Packer 1.6.6 gives them on
+    # this disk (compared by tests/compat/qemu): Host/Port where SSH connected, no ID for qemu.
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "hello.txt").write_text("served over http\n")
+    template = write(tmp_path / "data.json", {
+        "builders": [builder(disk, "qd", http_directory="www", shutdown_command="shutdown -P now")],
+        "provisioners": [{"type": "shell", "inline": [
+            "wget -q -O- http://{{ build `PackerHTTPIP` }}:{{ build `PackerHTTPPort` }}/hello.txt",
+            "echo \"env=$PACKER_HTTP_ADDR build={{ build `PackerHTTPAddr` }}\"",
+            "echo 'conn={{ build `ConnType` }} {{ build `User` }}@{{ build `Host` }}:{{ build `Port` }}'",
+            "echo 'id={{ build `ID` }}'",
+        ]}],
+        "post-processors": [{"type": "shell-local", "inline": [
+            "echo 'pp={{ build `PackerHTTPAddr` }} {{ build `User` }}@{{ build `Host` }}:{{ build `Port` }}'"]}],
+    })
+    result = cattle(venv_bin, "build", "-color=false", template, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "    qd: served over http" in result.stdout
+    served = re.search(r"    qd: env=(10\.0\.2\.2:\d+) build=(\S+)\n", result.stdout)
+    assert served and served.group(1) == served.group(2), result.stdout
+    connected = re.search(r"SSH on 127\.0\.0\.1:(\d+)", result.stdout)
+    assert connected, result.stdout
+    port = connected.group(1)
+    assert f"    qd: conn=ssh root@127.0.0.1:{port}\n" in result.stdout
+    assert "    qd: id=ERR_ID_NOT_IMPLEMENTED_BY_BUILDER" in result.stdout
+    assert f"    qd: pp={served.group(1)} root@127.0.0.1:{port}" in result.stdout
     assert no_vm_left(tmp_path)
 
 

@@ -85,6 +85,26 @@ def prepare_disk(config, source_path, runtime_notes):
     return path
 
 
+def _copies_without_conversion(config, source_path):
+    """Packer's copy-disk step notes when the image's extension already names the output format."""
+    extension = os.path.splitext(source_path)[1]
+    return (config["disk_image"] and not config["use_backing_file"] and extension[1:] == config["format"]
+            and not (config["qemu_img_args"] or {}).get("convert"))
+
+
+def vnc_note(config, vnc_port):
+    """Packer's note on a headless VM. Like Packer it names the VNC display as the port's offset
+    from ``vnc_port_min`` (QEMU's ``-vnc`` syntax), not the TCP port."""
+    if not vnc_port:
+        return ("The VM will be run headless, without a GUI, as configured.\n"
+                "If the run isn't succeeding as you expect, please enable the GUI\n"
+                "to inspect the progress of the build.")
+    display = f"{config['vnc_bind_address'] or '127.0.0.1'}:{vnc_port - config['vnc_port_min']}"
+    return ("The VM will be run headless, without a GUI. If you want to\n"
+            "view the screen of the VM, connect via VNC without a password to\n"
+            f"vnc://{display}")
+
+
 def free_port(low, high, host="127.0.0.1", exclude=()):
     return vm.free_port(low, high, host, exclude, error=QemuError)
 
@@ -94,9 +114,13 @@ def headless_setting(config, environ=None):
     return vm.headless_setting(config, environ, fallback="running headless; watch the VM with a VNC client instead")
 
 
-def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key=""):
-    """Start the VM and type the boot command. Returns the ``source`` dict."""
+def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="", message=None):
+    """Start the VM and type the boot command. Returns the ``source`` dict.
+
+    ``say`` gets step lines (``==> build: …``), ``message`` Packer's indented notes (``    build: …``).
+    """
     say = say or (lambda text: None)
+    message = message or (lambda text: None)
     notes = []
     work = work_dir(build_id)
     started = False
@@ -114,6 +138,8 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
             raise QemuError(str(exc)) from None
         notes.extend(fetched["warnings"])
         say(f"Using {'disk image' if config['disk_image'] else 'ISO'} {fetched['path']}")
+        if _copies_without_conversion(config, fetched["path"]):
+            message("File extension already matches desired output format. Skipping qemu-img convert step")
         disk_path = prepare_disk(config, fetched["path"], notes)
 
         http = None
@@ -142,7 +168,11 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
                                                  None if config["disk_image"] else fetched["path"],
                                                  accelerator, headless, runtime, ledger, say)
         runtime["SSHHostPort"] = host_port
+        if headless:
+            message(vnc_note(config, vnc_port))
         _boot(config, build_id, child, runtime, say)
+        message("No communicator is configured -- skipping StepWaitGuestAddress"
+                if config["communicator"] == "none" else "Not using a NetBridge -- skipping StepWaitGuestAddress")
     except (QemuError, disk.DiskError, OSError) as exc:
         message = str(exc)
         if started:
@@ -342,7 +372,7 @@ def capture(config, build_name, accelerator="", say=None):
     )
     size = disk.info(path).get("virtual-size", 0)
     return {
-        "id": config["vm_name"],
+        "id": "VM",  # Packer's qemu artifact id, whatever the disk is called
         "builder_id": BUILDER_ID,
         "builder_type": "qemu",
         "build_name": build_name,

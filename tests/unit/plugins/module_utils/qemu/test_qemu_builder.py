@@ -70,6 +70,7 @@ def test_disks_created_copied_backed_resized_and_compacted(tmp_path):
 
     artifact = builder.capture(backed, "b", "tcg")
     assert "backing-filename" not in disk.info(path)  # compaction flattens the overlay
+    assert artifact["id"] == "VM"  # Packer's qemu artifact id
     assert artifact["files"] == [path, str(tmp_path / "out2" / "packer-b-1")]
     assert artifact["metadata"] == {"diskName": "packer-b", "diskType": "qcow2", "diskSize": "128M",
                                     "domainType": "tcg"}
@@ -88,3 +89,17 @@ def test_remove_is_idempotent_and_keeps_a_good_output(tmp_path):
     assert out.is_dir()
     assert builder.remove("nosuchbuild", str(out), keep_output=False) is True
     assert not out.exists()
+
+
+def test_packer_notes_on_the_disk_copy_and_a_headless_vm(tmp_path):
+    config = config_for(tmp_path, disk_image=True)
+    assert builder._copies_without_conversion(config, "/images/base.qcow2")
+    assert not builder._copies_without_conversion(config, "/images/base.img")
+    assert not builder._copies_without_conversion(dict(config, use_backing_file=True), "/images/base.qcow2")
+    # Packer names the VNC display (port - vnc_port_min), as QEMU's -vnc does.
+    assert builder.vnc_note(dict(config, vnc_bind_address="127.0.0.1", vnc_port_min=5900), 5918).splitlines() == [
+        "The VM will be run headless, without a GUI. If you want to",
+        "view the screen of the VM, connect via VNC without a password to",
+        "vnc://127.0.0.1:18",
+    ]
+    assert builder.vnc_note(config, 0).startswith("The VM will be run headless, without a GUI, as configured.")
