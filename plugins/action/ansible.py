@@ -238,7 +238,7 @@ class ActionModule(ProvisionerAction):
             created = inventory = self._write_inventory(config, self._connection_vars(config))
         try:
             argv = self._playbook_argv(config, context, inventory)
-            ui.message(f"Executing Ansible: {' '.join(argv)}")
+            ui.say(f"Executing Ansible: {' '.join(argv)}")
             code = self._run(argv, env, ui, cancel, cwd)
         finally:
             if created and not config["keep_inventory_file"]:

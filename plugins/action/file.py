@@ -56,12 +56,13 @@ class ActionModule(ProvisionerAction):
             problems.append("Destination must be a directory when using multiple sources.")
         if not destination:
             problems.append("Destination must be specified.")
-        elif direction == "download":
+        destination_as_written = destination
+        if destination and direction == "download":
             destination = os.path.normpath(context.local_path(destination)) + ("/" if destination.endswith("/") else "")
         if problems:
             raise UserError("; ".join(problems))
         return {"direction": direction, "sources": sources, "content": content, "destination": destination,
-                "source_names": source_names}
+                "source_names": source_names, "destination_as_written": destination_as_written}
 
     def describe(self, config, context, ui):
         verb = "Uploading" if config["direction"] == "upload" else "Downloading"
@@ -73,7 +74,7 @@ class ActionModule(ProvisionerAction):
         try:
             if config["direction"] == "download":
                 for src in config["sources"]:
-                    self._download(remote, src, config["destination"], ui)
+                    self._download(remote, src, config["destination"], ui, config["destination_as_written"])
                 return
             if config["content"] is not None:
                 self._upload_content(remote, config["content"], config["destination"], ui, context)
@@ -150,8 +151,8 @@ class ActionModule(ProvisionerAction):
 
     # --- download -------------------------------------------------------------------
 
-    def _download(self, remote, src, dst, ui):
-        ui.say(f"Downloading {src} => {dst}")
+    def _download(self, remote, src, dst, ui, shown=None):
+        ui.say(f"Downloading {src} => {shown or dst}")  # Packer names the destination as written
         directory = dst
         if not dst.endswith("/"):
             directory = os.path.dirname(dst)

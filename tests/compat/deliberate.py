@@ -65,6 +65,12 @@ STEP_LINE_NORMALISATIONS: list[tuple[str, str, str]] = [
     (r"\b\d{10}\b", "<timestamp>", "{{timestamp}} values in tags and names"),
     (r"/tmp/script_\d+\.sh", "<remote-script>", "the random remote name of an uploaded script"),
     (r"\b172\.\d+\.\d+\.\d+\b", "<container-ip>", "the container's address on the bridge"),
+    (r"Executing Ansible: .*", "Executing Ansible: <command>",
+     "DELIBERATE: cattle runs ansible-playbook natively against the build host (its own inventory and "
+     "connection), not through Packer's SSH proxy adapter, so the command line differs"),
+    (r"==> [\w-]+ \(docker-tag\): Deprecation warning: \"tag\" option has been replaced with \"tags\".*", "",
+     "DELIBERATE: cattle prints docker-tag's deprecation warning when the template is validated, before "
+     "the build starts, not from the post-processor while building"),
     (r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d", "<datetime>", "times printed by the build's own commands"),
 ]
 
@@ -88,3 +94,9 @@ VALIDATE_DIFFERENCES: dict[str, tuple[str, str]] = {
 
 # The words `cattle validate` uses for a type Packer 1.6.6 has built in but cattle does not run yet.
 NOT_IMPLEMENTED = "is built into Packer 1.6.6 but not implemented in cattle"
+
+# Image labels cattle adds to every committed image, on purpose.
+ADDED_LABELS: dict[str, str] = {
+    "cattle.build_id": "DELIBERATE: lets a later `cattle build` or `cattle sweep` find what a killed run left behind",
+    "cattle.build_name": "DELIBERATE: names the build that made the image, beside its build id",
+}

@@ -452,6 +452,8 @@ def compare_configs(label, packer, cattle, raw_template, base, imported=False):
     diffs = []
     for name in CONFIG_FIELDS + ("Author",):
         p, c = packer.get(name), cattle.get(name)
+        if name == "Labels" and c:
+            c = {key: value for key, value in c.items() if key not in deliberate.ADDED_LABELS}
         if name in ("ExposedPorts", "Labels", "Volumes", "Env"):
             p, c = p or None, c or None
         if name in deliberate.KEPT_FROM_BASE_IMAGE and not imported and not _changes_set(raw_template, name.upper()):
@@ -493,8 +495,9 @@ def compare(entry, packer, cattle):
     add = result.differences.extend
     if packer.exit_code != cattle.exit_code:
         add([Difference("exit", f"packer exited {packer.exit_code}, cattle {cattle.exit_code}")])
-    p_steps = [normalise(s, work=packer.work) for s in packer.step_lines()]
-    c_steps = [normalise(s, work=cattle.work) for s in cattle.step_lines()]
+    # A line a normalisation empties is one deliberate.py says cattle does not print there.
+    p_steps = [line for line in (normalise(s, work=packer.work) for s in packer.step_lines()) if line]
+    c_steps = [line for line in (normalise(s, work=cattle.work) for s in cattle.step_lines()) if line]
     if p_steps != c_steps:
         diff = [d for d in difflib.unified_diff(p_steps, c_steps, "packer", "cattle", lineterm="", n=0)
                 if not d.startswith(("---", "+++", "@@"))]
