@@ -65,6 +65,9 @@ STEP_LINE_NORMALISATIONS: list[tuple[str, str, str]] = [
     (r"\b\d{10}\b", "<timestamp>", "{{timestamp}} values in tags and names"),
     (r"/tmp/script_\d+\.sh", "<remote-script>", "the random remote name of an uploaded script"),
     (r"\b172\.\d+\.\d+\.\d+\b", "<container-ip>", "the container's address on the bridge"),
+    (r"Error logging in to Docker: .*", "Error logging in to Docker: <reason>",
+     "DELIBERATE: cattle logs in through the Docker API and gives the registry's reason; Packer runs "
+     "`docker login` and says only 'Bad exit status: 1'"),
     (r"Executing Ansible: .*", "Executing Ansible: <command>",
      "DELIBERATE: cattle runs ansible-playbook natively against the build host (its own inventory and "
      "connection), not through Packer's SSH proxy adapter, so the command line differs"),

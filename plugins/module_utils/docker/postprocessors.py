@@ -283,7 +283,10 @@ def push(client, config, artifact, ui, check_mode=False):
         if not check_mode:
             from ansible_collections.cattle.images.plugins.module_utils.docker.builder import login
 
-            login(client, config)
+            try:
+                login(client, config)
+            except DockerError as exc:
+                raise DockerError(f"Error logging in to Docker: {exc}") from None  # Packer's words first
     digest = ""
     for name in names:
         ui.append(["message", f"Pushing: {name}"])
