@@ -10,6 +10,10 @@ version_added: 0.1.0
 description:
   - Reads the ledger of a run and removes each resource recorded and not yet released
     (containers, VMs, instances, key pairs, ...), then the run directory.
+  - Resources left on purpose stay, with their local files (a docker container's temp dir),
+    all of them with O(keep), else those of builds whose user answered abort at the
+    C(-on-error=ask) prompt (M(cattle.images.ask_on_error) marks them in the ledger). The rest
+    of the run directory goes, the plan with its sensitive values first among it.
 author: cattle.images developers (@cattle-images)
 options:
   ledger:
@@ -22,7 +26,9 @@ options:
       - Deleted in check mode too when the ledger lists nothing (the plan written to get there).
     type: path
   keep:
-    description: Only report what is left (C(-on-error=abort)); the run directory stays.
+    description:
+      - Leave every resource in place and report how to remove it (C(-on-error=abort) and
+        C(-on-error=run-cleanup-provisioner)).
     type: bool
     default: false
 attributes:
@@ -47,6 +53,11 @@ EXAMPLES = r"""
 RETURN = r"""
 removed:
   description: The resources removed.
+  returned: success
+  type: list
+  elements: str
+kept:
+  description: The resources left in place on purpose.
   returned: success
   type: list
   elements: str
