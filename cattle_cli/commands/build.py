@@ -179,8 +179,7 @@ def _sweep_or_keep(run_ledger, run_dir, on_error, interrupted, ui):
     """Remove what the builds left, except what the user chose to keep: every build's resources
     with -on-error=abort or run-cleanup-provisioner, those of the builds answered abort at the
     -on-error=ask prompt. An interrupt keeps nothing. Kept resources keep their local files."""
-    keep_all = on_error in ("abort", "run-cleanup-provisioner")
-    kept, to_remove = run_ledger.to_keep(keep_all=keep_all)
+    kept, to_remove = run_ledger.to_keep(on_error)
     if interrupted:
         kept, to_remove = [], run_ledger.entries()
     if to_remove:
@@ -189,12 +188,9 @@ def _sweep_or_keep(run_ledger, run_dir, on_error, interrupted, ui):
                                       entries=to_remove)
         for error in errors:
             ui.error(f"==> Cleanup failed: {error}")
-    reason = f"-on-error={on_error}" if keep_all else "aborted at the -on-error=ask prompt"
-    for entry in kept:
-        ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' "
-               f"({reason}){ledger.manual_removal(entry)}")
-    if kept and ledger.keep_run_dir(run_dir, kept):
-        ui.say(f"==> The files of what was left are in {run_dir}: remove it too when done")
+    kept_run_dir = ledger.keep_run_dir(run_dir, kept)
+    for line in ledger.leaving_messages(kept, on_error, kept_run_dir):
+        ui.say(f"==> {line}")
 
 
 def _say(line):

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Remove whatever the ledger still lists, then the run directory.
 
-Resources left on purpose stay: every one with ``keep`` (-on-error=abort or
-run-cleanup-provisioner), else those of the builds whose user answered abort at the
+Resources left on purpose stay: every one with -on-error=abort or
+run-cleanup-provisioner, else those of the builds whose user answered abort at the
 -on-error=ask prompt. Their local files stay with them; the rest of the run directory goes.
 """
 
@@ -14,12 +14,12 @@ import shutil
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger, keep_run_dir, manual_removal
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger, keep_run_dir, leaving_messages
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("ledger", "run_dir", "keep"))
+    _VALID_ARGS = frozenset(("ledger", "run_dir", "on_error"))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -32,17 +32,19 @@ class ActionModule(ActionBase):
                 # Check mode created nothing; the plan it wrote to get here must not stay either.
                 shutil.rmtree(run_dir, ignore_errors=True)
             return result
-        kept, to_remove = ledger.to_keep(keep_all=bool(self._task.args.get("keep")))
+        on_error = self._task.args.get("on_error") or "cleanup"
+        kept, to_remove = ledger.to_keep(on_error)
         errors = ledger.sweep(entries=to_remove)
-        ui = [["say", f"Leaving {e['kind']} {e['name']} in place (-on-error){manual_removal(e)}"] for e in kept]
         if run_dir and not errors:
-            # Under `cattle build` (no run_dir here) the wrapper does this once the run is over.
-            if keep_run_dir(run_dir, kept):
-                ui.append(["say", f"The files of what was left are in {run_dir}: remove it too when done"])
+            # Under `cattle build` (no run_dir here) the wrapper keeps the run directory and tells
+            # the user what was left, once the whole run is over.
+            kept_run_dir = keep_run_dir(run_dir, kept)  # deletes it when nothing kept has files there
+            lines = leaving_messages(kept, on_error, kept_run_dir)
+            if lines:
+                # ui for cattle's output callback, warnings for Ansible's own (which ignores ui).
+                result.update(ui=[["say", line] for line in lines], warnings=lines)
         result.update(changed=bool(to_remove), removed=[f"{e['kind']} {e['name']}" for e in to_remove],
                       kept=[f"{e['kind']} {e['name']}" for e in kept])
-        if ui:
-            result["ui"] = ui
         if errors:
             result.update(failed=True, msg="\n".join(errors))
         return result

@@ -47,6 +47,10 @@ CLEANERS = {
     ),
 }
 
+# The -on-error modes that skip the cleanup of a failed build (as Packer 1.6.6: run-cleanup-provisioner
+# runs the error-cleanup provisioner, then aborts).
+KEEP_ALL_ON_ERROR = ("abort", "run-cleanup-provisioner")
+
 
 class Ledger:
     def __init__(self, path):
@@ -79,11 +83,12 @@ class Ledger:
         """The builds marked by :meth:`keep_build`."""
         return {entry.get("build") for entry in self._lines() if entry.get("op") == "keep"}
 
-    def to_keep(self, keep_all=False):
-        """Split the live resources into (kept, to remove): all of them kept when ``keep_all``
-        (-on-error=abort or run-cleanup-provisioner), else those of the builds marked kept."""
+    def to_keep(self, on_error="cleanup"):
+        """Split the live resources into (kept, to remove) at the end of a run: all of them kept
+        with an -on-error that skips cleanup, else those of the builds marked kept."""
         entries = self.entries()
         kept_builds = self.kept_builds()
+        keep_all = on_error in KEEP_ALL_ON_ERROR
         kept = [entry for entry in entries if keep_all or entry.get("build") in kept_builds]
         return kept, [entry for entry in entries if entry not in kept]
 
@@ -247,9 +252,21 @@ def keep_run_dir(run_dir, kept):
         shutil.rmtree(run_dir, ignore_errors=True)
         return None
     _prune(root, inside)
-    with open(os.path.join(root, KEPT_MARKER), "w", encoding="utf-8") as handle:
+    fd = os.open(os.path.join(root, KEPT_MARKER), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(inside, handle)
     return run_dir
+
+
+def leaving_messages(kept, on_error, run_dir=None):
+    """What to tell the user about resources left on purpose: one line for each, how to remove
+    it by hand, and the run directory when :func:`keep_run_dir` kept it (``run_dir``)."""
+    reason = f"-on-error={on_error}" if on_error != "ask" else "aborted at the -on-error=ask prompt"
+    lines = [f"Leaving {entry['kind']} {entry['name']} of build '{entry.get('build', '?')}' ({reason})"
+             f"{manual_removal(entry)}" for entry in kept]
+    if run_dir:
+        lines.append(f"The files of what was left are in {run_dir}: remove it too when done")
+    return lines
 
 
 def _prune(directory, keep):

@@ -11,7 +11,7 @@ description:
   - Reads the ledger of a run and removes each resource recorded and not yet released
     (containers, VMs, instances, key pairs, ...), then the run directory.
   - Resources left on purpose stay, with their local files (a docker container's temp dir),
-    all of them with O(keep), else those of builds whose user answered abort at the
+    all of them with O(on_error=abort) or O(on_error=run-cleanup-provisioner), else those of builds whose user answered abort at the
     C(-on-error=ask) prompt (M(cattle.images.ask_on_error) marks them in the ledger). The rest
     of the run directory goes, the plan with its sensitive values first among it.
 author: cattle.images developers (@cattle-images)
@@ -25,12 +25,13 @@ options:
       - A run directory to delete once the ledger is empty.
       - Deleted in check mode too when the ledger lists nothing (the plan written to get there).
     type: path
-  keep:
+  on_error:
     description:
-      - Leave every resource in place and report how to remove it (C(-on-error=abort) and
-        C(-on-error=run-cleanup-provisioner)).
-    type: bool
-    default: false
+      - The run's C(-on-error). With C(abort) and C(run-cleanup-provisioner) every resource stays
+        and the user is told how to remove it; with C(ask) those of the builds answered abort stay.
+    type: str
+    choices: [cleanup, abort, ask, run-cleanup-provisioner]
+    default: cleanup
 attributes:
   check_mode:
     support: full

@@ -122,6 +122,9 @@ def test_playbook_abort_keeps_the_container_and_no_plan(venv_bin, tmp_path, temp
     assert docker("inspect", "-f", "{{.State.Running}}", container).stdout.strip() == "true"
     [source] = [path for path in mount_sources(container) if os.path.basename(path).startswith("cattle-docker-")]
     assert os.path.isdir(source)
+    assert "[WARNING]: Leaving docker_container cattle-" in result.stdout + result.stderr
+    assert f"of build '{name}' (-on-error=abort)" in result.stdout + result.stderr
+    assert f"its files in {source} with" in result.stdout + result.stderr
     # Here the temp dir is not in the run directory: the run directory (plan, ledger) is gone.
     assert not [path for path in temp_root.iterdir() if path.name.startswith("cattle-run-")], files_under(temp_root)
     subprocess.run(["rm", "-rf", source], check=True)

@@ -35,13 +35,15 @@ def test_builds_answered_abort_are_kept_and_the_others_removed(tmp_path):
     assert _names(ledger.entries()) == ["a-container", "c-container", "a-key"]
 
 
-def test_keep_all_keeps_every_build(tmp_path):
+def test_abort_and_run_cleanup_provisioner_keep_every_build(tmp_path):
     ledger = Ledger(str(tmp_path / "ledger.jsonl"))
     ledger.record(build="one", kind="fake", name="x")
     ledger.record(build="two", kind="fake", name="y")
-    kept, to_remove = ledger.to_keep(keep_all=True)
+    kept, to_remove = ledger.to_keep("abort")
     assert _names(kept) == ["x", "y"] and to_remove == []
-    assert ledger.to_keep() == ([], ledger.entries())
+    assert ledger.to_keep("run-cleanup-provisioner") == (kept, [])
+    assert ledger.to_keep("ask") == ([], ledger.entries())
+    assert ledger.to_keep("cleanup") == ([], ledger.entries())
 
 
 def test_sweep_of_some_entries_leaves_the_others_live(tmp_path, monkeypatch):
