@@ -35,10 +35,16 @@ class ActionModule(ActionBase):
         on_error = self._task.args.get("on_error") or "cleanup"
         kept, to_remove = ledger.to_keep(on_error)
         errors = ledger.sweep(entries=to_remove)
-        if run_dir and not errors:
+        if run_dir:
             # Under `cattle build` (no run_dir here) the wrapper keeps the run directory and tells
             # the user what was left, once the whole run is over.
-            kept_run_dir = keep_run_dir(run_dir, kept)  # deletes it when nothing kept has files there
+            if errors:
+                # The run directory stays for a later sweep to try again: it must not take what was kept.
+                for entry in kept:
+                    ledger.release(entry["kind"], entry["name"])
+                kept_run_dir = None
+            else:
+                kept_run_dir = keep_run_dir(run_dir, kept)  # deletes it when nothing kept has files there
             lines = leaving_messages(kept, on_error, kept_run_dir)
             if lines:
                 # ui for cattle's output callback, warnings for Ansible's own (which ignores ui).
