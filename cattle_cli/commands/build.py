@@ -9,7 +9,6 @@ swept afterwards: ansible-playbook skips ``always`` on signals, this wrapper doe
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -99,7 +98,7 @@ def run(argv):
         ledger.claim_run_dir(run_dir)
         return _run_builds(plan, run_dir, opts)
     finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
+        ledger.discard_run_dir(run_dir)  # all of it, unless it holds the files of builds left on purpose
 
 
 def _run_builds(plan, run_dir, opts):
@@ -162,17 +161,7 @@ def _run_builds(plan, run_dir, opts):
             signal.signal(sig, signal.SIG_IGN)
         # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
         interrupted.stop_leftovers()
-        keep = opts["on-error"] in ("abort", "run-cleanup-provisioner") and not interrupted
-        leftovers = run_ledger.entries()
-        if leftovers and keep:
-            for entry in leftovers:
-                ui.say(f"==> Leaving {entry['kind']} {entry['name']} of build '{entry['build']}' "
-                       f"(-on-error={opts['on-error']}){ledger.manual_removal(entry)}")
-        elif leftovers:
-            with ledger.temp_dir_of(run_dir):
-                errors = run_ledger.sweep(report=lambda e: ui.emit(e["build"], "say", f"Removed {e['kind']} {e['name']}"))
-            for error in errors:
-                ui.error(f"==> Cleanup failed: {error}")
+        _sweep_or_keep(run_ledger, run_dir, opts["on-error"], interrupted, ui)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if interrupted:
@@ -184,6 +173,24 @@ def _run_builds(plan, run_dir, opts):
     if death:
         ui.error(death)
     return 1
+
+
+def _sweep_or_keep(run_ledger, run_dir, on_error, interrupted, ui):
+    """Remove what the builds left, except what the user chose to keep: every build's resources
+    with -on-error=abort or run-cleanup-provisioner, those of the builds answered abort at the
+    -on-error=ask prompt. An interrupt keeps nothing. Kept resources keep their local files."""
+    kept, to_remove = run_ledger.to_keep(on_error)
+    if interrupted:
+        kept, to_remove = [], run_ledger.entries()
+    if to_remove:
+        with ledger.temp_dir_of(run_dir):
+            errors = run_ledger.sweep(report=lambda e: ui.emit(e["build"], "say", f"Removed {e['kind']} {e['name']}"),
+                                      entries=to_remove)
+        for error in errors:
+            ui.error(f"==> Cleanup failed: {error}")
+    kept_run_dir = ledger.keep_run_dir(run_dir, kept)
+    for line in ledger.leaving_messages(kept, on_error, kept_run_dir):
+        ui.say(f"==> {line}")
 
 
 def _say(line):

@@ -47,6 +47,10 @@ CLEANERS = {
     ),
 }
 
+# The -on-error modes that skip the cleanup of a failed build (as Packer 1.6.6: run-cleanup-provisioner
+# runs the error-cleanup provisioner, then aborts).
+KEEP_ALL_ON_ERROR = ("abort", "run-cleanup-provisioner")
+
 
 class Ledger:
     def __init__(self, path):
@@ -70,19 +74,42 @@ class Ledger:
         """Note that a recorded resource was removed (or kept on purpose)."""
         self._append({"op": "release", "kind": kind, "name": name})
 
-    def entries(self):
-        """Resources recorded and not released, oldest first."""
-        live = {}
+    def keep_build(self, build):
+        """Note that the user chose to leave ``build``'s resources in place (abort at the
+        -on-error=ask prompt): the final sweep of the run keeps them."""
+        self._append({"op": "keep", "build": build})
+
+    def kept_builds(self):
+        """The builds marked by :meth:`keep_build`."""
+        return {entry.get("build") for entry in self._lines() if entry.get("op") == "keep"}
+
+    def to_keep(self, on_error="cleanup"):
+        """Split the live resources into (kept, to remove) at the end of a run: all of them kept
+        with an -on-error that skips cleanup, else those of the builds marked kept."""
+        entries = self.entries()
+        kept_builds = self.kept_builds()
+        keep_all = on_error in KEEP_ALL_ON_ERROR
+        kept = [entry for entry in entries if keep_all or entry.get("build") in kept_builds]
+        return kept, [entry for entry in entries if entry not in kept]
+
+    def _lines(self):
         try:
             with open(self.path, encoding="utf-8") as handle:
                 lines = handle.readlines()
         except FileNotFoundError:
             return []
+        parsed = []
         for raw in lines:
             try:
-                entry = json.loads(raw)
+                parsed.append(json.loads(raw))
             except ValueError:
                 continue  # a line torn by a kill mid-write; the record before it still counts
+        return parsed
+
+    def entries(self):
+        """Resources recorded and not released, oldest first."""
+        live = {}
+        for entry in self._lines():
             key = (entry.get("kind"), entry.get("name"))
             if entry.get("op") == "record":
                 live[key] = entry
@@ -90,10 +117,10 @@ class Ledger:
                 live.pop(key, None)
         return list(live.values())
 
-    def sweep(self, report=None):
-        """Remove every live resource, newest first. Returns a list of error strings."""
+    def sweep(self, report=None, entries=None):
+        """Remove every live resource (or only ``entries``), newest first. Returns a list of error strings."""
         errors = []
-        for entry in reversed(self.entries()):
+        for entry in reversed(self.entries() if entries is None else entries):
             target = CLEANERS.get(entry["kind"])
             if target is None:
                 errors.append(f"no cleaner for {entry['kind']} {entry['name']}")
@@ -114,6 +141,8 @@ class Ledger:
 RUN_DIR_PREFIX = "cattle-run-"
 OWNER_FILE = "owner.json"
 CANCEL_MARKER = "cancelled"
+# In a run directory kept for resources left on purpose: the local files kept (JSON list).
+KEPT_MARKER = "kept.json"
 
 
 def _boot_id():
@@ -194,7 +223,7 @@ def sweep_dead_runs(root=None, report=None, exclude=()):
     """
     errors = []
     for run_dir in run_dirs(root):
-        if run_dir in exclude or run_is_live(run_dir):
+        if run_dir in exclude or is_kept(run_dir) or run_is_live(run_dir):
             continue
         ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
         with temp_dir_of(run_dir):
@@ -205,6 +234,66 @@ def sweep_dead_runs(root=None, report=None, exclude=()):
             if report:
                 report(run_dir, None)
     return errors
+
+
+def keep_run_dir(run_dir, kept):
+    """End a run whose ``kept`` resources (ledger entries) stay on purpose, as Packer's -on-error=abort.
+
+    Their local files stay where they are (a kept docker container still mounts its temp dir,
+    as Packer's does); the rest of the run directory goes, the plan first among it (it holds the
+    template's sensitive values), the ledger and the owner with it, so no later sweep removes
+    what the user chose to keep. Returns the run directory when it stays (it holds kept files
+    and the :data:`KEPT_MARKER`), else None (it was deleted).
+    """
+    root = os.path.realpath(run_dir)
+    inside = sorted({os.path.realpath(path) for entry in kept for path in local_files(entry)
+                     if os.path.realpath(path).startswith(root + os.sep) and os.path.lexists(path)})
+    if not inside:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return None
+    _prune(root, inside)
+    fd = os.open(os.path.join(root, KEPT_MARKER), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(inside, handle)
+    return run_dir
+
+
+def leaving_messages(kept, on_error, run_dir=None):
+    """What to tell the user about resources left on purpose: one line for each, how to remove
+    it by hand, and the run directory when :func:`keep_run_dir` kept it (``run_dir``)."""
+    reason = f"-on-error={on_error}" if on_error != "ask" else "aborted at the -on-error=ask prompt"
+    lines = [f"Leaving {entry['kind']} {entry['name']} of build '{entry.get('build', '?')}' ({reason})"
+             f"{manual_removal(entry)}" for entry in kept]
+    if run_dir:
+        lines.append(f"The files of what was left are in {run_dir}: remove it too when done")
+    return lines
+
+
+def _prune(directory, keep):
+    """Delete everything under ``directory`` except the paths in ``keep`` and their parents."""
+    for name in os.listdir(directory):
+        path = os.path.join(directory, name)
+        if path in keep:
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            if any(kept.startswith(path + os.sep) for kept in keep):
+                _prune(path, keep)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+
+
+def is_kept(run_dir):
+    """Whether ``run_dir`` was kept by :func:`keep_run_dir`: no sweep may touch it."""
+    return os.path.exists(os.path.join(run_dir, KEPT_MARKER))
+
+
+def discard_run_dir(run_dir):
+    """Delete a finished run's directory, unless it holds files of resources kept on purpose."""
+    if not is_kept(run_dir):
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -248,28 +337,41 @@ _EC2_REMOVE = {"ec2_instance": "terminate-instances --instance-ids", "ec2_securi
                "--group-id", "ec2_key_pair": "delete-key-pair --key-name", "ec2_image": "deregister-image --image-id"}
 
 
+def local_files(entry):
+    """The files on this machine that a recorded resource keeps besides itself (temp dirs…)."""
+    kind = entry["kind"]
+    if kind == "docker_container":
+        paths = [entry.get("temp_dir")]
+    elif kind == "virtualbox_vm":
+        paths = [entry.get("work_dir")]
+    elif kind == "process":
+        paths = list(entry.get("remove_paths") or [])
+    elif kind in _EC2_REMOVE:
+        paths = []
+    else:  # output directories, key directories: the resource is a local path
+        paths = [entry["name"]]
+    return [path for path in paths if path and os.path.isabs(path)]
+
+
 def manual_removal(entry):
     """For a resource left on purpose (-on-error=abort): ": remove it with `command`…", how to
     remove it and the local files it keeps by hand, or "" when there is nothing to say."""
     kind, name = entry["kind"], entry["name"]
-    command, kept = "", []
+    command = ""
     if kind == "docker_container":
         host = f"DOCKER_HOST={shlex.quote(entry['docker_host'])} " if entry.get("docker_host") else ""
         command = f"{host}docker rm -f {shlex.quote(name)}"
-        kept = [entry.get("temp_dir")]
     elif kind == "virtualbox_vm":
         vm = shlex.quote(name)
         command = f"VBoxManage controlvm {vm} poweroff; VBoxManage unregistervm {vm} --delete"
-        kept = [entry.get("work_dir")]
     elif kind == "process":
         command = f"kill {int(entry['pid'])}" if entry.get("pid") else ""
-        kept = list(entry.get("remove_paths") or [])
     elif kind in _EC2_REMOVE:
         region = f" --region {shlex.quote(entry['region'])}" if entry.get("region") else ""
         command = f"aws ec2 {_EC2_REMOVE[kind]} {shlex.quote(name)}{region}"
     elif os.path.isabs(name):  # output directories, key directories
         command = f"rm -rf {shlex.quote(name)}"
-    kept = [path for path in kept if path]
+    kept = [path for path in local_files(entry) if path != name]
     parts = [f"`{command}`"] if command else []
     if kept:
         parts.append(f"its files in {', '.join(kept)} with `rm -rf {' '.join(shlex.quote(path) for path in kept)}`")

@@ -20,10 +20,15 @@ options:
   error:
     description: The error, shown in the prompt.
     type: str
+  ledger:
+    description:
+      - The build ledger. On C(abort) the build is marked kept there, so the run's final sweep
+        (M(cattle.images.sweep), or C(cattle build)) leaves its resources in place.
+    type: path
 attributes:
   check_mode:
     support: full
-    description: Only asks.
+    description: Only asks; does not mark the build kept.
   diff_mode:
     support: none
     description: Shows what changed as a diff in C(--diff) mode.
@@ -38,6 +43,7 @@ EXAMPLES = r"""
   cattle.images.ask_on_error:
     build: docker
     error: Script exited with non-zero exit status 1
+    ledger: /tmp/cattle-run-x/ledger.jsonl
   register: cattle_on_error
 """
 

@@ -10,6 +10,10 @@ version_added: 0.1.0
 description:
   - Reads the ledger of a run and removes each resource recorded and not yet released
     (containers, VMs, instances, key pairs, ...), then the run directory.
+  - Resources left on purpose stay, with their local files (a docker container's temp dir),
+    all of them with O(on_error=abort) or O(on_error=run-cleanup-provisioner), else those of builds whose user answered abort at the
+    C(-on-error=ask) prompt (M(cattle.images.ask_on_error) marks them in the ledger). The rest
+    of the run directory goes, the plan with its sensitive values first among it.
 author: cattle.images developers (@cattle-images)
 options:
   ledger:
@@ -21,10 +25,13 @@ options:
       - A run directory to delete once the ledger is empty.
       - Deleted in check mode too when the ledger lists nothing (the plan written to get there).
     type: path
-  keep:
-    description: Only report what is left (C(-on-error=abort)); the run directory stays.
-    type: bool
-    default: false
+  on_error:
+    description:
+      - The run's C(-on-error). With C(abort) and C(run-cleanup-provisioner) every resource stays
+        and the user is told how to remove it; with C(ask) those of the builds answered abort stay.
+    type: str
+    choices: [cleanup, abort, ask, run-cleanup-provisioner]
+    default: cleanup
 attributes:
   check_mode:
     support: full
@@ -47,6 +54,11 @@ EXAMPLES = r"""
 RETURN = r"""
 removed:
   description: The resources removed.
+  returned: success
+  type: list
+  elements: str
+kept:
+  description: The resources left in place on purpose.
   returned: success
   type: list
   elements: str

@@ -43,6 +43,10 @@ def build_name():
         for source in mounts.stdout.split():
             if os.path.basename(source).startswith("cattle-docker-"):
                 shutil.rmtree(source, ignore_errors=True)
+                # Under `cattle build` the temp dir is in the run directory, kept with it.
+                run_dir = os.path.dirname(os.path.dirname(source))
+                if os.path.exists(os.path.join(run_dir, "kept.json")):
+                    shutil.rmtree(run_dir, ignore_errors=True)
     images = docker("images", "-q", "--filter", f"label=cattle-it={name}", check=False).stdout.split()
     if images:
         docker("rmi", "-f", *set(images), check=False)

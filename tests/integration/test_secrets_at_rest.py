@@ -125,6 +125,25 @@ def test_no_secret_on_disk_after_a_failed_build(project):
     assert_nothing_left(project, result.stdout + result.stderr)
 
 
+def test_no_secret_on_disk_after_an_aborted_build(project):
+    # -on-error=abort keeps the container and the temp dir it mounts (in the run directory), nothing else.
+    failing = USES_SECRET + [{"type": "shell", "inline": [f"echo '{PASSWORD}' > /dev/null", "exit 3"]}]
+    template = write_template(project, failing, "aborted")
+    result = subprocess.run([CATTLE, "build", "-color=false", "-on-error=abort", str(template)], cwd=project["work"],
+                            env=project["env"], capture_output=True, text=True, timeout=300, check=False)
+    containers = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=cattle.build_name=secrets-{RUN}"],
+                                capture_output=True, text=True, check=True).stdout.split()
+    try:
+        assert result.returncode != 0
+        assert len(containers) == 1, result.stdout + result.stderr
+        assert SECRET not in result.stdout + result.stderr
+        assert files_holding_secret(project["temp"], project["work"]) == []
+        [run_dir] = glob.glob(str(project["temp"] / "cattle-run-*"))
+        assert sorted(os.listdir(run_dir)) == ["kept.json", "tmp"]
+    finally:
+        subprocess.run(["docker", "rm", "-f", *containers], capture_output=True)
+
+
 @pytest.mark.parametrize("where", ["shell-local", "shell"])
 def test_no_secret_on_disk_after_sigint_during_a_step(project, where):
     if where == "shell-local":
