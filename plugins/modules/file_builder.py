@@ -15,7 +15,7 @@ description:
     first. An existing C(target) is overwritten, as Packer does. A new file written from C(content) gets mode
     C(0600), a copy the default mode (C(0666) less the umask); an existing file keeps its mode.
   - It returns Packer's file artifact (id C(File), builder id C(packer.file)).
-  - O(state=absent) removes C(target): the role does this when the build failed, so that a failed build leaves
+  - O(state=absent) removes C(target). The role does this when the build failed, so that a failed build leaves
     nothing behind (Packer keeps the file).
   - Relative paths are taken from the plan's directory (where C(cattle build) ran), as Packer takes them from its
     working directory; the output names them as the template wrote them.
