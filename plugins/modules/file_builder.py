@@ -129,7 +129,7 @@ def _read(path):
 def write_target(config, cwd, check_mode):
     """Write the target as Packer does; returns (changed, absolute target, ui lines)."""
     shown = config["target"]
-    target = os.path.join(cwd, shown)
+    target = os.path.normpath(os.path.join(cwd, shown))
     ui = []
     if config.get("source"):
         source = os.path.join(cwd, config["source"])
@@ -185,7 +185,7 @@ def main():
         problems.append("Cannot specify source file AND content")
     if problems:
         module.fail_json(msg=f"{where}: {'; '.join(problems)}", ui=[])
-    target = os.path.join(cwd, config["target"])
+    target = os.path.normpath(os.path.join(cwd, config["target"]))
 
     if params["state"] == "absent":
         exists = os.path.lexists(target)

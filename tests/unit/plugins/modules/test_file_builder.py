@@ -59,3 +59,9 @@ def test_artifact_is_packers_file_artifact():
     assert artifact["builder_id"] == "packer.file"
     assert artifact["files"] == ["/abs/out/t.txt"]
     assert artifact["string"] == "Stored file: out/t.txt"
+
+
+def test_target_path_is_normalised_but_shown_as_written(tmp_path):
+    _, target, _ = write_target({"content": "x", "target": "./d/../t.txt"}, str(tmp_path), False)
+    assert target == str(tmp_path / "t.txt")
+    assert file_artifact(target, "./d/../t.txt", "b")["string"] == "Stored file: ./d/../t.txt"
