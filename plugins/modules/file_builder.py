@@ -96,7 +96,9 @@ ui:
   sample: [["say", "Copying src.txt to out/copy.txt"], ["say", "Copied 10 bytes"]]
 """
 
+import filecmp  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
@@ -118,38 +120,43 @@ def file_artifact(path, shown, build_name):
     }
 
 
-def _read(path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+def _same(path, data=None, source=None):
+    """Whether ``path`` already holds ``data`` (bytes) or the same bytes as the file ``source``."""
+    if not os.path.isfile(path):
+        return False
+    if source is not None:
+        return filecmp.cmp(source, path, shallow=False)
+    with open(path, "rb") as handle:
+        return handle.read(len(data) + 1) == data
 
 
 def write_target(config, cwd, check_mode):
     """Write the target as Packer does; returns (changed, absolute target, ui lines)."""
     shown = config["target"]
     target = os.path.normpath(os.path.join(cwd, shown))
+    source = os.path.normpath(os.path.join(cwd, config["source"])) if config.get("source") else None
     ui = []
-    if config.get("source"):
-        source = os.path.join(cwd, config["source"])
-        data = _read(source)
-        if data is None:
+    if source is not None:
+        if not os.path.isfile(source):
             raise OSError(f"open {config['source']}: no such file or directory")
         ui.append(["say", f"Copying {config['source']} to {shown}"])
-        mode = 0o666
+        data, mode = None, 0o666
     else:
-        data = (config.get("content") or "").encode("utf-8")
-        mode = 0o600
-    changed = _read(target) != data
+        data, mode = (config.get("content") or "").encode("utf-8"), 0o600
+    changed = not _same(target, data, source)
     if not check_mode:
         if os.path.dirname(target):
             os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    if config.get("source"):
-        ui.append(["say", f"Copied {len(data)} bytes"])
+            if source is None:
+                handle.write(data)
+            else:
+                # Streamed, as Packer's io.Copy: a source may be a disk image.
+                with open(source, "rb") as reader:
+                    shutil.copyfileobj(reader, handle, 1024 * 1024)
+    if source is not None:
+        ui.append(["say", f"Copied {os.path.getsize(source)} bytes"])
     return changed, target, ui
 
 

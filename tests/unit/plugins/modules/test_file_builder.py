@@ -65,3 +65,11 @@ def test_target_path_is_normalised_but_shown_as_written(tmp_path):
     _, target, _ = write_target({"content": "x", "target": "./d/../t.txt"}, str(tmp_path), False)
     assert target == str(tmp_path / "t.txt")
     assert file_artifact(target, "./d/../t.txt", "b")["string"] == "Stored file: ./d/../t.txt"
+
+
+def test_copy_of_identical_content_is_not_a_change_and_check_mode_still_says_the_size(tmp_path):
+    (tmp_path / "src").write_bytes(b"abc")
+    (tmp_path / "dst").write_bytes(b"abc")
+    changed, _, ui = write_target({"source": "src", "target": "dst"}, str(tmp_path), True)
+    assert not changed
+    assert ui[-1] == ["say", "Copied 3 bytes"]
