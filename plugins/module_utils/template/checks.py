@@ -372,6 +372,15 @@ def ansible(config: dict, cwd: str) -> list:
     return [_error("local_port", f"local_port: {local_port} must be a valid port")] if local_port > 65535 else []
 
 
+def file_builder(config: dict, cwd: str) -> list:
+    """Packer's file builder: content and source exclude each other; neither is only a warning."""
+    if config.get("content") and config.get("source"):
+        return [_error("source", "Cannot specify source file AND content")]
+    if not config.get("content") and not config.get("source"):
+        return [(None, "Both source file and contents are blank; target will have no content", "warning")]
+    return []
+
+
 def checksum(config: dict, cwd: str) -> list:
     known = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
     return [_error("checksum_types", f"Unrecognized checksum type: {kind}")
@@ -381,4 +390,4 @@ def checksum(config: dict, cwd: str) -> list:
 CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "amazon-ami": amazon_ami, "virtualbox-iso": virtualbox_iso,
           "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
           "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum,
-          "ansible": ansible}
+          "ansible": ansible, "file-builder": file_builder}

@@ -44,6 +44,24 @@ def format_path(path) -> str:
     return out
 
 
+_READ_THE_DOCS = ", please reference your communicator documentation"
+
+
+def _null_builder_problems(config, comm):
+    """The null builder's own checks on the machine it is told to use, in Packer's words and order
+    (after the communicator's checks; the key and agent options are SSH's even with WinRM, as in Packer)."""
+    problems = []
+    if not config.get(f"{comm}_host"):
+        problems.append("a Host must be specified" + _READ_THE_DOCS)
+    if not config.get(f"{comm}_username"):
+        problems.append("a Username must be specified" + _READ_THE_DOCS)
+    password, key, agent = (config.get(k) for k in (f"{comm}_password", "ssh_private_key_file", "ssh_agent_auth"))
+    if not agent and not password and not key:
+        problems.append("one authentication method must be specified" + _READ_THE_DOCS)
+    if (agent and (config.get("ssh_password") or key)) or (config.get("ssh_password") and key):
+        problems.append("only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified")
+    return problems
+
 class Template:
     """A parsed template. Build it with `load_template`."""
 
@@ -534,20 +552,11 @@ class Template:
                 if not config.get("ssh_username"):
                     problems.append(self.diag(path, "An ssh_username must be specified\n  Note: some builders used "
                                               "to default ssh_username to \"root\"."))
-                if schema.get("null_auth"):
-                    if not config.get("ssh_host"):
-                        problems.append(self.diag(path, "a Host must be specified, please reference your "
-                                                  "communicator documentation"))
-                    methods = [k for k in ("ssh_password", "ssh_private_key_file", "ssh_agent_auth") if config.get(k)]
-                    if len(methods) != 1:
-                        problems.append(self.diag(path, "exactly one of ssh_password, ssh_private_key_file or "
-                                                  "ssh_agent_auth must be specified"))
             elif comm == "winrm":
                 if not config.get("winrm_username"):
                     problems.append(self.diag(path, "winrm_username must be specified."))
-                if schema.get("null_auth") and not config.get("winrm_host"):
-                    problems.append(self.diag(path, "a Host must be specified, please reference your "
-                                              "communicator documentation"))
+            if schema.get("null_auth") and comm in ("ssh", "winrm"):
+                problems.extend(self.diag(path, message) for message in _null_builder_problems(config, comm))
         if schema.get("require_iso"):
             if not config.get("iso_url") and not config.get("iso_urls"):
                 problems.append(self.diag(path, "One of iso_url or iso_urls must be specified"))

@@ -211,8 +211,9 @@ BUILDERS = {
     "file": {
         "options": {"content": "str", "source": "str", "target": "str"},
         "required": ("target",),
+        "required_messages": {"target": "target required"},
         "one_of": [],
-        "exclusive": [("content", "source")],
+        "checks": ("file-builder",),
         "communicator": None,
         "files": {"source": "file"},
     },
