@@ -42,7 +42,7 @@ def mount_sources(container):
 @pytest.fixture
 def build_names():
     """Unique build names; what the builds left on purpose is removed afterwards."""
-    names = [f"it-keep-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    names = [f"it-keep-{uuid.uuid4().hex[:8]}", f"it-keep-{uuid.uuid4().hex[:8]}"]
     yield names
     for name in names:
         for container in containers_of(name):

@@ -93,7 +93,7 @@ def reach(proc, tmp_path, build, phase):
     elif phase == "capture":
         wait_for(proc, lambda: paused(build), "the commit", poll=0.02)
     else:
-        wait_for(proc, lambda: (tmp_path / "post-processing").exists(), "the post-processor")
+        wait_for(proc, (tmp_path / "post-processing").exists, "the post-processor")
 
 
 def sweep(env, cwd):
@@ -166,7 +166,7 @@ def test_sighup_of_cattle_cleans_up_at_once(tmp_path, run_root, env, build, phas
         while processes_with(f"{run_root}/cattle-run-") and time.monotonic() - sent < 30:
             time.sleep(0.01)
         stopped = time.monotonic() - sent
-        output, _ = proc.communicate(timeout=120)
+        output = proc.communicate(timeout=120)[0]
         print(f"\nSIGHUP at {phase}: playbook and workers gone after {stopped:.2f}s, "
               f"cattle done (cleaned up) after {time.monotonic() - sent:.2f}s")
     finally:
@@ -190,7 +190,7 @@ def test_no_capture_or_post_processor_starts_after_an_interrupt(tmp_path, run_ro
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
     # The provisioner's sleep would end within a second or so; nothing after it may run.
-    output, _ = proc.communicate(timeout=120)
+    output = proc.communicate(timeout=120)[0]
     print(f"\nSIGINT while provisioning: cattle done after {time.monotonic() - sent:.2f}s")
     assert proc.returncode == 1, output
     assert "Cleanly cancelled builds after being interrupted." in output
@@ -207,7 +207,7 @@ def test_a_killed_ansible_playbook_is_reported(tmp_path, run_root, env, build):
                     if open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1] == str(proc.pid)]
         assert len(playbook) == 1
         os.kill(playbook[0], signal.SIGKILL)
-        output, _ = proc.communicate(timeout=120)
+        output = proc.communicate(timeout=120)[0]
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -217,8 +217,8 @@ def test_a_killed_ansible_playbook_is_reported(tmp_path, run_root, env, build):
     assert_nothing_left(run_root, build, "provisioning")
 
 
-def test_ansible_playbook_sweeps_when_every_build_fails_and_check_mode_leaves_nothing(tmp_path, run_root, env,
-                                                                                    build):
+def test_ansible_playbook_sweeps_when_every_build_fails_and_check_mode_leaves_nothing(
+        tmp_path, run_root, env, build):
     failing = tmp_path / "failing.json"
     failing.write_text(json.dumps({
         "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm", "pull": False,

@@ -309,6 +309,7 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
     step = build["provisioners"][index]
     kind = keys.step_kind(step)
     notes = []
+    key = None
     if not state["broken"]:
         reason = None
         if state.get("running") is not None:

@@ -265,8 +265,8 @@ def create_arguments(parsed, environ=None, read_file=None):
     if parsed.get("sysctls"):
         kwargs["sysctls"] = _pairs(parsed["sysctls"], "=", option="--sysctl", required=True)
     if parsed.get("extra_hosts"):
-        kwargs["extra_hosts"] = _pairs(parsed["extra_hosts"], ":", option="--add-host", required=True,
-                                     shape="host:address")
+        kwargs["extra_hosts"] = _pairs(
+            parsed["extra_hosts"], ":", option="--add-host", required=True, shape="host:address")
     if parsed.get("ulimits"):
         kwargs["ulimits"] = [_ulimit(item) for item in parsed["ulimits"]]
     if parsed.get("ports") or parsed.get("expose"):

@@ -62,6 +62,7 @@ def _null_builder_problems(config, comm):
         problems.append("only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified")
     return problems
 
+
 class Template:
     """A parsed template. Build it with `load_template`."""
 

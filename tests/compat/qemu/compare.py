@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Differential run of the qemu builder: Packer 1.6.6 and cattle build the same templates.
 
 Each template under ``templates/`` (``@DISK@`` stands for the project's cached test disk) is

@@ -26,9 +26,9 @@ def callback(tmp_path):
     module = CallbackModule()
     lines = []
     module.ui = PackerUI(write=lines.append, color=False)
-    module.get_option = lambda name: {"intro": False, "color": False}.get(name)
-    module.v2_runner_on_ok(event("localhost", "cattle.images.plan",
-                                {"plan_file": str(plan), "builds": [{"name": "docker"}]}))
+    module.get_option = {"intro": False, "color": False}.get
+    module.v2_runner_on_ok(
+        event("localhost", "cattle.images.plan", {"plan_file": str(plan), "builds": [{"name": "docker"}]}))
     return module, lines
 
 

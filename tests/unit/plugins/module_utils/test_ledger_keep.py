@@ -103,7 +103,7 @@ def test_no_sweep_touches_a_kept_run(tmp_path, monkeypatch):
     run = _run_with_files(tmp_path)
     Ledger(str(run / "ledger.jsonl")).record(build="b1", kind="fake", name="kept")
     ledger_mod.keep_run_dir(str(run), [{"kind": "docker_container", "name": "c", "build": "b1",
-                                         "temp_dir": str(run / "tmp" / "cattle-docker-b1-abc")}])
+                                        "temp_dir": str(run / "tmp" / "cattle-docker-b1-abc")}])
     # Its owner is long gone (keep_run_dir removed owner.json; pretend a dead one is there).
     proc = subprocess.Popen(["true"])
     proc.wait()

@@ -29,7 +29,7 @@ def test_existing_target_is_overwritten_and_keeps_its_mode(tmp_path):
     existing = tmp_path / "t.txt"
     existing.write_text("something much longer\n")
     existing.chmod(0o644)
-    changed, _, _ = write_target({"content": "new", "target": "t.txt"}, str(tmp_path), False)
+    changed = write_target({"content": "new", "target": "t.txt"}, str(tmp_path), False)[0]
     assert changed
     assert existing.read_text() == "new"
     assert stat.S_IMODE(existing.stat().st_mode) == 0o644
@@ -37,12 +37,12 @@ def test_existing_target_is_overwritten_and_keeps_its_mode(tmp_path):
 
 def test_same_content_is_not_a_change(tmp_path):
     (tmp_path / "t.txt").write_text("same")
-    changed, _, _ = write_target({"content": "same", "target": "t.txt"}, str(tmp_path), False)
+    changed = write_target({"content": "same", "target": "t.txt"}, str(tmp_path), False)[0]
     assert not changed
 
 
 def test_check_mode_writes_nothing_but_reports_the_change(tmp_path):
-    changed, _, _ = write_target({"content": "x", "target": "d/t.txt"}, str(tmp_path), True)
+    changed = write_target({"content": "x", "target": "d/t.txt"}, str(tmp_path), True)[0]
     assert changed
     assert not (tmp_path / "d").exists()
 
@@ -62,7 +62,7 @@ def test_artifact_is_packers_file_artifact():
 
 
 def test_target_path_is_normalised_but_shown_as_written(tmp_path):
-    _, target, _ = write_target({"content": "x", "target": "./d/../t.txt"}, str(tmp_path), False)
+    target = write_target({"content": "x", "target": "./d/../t.txt"}, str(tmp_path), False)[1]
     assert target == str(tmp_path / "t.txt")
     assert file_artifact(target, "./d/../t.txt", "b")["string"] == "Stored file: ./d/../t.txt"
 
@@ -70,6 +70,6 @@ def test_target_path_is_normalised_but_shown_as_written(tmp_path):
 def test_copy_of_identical_content_is_not_a_change_and_check_mode_still_says_the_size(tmp_path):
     (tmp_path / "src").write_bytes(b"abc")
     (tmp_path / "dst").write_bytes(b"abc")
-    changed, _, ui = write_target({"source": "src", "target": "dst"}, str(tmp_path), True)
+    changed, _target, ui = write_target({"source": "src", "target": "dst"}, str(tmp_path), True)
     assert not changed
     assert ui[-1] == ["say", "Copied 3 bytes"]
