@@ -23,12 +23,20 @@ import signal
 import sys
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils.ledger import process_stat
-
 _PR_SET_PDEATHSIG = 1
 _forking_parent = None
 
 
+def _stat(pid):
+    """``(parent pid, start time)`` of a live process, or None."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if fields[0] == "Z":
+        return None  # already dead, waiting to be reaped
+    return int(fields[1]), int(fields[19])
 
 
 def descendants(root):
@@ -36,7 +44,7 @@ def descendants(root):
     children = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            stat = process_stat(int(entry))
+            stat = _stat(int(entry))
             if stat:
                 children.setdefault(stat[0], []).append((int(entry), stat[1]))
     found, todo = {}, [root]
@@ -49,7 +57,7 @@ def descendants(root):
 
 
 def _same(pid, started):
-    stat = process_stat(pid)
+    stat = _stat(pid)
     return stat is not None and stat[1] == started
 
 

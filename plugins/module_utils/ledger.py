@@ -153,22 +153,16 @@ def _boot_id():
         return ""
 
 
-def process_stat(pid):
-    """``(parent pid, start time in clock ticks since boot)`` of a live process, or None (gone, or a zombie)."""
+def process_start(pid):
+    """The start time (clock ticks since boot) of a live process, or None (gone, or a zombie)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
     if fields[0] in ("Z", "X"):
-        return None  # dead, waiting to be reaped
-    return int(fields[1]), int(fields[19])
-
-
-def process_start(pid):
-    """The start time (clock ticks since boot) of a live process, or None (gone, or a zombie)."""
-    stat = process_stat(pid)
-    return stat[1] if stat else None
+        return None
+    return int(fields[19])
 
 
 def claim_run_dir(run_dir, pid=None):
