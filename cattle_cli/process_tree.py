@@ -28,7 +28,11 @@ _forking_parent = None
 
 
 def _stat(pid):
-    """``(parent pid, start time)`` of a live process, or None."""
+    """``(parent pid, start time)`` of a live process, or None.
+
+    (ledger.process_start reads the same file; this module cannot import the collection: the
+    guard runs ansible-playbook in its own process, and a plain import of ``ansible_collections``
+    there breaks Ansible's collection loader.)"""
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
