@@ -55,8 +55,8 @@ def _sweep_orphaned_containers(say, exclude):
         removed = remove_orphaned_containers(client, dead)
     except DockerError as exc:
         return [str(exc)]
-    for name in removed:
-        say(f"==> Removed docker container {name} of a dead run (found by its label, not in any ledger)")
+    for kind, name in removed:
+        say(f"==> Removed {kind} {name} of a dead run (found by its label, not in any ledger)")
     return []
 
 
