@@ -32,6 +32,7 @@ def sweep_dead_runs(say, error, exclude=()):
 
     errors = ledger.sweep_dead_runs(report=report, exclude=exclude)
     errors.extend(_sweep_orphaned_containers(say, exclude))
+    errors.extend(_sweep_orphaned_vms(say, exclude))
     for text in errors:
         error(f"==> Cleanup of a dead run failed: {text}")
     return len(errors)
@@ -48,16 +49,36 @@ def _sweep_orphaned_containers(say, exclude):
     except Exception:  # noqa: BLE001 - no Docker SDK or no daemon here: no docker build can have run
         return []
 
-    def dead(run_dir):
-        return run_dir not in exclude and (not os.path.isdir(run_dir) or not ledger.run_is_live(run_dir))
-
     try:
-        removed = remove_orphaned_containers(client, dead)
+        removed = remove_orphaned_containers(client, _dead_run(exclude))
     except DockerError as exc:
         return [str(exc)]
     for kind, name in removed:
         say(f"==> Removed {kind} {name} of a dead run (found by its label, not in any ledger)")
     return []
+
+
+def _sweep_orphaned_vms(say, exclude):
+    """QEMU/VirtualBox processes of dead runs that no ledger lists (found by their work dir's path)."""
+    from ansible_collections.cattle.images.plugins.module_utils.orphans import stop_orphaned_vms
+
+    try:
+        stopped = stop_orphaned_vms(_dead_run(exclude))
+    except OSError as exc:
+        return [f"stopping a VM process: {exc}"]
+    for work_dir in stopped:
+        say(f"==> Stopped the VM processes of {os.path.basename(work_dir)} of a dead run "
+            "(found by their command line, not in any ledger)")
+    return []
+
+
+def _dead_run(exclude):
+    """Whether a run directory named by a leftover belongs to a dead run (or is gone)."""
+
+    def dead(run_dir):
+        return run_dir not in exclude and (not os.path.isdir(run_dir) or not ledger.run_is_live(run_dir))
+
+    return dead
 
 
 def run(argv):
