@@ -9,6 +9,7 @@ it. A VM's processes (QEMU, the HTTP server) carry their build's work directory 
 line; under ``cattle build`` that directory lies inside the run directory (``TMPDIR`` is the
 run's own ``tmp``), so the path names the run. A process whose path names no run directory (a
 playbook run directly, whose work dirs are in the shared temp directory) is never touched.
+Cloud resources carry a :func:`run_tag` naming the machine, its boot and the run directory.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 
 from ansible_collections.cattle.images.plugins.module_utils import process
-from ansible_collections.cattle.images.plugins.module_utils.ledger import RUN_DIR_PREFIX
+from ansible_collections.cattle.images.plugins.module_utils.ledger import RUN_DIR_PREFIX, boot_id
 
 # The builders' work-directory prefixes (qemu/builder.py and virtualbox/builder.py WORK_PREFIX).
 VM_WORK_PREFIXES = ("cattle-qemu-", "cattle-vbox-")
@@ -60,3 +62,19 @@ def stop_orphaned_vms(is_dead_run_dir):
         shutil.rmtree(work_dir, ignore_errors=True)
         stopped.append(work_dir)
     return stopped
+
+
+def run_tag(run_dir):
+    """The value that names the run making a remote resource: ``<host> <boot id> <run dir>``."""
+    return f"{socket.gethostname()} {boot_id()} {run_dir}"
+
+
+def run_tag_is_dead(value, is_dead_run_dir):
+    """Whether a :func:`run_tag` value names a run of this machine that is over: a boot before this
+    one, or a run directory ``is_dead_run_dir`` says is dead (or gone). A tag of another machine,
+    or one that does not parse, is not ours to judge: False."""
+    host, _, rest = (value or "").partition(" ")
+    boot, _, run_dir = rest.partition(" ")
+    if host != socket.gethostname() or not boot or not os.path.basename(run_dir).startswith(RUN_DIR_PREFIX):
+        return False
+    return boot != boot_id() or is_dead_run_dir(run_dir)
