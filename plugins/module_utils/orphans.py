@@ -44,11 +44,14 @@ def vm_work_dirs_in_use():
                 continue
         except OSError:
             continue
-        line = process.cmdline(int(name))
-        for match in _VM_WORK_DIR.finditer(line or ""):
-            work_dir = match.group(0)[:match.end("name") - match.start(0)]
-            found[work_dir] = match.group("run_dir")
+        found.update(vm_work_dirs_named(process.cmdline(int(name)) or ""))
     return found
+
+
+def vm_work_dirs_named(command_line):
+    """``{work_dir: run_dir}`` for the VM work directories inside run directories that a command line names."""
+    return {match.group(0)[:match.end("name") - match.start(0)]: match.group("run_dir")
+            for match in _VM_WORK_DIR.finditer(command_line)}
 
 
 def stop_orphaned_vms(is_dead_run_dir):
