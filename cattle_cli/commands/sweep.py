@@ -105,7 +105,9 @@ def _dead_run(exclude):
     """Whether a run directory named by a leftover belongs to a dead run (or is gone)."""
 
     def dead(run_dir):
-        return run_dir not in exclude and (not os.path.isdir(run_dir) or not ledger.run_is_live(run_dir))
+        if run_dir in exclude:
+            return False
+        return not os.path.isdir(run_dir) or not (ledger.is_kept(run_dir) or ledger.run_is_live(run_dir))
 
     return dead
 

@@ -249,7 +249,9 @@ def keep_run_dir(run_dir, kept):
     root = os.path.realpath(run_dir)
     inside = sorted({os.path.realpath(path) for entry in kept for path in local_files(entry)
                      if os.path.realpath(path).startswith(root + os.sep) and os.path.lexists(path)})
-    if not inside:
+    # Kept EC2 resources are tagged with this run directory (cattle.run): while it stays, marked
+    # kept, no sweep takes them for a lost run's leftovers.
+    if not inside and not any(entry["kind"] in _EC2_REMOVE for entry in kept):
         shutil.rmtree(run_dir, ignore_errors=True)
         return None
     _prune(root, inside)
