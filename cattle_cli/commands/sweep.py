@@ -26,6 +26,7 @@ FLAGS = [
     flags.Flag("region", "csv", help="AWS region(s) to search for EC2 leftovers of dead runs "
                "(default: AWS_REGION or AWS_DEFAULT_REGION; none: EC2 is not searched)"),
 ]
+USAGE = flags.usage("sweep", "[options]", FLAGS)
 
 
 def sweep_dead_runs(say, error, exclude=(), regions=()):
@@ -118,7 +119,7 @@ def run(argv):
         if parsed.args:
             raise flags.UsageError(f"cattle sweep takes no arguments, got {' '.join(parsed.args)!r}")
     except flags.UsageError as exc:
-        sys.stderr.write(f"{exc}\n\n{flags.usage('sweep', '', FLAGS)}")
+        sys.stderr.write(f"{exc}\n\n{USAGE}")
         return 1
     said = []
 

@@ -83,3 +83,10 @@ def test_cattle_sweep_refuses_an_unknown_flag(tmp_path):
     assert result.returncode == 1
     assert "flag provided but not defined: -regoin" in result.stderr
     assert "-region" in result.stderr
+
+
+def test_cattle_sweep_help_prints_its_usage(tmp_path):
+    result = sweep(tmp_path, dict(os.environ, TMPDIR=str(tmp_path)), "-h")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: cattle sweep [options]")
+    assert "-region" in result.stdout
