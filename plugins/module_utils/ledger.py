@@ -145,7 +145,8 @@ CANCEL_MARKER = "cancelled"
 KEPT_MARKER = "kept.json"
 
 
-def _boot_id():
+def boot_id():
+    """This boot's id (a run owned in an earlier boot is dead), or "" when unknown."""
     try:
         with open("/proc/sys/kernel/random/boot_id", encoding="utf-8") as handle:
             return handle.read().strip()
@@ -168,7 +169,7 @@ def process_start(pid):
 def claim_run_dir(run_dir, pid=None):
     """Name ``pid`` (this process by default) as the owner of ``run_dir``."""
     pid = os.getpid() if pid is None else pid
-    owner = {"pid": pid, "start": process_start(pid), "boot": _boot_id()}
+    owner = {"pid": pid, "start": process_start(pid), "boot": boot_id()}
     partial = os.path.join(run_dir, f".{OWNER_FILE}.{os.getpid()}")
     with open(partial, "w", encoding="utf-8") as handle:
         json.dump(owner, handle)
@@ -188,7 +189,7 @@ def run_is_live(run_dir):
         return True
     except (OSError, ValueError):
         return True  # torn by a kill mid-claim is impossible (os.replace); unreadable: not ours to judge
-    if not isinstance(owner, dict) or owner.get("boot") != _boot_id():
+    if not isinstance(owner, dict) or owner.get("boot") != boot_id():
         return False
     pid = owner.get("pid")
     return isinstance(pid, int) and pid > 0 and process_start(pid) == owner.get("start")
@@ -248,7 +249,9 @@ def keep_run_dir(run_dir, kept):
     root = os.path.realpath(run_dir)
     inside = sorted({os.path.realpath(path) for entry in kept for path in local_files(entry)
                      if os.path.realpath(path).startswith(root + os.sep) and os.path.lexists(path)})
-    if not inside:
+    # Kept EC2 resources are tagged with this run directory (cattle.run): while it stays, marked
+    # kept, no sweep takes them for a lost run's leftovers.
+    if not inside and not any(entry["kind"] in _EC2_REMOVE for entry in kept):
         shutil.rmtree(run_dir, ignore_errors=True)
         return None
     _prune(root, inside)

@@ -72,3 +72,43 @@ def deregister_image(entry):
     The AMIs that already carried the name when the entry was recorded are never touched.
     """
     _build(entry).remove_new_images(entry["region"], entry["ami_name"], entry.get("existing_image_ids") or [])
+
+
+def remove_orphaned_resources(region, is_dead_run_dir, endpoint_url=""):
+    """Terminate the instances and delete the temporary security groups and key pairs in ``region``
+    whose ``cattle.run`` tag names a dead run of this machine (see ``orphans.run_tag_is_dead``):
+    leftovers no ledger lists any more. Credentials come from boto3's chain (the AWS environment).
+    Resources without the tag, or made on another machine, are never touched. Returns what was
+    removed, as ``(kind, name)`` pairs; raises ``AwsError``.
+    """
+    from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import TAG_BUILD_ID, TAG_RUN
+    from ansible_collections.cattle.images.plugins.module_utils.orphans import run_tag_is_dead
+
+    finder = EbsBuild({"region": region, "custom_endpoint_ec2": endpoint_url}, "sweep")
+    tagged = [{"Name": "tag-key", "Values": [TAG_RUN]}]
+    live_states = {"Name": "instance-state-name",
+                   "Values": ["pending", "running", "stopping", "stopped", "shutting-down"]}
+    found = []
+    for reservation in finder.call("list cattle's instances", "describe_instances",
+                                   Filters=[*tagged, live_states])["Reservations"]:
+        found.extend(reservation["Instances"])
+    found += finder.call("list cattle's security groups", "describe_security_groups", Filters=tagged)["SecurityGroups"]
+    found += finder.call("list cattle's key pairs", "describe_key_pairs", Filters=tagged)["KeyPairs"]
+    dead_builds = set()
+    for resource in found:
+        tags = {tag["Key"]: tag["Value"] for tag in resource.get("Tags") or []}
+        if tags.get(TAG_BUILD_ID) and run_tag_is_dead(tags.get(TAG_RUN), is_dead_run_dir):
+            dead_builds.add(tags[TAG_BUILD_ID])
+    removed = []
+    for build_id in sorted(dead_builds):
+        build = EbsBuild(finder.config, build_id)
+        instances = build.build_instances()
+        build.terminate_instances()
+        removed += [("EC2 instance", f"{instance} in {region} (build {build_id})") for instance in instances]
+        groups = build.build_security_groups()
+        build.delete_security_groups()
+        removed += [("EC2 security group", f"{group['GroupId']} in {region} (build {build_id})") for group in groups]
+        pairs = build.build_key_pairs()
+        build.delete_key_pairs()
+        removed += [("EC2 key pair", f"{pair['KeyName']} in {region} (build {build_id})") for pair in pairs]
+    return removed

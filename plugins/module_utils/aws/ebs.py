@@ -43,9 +43,12 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.config import (
     communicator_port,
     needs_temporary_key_pair,
 )
+from ansible_collections.cattle.images.plugins.module_utils.orphans import run_tag
 
 BUILDER_ID = "mitchellh.amazonebs"
 TAG_BUILD_ID = "cattle.build_id"
+# The run that made a resource (orphans.run_tag): lets a sweep tell a dead run's leftovers when no ledger lists them.
+TAG_RUN = "cattle.run"
 KIND_INSTANCE = "ec2_instance"
 KIND_KEY_PAIR = "ec2_key_pair"
 KIND_SECURITY_GROUP = "ec2_security_group"
@@ -127,6 +130,8 @@ class EbsBuild:
     def _tag_spec(self, resource_type, tags=None):
         tags = dict(tags or {})
         tags[TAG_BUILD_ID] = self.build_id
+        if self.ledger is not None:
+            tags[TAG_RUN] = run_tag(os.path.dirname(os.path.abspath(self.ledger.path)))
         return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
 
     def render_tags(self, tags, data):

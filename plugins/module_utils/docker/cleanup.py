@@ -71,7 +71,11 @@ def remove_orphaned_containers(client, is_dead_run_dir):
 
     Only containers with the build-id label and a bind mount inside a ``cattle-run-*`` directory
     are considered, so containers made outside a run (tests driving the module) are never touched.
-    Returns the names removed.
+    With each such container go the untagged images committed from it (a capture the run died
+    in): its build provably never finished, so they are no artifact anyone was handed. Images of
+    a build whose container is gone are kept: an untagged image labelled with a finished build's
+    id is that build's artifact (``commit`` without ``docker-tag``), which nothing tells apart.
+    Returns what was removed, as ``(kind, name)`` pairs.
     """
     removed = []
     try:
@@ -86,8 +90,18 @@ def remove_orphaned_containers(client, is_dead_run_dir):
             source = mount.get("Source") or ""
             run_dir = _run_dir_of(source)
             if run_dir and is_dead_run_dir(run_dir):
+                # `docker commit` pauses the container; the daemon finishes a commit whose client
+                # died, so a paused container may still yield an image: wait for it then.
+                committing = bool((container.attrs.get("State") or {}).get("Paused"))
                 remove(client, build_id, source if is_build_temp_dir(source) else None)
-                removed.append(container.name)
+                removed.append(("docker container", container.name))
+                deadline = time.monotonic() + (COMMIT_GRACE if committing else 0)
+                while True:
+                    images = remove_uncommitted_images(client, build_id)
+                    if images or time.monotonic() >= deadline:
+                        break
+                    time.sleep(0.25)
+                removed.extend(("docker image", image) for image in images)
                 break
     return removed
 

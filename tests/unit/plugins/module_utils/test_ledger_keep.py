@@ -98,6 +98,16 @@ def test_a_run_keeping_nothing_local_is_deleted(tmp_path):
     assert outside.exists()
 
 
+def test_a_run_keeping_ec2_resources_stays_marked_kept(tmp_path):
+    # Kept EC2 resources carry this run directory in their cattle.run tag: a sweep -region that
+    # found it gone would take them for a lost run's leftovers.
+    run = _run_with_files(tmp_path)
+    kept = [{"kind": "ec2_instance", "name": "cattle-b1", "build": "b1", "region": "us-east-1"}]
+    assert ledger_mod.keep_run_dir(str(run), kept) == str(run)
+    assert ledger_mod.is_kept(str(run))
+    assert sorted(os.listdir(run)) == ["kept.json"]
+
+
 def test_no_sweep_touches_a_kept_run(tmp_path, monkeypatch):
     monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:_no_op")
     run = _run_with_files(tmp_path)
