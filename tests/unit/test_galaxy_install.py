@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import shutil
 import subprocess
 import tarfile
 
@@ -207,11 +208,13 @@ def collection_tarball(venv_bin, tmp_path_factory):
 @pytest.mark.slow
 def test_installed_tarball_documents_and_parses(venv_bin, collection_tarball, tmp_path):
     collections = tmp_path / "collections"
-    # --no-deps: Galaxy is unreachable here; community.docker comes from the venv's ansible bundle.
-    # --force: the venv already sees the worktree's cattle.images, and galaxy would skip the install.
-    result = run(venv_bin, "ansible-galaxy", "collection", "install", "--offline", "--no-deps", "--force",
+    # Galaxy is unreachable: --offline resolves the declared community.docker against the copy the
+    # venv's ansible bundle installed. --force: the venv already sees the worktree's cattle.images,
+    # and galaxy would otherwise skip the install.
+    result = run(venv_bin, "ansible-galaxy", "collection", "install", "--offline", "--force",
                  "-p", str(collections), collection_tarball)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "'community.docker:" in result.stdout and "already installed" in result.stdout, result.stdout
     installed = collections / "ansible_collections" / "cattle" / "images"
     assert (installed / "MANIFEST.json").is_file()
     env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(collections)}
@@ -228,21 +231,23 @@ def test_installed_tarball_documents_and_parses(venv_bin, collection_tarball, tm
     assert any(line.startswith("qemu-system-x86 ") for line in wanted["system"]), wanted
 
 
+def readme_execution_environment():
+    """The execution-environment.yml shown in the README's "Install with ansible-galaxy" section."""
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    section = readme.split("### Install with ansible-galaxy", 1)[1].split("\n## ", 1)[0]
+    (snippet,) = re.findall(r"```yaml\n# execution-environment.yml\n(.*?)```", section, re.S)
+    return yaml.safe_load(snippet)
+
+
 @pytest.mark.slow
 def test_ansible_builder_creates_an_ee_context_from_the_tarball(venv_bin, collection_tarball, tmp_path):
-    ee_file = tmp_path / "execution-environment.yml"
+    """The README's execution environment definition, run as written next to the built tarball."""
     tarball = os.path.basename(collection_tarball)
-    ee_file.write_text(yaml.safe_dump({
-        "version": 3,
-        "images": {"base_image": {"name": "local/debian:bookworm"}},
-        "dependencies": {
-            "ansible_core": {"package_pip": "ansible-core>=2.19"},
-            "ansible_runner": {"package_pip": "ansible-runner>=2.4"},
-            # ansible-galaxy runs in the context's _build/ directory: the tarball goes there.
-            "galaxy": {"collections": [{"name": f"collections/{tarball}", "type": "file"}]},
-        },
-        "additional_build_files": [{"src": collection_tarball, "dest": "collections"}],
-    }))
+    shutil.copy(collection_tarball, tmp_path / tarball)
+    ee = readme_execution_environment()
+    ee_file = tmp_path / "execution-environment.yml"
+    ee_file.write_text(yaml.safe_dump(ee))
     context = tmp_path / "context"
     result = run(venv_bin, "ansible-builder", "create", "-f", str(ee_file), "-c", str(context),
                  "--output-filename", "Containerfile", cwd=str(tmp_path))
