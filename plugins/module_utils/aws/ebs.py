@@ -29,11 +29,15 @@ import time
 import uuid
 
 from ansible_collections.cattle.images.plugins.module_utils.aws.client import (
+    GROUP_VISIBLE,
+    IMAGE_VISIBLE,
+    INSTANCE_VISIBLE,
     AwsError,
     Polling,
     ec2_client,
     endpoint_url,
     error_code,
+    eventually,
     explain,
     is_not_found,
     session,
@@ -109,10 +113,16 @@ class EbsBuild:
     def message(self, text):
         self.ui.append(["message", text])
 
-    def call(self, action, operation, *, region=None, **kwargs):
-        """One EC2 API call; any failure becomes an AwsError saying what we were doing."""
+    def call(self, action, operation, *, region=None, retry=None, **kwargs):
+        """One EC2 API call; any failure becomes an AwsError saying what we were doing.
+
+        ``retry``: a :class:`RetryPolicy` when the call names a resource EC2 may not show yet.
+        """
+        method = getattr(self.ec2(region), operation)
         try:
-            return getattr(self.ec2(region), operation)(**kwargs)
+            if retry:
+                return eventually(lambda: method(**kwargs), retry, self._sleep)
+            return method(**kwargs)
         except AwsError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -275,7 +285,7 @@ class EbsBuild:
         cidrs = config["temporary_security_group_source_cidrs"]
         self.message(f"Authorizing access to port {port} from [{' '.join(cidrs)}] in the temporary security groups...")
         self.call(f"open port {port} in the temporary security group {name}", "authorize_security_group_ingress",
-                  GroupId=group_id, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+                  retry=GROUP_VISIBLE, GroupId=group_id, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
                                                     "IpRanges": [{"CidrIp": cidr} for cidr in cidrs]}])
 
     def user_data(self):
@@ -358,7 +368,7 @@ class EbsBuild:
 
     def describe_instance(self, instance_id):
         reservations = self.call(f"describe the instance {instance_id}", "describe_instances",
-                                 InstanceIds=[instance_id])["Reservations"]
+                                 retry=INSTANCE_VISIBLE, InstanceIds=[instance_id])["Reservations"]
         for reservation in reservations:
             for instance in reservation["Instances"]:
                 return instance
@@ -421,9 +431,11 @@ class EbsBuild:
             self.say("Automatic instance stop disabled. Please stop instance manually.")
         else:
             self.say("Stopping the source instance...")
-            self.call(f"stop the instance {instance_id}", "stop_instances", InstanceIds=[instance_id])
+            self.call(f"stop the instance {instance_id}", "stop_instances", retry=INSTANCE_VISIBLE,
+                      InstanceIds=[instance_id])
         self.say("Waiting for the instance to stop...")
-        wait(self.ec2(), "instance_stopped", self.polling, f"instance {instance_id} to stop", InstanceIds=[instance_id])
+        wait(self.ec2(), "instance_stopped", self.polling, f"instance {instance_id} to stop",
+             retry=INSTANCE_VISIBLE, sleep=self._sleep, InstanceIds=[instance_id])
 
     def images_named(self, name, region):
         return self.call(f"look up AMIs named {name!r} in {region}", "describe_images", region=region,
@@ -448,14 +460,14 @@ class EbsBuild:
 
     def describe_image(self, image_id, region):
         images = self.call(f"describe the AMI {image_id} in {region}", "describe_images", region=region,
-                           ImageIds=[image_id])["Images"]
+                           retry=IMAGE_VISIBLE, ImageIds=[image_id])["Images"]
         if not images:
             raise AwsError(f"The AMI {image_id} in {region} disappeared.")
         return images[0]
 
     def wait_available(self, image_id, region):
         wait(self.ec2(region), "image_available", self.polling, f"AMI {image_id} in {region} to become ready",
-             ImageIds=[image_id])
+             retry=IMAGE_VISIBLE, sleep=self._sleep, ImageIds=[image_id])
 
     def copy(self, image_id, region, encrypt, kms_key_id, amis):
         kwargs = {"SourceRegion": self.region, "SourceImageId": image_id, "Name": self.config["ami_name"]}
@@ -561,14 +573,14 @@ class EbsBuild:
             if permissions:
                 self.message(f"Modifying: {image_id} ({region}) launch permissions")
                 self.call(f"share the AMI {image_id} in {region}", "modify_image_attribute", region=region,
-                          ImageId=image_id, LaunchPermission={"Add": permissions})
+                          retry=IMAGE_VISIBLE, ImageId=image_id, LaunchPermission={"Add": permissions})
             if config["ami_product_codes"]:
                 self.call(f"set product codes on the AMI {image_id} in {region}", "modify_image_attribute",
-                          region=region, ImageId=image_id, ProductCodes=config["ami_product_codes"])
+                          region=region, retry=IMAGE_VISIBLE, ImageId=image_id, ProductCodes=config["ami_product_codes"])
             if snapshot_permissions:
                 for snapshot in self.snapshots(image_id, region):
                     self.call(f"share the snapshot {snapshot} in {region}", "modify_snapshot_attribute",
-                              region=region, SnapshotId=snapshot, Attribute="createVolumePermission",
+                              region=region, retry=IMAGE_VISIBLE, SnapshotId=snapshot, Attribute="createVolumePermission",
                               OperationType="add", UserIds=config["snapshot_users"],
                               GroupNames=config["snapshot_groups"])
 
@@ -587,12 +599,12 @@ class EbsBuild:
         for region, image_id in sorted(amis.items()):
             self.say(f"Adding tags to AMI ({image_id}) in {region}...")
             if tags:
-                self.call(f"tag the AMI {image_id} in {region}", "create_tags", region=region, Resources=[image_id],
+                self.call(f"tag the AMI {image_id} in {region}", "create_tags", region=region, retry=IMAGE_VISIBLE, Resources=[image_id],
                           Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
             snapshots = self.snapshots(image_id, region)
             if snapshot_tags and snapshots:
                 self.message("Tagging snapshot: " + ", ".join(snapshots))
-                self.call(f"tag the snapshots of {image_id} in {region}", "create_tags", region=region,
+                self.call(f"tag the snapshots of {image_id} in {region}", "create_tags", region=region, retry=IMAGE_VISIBLE,
                           Resources=snapshots, Tags=[{"Key": k, "Value": v} for k, v in snapshot_tags.items()])
 
     def discard(self, amis):

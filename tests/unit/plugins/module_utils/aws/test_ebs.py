@@ -8,7 +8,13 @@ import subprocess
 import botocore.exceptions
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.aws.client import AwsError, Polling, explain
+from ansible_collections.cattle.images.plugins.module_utils.aws.client import (
+    GROUP_VISIBLE,
+    INSTANCE_VISIBLE,
+    AwsError,
+    Polling,
+    explain,
+)
 from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
 from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import (
     EbsBuild,
@@ -135,3 +141,85 @@ def test_region_is_required_for_a_client():
 
     with pytest.raises(AwsError, match="region: an AWS region is required"):
         ec2_client({})
+
+
+# --- eventual consistency: the calls Packer retries on NotFound right after a create ---------
+
+
+def _client_error(code, operation):
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": "not yet"}}, operation)
+
+
+class _LaggingClient:
+    """Answers ``code`` to ``operation`` for the first ``lag`` calls, then ``answer``; records every call."""
+
+    def __init__(self, operation, code, lag, answer):
+        self.operation, self.code, self.lag, self.answer = operation, code, lag, answer
+        self.calls = []
+
+    def __getattr__(self, name):
+        def method(**kwargs):
+            self.calls.append(name)
+            if name == self.operation and self.calls.count(name) <= self.lag:
+                raise _client_error(self.code, name)
+            return self.answer
+        return method
+
+
+def _lagging_build(operation, code, lag, answer=None):
+    sleeps = []
+    made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=sleeps.append)
+    client = _LaggingClient(operation, code, lag, answer or {})
+    made._clients["us-east-1"] = client
+    return made, client, sleeps
+
+
+@pytest.mark.parametrize("operation, code, act", [
+    ("stop_instances", "InvalidInstanceID.NotFound",
+     lambda b: b.call("stop", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])),
+    ("create_tags", "InvalidAMIID.NotFound", lambda b: b.tag({"us-east-1": "ami-1"}, {})),
+    ("authorize_security_group_ingress", "InvalidGroup.NotFound",
+     lambda b: b.call("open", "authorize_security_group_ingress", retry=GROUP_VISIBLE, GroupId="sg-1")),
+    ("describe_images", "InvalidAMIID.Unavailable", lambda b: b.describe_image("ami-1", "us-east-1")),
+])
+def test_not_found_right_after_a_create_is_retried(operation, code, act):
+    answer = {"Images": [{"ImageId": "ami-1", "BlockDeviceMappings": []}]}
+    made, client, sleeps = _lagging_build(operation, code, 3, answer)
+    if operation == "create_tags":
+        made.config["tags"] = {"k": "v"}
+    act(made)
+    assert client.calls.count(operation) == 4
+    assert sleeps and sleeps == sorted(sleeps)  # backs off, never shrinking
+
+
+def test_not_found_is_given_up_after_packers_tries():
+    made, client, sleeps = _lagging_build("stop_instances", "InvalidInstanceID.NotFound", 100)
+    with pytest.raises(AwsError, match="InvalidInstanceID.NotFound"):
+        made.call("stop the instance i-1", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])
+    assert client.calls.count("stop_instances") == INSTANCE_VISIBLE.tries
+    assert max(sleeps) == INSTANCE_VISIBLE.maximum
+
+
+def test_other_errors_and_unmarked_calls_are_not_retried():
+    made, client, _ = _lagging_build("stop_instances", "UnauthorizedOperation", 1)
+    with pytest.raises(AwsError, match="UnauthorizedOperation"):
+        made.call("stop", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])
+    made, client, _ = _lagging_build("stop_instances", "InvalidInstanceID.NotFound", 1)
+    with pytest.raises(AwsError, match="NotFound"):
+        made.call("stop", "stop_instances", InstanceIds=["i-1"])
+    assert client.calls == ["stop_instances"]
+
+
+def test_image_waiter_outlasts_not_found():
+    """boto3's image_available waiter fails on InvalidAMIID.NotFound; the build waits on, as Packer does."""
+    from botocore.stub import Stubber
+
+    made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=lambda _: None)
+    client = made.ec2()
+    stubber = Stubber(client)
+    for _ in range(2):
+        stubber.add_client_error("describe_images", "InvalidAMIID.NotFound")
+    stubber.add_response("describe_images", {"Images": [{"ImageId": "ami-1", "State": "available"}]})
+    with stubber:
+        made.wait_available("ami-1", "us-east-1")
+    stubber.assert_no_pending_responses()
