@@ -124,6 +124,10 @@ INSTANCE_VISIBLE = RetryPolicy(("InvalidInstanceID.NotFound",), 6, 10, 60)
 IMAGE_VISIBLE = RetryPolicy(("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable", "InvalidSnapshot.NotFound"),
                             11, 0.2, 30)
 
+# Deleting by a recorded id: NotFound may be EC2 lagging behind the create, or the resource really
+# gone; this many NotFound answers in a row mean gone (about 15 seconds).
+CONFIRM_GONE = RetryPolicy(("InvalidInstanceID.NotFound", "InvalidGroup.NotFound"), 5, 1, 8)
+
 
 def eventually(operation, policy, sleep=time.sleep):
     """``operation()``, tried again while it fails with one of ``policy.codes`` (up to ``policy.tries`` times).
