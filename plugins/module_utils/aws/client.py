@@ -176,6 +176,13 @@ class Polling:
                 f"(got delay_seconds={delay!r}, max_attempts={attempts!r})."
             ) from None
 
+    def overridden(self):
+        return bool(self.delay_seconds or self.max_attempts)
+
+    def or_max_attempts(self, attempts):
+        """This polling, or the waiter's own delay with ``attempts`` when nothing was overridden."""
+        return self if self.overridden() else Polling(None, attempts)
+
     def waiter_config(self):
         config = {}
         if self.delay_seconds:

@@ -51,6 +51,7 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.config import (
 
 BUILDER_ID = "mitchellh.amazonebs"
 TAG_BUILD_ID = "cattle.build_id"
+AMI_WAIT_ATTEMPTS = 120
 KIND_INSTANCE = "ec2_instance"
 KIND_KEY_PAIR = "ec2_key_pair"
 KIND_SECURITY_GROUP = "ec2_security_group"
@@ -470,7 +471,8 @@ class EbsBuild:
         return images[0]
 
     def wait_available(self, image_id, region):
-        wait(self.ec2(region), "image_available", self.polling, f"AMI {image_id} in {region} to become ready",
+        # Packer's default: 120 polls of 15s, 30 minutes (cross-region copies are slow), not boto's 10.
+        wait(self.ec2(region), "image_available", self.polling.or_max_attempts(AMI_WAIT_ATTEMPTS), f"AMI {image_id} in {region} to become ready",
              retry=IMAGE_VISIBLE, sleep=self._sleep, ImageIds=[image_id])
 
     def copy(self, image_id, region, encrypt, kms_key_id, amis):

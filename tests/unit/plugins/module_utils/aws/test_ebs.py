@@ -223,3 +223,29 @@ def test_image_waiter_outlasts_not_found():
     with stubber:
         made.wait_available("ami-1", "us-east-1")
     stubber.assert_no_pending_responses()
+
+
+class _RecordingWaiter:
+    def __init__(self):
+        self.configs = []
+        self.config = type("Config", (), {"delay": 15, "max_attempts": 40})()
+
+    def wait(self, WaiterConfig, **kwargs):  # noqa: N803 (boto3's name)
+        self.configs.append(WaiterConfig)
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, {"MaxAttempts": 120}),  # Packer's 30 minutes at the waiter's 15 seconds
+    ({"AWS_MAX_ATTEMPTS": "7"}, {"MaxAttempts": 7}),
+    ({"AWS_POLL_DELAY_SECONDS": "3"}, {"Delay": 3}),
+])
+def test_ami_wait_defaults_to_packers_30_minutes(monkeypatch, env, expected):
+    for name in ("AWS_MAX_ATTEMPTS", "AWS_POLL_DELAY_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=lambda _: None)
+    waiter = _RecordingWaiter()
+    monkeypatch.setattr(made.ec2(), "get_waiter", lambda name: waiter)
+    made.wait_available("ami-1", "us-east-1")
+    assert waiter.configs == [expected]
