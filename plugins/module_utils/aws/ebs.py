@@ -442,6 +442,20 @@ class EbsBuild:
         wait(self.ec2(), "instance_stopped", self.polling, f"instance {instance_id} to stop",
              retry=INSTANCE_VISIBLE, sleep=self._sleep, InstanceIds=[instance_id])
 
+    def modify_instance(self, instance_id):
+        """sriov_support / ena_support on the stopped instance, so the AMI made from it carries them
+        (Packer's StepModifyEBSBackedInstance; ena_support unset leaves the source AMI's setting)."""
+        if self.config["sriov_support"]:
+            self.say("Enabling Enhanced Networking (SR-IOV)...")
+            self.call(f"enable Enhanced Networking (SR-IOV) on {instance_id}", "modify_instance_attribute",
+                      retry=INSTANCE_VISIBLE, InstanceId=instance_id, SriovNetSupport={"Value": "simple"})
+        ena = self.config["ena_support"]
+        if ena is not None:
+            prefix = "En" if ena else "Dis"
+            self.say(f"{prefix}abling Enhanced Networking (ENA)...")
+            self.call(f"{prefix.lower()}able Enhanced Networking (ENA) on {instance_id}", "modify_instance_attribute",
+                      retry=INSTANCE_VISIBLE, InstanceId=instance_id, EnaSupport={"Value": bool(ena)})
+
     def images_named(self, name, region):
         return self.call(f"look up AMIs named {name!r} in {region}", "describe_images", region=region,
                          Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"]
@@ -509,6 +523,7 @@ class EbsBuild:
         data = dict(source.get("generated") or {})
         self._description = render(config["ami_description"], data) if config["ami_description"] else ""
         self.stop(instance_id)
+        self.modify_instance(instance_id)
         if config["skip_create_ami"]:
             self.say("Skipping AMI creation...")
             return None

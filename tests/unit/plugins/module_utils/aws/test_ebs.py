@@ -249,3 +249,28 @@ def test_ami_wait_defaults_to_packers_30_minutes(monkeypatch, env, expected):
     monkeypatch.setattr(made.ec2(), "get_waiter", lambda name: waiter)
     made.wait_available("ami-1", "us-east-1")
     assert waiter.configs == [expected]
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({}, []),
+    ({"ena_support": True, "sriov_support": True},
+     [{"InstanceId": "i-1", "SriovNetSupport": {"Value": "simple"}}, {"InstanceId": "i-1", "EnaSupport": {"Value": True}}]),
+    ({"ena_support": False}, [{"InstanceId": "i-1", "EnaSupport": {"Value": False}}]),
+])
+def test_ena_and_sriov_are_set_on_the_stopped_instance_before_the_ami(options, expected):
+    made = EbsBuild(normalize(dict(BASE, skip_create_ami=True, **options)), "b1d", sleep=lambda _: None)
+    asked = []
+
+    class Client:
+        def __getattr__(self, name):
+            return lambda **kwargs: asked.append((name, kwargs)) or {}
+
+        def get_waiter(self, name):
+            return _RecordingWaiter()
+
+    made._clients["us-east-1"] = Client()
+    made.capture({"instance_id": "i-1"})
+    assert [kwargs for name, kwargs in asked if name == "modify_instance_attribute"] == expected
+    if expected:
+        names = [name for name, _ in asked]
+        assert names.index("stop_instances") < names.index("modify_instance_attribute")
