@@ -147,7 +147,8 @@ class EbsBuild:
     # --- launch --------------------------------------------------------------------------
 
     def prevalidate(self):
-        """Packer's StepPreValidate: the AMI name must be free unless it is to be replaced."""
+        """Packer's StepPreValidate: the regions exist, the AMI name is free unless it is to be replaced."""
+        self.validate_regions()
         name = self.config["ami_name"]
         if self.config["force_deregister"] or self.config["skip_create_ami"]:
             return
@@ -159,6 +160,19 @@ class EbsBuild:
                 f"AMI Name: {name!r} is used by an existing AMI: {images[0]['ImageId']} (in {self.region}). "
                 "Choose another ami_name, set force_deregister (with force_delete_snapshot to delete its "
                 "snapshots too) to replace it, or run the build with -force."
+            )
+
+    def validate_regions(self):
+        """``region`` and ``ami_regions`` must be regions this account has, unless skip_region_validation."""
+        if self.config["skip_region_validation"]:
+            return
+        wanted = [self.region, *self.config["ami_regions"]]
+        available = sorted(r["RegionName"] for r in self.call("list the EC2 regions", "describe_regions")["Regions"])
+        unknown = [region for region in dict.fromkeys(wanted) if region and region not in available]
+        if unknown:
+            raise AwsError(
+                f"Invalid region(s) {', '.join(unknown)} (in region / ami_regions); the regions available are "
+                f"{', '.join(available)}. Set skip_region_validation to use a region this list lacks."
             )
 
     def source_ami(self):

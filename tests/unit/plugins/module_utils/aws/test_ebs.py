@@ -274,3 +274,27 @@ def test_ena_and_sriov_are_set_on_the_stopped_instance_before_the_ami(options, e
     if expected:
         names = [name for name, _ in asked]
         assert names.index("stop_instances") < names.index("modify_instance_attribute")
+
+
+@pytest.mark.parametrize("options, error", [
+    ({"ami_regions": ["eu-west-1"]}, None),
+    ({"ami_regions": ["eu-west-1", "mars-north-1"]}, "Invalid region(s) mars-north-1"),
+    ({"ami_regions": ["mars-north-1"], "skip_region_validation": True}, None),
+])
+def test_regions_are_validated_unless_skipped(options, error):
+    made = EbsBuild(normalize(dict(BASE, **options)), "b1d", sleep=lambda _: None)
+    asked = []
+
+    class Client:
+        def describe_regions(self, **kwargs):
+            asked.append("describe_regions")
+            return {"Regions": [{"RegionName": "us-east-1"}, {"RegionName": "eu-west-1"}]}
+
+    made._clients["us-east-1"] = Client()
+    if error:
+        with pytest.raises(AwsError) as raised:
+            made.validate_regions()
+        assert error in str(raised.value) and "skip_region_validation" in str(raised.value)
+    else:
+        made.validate_regions()
+    assert asked == ([] if options.get("skip_region_validation") else ["describe_regions"])
