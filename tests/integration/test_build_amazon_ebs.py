@@ -99,7 +99,7 @@ def test_build_makes_tagged_shared_encrypted_amis_in_every_region(moto_server, i
         snapshot_tags={"Snap": "yes", "Marker": f"snap-{marker}"},
         ami_users=["111122223333"], ami_groups=["all"],
         encrypt_boot=True, kms_key_id="alias/build-key",
-        region_kms_key_ids={"eu-west-1": "alias/eu-key", "us-west-2": "alias/usw2-key"},
+        region_kms_key_ids={REGION: "alias/build-key", "eu-west-1": "alias/eu-key", "us-west-2": "alias/usw2-key"},
         run_volume_tags={"Volume": "of {{ .SourceAMIName }}"}, user_data="#!/bin/sh\necho hi\n",
     )
     doc = json.loads(path.read_text())
