@@ -261,3 +261,22 @@ def test_name_collision_fails_before_launch_and_force_replaces(moto_server, inst
     images = images_named(moto_server, name, REGION)
     assert len(images) == 1 and images[0]["ImageId"] != existing
     assert_nothing_left(moto_server, marker)
+
+
+def test_full_lifecycle_under_eventual_consistency(moto_server, instance_standin, tmp_path):
+    """New resources answer NotFound for a while and tag-filtered describes lag, as on EC2: the build
+    retries what Packer retries, and its cleanup still removes everything (by the ids it recorded)."""
+    marker = uuid.uuid4().hex[:10]
+    path = template(tmp_path, instance_standin, marker, ami_regions=["eu-west-1"],
+                    tags={"Marker": marker}, snapshot_tags={"Snap": marker})
+    seen = len(moto_server.requests())
+    with moto_server.eventually_consistent(lag=2):
+        result = cattle(moto_server, path, cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    lagged = {r["params"]["Code"] for r in moto_server.requests()[seen:] if r["action"] == "Lagged"}
+    assert lagged == {"InvalidGroup.NotFound", "InvalidInstanceID.NotFound", "InvalidAMIID.NotFound"}, lagged
+    for region in (REGION, "eu-west-1"):
+        images = images_named(moto_server, f"cattle it {marker}", region)
+        assert len(images) == 1 and tags_of(images[0])["Marker"] == marker
+    assert_nothing_left(moto_server, marker)

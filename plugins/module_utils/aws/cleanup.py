@@ -6,9 +6,11 @@
 A ledger entry holds no secret: the region, the endpoint, the build id, and the plan file
 and build name to read the builder's credentials from (the plan lives in the run directory
 until the sweep is over). Without a readable plan, boto3's own credential chain is used.
-Resources are found by the build id tag (and name), AMIs by their name in the entry's region,
-so an entry recorded just before an interrupted create call is handled too: nothing found is
-success.
+Instances and security groups are deleted by the id the entry holds once the create answered,
+key pairs by name; only an entry recorded just before an interrupted create call (no id yet)
+falls back to the build id tag, where nothing found is success. AMIs are found by their name
+in the entry's region. A cleaner returns only once the delete is confirmed, else it raises and
+the entry stays for the next sweep.
 """
 
 from __future__ import annotations
@@ -49,17 +51,18 @@ def _build(entry):
 
 
 def terminate_instance(entry):
-    """Terminate every instance tagged with the entry's build id, and wait until they are gone."""
-    _build(entry).terminate_instances()
+    """Terminate the entry's instance (by id; by the build id tag if it has none) and wait until it is."""
+    _build(entry).terminate_instances([entry["instance_id"]] if entry.get("instance_id") else [])
 
 
 def delete_security_group(entry):
-    """Delete the temporary security group named in the entry (only if it carries the build's tag)."""
-    _build(entry).delete_security_groups(name=entry["name"])
+    """Delete the entry's temporary security group (by id; by name and the build's tag if it has none)."""
+    _build(entry).delete_security_groups(name=entry["name"],
+                                         group_ids=[entry["group_id"]] if entry.get("group_id") else [])
 
 
 def delete_key_pair(entry):
-    """Delete the temporary key pair named in the entry (only if it carries the build's tag) and its key files."""
+    """Delete the temporary key pair named in the entry (its name is its id) and its key files."""
     build = _build(entry)
     build.delete_key_pairs(name=entry["name"])
     remove_key_dir(entry.get("key_dir"), entry.get("key_dir_owned", True),

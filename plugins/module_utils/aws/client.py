@@ -13,6 +13,8 @@ of a message. Everything here raises :class:`AwsError`, whose text is for the us
 from __future__ import annotations
 
 import os
+import time
+from collections import namedtuple
 
 try:
     import boto3
@@ -106,6 +108,51 @@ def ec2_client(config, region=None, aws_session=None):
         raise AwsError(f"Cannot create an EC2 client for {region}: {exc}") from None
 
 
+# --- eventual consistency ----------------------------------------------------------------
+
+# EC2 is eventually consistent: right after a create, calls naming the new resource can answer
+# NotFound for a while. botocore's retries cover throttling and 5xx only, so the calls Packer
+# retries say so with one of these policies: which codes, how many tries, a doubling delay
+# from ``initial`` up to ``maximum`` seconds (Packer's retry.Backoff, same numbers).
+RetryPolicy = namedtuple("RetryPolicy", "codes tries initial maximum")
+
+# Packer's waitUntilSecurityGroupExists before AuthorizeSecurityGroupIngress.
+GROUP_VISIBLE = RetryPolicy(("InvalidGroup.NotFound",), 40, 1, 15)
+# Packer's StepStopEBSBackedInstance: "up to about 5 minutes".
+INSTANCE_VISIBLE = RetryPolicy(("InvalidInstanceID.NotFound",), 6, 10, 60)
+# Packer's StepCreateTags (and its image/snapshot lookups): "about 2.5 minutes".
+IMAGE_VISIBLE = RetryPolicy(("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable", "InvalidSnapshot.NotFound"),
+                            11, 0.2, 30)
+
+# Deleting by a recorded id: NotFound may be EC2 lagging behind the create, or the resource really
+# gone; this many NotFound answers in a row mean gone (about 15 seconds).
+CONFIRM_GONE = RetryPolicy(("InvalidInstanceID.NotFound", "InvalidGroup.NotFound"), 5, 1, 8)
+
+
+def eventually(operation, policy, sleep=time.sleep):
+    """``operation()``, tried again while it fails with one of ``policy.codes`` (up to ``policy.tries`` times).
+
+    A waiter that gives up on such an error (its last response carries the code) counts too.
+    Any other failure, or the last one, is raised as it is.
+    """
+    delay = policy.initial
+    for attempt in range(1, policy.tries + 1):
+        try:
+            return operation()
+        except Exception as exc:  # noqa: BLE001
+            if attempt == policy.tries or _failure_code(exc) not in policy.codes:
+                raise
+        sleep(min(delay, policy.maximum))
+        delay *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _failure_code(exc):
+    if HAS_BOTO3 and isinstance(exc, botocore.exceptions.WaiterError):
+        return ((getattr(exc, "last_response", None) or {}).get("Error") or {}).get("Code") or ""
+    return error_code(exc)
+
+
 # --- polling ----------------------------------------------------------------------------
 
 
@@ -129,6 +176,13 @@ class Polling:
                 f"(got delay_seconds={delay!r}, max_attempts={attempts!r})."
             ) from None
 
+    def overridden(self):
+        return bool(self.delay_seconds or self.max_attempts)
+
+    def or_max_attempts(self, attempts):
+        """This polling, or the waiter's own delay with ``attempts`` when nothing was overridden."""
+        return self if self.overridden() else Polling(None, attempts)
+
     def waiter_config(self):
         config = {}
         if self.delay_seconds:
@@ -138,11 +192,18 @@ class Polling:
         return config
 
 
-def wait(client, waiter_name, polling, what, **kwargs):
-    """Wait with a boto3 waiter; a timeout or failure says what we waited for and how long."""
+def wait(client, waiter_name, polling, what, retry=None, sleep=time.sleep, **kwargs):
+    """Wait with a boto3 waiter; a timeout or failure says what we waited for and how long.
+
+    ``retry``: a :class:`RetryPolicy` for the NotFound answers of a resource just made, which
+    boto3's waiters (image_available, instance_stopped) take for a failure.
+    """
+    waiter = client.get_waiter(waiter_name)
     try:
-        waiter = client.get_waiter(waiter_name)
-        waiter.wait(WaiterConfig=polling.waiter_config(), **kwargs)
+        if retry:
+            eventually(lambda: waiter.wait(WaiterConfig=polling.waiter_config(), **kwargs), retry, sleep)
+        else:
+            waiter.wait(WaiterConfig=polling.waiter_config(), **kwargs)
     except botocore.exceptions.WaiterError as exc:
         last = getattr(exc, "last_response", None) or {}
         if "Error" in last:

@@ -29,11 +29,16 @@ import time
 import uuid
 
 from ansible_collections.cattle.images.plugins.module_utils.aws.client import (
+    CONFIRM_GONE,
+    GROUP_VISIBLE,
+    IMAGE_VISIBLE,
+    INSTANCE_VISIBLE,
     AwsError,
     Polling,
     ec2_client,
     endpoint_url,
     error_code,
+    eventually,
     explain,
     is_not_found,
     session,
@@ -49,6 +54,7 @@ BUILDER_ID = "mitchellh.amazonebs"
 TAG_BUILD_ID = "cattle.build_id"
 # The run that made a resource (orphans.run_tag): lets a sweep tell a dead run's leftovers when no ledger lists them.
 TAG_RUN = "cattle.run"
+AMI_WAIT_ATTEMPTS = 120
 KIND_INSTANCE = "ec2_instance"
 KIND_KEY_PAIR = "ec2_key_pair"
 KIND_SECURITY_GROUP = "ec2_security_group"
@@ -112,10 +118,16 @@ class EbsBuild:
     def message(self, text):
         self.ui.append(["message", text])
 
-    def call(self, action, operation, *, region=None, **kwargs):
-        """One EC2 API call; any failure becomes an AwsError saying what we were doing."""
+    def call(self, action, operation, *, region=None, retry=None, **kwargs):
+        """One EC2 API call; any failure becomes an AwsError saying what we were doing.
+
+        ``retry``: a :class:`RetryPolicy` when the call names a resource EC2 may not show yet.
+        """
+        method = getattr(self.ec2(region), operation)
         try:
-            return getattr(self.ec2(region), operation)(**kwargs)
+            if retry:
+                return eventually(lambda: method(**kwargs), retry, self._sleep)
+            return method(**kwargs)
         except AwsError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -140,7 +152,8 @@ class EbsBuild:
     # --- launch --------------------------------------------------------------------------
 
     def prevalidate(self):
-        """Packer's StepPreValidate: the AMI name must be free unless it is to be replaced."""
+        """Packer's StepPreValidate: the regions exist, the AMI name is free unless it is to be replaced."""
+        self.validate_regions()
         name = self.config["ami_name"]
         if self.config["force_deregister"] or self.config["skip_create_ami"]:
             return
@@ -152,6 +165,19 @@ class EbsBuild:
                 f"AMI Name: {name!r} is used by an existing AMI: {images[0]['ImageId']} (in {self.region}). "
                 "Choose another ami_name, set force_deregister (with force_delete_snapshot to delete its "
                 "snapshots too) to replace it, or run the build with -force."
+            )
+
+    def validate_regions(self):
+        """``region`` and ``ami_regions`` must be regions this account has, unless skip_region_validation."""
+        if self.config["skip_region_validation"]:
+            return
+        wanted = [self.region, *self.config["ami_regions"]]
+        available = sorted(r["RegionName"] for r in self.call("list the EC2 regions", "describe_regions")["Regions"])
+        unknown = [region for region in dict.fromkeys(wanted) if region and region not in available]
+        if unknown:
+            raise AwsError(
+                f"Invalid region(s) {', '.join(unknown)} (in region / ami_regions); the regions available are "
+                f"{', '.join(available)}. Set skip_region_validation to use a region this list lacks."
             )
 
     def source_ami(self):
@@ -275,12 +301,14 @@ class EbsBuild:
         if vpc_id:
             kwargs["VpcId"] = vpc_id
         group_id = self.call(f"create the temporary security group {name}", "create_security_group", **kwargs)["GroupId"]
+        # Again, now with its id: cleanup deletes by id, since a tag-filtered lookup lags behind creates.
+        self._record(KIND_SECURITY_GROUP, name, vpc_id=vpc_id or "", group_id=group_id)
         source["temporary_security_group_id"] = group_id
         source["security_group_ids"] = [group_id]
         cidrs = config["temporary_security_group_source_cidrs"]
         self.message(f"Authorizing access to port {port} from [{' '.join(cidrs)}] in the temporary security groups...")
         self.call(f"open port {port} in the temporary security group {name}", "authorize_security_group_ingress",
-                  GroupId=group_id, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+                  retry=GROUP_VISIBLE, GroupId=group_id, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
                                                     "IpRanges": [{"CidrIp": cidr} for cidr in cidrs]}])
 
     def user_data(self):
@@ -350,6 +378,7 @@ class EbsBuild:
         reservation = self.call(f"launch the source instance from {image['ImageId']}", "run_instances", **kwargs)
         instance_id = reservation["Instances"][0]["InstanceId"]
         source["instance_id"] = instance_id
+        self._record(KIND_INSTANCE, instance_ledger_name(self.build_id), instance_id=instance_id)
         self.message(f"Instance ID: {instance_id}")
         self.say(f"Waiting for instance ({instance_id}) to become ready...")
         wait(self.ec2(), "instance_running", self.polling, f"instance {instance_id} to become ready",
@@ -363,7 +392,7 @@ class EbsBuild:
 
     def describe_instance(self, instance_id):
         reservations = self.call(f"describe the instance {instance_id}", "describe_instances",
-                                 InstanceIds=[instance_id])["Reservations"]
+                                 retry=INSTANCE_VISIBLE, InstanceIds=[instance_id])["Reservations"]
         for reservation in reservations:
             for instance in reservation["Instances"]:
                 return instance
@@ -426,9 +455,25 @@ class EbsBuild:
             self.say("Automatic instance stop disabled. Please stop instance manually.")
         else:
             self.say("Stopping the source instance...")
-            self.call(f"stop the instance {instance_id}", "stop_instances", InstanceIds=[instance_id])
+            self.call(f"stop the instance {instance_id}", "stop_instances", retry=INSTANCE_VISIBLE,
+                      InstanceIds=[instance_id])
         self.say("Waiting for the instance to stop...")
-        wait(self.ec2(), "instance_stopped", self.polling, f"instance {instance_id} to stop", InstanceIds=[instance_id])
+        wait(self.ec2(), "instance_stopped", self.polling, f"instance {instance_id} to stop",
+             retry=INSTANCE_VISIBLE, sleep=self._sleep, InstanceIds=[instance_id])
+
+    def modify_instance(self, instance_id):
+        """sriov_support / ena_support on the stopped instance, so the AMI made from it carries them
+        (Packer's StepModifyEBSBackedInstance; ena_support unset leaves the source AMI's setting)."""
+        if self.config["sriov_support"]:
+            self.say("Enabling Enhanced Networking (SR-IOV)...")
+            self.call(f"enable Enhanced Networking (SR-IOV) on {instance_id}", "modify_instance_attribute",
+                      retry=INSTANCE_VISIBLE, InstanceId=instance_id, SriovNetSupport={"Value": "simple"})
+        ena = self.config["ena_support"]
+        if ena is not None:
+            prefix = "En" if ena else "Dis"
+            self.say(f"{prefix}abling Enhanced Networking (ENA)...")
+            self.call(f"{prefix.lower()}able Enhanced Networking (ENA) on {instance_id}", "modify_instance_attribute",
+                      retry=INSTANCE_VISIBLE, InstanceId=instance_id, EnaSupport={"Value": bool(ena)})
 
     def images_named(self, name, region):
         return self.call(f"look up AMIs named {name!r} in {region}", "describe_images", region=region,
@@ -453,14 +498,15 @@ class EbsBuild:
 
     def describe_image(self, image_id, region):
         images = self.call(f"describe the AMI {image_id} in {region}", "describe_images", region=region,
-                           ImageIds=[image_id])["Images"]
+                           retry=IMAGE_VISIBLE, ImageIds=[image_id])["Images"]
         if not images:
             raise AwsError(f"The AMI {image_id} in {region} disappeared.")
         return images[0]
 
     def wait_available(self, image_id, region):
-        wait(self.ec2(region), "image_available", self.polling, f"AMI {image_id} in {region} to become ready",
-             ImageIds=[image_id])
+        # Packer's default: 120 polls of 15s, 30 minutes (cross-region copies are slow), not boto's 10.
+        wait(self.ec2(region), "image_available", self.polling.or_max_attempts(AMI_WAIT_ATTEMPTS), f"AMI {image_id} in {region} to become ready",
+             retry=IMAGE_VISIBLE, sleep=self._sleep, ImageIds=[image_id])
 
     def copy(self, image_id, region, encrypt, kms_key_id, amis):
         kwargs = {"SourceRegion": self.region, "SourceImageId": image_id, "Name": self.config["ami_name"]}
@@ -496,6 +542,7 @@ class EbsBuild:
         data = dict(source.get("generated") or {})
         self._description = render(config["ami_description"], data) if config["ami_description"] else ""
         self.stop(instance_id)
+        self.modify_instance(instance_id)
         if config["skip_create_ami"]:
             self.say("Skipping AMI creation...")
             return None
@@ -566,14 +613,14 @@ class EbsBuild:
             if permissions:
                 self.message(f"Modifying: {image_id} ({region}) launch permissions")
                 self.call(f"share the AMI {image_id} in {region}", "modify_image_attribute", region=region,
-                          ImageId=image_id, LaunchPermission={"Add": permissions})
+                          retry=IMAGE_VISIBLE, ImageId=image_id, LaunchPermission={"Add": permissions})
             if config["ami_product_codes"]:
                 self.call(f"set product codes on the AMI {image_id} in {region}", "modify_image_attribute",
-                          region=region, ImageId=image_id, ProductCodes=config["ami_product_codes"])
+                          region=region, retry=IMAGE_VISIBLE, ImageId=image_id, ProductCodes=config["ami_product_codes"])
             if snapshot_permissions:
                 for snapshot in self.snapshots(image_id, region):
                     self.call(f"share the snapshot {snapshot} in {region}", "modify_snapshot_attribute",
-                              region=region, SnapshotId=snapshot, Attribute="createVolumePermission",
+                              region=region, retry=IMAGE_VISIBLE, SnapshotId=snapshot, Attribute="createVolumePermission",
                               OperationType="add", UserIds=config["snapshot_users"],
                               GroupNames=config["snapshot_groups"])
 
@@ -592,12 +639,12 @@ class EbsBuild:
         for region, image_id in sorted(amis.items()):
             self.say(f"Adding tags to AMI ({image_id}) in {region}...")
             if tags:
-                self.call(f"tag the AMI {image_id} in {region}", "create_tags", region=region, Resources=[image_id],
+                self.call(f"tag the AMI {image_id} in {region}", "create_tags", region=region, retry=IMAGE_VISIBLE, Resources=[image_id],
                           Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
             snapshots = self.snapshots(image_id, region)
             if snapshot_tags and snapshots:
                 self.message("Tagging snapshot: " + ", ".join(snapshots))
-                self.call(f"tag the snapshots of {image_id} in {region}", "create_tags", region=region,
+                self.call(f"tag the snapshots of {image_id} in {region}", "create_tags", region=region, retry=IMAGE_VISIBLE,
                           Resources=snapshots, Tags=[{"Key": k, "Value": v} for k, v in snapshot_tags.items()])
 
     def discard(self, amis):
@@ -669,25 +716,46 @@ class EbsBuild:
     # --- cleanup -------------------------------------------------------------------------
 
     def build_instances(self):
-        """This build's instances that are not terminated, found by the build id tag."""
+        """This build's instances that are not terminated, found by the build id tag (the fallback: tags lag)."""
         reservations = self.call("look up this build's instances", "describe_instances", Filters=[
             {"Name": f"tag:{TAG_BUILD_ID}", "Values": [self.build_id]},
             {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped", "shutting-down"]},
         ])["Reservations"]
         return [i["InstanceId"] for r in reservations for i in r["Instances"]]
 
-    def terminate_instances(self):
-        instance_ids = self.build_instances()
-        if instance_ids:
-            self.say("Terminating the source AWS instance...")
+    def terminate_instances(self, instance_ids=()):
+        """Terminate ``instance_ids`` (else the instances found by tag) and wait until they are terminated.
+
+        An id that stays NotFound through :data:`CONFIRM_GONE` is taken as gone already.
+        """
+        instance_ids = list(dict.fromkeys(instance_ids)) or self.build_instances()
+        if not instance_ids:
+            return False
+        self.say("Terminating the source AWS instance...")
+        present = []
+        for instance_id in instance_ids:
             try:
-                self.ec2().terminate_instances(InstanceIds=instance_ids)
-            except Exception as exc:  # noqa: BLE001
-                if not is_not_found(exc):
-                    raise AwsError(explain(exc, f"terminate the instance(s) {', '.join(instance_ids)}")) from None
-            wait(self.ec2(), "instance_terminated", self.polling,
-                 f"instance(s) {', '.join(instance_ids)} to terminate", InstanceIds=instance_ids)
-        return bool(instance_ids)
+                self.call(f"terminate the instance {instance_id}", "terminate_instances", retry=CONFIRM_GONE,
+                          InstanceIds=[instance_id])
+                present.append(instance_id)
+            except AwsError:
+                if not self._gone(instance_id):
+                    raise
+        if present:
+            wait(self.ec2(), "instance_terminated", self.polling, f"instance(s) {', '.join(present)} to terminate",
+                 retry=CONFIRM_GONE, sleep=self._sleep, InstanceIds=present)
+        return bool(present)
+
+    def _gone(self, resource_id):
+        """Whether the last failure for ``resource_id`` was NotFound (asked again: describe by id)."""
+        try:
+            if resource_id.startswith("i-"):
+                self.ec2().describe_instances(InstanceIds=[resource_id])
+            else:
+                self.ec2().describe_security_groups(GroupIds=[resource_id])
+        except Exception as exc:  # noqa: BLE001
+            return is_not_found(exc)
+        return False
 
     def build_security_groups(self, name=None):
         """This build's temporary security groups (by tag, optionally only ``name``)."""
@@ -697,24 +765,30 @@ class EbsBuild:
         return self.call("look up this build's security groups", "describe_security_groups",
                          Filters=filters)["SecurityGroups"]
 
-    def delete_security_groups(self, name=None):
-        """Delete this build's temporary security groups (by tag, optionally only ``name``)."""
-        groups = self.build_security_groups(name)
-        for group in groups:
-            self.say(f"Deleting temporary security group {group['GroupId']} ...")
-            self._delete_group(group["GroupId"])
-        return bool(groups)
+    def delete_security_groups(self, name=None, group_ids=()):
+        """Delete ``group_ids``, else this build's temporary security groups found by tag (optionally ``name``)."""
+        group_ids = list(dict.fromkeys(group_ids)) or [group["GroupId"] for group in self.build_security_groups(name)]
+        for group_id in group_ids:
+            self.say(f"Deleting temporary security group {group_id} ...")
+            self._delete_group(group_id)
+        return bool(group_ids)
 
     def _delete_group(self, group_id):
-        # A group stays "in use" for a little while after its instance terminates.
+        # A group stays "in use" for a little while after its instance terminates, and a group made
+        # moments ago may answer NotFound for a while (then NotFound through CONFIRM_GONE is gone).
         attempts = 30
+        not_found = 0
         for attempt in range(attempts):
             try:
                 self.ec2().delete_security_group(GroupId=group_id)
                 return
             except Exception as exc:  # noqa: BLE001
                 if is_not_found(exc):
-                    return
+                    not_found += 1
+                    if not_found >= CONFIRM_GONE.tries:
+                        return
+                    self._sleep(min(CONFIRM_GONE.initial * 2 ** (not_found - 1), CONFIRM_GONE.maximum))
+                    continue
                 if error_code(exc) == "DependencyViolation" and attempt < attempts - 1:
                     self._sleep(min(2 + attempt, 10))
                     continue
@@ -733,41 +807,63 @@ class EbsBuild:
             raise AwsError(explain(exc, "look up this build's key pairs")) from None
 
     def delete_key_pairs(self, name=None):
-        """Delete this build's temporary key pairs (by tag, optionally only ``name``)."""
-        pairs = self.build_key_pairs(name)
-        for pair in pairs:
+        """Delete the temporary key pair ``name`` (a key pair's name is its id), else those found by tag."""
+        names = [name] if name else [pair["KeyName"] for pair in self.build_key_pairs()]
+        for each in names:
             self.say("Deleting temporary keypair...")
             try:
-                self.ec2().delete_key_pair(KeyName=pair["KeyName"])
+                # DeleteKeyPair of a name that is not there succeeds: nothing to confirm.
+                self.ec2().delete_key_pair(KeyName=each)
             except Exception as exc:  # noqa: BLE001
                 if not is_not_found(exc):
-                    raise AwsError(explain(exc, f"delete the temporary key pair {pair['KeyName']}")) from None
-        return bool(pairs)
+                    raise AwsError(explain(exc, f"delete the temporary key pair {each}")) from None
+        return bool(names)
 
     def cleanup(self, source=None):
         """Terminate the instance, delete the temporary security group and key pair. Idempotent.
 
-        Works from the build id alone (everything is found by the ``cattle.build_id`` tag), so it
+        Deletes by the ids the launch recorded (in ``source`` or this build's ledger entries);
+        only without one does it look for the ``cattle.build_id`` tag, which lags behind creates.
+        A ledger entry is released once its delete is confirmed (a failure raises first), so it
         is safe after a failed or interrupted launch. Returns whether anything was removed.
         """
         source = source or {}
-        changed = self.terminate_instances()
+        instance_ids = [source["instance_id"]] if source.get("instance_id") else self._recorded(KIND_INSTANCE,
+                                                                                                "instance_id")
+        changed = self.terminate_instances(instance_ids)
         self._release_recorded(KIND_INSTANCE, instance_ledger_name(self.build_id))
-        changed = self.delete_security_groups() or changed
+        group_ids = ([source["temporary_security_group_id"]] if source.get("temporary_security_group_id")
+                     else self._recorded(KIND_SECURITY_GROUP, "group_id"))
+        changed = self.delete_security_groups(group_ids=group_ids) or changed
         self._release_recorded(KIND_SECURITY_GROUP, source.get("temporary_security_group_name"))
-        changed = self.delete_key_pairs() or changed
+        key_names = [source["temporary_key_pair_name"]] if source.get("temporary_key_pair_name") else \
+            [entry["name"] for entry in self._entries(KIND_KEY_PAIR)]
+        if key_names:
+            for key_name in key_names:
+                changed = self.delete_key_pairs(key_name) or changed
+        else:
+            changed = self.delete_key_pairs() or changed
         self._release_recorded(KIND_KEY_PAIR, source.get("temporary_key_pair_name"))
         changed = remove_key_dir(source.get("key_dir"), source.get("key_dir_owned"), self.config,
                                  self.build_id) or changed
         return changed
+
+    def _entries(self, kind):
+        if self.ledger is None:
+            return []
+        return [entry for entry in self.ledger.entries()
+                if entry.get("kind") == kind and entry.get("build_id") == self.build_id]
+
+    def _recorded(self, kind, field):
+        """The resource ids this build's live ledger entries of ``kind`` hold in ``field``."""
+        return [entry[field] for entry in self._entries(kind) if entry.get(field)]
 
     def _release_recorded(self, kind, name=None):
         """Release ``name`` and every other live ledger entry of this build of ``kind`` (all removed now)."""
         if self.ledger is None:
             return
         names = {name} if name else set()
-        names.update(entry["name"] for entry in self.ledger.entries()
-                     if entry.get("kind") == kind and entry.get("build_id") == self.build_id)
+        names.update(entry["name"] for entry in self._entries(kind))
         for each in sorted(names):
             self.ledger.release(kind=kind, name=each)
 

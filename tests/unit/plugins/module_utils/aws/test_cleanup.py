@@ -104,3 +104,50 @@ def test_a_refused_create_releases_its_entry_and_leaves_a_same_named_newcomer(ec
     ebs.discard(amis)
     assert ebs.ledger.sweep() == []
     assert own_images(ec2) == set(raced)
+
+
+def untagged_launch(ec2, ebs):
+    """An instance and a security group as the build records them, but without the build id tag:
+    what a tag-filtered describe shows of them shortly after the create (EC2's tag index lags)."""
+    group_id = ec2.create_security_group(GroupName="packer_lagging", Description="d")["GroupId"]
+    ebs._record("ec2_security_group", "packer_lagging", group_id=group_id)
+    source = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance_id = ec2.run_instances(ImageId=source, InstanceType="t3.micro", MinCount=1,
+                                    MaxCount=1)["Instances"][0]["InstanceId"]
+    ebs._record("ec2_instance", "instance", instance_id=instance_id)
+    return instance_id, group_id
+
+
+def state_of(ec2, instance_id):
+    return ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]["Name"]
+
+
+def test_sweep_deletes_by_the_recorded_ids_not_by_tag(ec2, tmp_path):
+    ebs = build(tmp_path)
+    instance_id, group_id = untagged_launch(ec2, ebs)
+    assert ebs.ledger.sweep() == []
+    assert state_of(ec2, instance_id) == "terminated"
+    assert group_id not in {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+    assert ebs.ledger.entries() == []
+
+
+def test_build_cleanup_deletes_by_the_recorded_ids(ec2, tmp_path):
+    ebs = build(tmp_path)
+    instance_id, group_id = untagged_launch(ec2, ebs)
+    assert ebs.cleanup({}) is True
+    assert state_of(ec2, instance_id) == "terminated"
+    assert ebs.ledger.entries() == []
+
+
+def test_an_unconfirmed_delete_keeps_the_ledger_entry(ec2, tmp_path, monkeypatch):
+    ebs = build(tmp_path)
+    instance_id, _ = untagged_launch(ec2, ebs)
+
+    def refuse(self, action, operation, **kwargs):
+        raise AwsError(f"AWS could not {action}: UnauthorizedOperation: no")
+
+    monkeypatch.setattr(EbsBuild, "call", refuse)
+    with pytest.raises(AwsError, match="UnauthorizedOperation"):
+        ebs.cleanup({"instance_id": instance_id})
+    assert state_of(ec2, instance_id) == "running"
+    assert {e["kind"] for e in ebs.ledger.entries()} == {"ec2_instance", "ec2_security_group"}

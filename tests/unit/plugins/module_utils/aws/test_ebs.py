@@ -8,7 +8,13 @@ import subprocess
 import botocore.exceptions
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.aws.client import AwsError, Polling, explain
+from ansible_collections.cattle.images.plugins.module_utils.aws.client import (
+    GROUP_VISIBLE,
+    INSTANCE_VISIBLE,
+    AwsError,
+    Polling,
+    explain,
+)
 from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
 from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import (
     EbsBuild,
@@ -135,3 +141,160 @@ def test_region_is_required_for_a_client():
 
     with pytest.raises(AwsError, match="region: an AWS region is required"):
         ec2_client({})
+
+
+# --- eventual consistency: the calls Packer retries on NotFound right after a create ---------
+
+
+def _client_error(code, operation):
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": "not yet"}}, operation)
+
+
+class _LaggingClient:
+    """Answers ``code`` to ``operation`` for the first ``lag`` calls, then ``answer``; records every call."""
+
+    def __init__(self, operation, code, lag, answer):
+        self.operation, self.code, self.lag, self.answer = operation, code, lag, answer
+        self.calls = []
+
+    def __getattr__(self, name):
+        def method(**kwargs):
+            self.calls.append(name)
+            if name == self.operation and self.calls.count(name) <= self.lag:
+                raise _client_error(self.code, name)
+            return self.answer
+        return method
+
+
+def _lagging_build(operation, code, lag, answer=None):
+    sleeps = []
+    made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=sleeps.append)
+    client = _LaggingClient(operation, code, lag, answer or {})
+    made._clients["us-east-1"] = client
+    return made, client, sleeps
+
+
+@pytest.mark.parametrize("operation, code, act", [
+    ("stop_instances", "InvalidInstanceID.NotFound",
+     lambda b: b.call("stop", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])),
+    ("create_tags", "InvalidAMIID.NotFound", lambda b: b.tag({"us-east-1": "ami-1"}, {})),
+    ("authorize_security_group_ingress", "InvalidGroup.NotFound",
+     lambda b: b.call("open", "authorize_security_group_ingress", retry=GROUP_VISIBLE, GroupId="sg-1")),
+    ("describe_images", "InvalidAMIID.Unavailable", lambda b: b.describe_image("ami-1", "us-east-1")),
+])
+def test_not_found_right_after_a_create_is_retried(operation, code, act):
+    answer = {"Images": [{"ImageId": "ami-1", "BlockDeviceMappings": []}]}
+    made, client, sleeps = _lagging_build(operation, code, 3, answer)
+    if operation == "create_tags":
+        made.config["tags"] = {"k": "v"}
+    act(made)
+    assert client.calls.count(operation) == 4
+    assert sleeps and sleeps == sorted(sleeps)  # backs off, never shrinking
+
+
+def test_not_found_is_given_up_after_packers_tries():
+    made, client, sleeps = _lagging_build("stop_instances", "InvalidInstanceID.NotFound", 100)
+    with pytest.raises(AwsError, match="InvalidInstanceID.NotFound"):
+        made.call("stop the instance i-1", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])
+    assert client.calls.count("stop_instances") == INSTANCE_VISIBLE.tries
+    assert max(sleeps) == INSTANCE_VISIBLE.maximum
+
+
+def test_other_errors_and_unmarked_calls_are_not_retried():
+    made, client, _ = _lagging_build("stop_instances", "UnauthorizedOperation", 1)
+    with pytest.raises(AwsError, match="UnauthorizedOperation"):
+        made.call("stop", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])
+    made, client, _ = _lagging_build("stop_instances", "InvalidInstanceID.NotFound", 1)
+    with pytest.raises(AwsError, match="NotFound"):
+        made.call("stop", "stop_instances", InstanceIds=["i-1"])
+    assert client.calls == ["stop_instances"]
+
+
+def test_image_waiter_outlasts_not_found():
+    """boto3's image_available waiter fails on InvalidAMIID.NotFound; the build waits on, as Packer does."""
+    from botocore.stub import Stubber
+
+    made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=lambda _: None)
+    client = made.ec2()
+    stubber = Stubber(client)
+    for _ in range(2):
+        stubber.add_client_error("describe_images", "InvalidAMIID.NotFound")
+    stubber.add_response("describe_images", {"Images": [{"ImageId": "ami-1", "State": "available"}]})
+    with stubber:
+        made.wait_available("ami-1", "us-east-1")
+    stubber.assert_no_pending_responses()
+
+
+class _RecordingWaiter:
+    def __init__(self):
+        self.configs = []
+        self.config = type("Config", (), {"delay": 15, "max_attempts": 40})()
+
+    def wait(self, WaiterConfig, **kwargs):  # noqa: N803 (boto3's name)
+        self.configs.append(WaiterConfig)
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, {"MaxAttempts": 120}),  # Packer's 30 minutes at the waiter's 15 seconds
+    ({"AWS_MAX_ATTEMPTS": "7"}, {"MaxAttempts": 7}),
+    ({"AWS_POLL_DELAY_SECONDS": "3"}, {"Delay": 3}),
+])
+def test_ami_wait_defaults_to_packers_30_minutes(monkeypatch, env, expected):
+    for name in ("AWS_MAX_ATTEMPTS", "AWS_POLL_DELAY_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=lambda _: None)
+    waiter = _RecordingWaiter()
+    monkeypatch.setattr(made.ec2(), "get_waiter", lambda name: waiter)
+    made.wait_available("ami-1", "us-east-1")
+    assert waiter.configs == [expected]
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({}, []),
+    ({"ena_support": True, "sriov_support": True},
+     [{"InstanceId": "i-1", "SriovNetSupport": {"Value": "simple"}}, {"InstanceId": "i-1", "EnaSupport": {"Value": True}}]),
+    ({"ena_support": False}, [{"InstanceId": "i-1", "EnaSupport": {"Value": False}}]),
+])
+def test_ena_and_sriov_are_set_on_the_stopped_instance_before_the_ami(options, expected):
+    made = EbsBuild(normalize(dict(BASE, skip_create_ami=True, **options)), "b1d", sleep=lambda _: None)
+    asked = []
+
+    class Client:
+        def __getattr__(self, name):
+            return lambda **kwargs: asked.append((name, kwargs)) or {}
+
+        def get_waiter(self, name):
+            return _RecordingWaiter()
+
+    made._clients["us-east-1"] = Client()
+    made.capture({"instance_id": "i-1"})
+    assert [kwargs for name, kwargs in asked if name == "modify_instance_attribute"] == expected
+    if expected:
+        names = [name for name, _ in asked]
+        assert names.index("stop_instances") < names.index("modify_instance_attribute")
+
+
+@pytest.mark.parametrize("options, error", [
+    ({"ami_regions": ["eu-west-1"]}, None),
+    ({"ami_regions": ["eu-west-1", "mars-north-1"]}, "Invalid region(s) mars-north-1"),
+    ({"ami_regions": ["mars-north-1"], "skip_region_validation": True}, None),
+])
+def test_regions_are_validated_unless_skipped(options, error):
+    made = EbsBuild(normalize(dict(BASE, **options)), "b1d", sleep=lambda _: None)
+    asked = []
+
+    class Client:
+        def describe_regions(self, **kwargs):
+            asked.append("describe_regions")
+            return {"Regions": [{"RegionName": "us-east-1"}, {"RegionName": "eu-west-1"}]}
+
+    made._clients["us-east-1"] = Client()
+    if error:
+        with pytest.raises(AwsError) as raised:
+            made.validate_regions()
+        assert error in str(raised.value) and "skip_region_validation" in str(raised.value)
+    else:
+        made.validate_regions()
+    assert asked == ([] if options.get("skip_region_validation") else ["describe_regions"])
