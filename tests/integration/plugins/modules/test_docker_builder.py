@@ -158,18 +158,21 @@ def test_launch_and_capture_say_packers_lines_in_order(client, made, tmp_path):
         builder.capture(client, config, build_id, "web", ui)
     finally:
         builder.remove(client, build_id, source["temp_dir"], ui)
-    image_id = ui[5][1].removeprefix("Image ID: ")
+    image_id = ui[6][1].removeprefix("Image ID: ")
+    address = ui[4][1].removeprefix("Using docker communicator to connect: ")
     assert ui == [
         ["say", "Creating a temporary directory for sharing data..."],
         ["say", "Starting docker container..."],
         ["message", f"Run command: docker run -v /etc:/host-etc -v {source['temp_dir']}:/packer-files "
                     f"-d -i -t --entrypoint=/bin/sh -- {BASE_IMAGE}"],
         ["message", f"Container ID: {source['container_id']}"],
+        ["say", f"Using docker communicator to connect: {address}"],
         ["say", "Committing the container"],
         ["message", f"Image ID: {image_id}"],
         ["say", f"Killing the container: {source['container_id']}"],
     ]
     assert client.images.get(image_id).id == image_id
+    assert address.count(".") == 3  # the container's address on its network, as Packer prints it
 
 
 def test_named_container_is_found_captured_and_removed(client, made, tmp_path):

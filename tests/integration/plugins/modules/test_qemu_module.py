@@ -123,7 +123,7 @@ def test_halt_capture_and_absent(outcome):
     capture = outcome["results"]["capture"]
     assert not capture.get("failed"), capture["msg"]
     artifact = capture["artifact"]
-    assert artifact["builder_id"] == "transcend.qemu" and artifact["id"] == "packer-vm"
+    assert artifact["builder_id"] == "transcend.qemu" and artifact["id"] == "VM"  # Packer's qemu artifact id
     assert artifact["files"] == [str(outcome["tmp_path"] / "output-vm" / "packer-vm")]
     assert artifact["string"] == f"VM files in directory: {outcome['tmp_path'] / 'output-vm'}"
     assert artifact["metadata"]["domainType"] == "tcg" and artifact["metadata"]["diskType"] == "qcow2"
