@@ -194,7 +194,10 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     config["vm_name"] = config["vm_name"] or f"packer-{build_name}"
     if "/" in config["vm_name"]:
         problems.append(f"vm_name {config['vm_name']!r} must be a file name, without '/'")
-    config["output_directory"] = _absolute(config["output_directory"] or f"output-{build_name}", cwd)
+    # The artifact names its files under the directory as written (Packer's manifest shows them so);
+    # everything the builder opens uses the absolute path.
+    config["output_directory_as_written"] = config["output_directory"] or f"output-{build_name}"
+    config["output_directory"] = _absolute(config["output_directory_as_written"], cwd)
     if config["boot_key_interval"] is None:
         interval = os.environ.get("PACKER_KEY_INTERVAL", "")
         config["boot_key_interval"] = (_duration("PACKER_KEY_INTERVAL", interval) if interval else 0.1)
