@@ -66,7 +66,7 @@ class ActionModule(PostProcessorAction):
                 except OSError as exc:
                     raise PostProcessError(f"unable to create dir: {exc}") from None
                 try:
-                    line = f"{file_digest(path, kind)}\t{os.path.basename(path)}\n"
+                    line = f"{file_digest(context.local_path(path), kind)}\t{os.path.basename(path)}\n"
                     with open(checksum_file, "a", encoding="utf-8") as handle:
                         handle.write(line)
                 except OSError as exc:

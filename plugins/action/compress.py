@@ -105,7 +105,7 @@ class ActionModule(PostProcessorAction):
         except OSError as exc:
             raise PostProcessError(f"Unable to create dir for archive {target}: {exc}") from None
         try:
-            self._write(target, archive, algorithm, config["compression_level"], files, ui)
+            self._write(target, archive, algorithm, config["compression_level"], files, ui, context.local_path)
         except PostProcessError:
             _remove_quietly(target)
             raise
@@ -117,7 +117,8 @@ class ActionModule(PostProcessorAction):
         return output, keep, False
 
     @staticmethod
-    def _write(target, archive, algorithm, level, files, ui):
+    def _write(target, archive, algorithm, level, files, ui, local_path):
+        """``files`` as the artifact names them; ``local_path`` opens a relative one under the run's cwd."""
         compression = algorithm or "no compression"
         with open(target, "wb") as raw:
             compressor = _open_compressor(raw, algorithm, level)
@@ -131,16 +132,16 @@ class ActionModule(PostProcessorAction):
                     ui.say(f"Tarring {target} with {compression}")
                     with tarfile.open(fileobj=stream, mode="w|") as tar:
                         for path in files:
-                            tar.add(path, arcname=os.path.basename(path), recursive=False)
+                            tar.add(local_path(path), arcname=os.path.basename(path), recursive=False)
                 elif archive == "zip":
                     ui.say(f"Zipping {target}")
                     with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_DEFLATED,
                                          compresslevel=level) as bundle:
                         for path in files:
-                            bundle.write(path, arcname=os.path.basename(path))
+                            bundle.write(local_path(path), arcname=os.path.basename(path))
                 else:
                     ui.say(f"Archiving {files[0]} with {compression}")
-                    with open(files[0], "rb") as source:
+                    with open(local_path(files[0]), "rb") as source:
                         shutil.copyfileobj(source, stream, 1 << 20)
             finally:
                 if compressor is not None:

@@ -54,7 +54,9 @@ class ActionModule(PostProcessorAction):
     def post_process(self, config, context, artifact, ui):
         files = []
         for name in artifact["files"]:
-            size = os.path.getsize(name) if os.path.exists(name) else 0
+            # The name as the artifact gives it (Packer's: relative to the cwd, as written); sized where it is.
+            local = context.local_path(name)
+            size = os.path.getsize(local) if os.path.exists(local) else 0
             files.append({"name": os.path.basename(name) if config["strip_path"] else name, "size": size})
         entry = {
             "name": context.build_name,

@@ -92,7 +92,7 @@ class ActionModule(ActionBase):
                 elif keep:
                     artifacts.append(prior)
                 else:
-                    self._destroy(prior, errors, post_processor["type"])
+                    self._destroy(prior, errors, post_processor["type"], plan.get("cwd"))
                 prior = outcome.get("artifact")
             if prior is not None:  # Packer lists a pass-through artifact again
                 artifacts.append(prior)
@@ -102,7 +102,7 @@ class ActionModule(ActionBase):
                 artifacts.insert(0, builder_artifact)
             elif not self._play_context.check_mode:
                 try:
-                    destroy_artifact(builder_artifact)
+                    destroy_artifact(builder_artifact, plan.get("cwd"))
                 except Exception as exc:  # noqa: BLE001 - reported like Packer
                     errors.append(f"Error destroying builder artifact: {exc}; bad artifact: {builder_artifact.get('files')}")
 
@@ -112,8 +112,8 @@ class ActionModule(ActionBase):
         return result
 
     @staticmethod
-    def _destroy(artifact, errors, who):
+    def _destroy(artifact, errors, who, cwd):
         try:
-            destroy_artifact(artifact)
+            destroy_artifact(artifact, cwd)
         except Exception as exc:  # noqa: BLE001 - reported like Packer, the chain goes on
             errors.append(f"Failed cleaning up prior artifact: {exc}; pp is {who}")

@@ -13,6 +13,8 @@ the temporary key's ``SSHPublicKey``) come from ``generated``.
 
 from __future__ import annotations
 
+from ansible_collections.cattle.images.plugins.module_utils.build_keys import build_keys
+
 ID_NOT_IMPLEMENTED = "ERR_ID_NOT_IMPLEMENTED_BY_BUILDER"
 HTTP_IP_NOT_IMPLEMENTED = "ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER"
 HTTP_PORT_NOT_IMPLEMENTED = "ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER"
@@ -90,12 +92,14 @@ def source_id(builder_type, source):
 
 def build_data(builder_type, config, *, run_uuid="", http_ip="", http_port="", generated=None, source=None,
                private_key="", connected_host="", connected_port=None):
-    """Every ``{{ build `Key` }}`` value of a build; ``generated`` (the builder's own keys) wins."""
+    """Every ``{{ build `Key` }}`` value of a build; ``generated`` wins, for the keys this builder has
+    (module_utils/build_keys.py, the list validate checks templates against)."""
+    keys = build_keys(builder_type)
     data = communicator_data(builder_type, config, private_key, connected_host, connected_port)
     data["ID"] = source_id(builder_type, source)
     data["PackerRunUUID"] = _text(run_uuid)
     data.update(http_data(http_ip, http_port))
-    data.update({str(k): v for k, v in (generated or {}).items()})
+    data.update({str(k): v for k, v in (generated or {}).items() if str(k) in keys})
     return data
 
 

@@ -123,7 +123,8 @@ def test_build_data_reaches_provisioners_and_post_processors(venv_bin, disk, tmp
     port = connected.group(1)
     assert f"    qd: conn=ssh root@127.0.0.1:{port}\n" in result.stdout
     assert "    qd: id=ERR_ID_NOT_IMPLEMENTED_BY_BUILDER" in result.stdout
-    assert f"    qd: pp={served.group(1)} root@127.0.0.1:{port}" in result.stdout
+    # post-processor lines carry their type, as Packer prints them
+    assert f"    qd (shell-local): pp={served.group(1)} root@127.0.0.1:{port}" in result.stdout
     assert no_vm_left(tmp_path)
 
 

@@ -367,9 +367,10 @@ def capture(config, build_name, accelerator="", say=None):
             disk.compact(path, config["disk_compression"], (config["qemu_img_args"] or {}).get("convert"))
         except disk.DiskError as exc:
             raise QemuError(str(exc)) from None
-    files = sorted(
-        os.path.join(config["output_directory"], name) for name in os.listdir(config["output_directory"])
-    )
+    # Named as the template wrote the directory (relative to the run's cwd), as Packer's artifact does:
+    # post-processors resolve them against the cwd where they open them.
+    shown = config.get("output_directory_as_written") or config["output_directory"]
+    files = sorted(os.path.join(shown, name) for name in os.listdir(config["output_directory"]))
     size = disk.info(path).get("virtual-size", 0)
     return {
         "id": "VM",  # Packer's qemu artifact id, whatever the disk is called
@@ -377,7 +378,7 @@ def capture(config, build_name, accelerator="", say=None):
         "builder_type": "qemu",
         "build_name": build_name,
         "files": files,
-        "string": f"VM files in directory: {config['output_directory']}",
+        "string": f"VM files in directory: {shown}",
         "metadata": {
             "diskName": config["vm_name"],
             "diskType": config["format"],

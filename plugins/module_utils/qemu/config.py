@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils.durations import parse_go_duration
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
 
 ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
@@ -194,16 +195,29 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     config["vm_name"] = config["vm_name"] or f"packer-{build_name}"
     if "/" in config["vm_name"]:
         problems.append(f"vm_name {config['vm_name']!r} must be a file name, without '/'")
-    config["output_directory"] = _absolute(config["output_directory"] or f"output-{build_name}", cwd)
-    if config["boot_key_interval"] is None:
-        interval = os.environ.get("PACKER_KEY_INTERVAL", "")
-        config["boot_key_interval"] = (_duration("PACKER_KEY_INTERVAL", interval) if interval else 0.1)
+    # The artifact names its files under the directory as written (Packer's manifest shows them so);
+    # everything the builder opens uses the absolute path.
+    config["output_directory_as_written"] = config["output_directory"] or f"output-{build_name}"
+    config["output_directory"] = _absolute(config["output_directory_as_written"], cwd)
+    config["boot_key_interval"] = _key_interval(config["boot_key_interval"])
     config["boot_wait"] = max(config["boot_wait"], 0.0)
     config["comm_port"] = config["winrm_port"] if config["communicator"] == "winrm" else config["ssh_port"]
     config["force"] = bool(force)
     if problems:
         raise ConfigError(problems, where)
     return config
+
+
+def _key_interval(configured):
+    """Packer's VNC typist: a positive boot_key_interval, else PACKER_KEY_INTERVAL when it is a
+    duration (anything else there is ignored), else 100ms."""
+    if configured and configured > 0:
+        return configured
+    try:
+        interval = parse_go_duration(os.environ.get("PACKER_KEY_INTERVAL", ""))
+    except ValueError:
+        return 0.1
+    return max(interval, 0.0)
 
 
 def _absolute(path, cwd):

@@ -56,7 +56,9 @@ def _key(qcode, down):
 def key_batches(events):
     """Turn neutral key events into QMP ``input-send-event`` batches and waits.
 
-    Returns a list of ``("keys", [events])`` and ``("wait", seconds)``; one batch per typed key.
+    Returns a list of ``("keys", [event])`` and ``("wait", seconds)``: one key down or up per batch,
+    a shifted character's shift included, as Packer's VNC typist sends them one by one with the key
+    interval after each, so the guest sees every press last the interval however loaded the host is.
     """
     steps = []
     for event in events:
@@ -70,13 +72,14 @@ def key_batches(events):
         else:
             qcode, shifted = char_qcode(event.key)
         if event.action == "down":
-            steps.append(("keys", [_key(qcode, True)]))
+            sequence = [("shift", True), (qcode, True)] if shifted else [(qcode, True)]
         elif event.action == "up":
-            steps.append(("keys", [_key(qcode, False)]))
+            sequence = [("shift", False), (qcode, False)] if shifted else [(qcode, False)]
         elif shifted:
-            steps.append(("keys", [_key("shift", True), _key(qcode, True), _key(qcode, False), _key("shift", False)]))
+            sequence = [("shift", True), (qcode, True), (qcode, False), ("shift", False)]
         else:
-            steps.append(("keys", [_key(qcode, True), _key(qcode, False)]))
+            sequence = [(qcode, True), (qcode, False)]
+        steps.extend(("keys", [_key(code, down)]) for code, down in sequence)
     return steps
 
 
@@ -154,7 +157,7 @@ class QMP:
                 return reply["return"]
 
     def type_events(self, events, key_interval=0.1, sleep=time.sleep):
-        """Type a parsed boot command; ``<wait>`` pauses, each key is followed by ``key_interval``."""
+        """Type a parsed boot command; ``<wait>`` pauses, each key down and up is followed by ``key_interval``."""
         for kind, payload in key_batches(events):
             if kind == "wait":
                 sleep(payload)

@@ -7,6 +7,7 @@ import time
 import urllib.parse
 from datetime import UTC, datetime
 
+from ..build_keys import missing_key_message
 from .errors import GoTemplateError
 from .gotemplate import MISSING, Func, go_print, truth
 
@@ -298,7 +299,7 @@ class FuncContext:
     """What the context-dependent functions read."""
 
     def __init__(self, user_vars=None, template_path=None, init_time=None, build_name=None, build_type=None,
-                 in_variables=False, clean_resource_name=None, cwd=None):
+                 in_variables=False, clean_resource_name=None, cwd=None, build_keys=None):
         self.user_vars = {} if user_vars is None else user_vars
         self.template_path = template_path
         self.init_time = init_time or datetime.now(UTC)
@@ -307,6 +308,7 @@ class FuncContext:
         self.in_variables = in_variables
         self.clean_resource_name = clean_resource_name  # a callable, for builders that offer it
         self.cwd = cwd
+        self.build_keys = build_keys  # the `{{ build }}` keys a component of this build may name
 
 
 def context_funcs(ctx: FuncContext) -> dict[str, Func]:
@@ -355,8 +357,13 @@ def context_funcs(ctx: FuncContext) -> dict[str, Func]:
     def pwd() -> str:
         return ctx.cwd or os.getcwd()
 
-    def build(_key: str) -> str:
-        raise GoTemplateError("build data is not available here")
+    def build(key: str) -> str:
+        # Only checked at validate: the value itself is filled in at run time.
+        if ctx.build_keys is None:
+            raise GoTemplateError("build data is not available here")
+        if key not in ctx.build_keys:
+            raise GoTemplateError(missing_key_message(key))
+        return ""
 
     secret = "is not supported by cattle (no secret store lookups)" if ctx.in_variables else "is not allowed here"
     funcs.update({

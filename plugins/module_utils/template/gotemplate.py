@@ -703,12 +703,32 @@ class PartialEvaluator(Evaluator):
         static_prefix = 0
         while static_prefix < len(commands) and not any(self.is_runtime(a) for a in commands[static_prefix].args):
             static_prefix += 1
+        value: Any = _NOTHING
         if static_prefix:
             value = self.pipeline(Pipeline(commands[:static_prefix], pipe.line, pipe.source))
             parts.append(_literal_source(value))
+        self.check_deferred_call(pipe, commands[static_prefix:], value)
         for command in commands[static_prefix:]:
             parts.append(" ".join(self.fold_arg(a) for a in command.args))
         return " | ".join(parts)
+
+    def check_deferred_call(self, pipe: Pipeline, commands: list, piped: Any) -> None:
+        """Calls the first runtime command now when it is a deferred function with known arguments,
+        so its own checks (e.g. `build` of a key the build lacks) fail at validate; the value is dropped."""
+        if not commands:
+            return
+        head, rest = commands[0].args[0], commands[0].args[1:]
+        if not isinstance(head, Ident) or head.name not in self.deferred_funcs or head.name not in self.funcs:
+            return
+        if any(self.is_runtime(a) for a in rest):
+            return
+        try:
+            self.command(commands[0], piped)
+        except GoTemplateError as exc:
+            message = str(exc)
+            if message.startswith("template:"):
+                raise
+            raise GoTemplateError(f'template: root:{pipe.line}: executing "root" at <{pipe.source}>: {message}') from None
 
     def fold_arg(self, arg) -> str:
         if isinstance(arg, Pipeline):

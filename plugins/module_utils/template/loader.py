@@ -6,6 +6,7 @@ import os
 import re
 from datetime import UTC, datetime
 
+from ..build_keys import build_keys
 from .builder_support import builder_problems
 from .checks import CHECKS, iso_checksum_problems
 from .decode import DecodeError, Renderer, decode_config, parse_duration, to_int, to_list
@@ -484,7 +485,7 @@ class Template:
         schema = builders.get(btype)
         cleaner = clean_resource_name_for(btype) if schema is None or schema.get("clean_resource_name") else None
         builder_funcs = context_funcs(FuncContext(**base, clean_resource_name=cleaner))
-        component_funcs = context_funcs(FuncContext(**base))
+        component_funcs = context_funcs(FuncContext(**base, build_keys=build_keys(btype)))
         before = len([p for p in problems if p.severity == "error"])
         config = self._component("builder", "builder", btype, builder["config"], builder["path"], builders,
                                  builder_funcs, frozenset(), False, problems)

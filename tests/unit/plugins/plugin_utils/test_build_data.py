@@ -132,3 +132,20 @@ def test_every_common_key_is_defined_for_every_builder():
         data = build_data.build_data(build_type, {})
         assert set(COMMON_KEYS) <= set(data), build_type
         assert data["PackerRunUUID"] == ""
+
+
+def test_the_validated_key_list_is_the_run_time_one():
+    """validate refuses exactly the keys a build's data lacks (module_utils/build_keys.py)."""
+    from ansible_collections.cattle.images.plugins.module_utils.build_keys import BUILDER_KEYS, build_keys
+
+    every_builder_key = [key for keys in BUILDER_KEYS.values() for key in keys]
+    for build_type in ("docker", "qemu", "amazon-ebs", "virtualbox-iso", "virtualbox-ovf"):
+        generated = {key: "x" for key in every_builder_key + ["Nope"]}
+        data = build_data.build_data(build_type, {}, generated=generated)
+        assert set(data) == build_keys(build_type), build_type
+
+
+def test_a_key_of_another_builder_is_not_in_the_data():
+    data = build_data.build_data("qemu", {}, generated={"SourceAMI": "ami-1", "SSHPublicKey": "ssh-rsa A"})
+    assert "SourceAMI" not in data
+    assert data["SSHPublicKey"] == "ssh-rsa A"

@@ -68,10 +68,13 @@ def test_disks_created_copied_backed_resized_and_compacted(tmp_path):
     assert notes == ["Resized the disk to 128M"]
     assert disk.info(str(tmp_path / "out2" / "packer-b-1"))["virtual-size"] == 16 << 20
 
+    backed["output_directory_as_written"] = "out2"
     artifact = builder.capture(backed, "b", "tcg")
     assert "backing-filename" not in disk.info(path)  # compaction flattens the overlay
     assert artifact["id"] == "VM"  # Packer's qemu artifact id
-    assert artifact["files"] == [path, str(tmp_path / "out2" / "packer-b-1")]
+    # named under the directory as written (Packer's manifest shows them so)
+    assert artifact["files"] == ["out2/packer-b", "out2/packer-b-1"]
+    assert artifact["string"] == "VM files in directory: out2"
     assert artifact["metadata"] == {"diskName": "packer-b", "diskType": "qcow2", "diskSize": "128M",
                                     "domainType": "tcg"}
 
@@ -103,3 +106,11 @@ def test_packer_notes_on_the_disk_copy_and_a_headless_vm(tmp_path):
         "vnc://127.0.0.1:18",
     ]
     assert builder.vnc_note(config, 0).startswith("The VM will be run headless, without a GUI, as configured.")
+
+
+def test_output_directory_is_kept_as_written_beside_its_absolute_path(tmp_path):
+    written = config_for(tmp_path, output_directory="out")
+    assert written["output_directory_as_written"] == "out"
+    assert written["output_directory"] == str(tmp_path / "out")
+    default = config_for(tmp_path)
+    assert default["output_directory_as_written"] == "output-b"

@@ -82,3 +82,19 @@ def test_options_not_offered_yet_are_errors_when_set():
     assert normalize(dict(BASE, floppy_files=[], net_bridge=""))  # unset: fine
     with pytest.raises(ConfigError, match="floppy_files is not supported by this qemu builder yet"):
         normalize(dict(BASE, floppy_files=["a.cfg"]))
+
+
+@pytest.mark.parametrize("configured, env, expected", [
+    (None, None, 0.1), ("0s", None, 0.1), ("0s", "20ms", 0.02), ("250ms", "20ms", 0.25),
+    (None, "not-a-duration", 0.1), (None, "0", 0.0),
+])
+def test_boot_key_interval_as_packers_vnc_typist(monkeypatch, configured, env, expected):
+    # Packer: a positive boot_key_interval wins, else PACKER_KEY_INTERVAL when it parses, else 100ms
+    if env is None:
+        monkeypatch.delenv("PACKER_KEY_INTERVAL", raising=False)
+    else:
+        monkeypatch.setenv("PACKER_KEY_INTERVAL", env)
+    raw = {"iso_url": "x.iso", "iso_checksum": "none"}
+    if configured is not None:
+        raw["boot_key_interval"] = configured
+    assert normalize(raw, build_name="b", cwd="/tmp")["boot_key_interval"] == expected

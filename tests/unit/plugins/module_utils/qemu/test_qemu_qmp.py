@@ -11,26 +11,42 @@ from ansible_collections.cattle.images.plugins.module_utils.bootcommand import p
 from ansible_collections.cattle.images.plugins.module_utils.qemu.qmp import QMP, QMPError, char_qcode, key_batches
 
 
-def keys(batch):
-    return [(event["data"]["key"]["data"], event["data"]["down"]) for event in batch]
+def keys(steps):
+    """Each step as Packer's VNC typist sends it: one key down/up, or a wait."""
+    flat = []
+    for kind, payload in steps:
+        if kind == "wait":
+            flat.append(("wait", payload))
+            continue
+        assert len(payload) == 1  # one event per batch: the interval follows every key down and up
+        flat.append((payload[0]["data"]["key"]["data"], payload[0]["data"]["down"]))
+    return flat
 
 
 def test_plain_and_shifted_characters():
-    steps = key_batches(parse("aZ!"))
-    assert [kind for kind, _events in steps] == ["keys", "keys", "keys"]
-    assert keys(steps[0][1]) == [("a", True), ("a", False)]
-    assert keys(steps[1][1]) == [("shift", True), ("z", True), ("z", False), ("shift", False)]
-    assert keys(steps[2][1]) == [("shift", True), ("1", True), ("1", False), ("shift", False)]
+    assert keys(key_batches(parse("aZ!"))) == [
+        ("a", True), ("a", False),
+        ("shift", True), ("z", True), ("z", False), ("shift", False),
+        ("shift", True), ("1", True), ("1", False), ("shift", False)]
 
 
 def test_specials_holds_and_waits():
-    steps = key_batches(parse("<enter><leftCtrlOn>c<leftCtrlOff><wait2><f12><spacebar>"))
-    assert keys(steps[0][1]) == [("ret", True), ("ret", False)]
-    assert keys(steps[1][1]) == [("ctrl", True)]
-    assert keys(steps[3][1]) == [("ctrl", False)]
-    assert steps[4] == ("wait", 2.0)
-    assert keys(steps[5][1]) == [("f12", True), ("f12", False)]
-    assert keys(steps[6][1]) == [("spc", True), ("spc", False)]
+    assert keys(key_batches(parse("<enter><leftCtrlOn>c<leftCtrlOff><wait2><f12><spacebar><aOn>"))) == [
+        ("ret", True), ("ret", False), ("ctrl", True), ("c", True), ("c", False), ("ctrl", False),
+        ("wait", 2.0), ("f12", True), ("f12", False), ("spc", True), ("spc", False), ("a", True)]
+
+
+def test_every_key_event_is_followed_by_the_interval_and_waits_by_their_duration():
+    sent, slept = [], []
+
+    class Recorder(QMP):
+        def execute(self, command, **arguments):
+            sent.append(arguments["events"])
+            slept.append("sent")
+
+    Recorder("unused").type_events(parse("A<wait5>b<wait500ms>"), key_interval=0.25, sleep=slept.append)
+    assert len(sent) == 6
+    assert slept == ["sent", 0.25] * 4 + [5.0] + ["sent", 0.25] * 2 + [0.5]
 
 
 @pytest.mark.parametrize("char, qcode", [(" ", ("spc", False)), ("/", ("slash", False)), (":", ("semicolon", True)),
@@ -55,7 +71,7 @@ def test_a_real_monitor_accepts_the_keys(tmp_path):
             assert monitor.execute("query-status")["status"] == "running"
             slept = []
             monitor.type_events(parse("ls<enter><wait1>"), key_interval=0.01, sleep=slept.append)
-            assert slept == [0.01, 0.01, 0.01, 1.0]
+            assert slept == [0.01] * 6 + [1.0]
             with pytest.raises(QMPError, match="QEMU refused no-such-command"):
                 monitor.execute("no-such-command")
             monitor.execute("quit")
