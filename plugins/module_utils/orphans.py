@@ -76,8 +76,8 @@ def run_tag_is_dead(value, is_dead_run_dir):
     """Whether a :func:`run_tag` value names a run of this machine that is over: a boot before this
     one, or a run directory ``is_dead_run_dir`` says is dead (or gone). A tag of another machine,
     or one that does not parse, is not ours to judge: False."""
-    host, _, rest = (value or "").partition(" ")
-    boot, _, run_dir = rest.partition(" ")
+    host, rest = (value or "").partition(" ")[::2]
+    boot, run_dir = rest.partition(" ")[::2]
     if host != socket.gethostname() or not boot or not os.path.basename(run_dir).startswith(RUN_DIR_PREFIX):
         return False
     return boot != boot_id() or is_dead_run_dir(run_dir)

@@ -48,7 +48,7 @@ def test_sweep_region_removes_a_killed_builds_ec2_resources_after_its_run_dir_is
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
     # The guard takes ansible-playbook down with cattle; then the ledger is lost with the run dir.
-    for _ in range(600):
+    for _attempt in range(600):
         if not processes_with(str(root)):
             break
         time.sleep(0.1)

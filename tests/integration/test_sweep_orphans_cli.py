@@ -42,7 +42,7 @@ def test_cattle_sweep_stops_a_dead_runs_qemu_that_no_ledger_lists(tmp_path):
     vm = subprocess.Popen([QEMU, "-machine", "none", "-nodefaults", "-display", "none", "-S",  # noqa: S603
                            "-pidfile", str(work / "qemu.pid")], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     try:
-        for _ in range(200):  # QEMU writes its pidfile once it is set up
+        for _attempt in range(200):  # QEMU writes its pidfile once it is set up
             if (work / "qemu.pid").exists():
                 break
             time.sleep(0.05)

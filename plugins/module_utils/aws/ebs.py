@@ -307,9 +307,10 @@ class EbsBuild:
         source["security_group_ids"] = [group_id]
         cidrs = config["temporary_security_group_source_cidrs"]
         self.message(f"Authorizing access to port {port} from [{' '.join(cidrs)}] in the temporary security groups...")
+        permissions = [{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+                        "IpRanges": [{"CidrIp": cidr} for cidr in cidrs]}]
         self.call(f"open port {port} in the temporary security group {name}", "authorize_security_group_ingress",
-                  retry=GROUP_VISIBLE, GroupId=group_id, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-                                                    "IpRanges": [{"CidrIp": cidr} for cidr in cidrs]}])
+                  retry=GROUP_VISIBLE, GroupId=group_id, IpPermissions=permissions)
 
     def user_data(self):
         config = self.config

@@ -78,6 +78,6 @@ def test_a_live_runs_container_and_images_stay(client, builds):
 
     removed = remove_orphaned_containers(client, lambda path: False)
 
-    assert not [name for _, name in removed if build_id in name or name == unfinished]
+    assert not [name for _kind, name in removed if build_id in name or name == unfinished]
     assert unfinished in _image_ids(client, build_id)
     assert client.containers.get(container_name(build_id)).status == "running"

@@ -63,8 +63,8 @@ def test_a_dead_runs_instance_group_and_key_pair_go_and_nothing_else(aws_env):
         assert present(ec2, dead) == {"instance": False, "group": False, "key": False}
         for kept in (live, elsewhere, untagged):
             assert present(ec2, kept) == {"instance": True, "group": True, "key": True}
-        assert sorted(kind for kind, _ in removed) == ["EC2 instance", "EC2 key pair", "EC2 security group"]
-        assert all(dead["build_id"] in name for _, name in removed)
+        assert sorted(kind for kind, _name in removed) == ["EC2 instance", "EC2 key pair", "EC2 security group"]
+        assert all(dead["build_id"] in name for _kind, name in removed)
     finally:
         os.rmdir(live_run)
 

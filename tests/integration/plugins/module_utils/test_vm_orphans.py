@@ -34,7 +34,7 @@ def vms():
                                   "-pidfile", pidfile], stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL)
         started.append((child, parent))
-        for _ in range(100):  # the pidfile is written once QEMU has set up: then its command line is readable
+        for _attempt in range(100):  # the pidfile is written once QEMU has set up: then its command line is readable
             if os.path.exists(pidfile) and process.find(pidfile):
                 break
             time.sleep(0.05)

@@ -20,7 +20,8 @@ def test_a_run_tag_of_an_earlier_boot_is_dead():
 
 
 def test_another_machines_or_a_malformed_tag_is_never_dead():
-    always = lambda run_dir: True  # noqa: E731
+    def always(run_dir):
+        return True
     assert not orphans.run_tag_is_dead(f"other-host {boot_id()} /tmp/cattle-run-abc", always)
     assert not orphans.run_tag_is_dead(f"{socket.gethostname()} {boot_id()} /tmp/not-a-run", always)
     assert not orphans.run_tag_is_dead("", always)

@@ -141,7 +141,7 @@ def test_build_cleanup_deletes_by_the_recorded_ids(ec2, tmp_path):
 
 def test_an_unconfirmed_delete_keeps_the_ledger_entry(ec2, tmp_path, monkeypatch):
     ebs = build(tmp_path)
-    instance_id, _ = untagged_launch(ec2, ebs)
+    instance_id = untagged_launch(ec2, ebs)[0]
 
     def refuse(self, action, operation, **kwargs):
         raise AwsError(f"AWS could not {action}: UnauthorizedOperation: no")

@@ -201,10 +201,10 @@ def test_not_found_is_given_up_after_packers_tries():
 
 
 def test_other_errors_and_unmarked_calls_are_not_retried():
-    made, client, _ = _lagging_build("stop_instances", "UnauthorizedOperation", 1)
+    made, client = _lagging_build("stop_instances", "UnauthorizedOperation", 1)[:2]
     with pytest.raises(AwsError, match="UnauthorizedOperation"):
         made.call("stop", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])
-    made, client, _ = _lagging_build("stop_instances", "InvalidInstanceID.NotFound", 1)
+    made, client = _lagging_build("stop_instances", "InvalidInstanceID.NotFound", 1)[:2]
     with pytest.raises(AwsError, match="NotFound"):
         made.call("stop", "stop_instances", InstanceIds=["i-1"])
     assert client.calls == ["stop_instances"]
@@ -217,7 +217,7 @@ def test_image_waiter_outlasts_not_found():
     made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=lambda _: None)
     client = made.ec2()
     stubber = Stubber(client)
-    for _ in range(2):
+    for _attempt in range(2):
         stubber.add_client_error("describe_images", "InvalidAMIID.NotFound")
     stubber.add_response("describe_images", {"Images": [{"ImageId": "ami-1", "State": "available"}]})
     with stubber:
@@ -272,7 +272,7 @@ def test_ena_and_sriov_are_set_on_the_stopped_instance_before_the_ami(options, e
     made.capture({"instance_id": "i-1"})
     assert [kwargs for name, kwargs in asked if name == "modify_instance_attribute"] == expected
     if expected:
-        names = [name for name, _ in asked]
+        names = [name for name, _args in asked]
         assert names.index("stop_instances") < names.index("modify_instance_attribute")
 
 
