@@ -56,7 +56,8 @@ class ActionModule(PostProcessorAction):
         for name in artifact["files"]:
             # The name as the artifact gives it (Packer's: relative to the cwd, as written); sized where it is.
             local = context.local_path(name)
-            size = os.path.getsize(local) if os.path.exists(local) else 0
+            # Packer stats the name itself: "" (a discarded container) is no file, size 0.
+            size = os.path.getsize(local) if name and os.path.exists(local) else 0
             files.append({"name": os.path.basename(name) if config["strip_path"] else name, "size": size})
         entry = {
             "name": context.build_name,
