@@ -75,7 +75,7 @@ def test_build_types_provisions_and_the_output_boots_again(venv_bin, disk, tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
     # The typed line reached the guest: its marker holds the rendered runtime values.
     assert "    qt: Typed packer-qt 10.0.2.2:" in result.stdout
-    assert "--> qt: VM files in directory: " + str(tmp_path / "output-qt") in result.stdout
+    assert "--> qt: VM files in directory: output-qt" in result.stdout  # output_directory as written, as in Packer
     image = tmp_path / "output-qt" / "packer-qt"
     info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", str(image)], capture_output=True,
                                      text=True, check=True).stdout)
