@@ -156,7 +156,8 @@ def test_no_secret_on_disk_after_sigint_during_a_step(project, where):
         step = {"type": "shell", "inline": [f"test -n '{PASSWORD}'", "touch /packer-files/ready", "sleep 120"]}
 
         def ready():
-            return bool(glob.glob(str(project["temp"] / "cattle-docker-*" / "ready")))
+            # The build's shared dir sits in the run dir's own temp dir (<temp>/cattle-run-*/tmp/).
+            return bool(glob.glob(str(project["temp"] / "**" / "cattle-docker-*" / "ready"), recursive=True))
     template = write_template(project, [step], f"sigint-{where}")
     status, output = interrupted_build(template, project["work"], ready, f"the {where} step to start",
                                        env=project["env"], signum=signal.SIGINT, settle=1.0)
