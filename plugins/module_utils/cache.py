@@ -55,6 +55,8 @@ import os
 import re
 import shlex
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 KEY_VERSION = 2
 REPOSITORY = "cattle-cache"
 
@@ -76,7 +78,7 @@ _FILE_OPTIONS = {
 }
 
 
-class CacheKeyError(Exception):
+class CacheKeyError(CattleError):
     """A step's inputs cannot be read; the message names the file."""
 
 

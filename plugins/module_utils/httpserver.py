@@ -22,6 +22,7 @@ import sys
 import time
 
 from ansible_collections.cattle.images.plugins.module_utils import process
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
 SERVER_CODE = r"""
 import http.server, json, os, random, socket, socketserver, sys, urllib.parse
@@ -76,7 +77,7 @@ server.serve_forever()
 """
 
 
-class HTTPServerError(Exception):
+class HTTPServerError(CattleError):
     """The HTTP server could not start; worded for the user."""
 
 

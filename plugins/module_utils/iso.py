@@ -24,13 +24,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 HASHES = ("md5", "sha1", "sha256", "sha512")
 _LENGTHS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _CHUNK = 1 << 20
 
 
-class ISOError(Exception):
+class ISOError(CattleError):
     """A problem with iso_url / iso_checksum, worded for the user."""
 
 

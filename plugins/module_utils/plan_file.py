@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 
 def write_plan(plan, run_dir):
     """Write the plan where only this user can read it; it may hold secrets."""
@@ -22,7 +24,7 @@ def write_plan(plan, run_dir):
     return path
 
 
-class PlanError(Exception):
+class PlanError(CattleError):
     """The plan file cannot be read, or does not hold the build asked for."""
 
 

@@ -9,10 +9,11 @@ Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of res
 from __future__ import annotations
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.template import mask, mask_data
 
 
-class UserError(Exception):
+class UserError(CattleError):
     """A mistake in the user's configuration; the message is shown as is."""
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 ERROR_CLEANUP = "error-cleanup"
 
 
-class PlanError(Exception):
+class PlanError(CattleError):
     """The plan file or a reference into it is wrong; the message is for the user."""
 
 

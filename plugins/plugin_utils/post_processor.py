@@ -15,6 +15,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError, mask_result
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
 from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanError, find_post_processor
@@ -22,7 +23,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanErro
 ARTIFACT_KEYS = ("id", "builder_id", "builder_type", "build_name", "files", "string", "metadata")
 
 
-class PostProcessError(Exception):
+class PostProcessError(CattleError):
     """The post-processor ran and failed; the message is the build's error."""
 
 

@@ -20,6 +20,7 @@ import time
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     Ui,
     UserError,
@@ -37,7 +38,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanErro
 CANCEL_GRACE_SECONDS = 5.0
 
 
-class ProvisionError(Exception):
+class ProvisionError(CattleError):
     """The provisioner ran and failed; the message is Packer's error for the build."""
 
 

@@ -17,10 +17,11 @@ import stat
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.plugin_utils.winrm import WindowsShell, encode_powershell
 
 
-class RemoteError(Exception):
+class RemoteError(CattleError):
     """A command or transfer on the build host failed."""
 
 

@@ -16,6 +16,8 @@ import os
 import time
 from collections import namedtuple
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 try:
     import boto3
     import botocore.config
@@ -31,7 +33,7 @@ except ImportError as exc:  # the module reports it; the import must not crash A
 DEFAULT_MAX_RETRIES = 10
 
 
-class AwsError(Exception):
+class AwsError(CattleError):
     """An AWS operation failed; ``str()`` is a one-paragraph message for the user."""
 
 

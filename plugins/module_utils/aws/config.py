@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
 
 SECRET_OPTIONS = ("secret_key", "token", "mfa_code", "ssh_password", "winrm_password", "ssh_bastion_password",
@@ -38,7 +39,7 @@ SSH_INTERFACES = ("", "public_ip", "private_ip", "public_dns", "private_dns")
 KEY_PAIR_TYPES = ("rsa", "ed25519")
 
 
-class ConfigError(ValueError):
+class ConfigError(CattleError, ValueError):
     """One or more problems with the builder's configuration; ``str()`` lists them all."""
 
     def __init__(self, problems, where="amazon-ebs builder"):

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
-class CommunicatorError(Exception):
+
+class CommunicatorError(CattleError):
     """A mistake in the communicator configuration, or a connection that never came up.
 
     The message names the option and is shown to the user as it is.

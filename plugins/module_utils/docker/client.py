@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 try:
     import docker
     from docker import errors as docker_errors
@@ -25,7 +27,7 @@ except ImportError as exc:  # the module reports it; the import must not crash A
 DEFAULT_TIMEOUT = 300
 
 
-class DockerError(Exception):
+class DockerError(CattleError):
     """A Docker operation failed; ``str()`` is a one-paragraph message for the user."""
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import DEFAULT_RUN_COMMAND
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool
 
 # Instructions `docker commit --change` accepts (Packer's list).
@@ -67,7 +68,7 @@ _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
 SECRET_OPTIONS = ("login_password", "aws_secret_key", "aws_token")
 
 
-class ConfigError(ValueError):
+class ConfigError(CattleError, ValueError):
     """One or more problems with the builder's configuration; ``str()`` lists them all."""
 
     def __init__(self, problems, where="docker builder"):

@@ -20,10 +20,11 @@ import tempfile
 from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts
 from ansible_collections.cattle.images.plugins.module_utils.docker.builder import registry_auth
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, explain, is_not_found
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool
 
 
-class PostProcessorError(ValueError):
+class PostProcessorError(CattleError, ValueError):
     """A configuration or input-artifact mistake; the message is for the user."""
 
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 DEFAULT_RUN_COMMAND = ["-d", "-i", "-t", "--entrypoint=/bin/sh", "--", "{{.Image}}"]
 
 
-class RunCommandError(ValueError):
+class RunCommandError(CattleError, ValueError):
     """``run_command`` cannot be understood; the message names the option."""
 
 

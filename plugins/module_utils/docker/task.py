@@ -21,6 +21,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.config import
     ConfigError,
     normalize,
 )
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.ledger import CAPTURE_CANCELLED, Ledger, capture_cancelled
 from ansible_collections.cattle.images.plugins.module_utils.plan_file import (
     PlanError,
@@ -46,7 +47,7 @@ REQUIRED_IF = [
 ]
 
 
-class TaskFailed(Exception):
+class TaskFailed(CattleError):
     """The task failed; ``str()`` is the message for the user, ``result`` what to return with it."""
 
     def __init__(self, message, result):

@@ -20,6 +20,7 @@ import shutil
 import time
 
 from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso, process, vm
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.qemu import accel, disk
 from ansible_collections.cattle.images.plugins.module_utils.qemu.cmdline import (
     CommandLineError,
@@ -38,7 +39,7 @@ USER_NET_HOST_IP = "10.0.2.2"
 LAUNCH_ATTEMPTS = 3
 
 
-class QemuError(Exception):
+class QemuError(CattleError):
     """A qemu build step failed; the message is for the user."""
 
 

@@ -15,10 +15,11 @@ process) are always added after the rest.
 
 from __future__ import annotations
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
 
 
-class CommandLineError(ValueError):
+class CommandLineError(CattleError, ValueError):
     pass
 
 

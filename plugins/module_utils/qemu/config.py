@@ -14,6 +14,7 @@ import os
 import re
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import parse_go_duration
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
 
 ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
@@ -107,7 +108,7 @@ _GO_DURATION = re.compile(r"(-?\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-class ConfigError(ValueError):
+class ConfigError(CattleError, ValueError):
     """One or more problems with the builder's configuration; ``str()`` lists them all."""
 
     def __init__(self, problems, where="qemu builder"):

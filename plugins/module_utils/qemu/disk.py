@@ -9,8 +9,10 @@ import json
 import os
 import subprocess
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
-class DiskError(Exception):
+
+class DiskError(CattleError):
     pass
 
 

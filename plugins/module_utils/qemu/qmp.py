@@ -14,6 +14,7 @@ import socket
 import time
 
 from ansible_collections.cattle.images.plugins.module_utils.bootcommand import KeyEvent
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
 SPECIAL_QCODES = {
     "bs": "backspace", "del": "delete", "enter": "ret", "esc": "esc", "home": "home", "insert": "insert",
@@ -32,7 +33,7 @@ _SHIFTED = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7"
             ":": "semicolon", '"': "apostrophe", "~": "grave_accent", "<": "comma", ">": "dot", "?": "slash"}
 
 
-class QMPError(Exception):
+class QMPError(CattleError):
     pass
 
 

@@ -6,6 +6,8 @@ import glob
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 from ..durations import parse_go_duration
 from .checks import CHECKS
 from .errors import GoTemplateError
@@ -13,7 +15,7 @@ from .gotemplate import PartialEvaluator, parse
 from .schemas.deprecated import DEPRECATED_MESSAGE, is_fixable
 
 
-class DecodeError(Exception):
+class DecodeError(CattleError):
     pass
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 
 class Diagnostic:
     """One problem: where (file, line, column, field path) and what."""
@@ -34,7 +36,7 @@ class Diagnostic:
         }
 
 
-class TemplateErrors(Exception):
+class TemplateErrors(CattleError):
     """Raised when a template cannot be loaded; carries every diagnostic found."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
@@ -42,5 +44,5 @@ class TemplateErrors(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics) or "invalid template")
 
 
-class GoTemplateError(Exception):
+class GoTemplateError(CattleError):
     """An error from parsing or executing a Go text/template string (message in Go's words)."""

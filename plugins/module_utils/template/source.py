@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 Path = tuple  # of str keys and int indexes
 
 
@@ -34,7 +36,7 @@ class Document:
             path = path[:-1]
 
 
-class SourceError(Exception):
+class SourceError(CattleError):
     def __init__(self, message: str, line: int, column: int):
         super().__init__(message)
         self.message = message

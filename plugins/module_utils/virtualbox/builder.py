@@ -28,6 +28,7 @@ import time
 
 from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso, vm
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import driver as vbox
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox.config import ISO
@@ -43,7 +44,7 @@ NAT_HOST_IP = "10.0.2.2"
 VBOX_DOWNLOADS = "https://download.virtualbox.org/virtualbox"
 
 
-class VirtualBoxError(Exception):
+class VirtualBoxError(CattleError):
     """A virtualbox build step failed; the message is for the user."""
 
 

@@ -15,6 +15,7 @@ import os
 import re
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
 
 ISO = "virtualbox-iso"
@@ -148,7 +149,7 @@ _UNSUPPORTED = {
 _RESOLUTION = re.compile(r"^\d+x\d+$")
 
 
-class ConfigError(ValueError):
+class ConfigError(CattleError, ValueError):
     """One or more problems with the builder's configuration; ``str()`` lists them all."""
 
     def __init__(self, problems, where="virtualbox builder"):

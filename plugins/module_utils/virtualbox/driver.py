@@ -19,6 +19,8 @@ import shutil
 import subprocess
 import time
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
 NAT_RULE = "packercomm"
 IDE, SATA, SCSI, NVME, VIRTIO = "IDE Controller", "SATA Controller", "SCSI Controller", "NVMe Controller", \
     "VirtIO Controller"
@@ -35,7 +37,7 @@ _VERSION = re.compile(r"^([.0-9]+)(?:_(?:RC|OSEr)[0-9]+)?")
 _ERROR_ON_STDERR = re.compile(r"VBoxManage([.a-z]+?): error:")
 
 
-class VBoxManageError(Exception):
+class VBoxManageError(CattleError):
     """VBoxManage is missing or a call failed; the message is for the user."""
 
 

@@ -14,6 +14,7 @@ Pure Python, no Ansible import.
 from __future__ import annotations
 
 from ansible_collections.cattle.images.plugins.module_utils.bootcommand import KeyEvent
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
 # Packer sends at most this many codes per VBoxManage call.
 CHUNK_SIZE = 25
@@ -40,7 +41,7 @@ CHAR_MAKE = {char: start + offset for chars, start in _ROWS for offset, char in 
 SHIFTED = set('~!@#$%^&*()_+{}|:"<>?')
 
 
-class ScancodeError(ValueError):
+class ScancodeError(CattleError, ValueError):
     """A boot command that cannot be typed as scancodes; worded for the user."""
 
 
