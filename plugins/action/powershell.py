@@ -24,14 +24,16 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     as_bool,
     as_int,
     as_int_list,
-    go_duration,
     parse_duration,
     unknown_keys,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
+    collect,
+    format_env_var,
     packer_env,
     parse_environment_vars,
+    pause_after,
     windows_script_sources,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
@@ -110,10 +112,7 @@ def flatten_ps_env(user_pairs, base_env, env_var_format=ENV_VAR_FORMAT):
     env = dict(base_env)
     for key, value in user_pairs:
         env[key] = ps_escape(value)
-    parts = env_var_format.split("%s")
-    if len(parts) < 3:
-        raise UserError(f"env_var_format: expected a format with two %s (key, value), got {env_var_format!r}")
-    return "".join(parts[0] + key + parts[1] + env[key] + "%s".join(parts[2:]) for key in sorted(env))
+    return "".join(format_env_var(env_var_format, key, env[key]) for key in sorted(env))
 
 
 def elevated_wrapper(command, user, password, task_name):
@@ -145,11 +144,7 @@ class ActionModule(ProvisionerAction):
     def prepare(self, config, context):
         problems = unknown_keys(config, KNOWN_KEYS)
         inline, scripts = windows_script_sources(config, context, problems)
-        try:
-            env_pairs = parse_environment_vars(config.get("environment_vars"))
-        except UserError as exc:
-            problems.append(str(exc))
-            env_pairs = []
+        env_pairs = collect(problems, lambda: parse_environment_vars(config.get("environment_vars")), [])
         elevated_user = str(config.get("elevated_user") or "")
         elevated_password = str(config.get("elevated_password") or "")
         if elevated_password and not elevated_user:
@@ -221,9 +216,7 @@ class ActionModule(ProvisionerAction):
         finally:
             if inline_file:
                 os.unlink(inline_file)
-        if config["pause_after"] > 0:
-            ui.say(f"Pausing {go_duration(config['pause_after'])} after this provisioner...")
-            cancel.wait(config["pause_after"])
+        pause_after(config, ui, cancel)
 
     @staticmethod
     def _write_temp(context, prefix, text):

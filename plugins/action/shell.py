@@ -13,7 +13,6 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     as_bool,
     as_int_list,
     as_list,
-    go_duration,
     go_int_list,
     parse_duration,
     unknown_keys,
@@ -22,9 +21,11 @@ from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import P
 from ansible_collections.cattle.images.plugins.plugin_utils.remote import Remote, RemoteError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     DEFAULT_ENV_VAR_FORMAT,
+    checked_env_var_format,
+    collect,
     flatten_env,
-    format_env_var,
     packer_env,
+    pause_after,
     user_environment,
 )
 
@@ -68,11 +69,7 @@ class ActionModule(ProvisionerAction):
         for path in scripts:
             if not os.path.isfile(path):
                 problems.append(f"Bad script '{path}': stat {path}: no such file or directory")
-        try:
-            env_pairs = user_environment(config)
-        except UserError as exc:
-            problems.append(str(exc))
-            env_pairs = []
+        env_pairs = collect(problems, lambda: user_environment(config), [])
         use_env_var_file = as_bool(config.get("use_env_var_file", False), "use_env_var_file")
         remote_folder = config.get("remote_folder") or "/tmp"
         remote_file = config.get("remote_file") or f"script_{random.randrange(9999)}.sh"
@@ -99,10 +96,7 @@ class ActionModule(ProvisionerAction):
             "skip_clean": as_bool(config.get("skip_clean", False), "skip_clean"),
             "pause_after": parse_duration(config.get("pause_after"), "pause_after"),
         }
-        try:
-            format_env_var(prepared["env_var_format"], "K", "V")
-        except UserError as exc:
-            problems.append(str(exc))
+        checked_env_var_format(prepared["env_var_format"], problems)
         if problems:
             raise UserError("; ".join(problems))
         return prepared
@@ -152,9 +146,7 @@ class ActionModule(ProvisionerAction):
         finally:
             if inline_file:
                 os.unlink(inline_file)
-        if config["pause_after"] > 0:
-            ui.say(f"Pausing {go_duration(config['pause_after'])} after this provisioner...")
-            cancel.wait(config["pause_after"])
+        pause_after(config, ui, cancel)
 
     @staticmethod
     def _write_inline(config, context):

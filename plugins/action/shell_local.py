@@ -26,8 +26,9 @@ from ansible_collections.cattle.images.plugins.plugin_utils.post_processor impor
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     DEFAULT_ENV_VAR_FORMAT,
+    checked_env_var_format,
+    collect,
     flatten_env,
-    format_env_var,
     packer_env,
     user_environment,
 )
@@ -83,16 +84,8 @@ class ShellLocal:
         execute_command = config.get("execute_command") or list(DEFAULT_EXECUTE_COMMAND)
         if isinstance(execute_command, str):
             execute_command = [execute_command]
-        try:
-            env_pairs = user_environment(config)
-        except UserError as exc:
-            problems.append(str(exc))
-            env_pairs = []
-        env_var_format = config.get("env_var_format") or DEFAULT_ENV_VAR_FORMAT
-        try:
-            format_env_var(env_var_format, "K", "V")
-        except UserError as exc:
-            problems.append(str(exc))
+        env_pairs = collect(problems, lambda: user_environment(config), [])
+        env_var_format = checked_env_var_format(config.get("env_var_format") or DEFAULT_ENV_VAR_FORMAT, problems)
         try:
             valid_exit_codes = as_int_list(config.get("valid_exit_codes"), "valid_exit_codes") or [0]
             use_linux_pathing = as_bool(config.get("use_linux_pathing", False), "use_linux_pathing")

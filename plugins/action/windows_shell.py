@@ -18,6 +18,8 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
+    checked_env_var_format,
+    collect,
     format_env_var,
     packer_env,
     parse_environment_vars,
@@ -54,16 +56,8 @@ class ActionModule(ProvisionerAction):
     def prepare(self, config, context):
         problems = unknown_keys(config, KNOWN_KEYS)
         inline, scripts = windows_script_sources(config, context, problems)
-        try:
-            env_pairs = parse_environment_vars(config.get("environment_vars"))
-        except UserError as exc:
-            problems.append(str(exc))
-            env_pairs = []
-        env_var_format = config.get("env_var_format") or DEFAULT_ENV_VAR_FORMAT
-        try:
-            format_env_var(env_var_format, "K", "V")
-        except UserError as exc:
-            problems.append(str(exc))
+        env_pairs = collect(problems, lambda: parse_environment_vars(config.get("environment_vars")), [])
+        env_var_format = checked_env_var_format(config.get("env_var_format") or DEFAULT_ENV_VAR_FORMAT, problems)
         if problems:
             raise UserError("; ".join(problems))
         return {

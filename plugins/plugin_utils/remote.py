@@ -59,9 +59,12 @@ class Remote:
 
     def put(self, local_path, remote_path):
         try:
-            self.connection.put_file(local_path, remote_path)
+            self._upload(local_path, remote_path)
         except AnsibleError as exc:
             raise RemoteError(f"uploading {local_path} to {remote_path}: {exc}") from None
+
+    def _upload(self, local_path, remote_path):
+        self.connection.put_file(local_path, remote_path)
 
     def fetch(self, remote_path, local_path):
         try:
@@ -71,13 +74,7 @@ class Remote:
 
     def put_tree(self, local_dir, remote_dir):
         """Copy the contents of ``local_dir`` into ``remote_dir`` (created), keeping file modes."""
-        directories = [remote_dir]
-        files = []
-        for root, dirnames, filenames in os.walk(local_dir, followlinks=True):
-            relative = os.path.relpath(root, local_dir)
-            target_root = remote_dir if relative == "." else f"{remote_dir.rstrip('/')}/{relative}"
-            directories.extend(f"{target_root.rstrip('/')}/{name}" for name in sorted(dirnames))
-            files.extend((os.path.join(root, name), f"{target_root.rstrip('/')}/{name}") for name in sorted(filenames))
+        directories, files = _tree_targets(local_dir, remote_dir)
         self.check("mkdir -p " + " ".join(shlex.quote(d) for d in directories), f"creating {remote_dir}")
         for local_path, remote_path in files:
             self.put(local_path, remote_path)
@@ -107,6 +104,18 @@ class Remote:
                 os.makedirs(os.path.join(local_dir, relative[2:]), exist_ok=True)
         os.makedirs(local_dir, exist_ok=True)
         return fetched
+
+
+def _tree_targets(local_dir, remote_dir):
+    """The remote directories to create and the ``(local, remote)`` file pairs to upload, in a stable order."""
+    directories = [remote_dir]
+    files = []
+    for root, dirnames, filenames in os.walk(local_dir, followlinks=True):
+        relative = os.path.relpath(root, local_dir)
+        target_root = remote_dir if relative == "." else f"{remote_dir.rstrip('/')}/{relative}"
+        directories.extend(f"{target_root.rstrip('/')}/{name}" for name in sorted(dirnames))
+        files.extend((os.path.join(root, name), f"{target_root.rstrip('/')}/{name}") for name in sorted(filenames))
+    return directories, files
 
 
 def ps_quote(value):
@@ -165,21 +174,12 @@ class WindowsRemote(Remote):
         answer = _text(stdout).strip()
         return answer if answer in ("dir", "file") else None
 
-    def put(self, local_path, remote_path):
-        try:
-            self.shell.put(local_path, remote_path)
-        except AnsibleError as exc:
-            raise RemoteError(f"uploading {local_path} to {remote_path}: {exc}") from None
+    def _upload(self, local_path, remote_path):
+        self.shell.put(local_path, remote_path)
 
     def put_tree(self, local_dir, remote_dir):
         """Copy the contents of ``local_dir`` into ``remote_dir`` (created)."""
-        directories = [remote_dir]
-        files = []
-        for root, dirnames, filenames in os.walk(local_dir, followlinks=True):
-            relative = os.path.relpath(root, local_dir)
-            target_root = remote_dir if relative == "." else f"{remote_dir.rstrip('/')}/{relative}"
-            directories.extend(f"{target_root.rstrip('/')}/{name}" for name in sorted(dirnames))
-            files.extend((os.path.join(root, name), f"{target_root.rstrip('/')}/{name}") for name in sorted(filenames))
+        directories, files = _tree_targets(local_dir, remote_dir)
         for start in range(0, len(directories), 100):
             paths = ", ".join(ps_quote(d) for d in directories[start:start + 100])
             self.check(f"New-Item -ItemType Directory -Force -Path {paths} | Out-Null", f"creating {remote_dir}")

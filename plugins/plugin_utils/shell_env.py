@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.cattle.images.plugins.plugin_utils.build_data import http_data, http_environment
-from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_list
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_list, go_duration
 
 DEFAULT_ENV_VAR_FORMAT = "%s='%s' "
 
@@ -81,3 +81,26 @@ def windows_script_sources(config, context, problems):
         if not os.path.isfile(path):
             problems.append(f"Bad script '{path}': stat {path}: no such file or directory")
     return inline, scripts
+
+
+def collect(problems, read, default=None):
+    """``read()``, or ``default`` with the UserError's text added to ``problems``: Packer
+    reports every problem of a provisioner's configuration at once."""
+    try:
+        return read()
+    except UserError as exc:
+        problems.append(str(exc))
+        return default
+
+
+def checked_env_var_format(env_var_format, problems):
+    """``env_var_format`` after checking it has the two ``%s`` Packer fills with key and value."""
+    collect(problems, lambda: format_env_var(env_var_format, "K", "V"))
+    return env_var_format
+
+
+def pause_after(config, ui, cancel):
+    """Packer's ``pause_after``: wait (cancellably) once the provisioner's scripts have run."""
+    if config["pause_after"] > 0:
+        ui.say(f"Pausing {go_duration(config['pause_after'])} after this provisioner...")
+        cancel.wait(config["pause_after"])
