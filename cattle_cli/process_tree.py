@@ -79,8 +79,28 @@ def freeze(root=None, rounds=10):
             except ProcessLookupError:
                 continue
             frozen[pid] = started
+        # SIGSTOP lands asynchronously: until a process is really stopped it may still fork,
+        # so wait for that before the next scan looks for children.
+        _wait_stopped(new)
         # A frozen parent keeps the children it started meanwhile: the next scan finds them.
     return frozen
+
+
+def _state(pid):
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None  # gone
+
+
+def _wait_stopped(pids, timeout=2.0):
+    deadline = time.monotonic() + timeout
+    waiting = set(pids)
+    while waiting and time.monotonic() < deadline:
+        waiting = {pid for pid in waiting if _state(pid) not in (None, "T", "t", "Z", "X")}
+        if waiting:
+            time.sleep(0.005)
 
 
 def kill(frozen, timeout=10.0):
