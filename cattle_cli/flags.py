@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 
@@ -26,6 +27,26 @@ class Flag:
 class Parsed:
     values: dict = field(default_factory=dict)
     args: list = field(default_factory=list)
+    variables: dict = field(default_factory=dict)  # the -var assignments, when the command has -var
+
+
+def parse_command(argv, flags, usage_text, arguments, wrong_arguments):
+    """A subcommand's flags and arguments, or None once the mistake and the usage are on stderr.
+
+    ``arguments`` is how many positional arguments the command takes; ``wrong_arguments(args)``
+    says what is wrong when the count differs.
+    """
+    try:
+        parsed = parse(argv, flags)
+        if len(parsed.args) != arguments:
+            raise UsageError(wrong_arguments(parsed.args))
+        parsed.variables = dict(parse_var(v) for v in parsed.values.get("var") or [])
+    except UsageError as exc:
+        if str(exc):
+            sys.stderr.write(f"{exc}\n\n")
+        sys.stderr.write(usage_text)
+        return None
+    return parsed
 
 
 def parse(argv, flags):

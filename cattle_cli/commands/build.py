@@ -74,14 +74,11 @@ class _Interrupted:
 
 def run(argv):
     started = time.time()  # "Wait completed after" counts from here, as Packer's does
-    try:
-        parsed = flags.parse(argv, FLAGS)
-        if len(parsed.args) != 1:
-            raise flags.UsageError("the build command expects exactly one argument: the template")
-        variables = dict(flags.parse_var(v) for v in parsed.values["var"])
-    except flags.UsageError as exc:
-        sys.stderr.write(f"{exc}\n\n{USAGE}")
+    parsed = flags.parse_command(argv, FLAGS, USAGE, 1,
+                                 lambda _args: "the build command expects exactly one argument: the template")
+    if parsed is None:
         return 1
+    variables = parsed.variables
     opts = dict(parsed.values, started=started)
 
     plan = load_and_validate(

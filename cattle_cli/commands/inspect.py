@@ -25,14 +25,9 @@ and therefore only show in their raw form here."""
 
 
 def run(argv: list[str]) -> int:
-    try:
-        parsed = flags.parse(argv, [flags.Flag("machine-readable", "bool", False)])
-        if len(parsed.args) != 1:
-            raise flags.UsageError("exactly one TEMPLATE argument is required")
-    except flags.UsageError as exc:
-        if str(exc):
-            sys.stderr.write(f"{exc}\n\n")
-        sys.stderr.write(USAGE)
+    parsed = flags.parse_command(argv, [flags.Flag("machine-readable", "bool", False)], USAGE, 1,
+                                 lambda _args: "exactly one TEMPLATE argument is required")
+    if parsed is None:
         return 1
 
     options, positional = parsed.values, parsed.args

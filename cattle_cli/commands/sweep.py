@@ -114,12 +114,9 @@ def _dead_run(exclude):
 
 
 def run(argv):
-    try:
-        parsed = flags.parse(argv, FLAGS)
-        if parsed.args:
-            raise flags.UsageError(f"cattle sweep takes no arguments, got {' '.join(parsed.args)!r}")
-    except flags.UsageError as exc:
-        sys.stderr.write(f"{exc}\n\n{USAGE}")
+    parsed = flags.parse_command(argv, FLAGS, USAGE, 0,
+                                 lambda args: f"cattle sweep takes no arguments, got {' '.join(args)!r}")
+    if parsed is None:
         return 1
     said = []
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 
 from cattle_cli import flags
 from cattle_cli.output import Output, report
@@ -39,16 +38,10 @@ FLAGS = [
 
 
 def run(argv: list[str]) -> int:
-    try:
-        parsed = flags.parse(argv, FLAGS)
-        if len(parsed.args) != 1:
-            raise flags.UsageError("exactly one TEMPLATE argument is required")
-        variables = dict(flags.parse_var(v) for v in parsed.values["var"])
-    except flags.UsageError as exc:
-        if str(exc):
-            sys.stderr.write(f"{exc}\n\n")
-        sys.stderr.write(USAGE)
+    parsed = flags.parse_command(argv, FLAGS, USAGE, 1, lambda _args: "exactly one TEMPLATE argument is required")
+    if parsed is None:
         return 1
+    variables = parsed.variables
     options, positional = parsed.values, parsed.args
     out = Output(options["machine-readable"])
 
