@@ -47,9 +47,10 @@ class PlaybookEcho:
     (carriage returns dropped, redrawn lines settled to what a terminal would finally show).
     """
 
-    def __init__(self, stream=None, terminal=None):
+    def __init__(self, stream=None, terminal=None, keep_events=False):
         self.stream = stream or sys.stdout
         self.terminal = self.stream.isatty() if terminal is None else terminal
+        self.keep_events = keep_events
 
     def __call__(self, event) -> bool:
         text = event.get("stdout")
@@ -60,4 +61,5 @@ class PlaybookEcho:
                 text = "\n".join(settled_line(line) for line in text.split("\n"))
             self.stream.write(text + "\n")
             self.stream.flush()
-        return False  # nothing reads runner's per-event files: do not write them
+        # runner writes its per-event files only for -keep-artifacts: nothing else reads them.
+        return self.keep_events

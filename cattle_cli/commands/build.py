@@ -16,7 +16,7 @@ import time
 
 from ansible_collections.cattle.images.plugins.module_utils import ledger
 from cattle_cli import flags, process_tree
-from cattle_cli.collection import playbook_path
+from cattle_cli.collection import MissingCollection, check_required, collections_path, other_copies, playbook_path
 from cattle_cli.commands.sweep import sweep_dead_runs
 from cattle_cli.templates import load_and_validate
 
@@ -34,7 +34,9 @@ FLAGS = [
     flags.Flag("color", "bool", True, help="Disable colour output with -color=false."),
     flags.Flag("debug", "bool", False, help="Debug mode enabled for builds."),
     flags.Flag("cache", "bool", False, help="Docker builds: commit a layer after each provisioner and reuse the "
-               "longest unchanged prefix of steps (see 'cattle cache').")
+               "longest unchanged prefix of steps (see 'cattle cache')."),
+    flags.Flag("keep-artifacts", "str", "", help="Keep ansible-runner's job events and output in a new directory "
+               "below this one (default: $CATTLE_KEEP_ARTIFACTS)."),
 ]
 
 USAGE = flags.usage("build", "[options] TEMPLATE", FLAGS)
@@ -89,6 +91,15 @@ def run(argv):
         return 1
     if not plan["builds"]:
         return 0  # -only naming nothing builds nothing, as in Packer
+    try:
+        check_required({build["type"] for build in plan["builds"]})
+    except MissingCollection as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    for path in other_copies():
+        sys.stderr.write(f"Warning: another cattle.images collection is visible at {path}; "
+                         f"this build uses its own, at {os.path.dirname(os.path.dirname(playbook_path()))}\n")
+    opts["keep-artifacts"] = opts["keep-artifacts"] or os.environ.get("CATTLE_KEEP_ARTIFACTS", "")
 
     run_dir = tempfile.mkdtemp(prefix=ledger.RUN_DIR_PREFIX)
     try:
@@ -147,7 +158,7 @@ def _run_builds(plan, run_dir, opts):
             forks=forks,
             cancel_callback=interrupted.cancel,
             quiet=True,  # runner's own echo keeps the pty's carriage returns: print through PlaybookEcho
-            event_handler=PlaybookEcho(),
+            event_handler=PlaybookEcho(keep_events=bool(opts["keep-artifacts"])),
             json_mode=False,
         )
     except KeyboardInterrupt:
@@ -158,18 +169,48 @@ def _run_builds(plan, run_dir, opts):
             signal.signal(sig, signal.SIG_IGN)
         # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
         interrupted.stop_leftovers()
+        kept_at = _keep_runner_artifacts(run_dir, opts["keep-artifacts"], plan.get("sensitive_values") or (), ui)
         _sweep_or_keep(run_ledger, run_dir, opts["on-error"], interrupted, ui)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if runner is not None and runner.status == "successful" and not interrupted:
+        return 0
+    if kept_at:
+        ui.say(f"==> Ansible's job events and output are kept in {kept_at}")
     if interrupted:
         ui.say("Cleanly cancelled builds after being interrupted.")  # a say in Packer too
         return 1
-    if runner.status == "successful":
-        return 0
     death = _abnormal_end(runner)
     if death:
         ui.error(death)
     return 1
+
+
+def _keep_runner_artifacts(run_dir, keep_dir, sensitive, ui):
+    """Copy ansible-runner's artifacts (job events, stdout) below ``keep_dir``, secrets masked.
+
+    Each run gets a new directory, so nothing kept before is overwritten.
+    """
+    if not keep_dir:
+        return None
+    from ansible_collections.cattle.images.plugins.module_utils.template import mask
+
+    source = os.path.join(run_dir, "runner", "artifacts")
+    try:
+        os.makedirs(keep_dir, exist_ok=True)
+        target = tempfile.mkdtemp(prefix=time.strftime("cattle-%Y%m%d-%H%M%S-"), dir=keep_dir)
+        for root, _dirs, files in os.walk(source):
+            relative = os.path.relpath(root, source)
+            os.makedirs(os.path.join(target, relative), exist_ok=True)
+            for name in files:
+                with open(os.path.join(root, name), encoding="utf-8", errors="replace") as handle:
+                    text = mask(handle.read(), sensitive)
+                with open(os.path.join(target, relative, name), "w", encoding="utf-8") as handle:
+                    handle.write(text)
+    except OSError as exc:
+        ui.error(f"==> Could not keep Ansible's job events in {keep_dir}: {exc}")
+        return None
+    return target
 
 
 def _sweep_or_keep(run_ledger, run_dir, on_error, interrupted, ui):
@@ -253,6 +294,8 @@ def _no_pty_close_delay():
 def _ansible_env(opts, run_dir):
     env = {
         "ANSIBLE_STDOUT_CALLBACK": "cattle.images.packer",
+        # The plugins of the collection this command validated with, whatever else is installed.
+        "ANSIBLE_COLLECTIONS_PATH": collections_path(),
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
         "ANSIBLE_DEPRECATION_WARNINGS": "False",

@@ -181,6 +181,18 @@ def test_requirements_txt_lists_the_python_packages_the_plugins_import():
     assert not {"ansible", "ansible-core"} & names
 
 
+def test_the_python_package_needs_ansible_core_not_the_bundle():
+    import tomllib
+
+    with open(os.path.join(REPO, "pyproject.toml"), "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    names = {re.split(r"[<>=!~\[ ]", dep, maxsplit=1)[0].lower() for dep in project["dependencies"]}
+    assert "ansible-core" in names and "ansible" not in names
+    # Everything the plugins need on the controller comes with it (lz4 only for .lz4 outputs: an extra).
+    assert requirement_names("requirements.txt") - {"lz4"} <= names
+    assert any(dep.startswith("ansible>=") for dep in project["optional-dependencies"]["collections"])
+
+
 def test_bindep_lists_what_an_execution_environment_installs(venv_bin):
     """ansible-builder installs what `bindep -l newline` lists with no profile: the ssh and qemu
     programs; VirtualBox (not in the distributions' repositories) only on request."""
