@@ -51,7 +51,10 @@ options:
     env:
       - name: CATTLE_INTRO
   color:
-    description: Colour the build prefixes.
+    description:
+      - Colour the build prefixes.
+      - When C(CATTLE_COLOR) is not set, Ansible's own choice also counts (no colour when stdout
+        is not a terminal or with C(ANSIBLE_NOCOLOR); colour with C(ANSIBLE_FORCE_COLOR)).
     type: bool
     default: true
     env:
@@ -59,10 +62,12 @@ options:
 """
 
 import json
+import os
 import sys
 import time
 
 from ansible.plugins.callback import CallbackBase
+from ansible.utils.color import ANSIBLE_COLOR
 
 from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView, PackerUI
 
@@ -94,10 +99,17 @@ class CallbackModule(CallbackBase):
             write=write,
             machine_readable=self.get_option("machine_readable"),
             timestamp=self.get_option("timestamp_ui"),
-            color=self.get_option("color"),
+            color=self._color(),
         )
 
     # -- helpers ---------------------------------------------------------------------
+
+    def _color(self):
+        # `cattle build` decides and says so in CATTLE_COLOR; plain ansible-playbook follows
+        # Ansible's own choice (none off a terminal, or with ANSIBLE_NOCOLOR).
+        if "CATTLE_COLOR" in os.environ:
+            return self.get_option("color")
+        return self.get_option("color") and ANSIBLE_COLOR
     def _is_build(self, host):
         return host in self.build_started
 
@@ -123,7 +135,7 @@ class CallbackModule(CallbackBase):
             for build in res.get("builds", []):
                 self.build_started[build["name"]] = time.time()
                 self.build_names.append(build["name"])
-            if self.get_option("intro") and self.get_option("color"):
+            if self.get_option("intro") and self._color():
                 self.ui.color_intro(self.build_names)
             self.ui.set_builds(self.build_names)
             return
