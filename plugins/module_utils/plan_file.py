@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.cattle.images.plugins.module_utils.plan import (  # noqa: F401 - re-exported
+from ansible_collections.cattle.images.plugins.module_utils.plan import (
     PlanError,
     read_plan_build,
     read_plan_config,
     write_plan,
 )
+
+__all__ = ["PlanError", "read_plan_build", "read_plan_config", "write_plan"]
