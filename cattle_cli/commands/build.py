@@ -130,7 +130,7 @@ def _run_builds(plan, run_dir, opts):
 
     import ansible_runner  # imported late: validate errors should not pay for it
 
-    from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
+    from ansible_collections.cattle.images.plugins.module_utils.plan import write_plan
     from cattle_cli.output import PlaybookEcho
 
     plan_file = write_plan(plan, run_dir)

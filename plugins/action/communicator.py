@@ -41,7 +41,8 @@ from ansible_collections.cattle.images.plugins.module_utils.communicator.ssh imp
     go_duration,
 )
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError, mask_result
+from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
+from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
 from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
     WindowsShell,
@@ -89,7 +90,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=f"communicator: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         result["ui"] = ui.lines
         facts = result.pop("facts", None)
-        masked = mask_result(result, sensitive)
+        masked = mask_data(result, sensitive)
         if facts is not None:
             # The builder needs the real values to set_fact them; keep them out of every display.
             masked["facts"] = facts

@@ -5,15 +5,8 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
-from ansible_collections.cattle.images.plugins.module_utils.docker import pp_runner
+from ansible_collections.cattle.images.plugins.plugin_utils.docker_post_processor import DockerPostProcessorAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _VALID_ARGS = pp_runner.VALID_ARGS
-
-    def run(self, tmp=None, task_vars=None):
-        super().run(tmp, task_vars)
-        return pp_runner.run("docker-tag", dict(self._task.args), task_vars or {}, self._play_context.check_mode)
+class ActionModule(DockerPostProcessorAction):
+    POST_PROCESSOR_TYPE = "docker-tag"

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import uuid
@@ -15,34 +14,32 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.module_utils.ledger import RUN_DIR_PREFIX, claim_run_dir
-from ansible_collections.cattle.images.plugins.module_utils.plan_file import write_plan
+from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan, write_plan
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
 
 ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
 
 
 def build_entries(plan, plan_file, ledger, force, on_error, debug, cache=False):
-    """The small, secret-free per-build facts the build play needs.
+    """The small, secret-free per-build facts the build play needs (``plan``: a loaded Plan).
 
     ``cache``: the run asked for the step cache (``-cache``); a docker builder may also ask
     with ``cache: true``. Other builders have no step cache.
     """
     entries = []
-    for build in plan["builds"]:
+    for build in plan.builds:
         entries.append({
-            "name": build["name"],
-            "type": build["type"],
+            "name": build.name,
+            "type": build.type,
             "id": uuid.uuid4().hex[:12],
             "plan_file": plan_file,
             "ledger": ledger,
             "force": force,
             "on_error": on_error,
             "debug": debug,
-            "cache": build["type"] == "docker" and bool(cache or (build.get("config") or {}).get("cache")),
-            "run_uuid": plan.get("run_uuid", ""),
-            "steps": [{"index": i, "type": p["type"]} for i, p in enumerate(build.get("provisioners", []))],
-            "has_error_cleanup_provisioner": bool(build.get("error_cleanup_provisioner")),
-            "post_processor_chains": len(build.get("post_processors", [])),
+            "cache": build.type == "docker" and bool(cache or build.config.get("cache")),
+            "run_uuid": plan.run_uuid,
+            "steps": [{"index": i, "type": p["type"]} for i, p in enumerate(build.provisioners)],
         })
     return entries
 
@@ -65,8 +62,6 @@ class ActionModule(ActionBase):
         plan_file = args.get("plan_file")
         if plan_file:
             # The cattle CLI already loaded and validated the template.
-            with open(plan_file, encoding="utf-8") as handle:
-                plan = json.load(handle)
             run_dir = os.path.dirname(plan_file)
             owns_run_dir = False
         else:
@@ -79,6 +74,10 @@ class ActionModule(ActionBase):
             claim_run_dir(run_dir, os.getppid())
             plan_file = write_plan(plan, run_dir)
             owns_run_dir = True
+        try:
+            plan = load_plan(plan_file)
+        except PlanError as exc:
+            raise AnsibleActionFail(str(exc)) from None
 
         ledger = os.path.join(run_dir, "ledger.jsonl")
         result.update(

@@ -13,14 +13,13 @@ of some chain keeps it.
 
 from __future__ import annotations
 
-import json
-
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.action.provision import run_component
 from ansible_collections.cattle.images.plugins.module_utils.artifacts import destroy_artifact
 from ansible_collections.cattle.images.plugins.module_utils.ledger import cancelled
+from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan
 
 
 def multi_error(errors):
@@ -51,13 +50,13 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         args = self._task.args
-        with open(args["plan_file"], encoding="utf-8") as handle:
-            plan = json.load(handle)
-        build = next((b for b in plan["builds"] if b["name"] == args["build"]), None)
-        if build is None:
-            raise AnsibleActionFail(f"build {args['build']!r} is not in the plan")
+        try:
+            plan = load_plan(args["plan_file"])
+            chains = plan.build(args["build"]).post_processors
+        except PlanError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        cwd = plan.raw.get("cwd")
         builder_artifact = args.get("artifact") or None
-        chains = build.get("post_processors") or []
 
         ui, errors, artifacts = [], [], []
         keep_builder_artifact = not chains
@@ -92,7 +91,7 @@ class ActionModule(ActionBase):
                 elif keep:
                     artifacts.append(prior)
                 else:
-                    self._destroy(prior, errors, post_processor["type"], plan.get("cwd"))
+                    self._destroy(prior, errors, post_processor["type"], cwd)
                 prior = outcome.get("artifact")
             if prior is not None:  # Packer lists a pass-through artifact again
                 artifacts.append(prior)
@@ -102,7 +101,7 @@ class ActionModule(ActionBase):
                 artifacts.insert(0, builder_artifact)
             elif not self._play_context.check_mode:
                 try:
-                    destroy_artifact(builder_artifact, plan.get("cwd"))
+                    destroy_artifact(builder_artifact, cwd)
                 except Exception as exc:  # noqa: BLE001 - reported like Packer
                     errors.append(f"Error destroying builder artifact: {exc}; bad artifact: {builder_artifact.get('files')}")
 

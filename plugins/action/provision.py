@@ -5,11 +5,10 @@
 
 from __future__ import annotations
 
-import json
-
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cattle.images.plugins.module_utils.plan import ERROR_CLEANUP, PlanError, load_plan
 from ansible_collections.cattle.images.plugins.plugin_utils.terminal import ask
 
 
@@ -44,47 +43,35 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         super().run(tmp, task_vars)
         args = self._task.args
-        with open(args["plan_file"], encoding="utf-8") as handle:
-            plan = json.load(handle)
-        build = next((b for b in plan["builds"] if b["name"] == args["build"]), None)
-        if build is None:
-            raise AnsibleActionFail(f"build {args['build']!r} is not in the plan")
         step = args["step"]
-        if step == "error-cleanup":
+        try:
+            build = load_plan(args["plan_file"]).build(args["build"])
+            component = None if step == ERROR_CLEANUP else build.provisioner(step)
+        except PlanError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        if component is None:
             return self._run_error_cleanup(build, args, task_vars)
-        component = build["provisioners"][int(step)]
         cattle_build = task_vars.get("cattle_build") or {}
         if cattle_build.get("debug") and not self._play_context.check_mode:
             # -debug: Packer pauses before each provisioner until the user presses Enter.
             ask(f"==> {args['build']}: Pausing before the next provisioner ({component['type']}). "
                 "Press enter to continue. ")
+
+        def run():
+            return run_component(self, component["type"], dict(args), task_vars)
+
         if cattle_build.get("cache") and not self._play_context.check_mode:
-            return self._run_cached(plan, build, cattle_build, int(step), component, args, task_vars)
-        return run_component(self, component["type"], dict(args), task_vars)
+            from ansible_collections.cattle.images.plugins.module_utils.docker import cache
+
+            return cache.run_step(args["plan_file"], build.name, cattle_build["id"], int(step), run)
+        return run()
 
     def _run_error_cleanup(self, build, args, task_vars):
         """After a failure: the build's error-cleanup provisioner, if it has one (never paused by -debug)."""
         notice = ["say", "Provisioning step had errors: Running the cleanup provisioner, if present..."]
-        component = build.get("error_cleanup_provisioner")
+        component = build.error_cleanup_provisioner
         if not component:
             return {"changed": False, "msg": "no error-cleanup-provisioner", "ui": [notice]}
         result = run_component(self, component["type"], dict(args), task_vars)
         result["ui"] = [notice] + list(result.get("ui") or [])
         return result
-
-    def _run_cached(self, plan, build, cattle_build, index, component, args, task_vars):
-        """The step through the step cache: reuse its layer, or run it and commit one."""
-        from ansible_collections.cattle.images.plugins.module_utils.cache import CacheKeyError
-        from ansible_collections.cattle.images.plugins.module_utils.docker import cache
-        from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
-        from ansible_collections.cattle.images.plugins.module_utils.docker.config import ConfigError, normalize
-
-        try:
-            config = normalize(build.get("config") or {}, cwd=plan.get("cwd"))
-            return cache.provision_step(
-                connect, cache.state_path(args["plan_file"], cattle_build["id"]), build, cattle_build["id"],
-                config, plan.get("cwd"), index,
-                lambda: run_component(self, component["type"], dict(args), task_vars),
-            )
-        except (DockerError, ConfigError, CacheKeyError) as exc:
-            return {"failed": True, "changed": False, "msg": f"step cache: {exc}"}

@@ -69,6 +69,7 @@ import time
 from ansible.plugins.callback import CallbackBase
 from ansible.utils.color import ANSIBLE_COLOR
 
+from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan
 from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView, PackerUI
 
 
@@ -219,10 +220,10 @@ class CallbackModule(CallbackBase):
             self.ui.build_finished(host, elapsed)
 
     def _load_plan(self, res):
+        # Loaded in Ansible's main process: the workers it forks from now on find it loaded.
         try:
-            with open(res["plan_file"], encoding="utf-8") as handle:
-                self.ui.sensitive = [v for v in json.load(handle).get("sensitive_values", []) if v]
-        except (OSError, ValueError, KeyError):
+            self.ui.sensitive = load_plan(res["plan_file"]).sensitive_values
+        except (PlanError, KeyError):
             pass
 
     # Ansible's own chatter has no place in Packer-style output.

@@ -3,14 +3,15 @@
 """Small pieces every provisioner and post-processor plugin shares.
 
 The ``ui`` list, Packer's weak typing for values given directly as task arguments,
-Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of results.
+Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of what Ansible's
+Display prints (results are masked with ``template.mask_data``).
 """
 
 from __future__ import annotations
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.template import mask, mask_data
+from ansible_collections.cattle.images.plugins.module_utils.template import mask
 
 
 class UserError(CattleError):
@@ -154,11 +155,6 @@ class masked_display:  # noqa: N801 - a context manager, used like a function
                 vars(self.display).pop(name, None)
         self.originals = {}
         return False
-
-
-def mask_result(value, sensitive_values):
-    """Every string inside ``value`` (dicts, lists, keys too) with sensitive values replaced."""
-    return mask_data(value, sensitive_values)
 
 
 def unknown_keys(config, known):

@@ -9,10 +9,10 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 
+from ansible_collections.cattle.images.plugins.module_utils.plan import Build, Plan, PlanError, load_plan
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
 from ansible_collections.cattle.images.plugins.plugin_utils import build_data as packer_build_data
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError
-from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanError, find_build, load_plan
 
 
 @dataclass
@@ -22,8 +22,8 @@ class BuildContext:
     run_uuid: str = ""
     build_id: str = ""
     force: bool = False
-    plan: dict | None = None
-    build: dict | None = None
+    plan: Plan | None = None
+    build: Build | None = None
     sensitive_values: list = field(default_factory=list)
     cwd: str = ""
     http_ip: str = ""
@@ -37,7 +37,7 @@ class BuildContext:
 
     @property
     def builder_config(self):
-        return (self.build or {}).get("config") or {}
+        return self.build.config if self.build is not None else {}
 
     def local_path(self, path):
         """Packer resolves relative local paths against the working directory of the run."""
@@ -124,7 +124,7 @@ def build_context(args, task_vars, templar=None):
     if plan_file:
         try:
             plan = load_plan(plan_file)
-            build = find_build(plan, name)
+            build = plan.build(name)
         except PlanError as exc:
             raise UserError(str(exc)) from None
     http = _dict_var(templar, task_vars, "cattle_http")
@@ -134,17 +134,17 @@ def build_context(args, task_vars, templar=None):
     connection = _dict_var(templar, _dict_var(templar, task_vars, "cattle_comm"), "facts")
     return BuildContext(
         build_name=str(name),
-        build_type=str((build or {}).get("type") or cattle_build.get("type") or name),
-        run_uuid=str((plan or {}).get("run_uuid") or cattle_build.get("run_uuid") or ""),
+        build_type=str((build and build.type) or cattle_build.get("type") or name),
+        run_uuid=str((plan and plan.run_uuid) or cattle_build.get("run_uuid") or ""),
         build_id=str(cattle_build.get("id") or ""),
         force=bool(cattle_build.get("force", False)),
         plan=plan,
         build=build,
-        sensitive_values=[v for v in (plan or {}).get("sensitive_values", []) if v],
-        cwd=str((plan or {}).get("cwd") or os.getcwd()),
+        sensitive_values=plan.sensitive_values if plan else [],
+        cwd=str((plan and plan.cwd) or os.getcwd()),
         http_ip=str(http.get("ip") or ""),
         http_port="" if http_port in (None, "", "None") else str(http_port),
-        run_dir=os.path.dirname(os.path.abspath(plan_file)) if plan_file else "",
+        run_dir=plan.run_dir if plan else "",
         generated=dict(generated),
         source=_dict_var(templar, task_vars, "cattle_source"),
         connected_host=str(connection.get("ansible_host") or ""),

@@ -16,9 +16,10 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError, mask_result
+from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError
+from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
+from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
-from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanError, find_post_processor
 
 ARTIFACT_KEYS = ("id", "builder_id", "builder_type", "build_name", "files", "string", "metadata")
 
@@ -57,9 +58,15 @@ def new_artifact(context, builder_id, artifact_id, files, string, metadata=None)
 
 
 class PostProcessorAction(ActionBase):
-    """Subclasses set ``POST_PROCESSOR_TYPE`` and implement ``prepare``, ``describe``, ``post_process``."""
+    """Subclasses set ``POST_PROCESSOR_TYPE`` and implement ``prepare``, ``describe``, ``post_process``.
+
+    Any ``CattleError`` they raise ends the post-processor with its text as the message;
+    a ``UserError`` from ``prepare`` is prefixed with where the post-processor sits.
+    """
 
     POST_PROCESSOR_TYPE = ""
+    # Options whose values are masked in the result like the plan's sensitive values.
+    SECRET_OPTIONS = ()
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(("config", "plan_file", "build", "chain", "index", "artifact"))
     _supports_check_mode = True
@@ -68,6 +75,8 @@ class PostProcessorAction(ActionBase):
         return config
 
     def describe(self, config, context, artifact, ui):
+        """Check mode: say what would happen. May return the would-be ``(artifact, keep, force_keep)``;
+        then the result carries them and says ``changed``; otherwise the input passes through."""
         ui.say(f"Check mode: would run the {self.POST_PROCESSOR_TYPE} post-processor")
 
     def post_process(self, config, context, artifact, ui):
@@ -84,8 +93,9 @@ class PostProcessorAction(ActionBase):
         args = self._task.args
         try:
             context = build_context(args, task_vars, getattr(self, "_templar", None))
-            sensitive = context.sensitive_values
+            sensitive = list(context.sensitive_values)
             config, where = self._pp_config(args, context)
+            sensitive += [str(config[key]) for key in self.SECRET_OPTIONS if config.get(key)]
             try:
                 config = self.prepare(config, context)
                 artifact = normalize_artifact(args.get("artifact"), context)
@@ -93,22 +103,23 @@ class PostProcessorAction(ActionBase):
             except UserError as exc:
                 raise UserError(f"{where}: {exc}") from None
             if self._task.check_mode:
-                self.describe(config, context, artifact, ui)
+                outcome = self.describe(config, context, artifact, ui)
                 result.update(changed=False, artifact=artifact, keep=True, force_keep=False,
                               msg=f"check mode: the {self.POST_PROCESSOR_TYPE} post-processor was not run")
+                if outcome is not None:
+                    output, keep, force_keep = outcome
+                    result.update(changed=True, artifact=output, keep=bool(keep), force_keep=bool(force_keep))
             else:
                 try:
                     output, keep, force_keep = self.post_process(config, context, artifact, ui)
                     result.update(changed=True, artifact=output, keep=bool(keep), force_keep=bool(force_keep),
                                   msg=f"{self.POST_PROCESSOR_TYPE} post-processor finished")
-                except (PostProcessError, UserError) as exc:
-                    result.update(failed=True, changed=False, msg=str(exc))
                 except (AnsibleError, OSError) as exc:
                     result.update(failed=True, changed=False, msg=f"{where}: {exc}")
-        except UserError as exc:
+        except CattleError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
         result["ui"] = ui.lines
-        return mask_result(result, sensitive)
+        return mask_data(result, sensitive)
 
     def _pp_config(self, args, context):
         kind = self.POST_PROCESSOR_TYPE
@@ -116,13 +127,13 @@ class PostProcessorAction(ActionBase):
             if not isinstance(args["config"], dict):
                 raise UserError(f"{kind}: 'config' must be a dictionary of Packer options")
             return dict(args["config"]), f"{kind} post-processor"
-        if context.plan is None or args.get("chain") is None or args.get("index") is None:
+        if context.build is None or args.get("chain") is None or args.get("index") is None:
             raise UserError(
                 f"{kind}: give either 'config' (the post-processor's options) or "
                 "'plan_file', 'build', 'chain' and 'index' (its place in the plan)"
             )
         try:
-            entry = find_post_processor(context.plan, context.build_name, args["chain"], args["index"])
+            entry = context.build.post_processor(args["chain"], args["index"])
         except PlanError as exc:
             raise UserError(str(exc)) from None
         name = entry.get("name") or kind

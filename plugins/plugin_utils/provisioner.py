@@ -21,18 +21,18 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError
+from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     Ui,
     UserError,
     as_int,
     go_duration,
     go_quote,
-    mask_result,
     masked_display,
     parse_duration,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
-from ansible_collections.cattle.images.plugins.plugin_utils.plan import PlanError, find_provisioner
 
 # After a timeout the provisioner is asked to stop; this long it may take to do so.
 CANCEL_GRACE_SECONDS = 5.0
@@ -108,7 +108,7 @@ class ProvisionerAction(ActionBase):
         except UserError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
         result["ui"] = ui.lines
-        return mask_result(result, sensitive)
+        return mask_data(result, sensitive)
 
     def _entry(self, args, context):
         if args.get("config") is not None:
@@ -121,13 +121,13 @@ class ProvisionerAction(ActionBase):
                 "timeout": args.get("timeout"),
                 "max_retries": args.get("max_retries"),
             }
-        if args.get("step") is None or context.plan is None:
+        if args.get("step") is None or context.build is None:
             raise UserError(
                 f"{self.PROVISIONER_TYPE}: give either 'config' (the provisioner's options) or "
                 "'plan_file', 'build' and 'step' (the provisioner's index in the plan)"
             )
         try:
-            return find_provisioner(context.plan, context.build_name, args["step"])
+            return context.build.provisioner(args["step"])
         except PlanError as exc:
             raise UserError(str(exc)) from None
 

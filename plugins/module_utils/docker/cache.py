@@ -27,7 +27,14 @@ import time
 
 from ansible_collections.cattle.images.plugins.module_utils import cache as keys
 from ansible_collections.cattle.images.plugins.module_utils.docker import builder
-from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, explain, is_not_found
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
+    DockerError,
+    connect,
+    explain,
+    is_not_found,
+)
+from ansible_collections.cattle.images.plugins.module_utils.docker.config import ConfigError, normalize
+from ansible_collections.cattle.images.plugins.module_utils.plan import load_plan
 
 
 def state_path(plan_file, build_id):
@@ -291,6 +298,22 @@ def superseded(layers):
 
 def short(image_id):
     return image_id.split(":", 1)[-1][:12]
+
+
+def run_step(plan_file, build_name, build_id, index, run):
+    """Provisioner ``index`` of a build run with ``-cache``: the one call the provisioner path makes.
+
+    ``run()`` runs the step and returns its result; the result comes back with the cache's
+    notes, or failed with the cache's own error (the Docker daemon, the builder config, a key).
+    """
+    plan = load_plan(plan_file)
+    build = plan.build(build_name)
+    cwd = plan.raw.get("cwd")
+    try:
+        config = normalize(build.config, cwd=cwd)
+        return provision_step(connect, state_path(plan_file, build_id), build.raw, build_id, config, cwd, index, run)
+    except (DockerError, ConfigError, keys.CacheKeyError) as exc:
+        return {"failed": True, "changed": False, "msg": f"step cache: {exc}"}
 
 
 def provision_step(connect, state_file, build, build_id, config, cwd, index, run):

@@ -76,15 +76,6 @@ def is_not_found(exc):
     return HAS_DOCKER_SDK and isinstance(exc, docker_errors.NotFound)
 
 
-def is_conflict(exc):
-    return (
-        HAS_DOCKER_SDK
-        and isinstance(exc, docker_errors.APIError)
-        and exc.response is not None
-        and exc.response.status_code == 409
-    )
-
-
 def _is_connection_error(exc):
     try:
         import requests

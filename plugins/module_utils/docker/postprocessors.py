@@ -98,6 +98,23 @@ def _require_input(kind, artifact, accepted, hint):
         raise PostProcessorError(f"{kind}: unknown artifact type {builder_id!r}: {hint}")
 
 
+def run(kind, client, config, artifact, ui, force=False, cwd=None, check_mode=False):
+    """Post-processor ``kind`` (its Packer type) on ``artifact``: ``(artifact, keep, force_keep)``.
+
+    ``client`` is a Docker client (None in check mode, which only says what would happen),
+    ``config`` the result of :func:`check_config`, ``cwd`` where a relative ``path`` resolves.
+    """
+    if kind == "docker-tag":
+        return tag(client, config, artifact, force, ui, check_mode)
+    if kind == "docker-import":
+        return import_image(client, config, artifact, force, ui, check_mode)
+    if kind == "docker-save":
+        return save(client, config, artifact, cwd or os.getcwd(), ui, check_mode)
+    if kind == "docker-push":
+        return push(client, config, artifact, ui, check_mode)
+    raise PostProcessorError(f"unknown docker post-processor {kind!r}")
+
+
 # --- docker-tag -----------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ pipelines `a | b`; function calls; `.Field` (and `.A.B`) references; `.`; string
 literals (Go-escaped "..." and raw `...`); integers, floats, booleans, `nil`;
 parenthesised pipelines; `{{if}}` / `{{else if}}` / `{{else}}` / `{{end}}`.
 
-Besides evaluating a template, `partial_render` evaluates the parts that are known now
+Besides evaluating a template, `PartialEvaluator` evaluates the parts that are known now
 (user variables, functions) and re-emits the parts that need runtime data (`.Path`,
 `{{build "ID"}}`) as template text, with static text escaped so that a later
 `render_runtime` never re-interprets a value.

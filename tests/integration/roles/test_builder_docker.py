@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 
+from tests.fixtures import plans
+
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 VENV_BIN = os.path.dirname(sys.executable)
 pytestmark = pytest.mark.docker
@@ -97,13 +99,11 @@ def run(tmp_path_factory):
     (workdir / "upload.txt").chmod(0o640)
     suffix = uuid.uuid4().hex[:8]
     builds = [{"name": "rootbuild", "id": "r" + suffix}, {"name": "userbuild", "id": "u" + suffix}]
-    plan = {"cwd": str(workdir), "sensitive_values": [], "builds": [
-        {"name": "rootbuild", "type": "docker", "config": {
-            "image": BASE_IMAGE, "pull": False, "commit": True, "changes": ["ENV BUILT=yes"]}},
-        {"name": "userbuild", "type": "docker", "config": {
-            "image": BASE_IMAGE, "pull": False, "discard": True, "exec_user": "nobody"}},
-    ]}
-    (workdir / "plan.json").write_text(json.dumps(plan))
+    plans.write_plan(workdir,
+                     plans.build("rootbuild", "docker", config={
+                         "image": BASE_IMAGE, "pull": False, "commit": True, "changes": ["ENV BUILT=yes"]}),
+                     plans.build("userbuild", "docker", config={
+                         "image": BASE_IMAGE, "pull": False, "discard": True, "exec_user": "nobody"}))
     extra = {"plan_file": str(workdir / "plan.json"), "ledger": str(workdir / "ledger.jsonl"), "builds": builds,
              "workdir": str(workdir), "upload": str(workdir / "upload.txt")}
     try:

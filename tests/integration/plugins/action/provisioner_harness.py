@@ -14,8 +14,10 @@ import os
 import subprocess
 import sys
 
+from tests.fixtures import plans
+
 VENV_BIN = os.path.dirname(sys.executable)
-BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
+BASE_IMAGE = plans.BASE_IMAGE
 BUILD_NAME = "docker"
 
 
@@ -26,31 +28,16 @@ def in_container(container, command):
 
 
 def write_plan(directory, provisioners=(), post_processors=(), sensitive=(), build_config=None,
-               build_type="docker", cwd=None, run_uuid="11111111-2222-3333-4444-555555555555"):
-    """A plan with one build; provisioners are ``{"type", "config", ...}`` entries."""
-    plan = {
-        "template_path": os.path.join(str(directory), "template.json"),
-        "template_dir": str(directory),
-        "cwd": str(cwd or directory),
-        "run_uuid": run_uuid,
-        "init_time": 1795514248,
-        "packer_version": "1.6.6",
-        "sensitive_values": list(sensitive),
-        "builds": [{
-            "name": BUILD_NAME,
-            "type": build_type,
-            "config": dict(build_config or {"image": BASE_IMAGE, "commit": True, "pull": False}),
-            "provisioners": [
-                dict({"pause_before": 0.0, "max_retries": 0, "timeout": 0.0}, **entry) for entry in provisioners
-            ],
-            "error_cleanup_provisioner": None,
-            "post_processors": [list(chain) for chain in post_processors],
-        }],
-    }
-    path = os.path.join(str(directory), "plan.json")
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(plan, handle)
-    return path
+               build_type="docker", cwd=None, run_uuid=plans.RUN_UUID):
+    """A plan with one build; provisioners are ``{"type", "config", ...}`` entries (policies default to none)."""
+    build = plans.build(
+        BUILD_NAME, build_type,
+        config=build_config or {"image": BASE_IMAGE, "commit": True, "pull": False},
+        provisioners=[dict(plans.provisioner(entry["type"]), **entry) for entry in provisioners],
+        post_processors=post_processors,
+    )
+    return plans.write_plan(directory, build, cwd=str(cwd or directory), template_dir=str(directory),
+                            sensitive=sensitive, run_uuid=run_uuid)
 
 
 def run_tasks(directory, tasks, container_name=None, plan_file=None, force=False, check=False, env=None):

@@ -10,12 +10,13 @@ import uuid
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.docker import pp_runner
 from ansible_collections.cattle.images.plugins.module_utils.docker.artifacts import (
     commit_artifact,
     destroy_artifact,
     export_artifact,
 )
+from tests.fixtures.actions import run_post_processor
+from tests.fixtures.plans import build, post_processor, write_plan
 
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 pytestmark = pytest.mark.docker
@@ -69,7 +70,7 @@ def read_file(client, image, path):
 
 
 def run(kind, config, artifact, force=False, check_mode=False):
-    result = pp_runner.run(kind, {"config": config, "artifact": artifact}, {"cattle_build": {"force": force}}, check_mode)
+    result = run_post_processor(kind, {"config": config, "artifact": artifact}, {"cattle_build": {"force": force}}, check_mode)
     image_id = ((result.get("artifact") or {}).get("metadata") or {}).get("ImageSha256")
     if kind == "docker-import" and image_id:
         IMPORTED.append(image_id)
@@ -123,15 +124,13 @@ def test_save_writes_the_image_and_passes_its_input_through(docker_client, repo,
 
 def test_save_relative_path_uses_the_plan_cwd(repo, exported, tmp_path):
     imported = run("docker-import", {"repository": repo, "tag": "rel"}, exported, force=True)["artifact"]
-    plan = {"cwd": str(tmp_path), "sensitive_values": [], "builds": [
-        {"name": "web", "type": "docker", "post_processors": [[{"type": "docker-save", "config": {"path": "rel.tar"}}]]}]}
-    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    write_plan(tmp_path, build("web", "docker", post_processors=[[post_processor("docker-save", {"path": "rel.tar"})]]))
     args = {"plan_file": str(tmp_path / "plan.json"), "build": "web", "chain": 0, "index": 0, "artifact": imported}
-    result = pp_runner.run("docker-save", args, {})
+    result = run_post_processor("docker-save", args, {})
     assert not result.get("failed"), result
     assert tarfile.is_tarfile(tmp_path / "rel.tar")
-    bad = pp_runner.run("docker-save", dict(args, index=3), {})
-    assert bad["failed"] and "no post-processor at chain 0, index 3" in bad["msg"]
+    bad = run_post_processor("docker-save", dict(args, index=3), {})
+    assert bad["failed"] and "index 3 does not exist" in bad["msg"]
 
 
 def test_save_mistakes(repo, exported, tmp_path):

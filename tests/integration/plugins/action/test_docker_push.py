@@ -17,8 +17,8 @@ import warnings
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.docker import pp_runner
 from ansible_collections.cattle.images.plugins.module_utils.docker.artifacts import commit_artifact
+from tests.fixtures.actions import run_post_processor
 
 pytestmark = pytest.mark.docker
 
@@ -112,14 +112,14 @@ def login_config(registry, password=None):
 
 @pytest.fixture(scope="module")
 def tagged(registry, image):
-    result = pp_runner.run("docker-tag", {"config": {"repository": f"{registry['server']}/cattle/app", "tags": ["v1", "v2"]},
+    result = run_post_processor("docker-tag", {"config": {"repository": f"{registry['server']}/cattle/app", "tags": ["v1", "v2"]},
                                           "artifact": commit_artifact(image, "web")}, {})
     assert not result.get("failed"), result
     return result["artifact"]
 
 
 def test_push_with_login_pushes_every_tag(registry, tagged):
-    result = pp_runner.run("docker-push", {"config": login_config(registry), "artifact": tagged}, {})
+    result = run_post_processor("docker-push", {"config": login_config(registry), "artifact": tagged}, {})
     assert not result.get("failed"), result
     assert registry_tags(registry, "cattle/app") == ["v1", "v2"]
     artifact = result["artifact"]
@@ -132,27 +132,27 @@ def test_push_with_login_pushes_every_tag(registry, tagged):
 
 
 def test_push_without_credentials_fails_in_one_paragraph(tagged):
-    result = pp_runner.run("docker-push", {"config": {}, "artifact": tagged}, {})
+    result = run_post_processor("docker-push", {"config": {}, "artifact": tagged}, {})
     assert result["failed"] and result["msg"].startswith(f"Docker could not push {tagged['id']}: no basic auth credentials")
     assert "\n" not in result["msg"]
 
 
 def test_wrong_password_is_reported_and_masked(registry, tagged):
     wrong = "wrong-" + uuid.uuid4().hex[:8]
-    result = pp_runner.run("docker-push", {"config": login_config(registry, wrong), "artifact": tagged}, {})
+    result = run_post_processor("docker-push", {"config": login_config(registry, wrong), "artifact": tagged}, {})
     assert result["failed"] and f"log in to {registry['server']} as 'cattle'" in result["msg"]
     assert wrong not in json.dumps(result)
 
 
 def test_push_needs_a_repository_name(image):
-    result = pp_runner.run("docker-push", {"config": {}, "artifact": commit_artifact(image, "web")}, {})
+    result = run_post_processor("docker-push", {"config": {}, "artifact": commit_artifact(image, "web")}, {})
     assert result["failed"] and "put a docker-tag post-processor before docker-push" in result["msg"]
 
 
 def test_check_mode_pushes_nothing(registry, tagged, docker_client):
-    retag = pp_runner.run("docker-tag", {"config": {"repository": f"{registry['server']}/cattle/checked", "tags": ["c1"]},
+    retag = run_post_processor("docker-tag", {"config": {"repository": f"{registry['server']}/cattle/checked", "tags": ["c1"]},
                                          "artifact": tagged}, {})
-    result = pp_runner.run("docker-push", {"config": login_config(registry), "artifact": retag["artifact"]}, {}, True)
+    result = run_post_processor("docker-push", {"config": login_config(registry), "artifact": retag["artifact"]}, {}, True)
     assert result["changed"] and not result.get("failed")
     with pytest.raises(urllib.error.HTTPError):
         registry_tags(registry, "cattle/checked")
@@ -161,7 +161,7 @@ def test_check_mode_pushes_nothing(registry, tagged, docker_client):
 def test_builder_pull_with_login(registry, tagged, docker_client):
     from ansible_collections.cattle.images.plugins.module_utils.docker import builder
 
-    assert not pp_runner.run("docker-push", {"config": login_config(registry), "artifact": tagged}, {}).get("failed")
+    assert not run_post_processor("docker-push", {"config": login_config(registry), "artifact": tagged}, {}).get("failed")
     docker_client.images.remove(tagged["id"])  # the local tag goes; the image stays (other tags)
     config = login_config(registry)
     builder.pull(docker_client, tagged["id"], auth_config=builder.login(docker_client, config))

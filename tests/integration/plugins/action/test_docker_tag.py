@@ -1,4 +1,4 @@
-"""docker-tag against the real daemon, through the action plugins' shared runner (and once through Ansible)."""
+"""docker-tag against the real daemon, through its action plugin in-process (and once through Ansible)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import uuid
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.docker import pp_runner
 from ansible_collections.cattle.images.plugins.module_utils.docker.artifacts import commit_artifact, destroy_artifact
+from tests.fixtures.actions import run_post_processor
+from tests.fixtures.plans import build, post_processor, write_plan
 
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 VENV_BIN = os.path.dirname(sys.executable)
@@ -52,7 +53,7 @@ def tags_of(client, image_id):
 
 
 def tag(config, artifact, force=False, check_mode=False):
-    return pp_runner.run("docker-tag", {"config": config, "artifact": artifact},
+    return run_post_processor("docker-tag", {"config": config, "artifact": artifact},
                          {"cattle_build": {"force": force}}, check_mode)
 
 
@@ -128,11 +129,9 @@ def test_destroying_a_tag_artifact_removes_its_tags(docker_client, run_id, image
 def test_through_ansible_with_a_plan_and_sensitive_values(docker_client, run_id, images, tmp_path):
     secret = "hush" + uuid.uuid4().hex[:6]
     repo = f"local/cattle-{run_id}-{secret}"
-    plan = {"cwd": str(tmp_path), "sensitive_values": [secret], "builds": [{
-        "name": "web", "type": "docker", "config": {},
-        "post_processors": [[{"type": "docker-tag", "name": "docker-tag", "config": {"repository": repo, "tags": ["v1"]}}]],
-    }]}
-    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    write_plan(tmp_path, build("web", "docker", config={},
+                               post_processors=[[post_processor("docker-tag", {"repository": repo, "tags": ["v1"]})]]),
+               sensitive=[secret])
     playbook = tmp_path / "play.yml"
     playbook.write_text(json.dumps([{
         "hosts": "localhost", "gather_facts": False, "connection": "local",

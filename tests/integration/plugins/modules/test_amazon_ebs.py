@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from tests.fixtures import plans
 from tests.fixtures.moto import free_port
 
 VENV_BIN = os.path.dirname(sys.executable)
@@ -50,11 +51,8 @@ def config(**options):
 
 
 def write_plan(tmp_path, builds):
-    plan = {"cwd": str(tmp_path), "sensitive_values": [SECRET],
-            "builds": [{"name": name, "type": "amazon-ebs", "config": cfg} for name, cfg in builds.items()]}
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan))
-    return str(path)
+    return plans.write_plan(tmp_path, *(plans.build(name, "amazon-ebs", config=cfg) for name, cfg in builds.items()),
+                            sensitive=[SECRET])
 
 
 def live(moto, build_id):

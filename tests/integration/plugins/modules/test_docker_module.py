@@ -13,6 +13,8 @@ import uuid
 import pytest
 import yaml
 
+from tests.fixtures.plans import build, write_plan
+
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 VENV_BIN = os.path.dirname(sys.executable)
 SECRET = "pa55-" + uuid.uuid4().hex[:8]
@@ -48,15 +50,11 @@ def outcome(tmp_path_factory):
     client = docker.from_env()
     tmp_path = tmp_path_factory.mktemp("module")
     build_id = "t" + uuid.uuid4().hex[:10]
-    plan = {
-        "cwd": str(tmp_path), "sensitive_values": [SECRET],
-        "builds": [
-            {"name": "exp", "type": "docker",
-             "config": {"image": BASE_IMAGE, "pull": False, "export_path": "exported.tar", "message": SECRET}},
-            {"name": "bad", "type": "docker", "config": {"image": BASE_IMAGE, "commit": True, "discard": True, "colour": 1}},
-        ],
-    }
-    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    write_plan(tmp_path,
+               build("exp", "docker", config={"image": BASE_IMAGE, "pull": False, "export_path": "exported.tar",
+                                             "message": SECRET}),
+               build("bad", "docker", config={"image": BASE_IMAGE, "commit": True, "discard": True, "colour": 1}),
+               sensitive=[SECRET])
     plan_file, ledger = str(tmp_path / "plan.json"), str(tmp_path / "ledger.jsonl")
     common = {"build_id": build_id, "build_name": "exp"}
     tasks = [

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from ansible_collections.cattle.images.plugins.action.post_processors import keep_input, running_line
+from tests.fixtures.plans import build, post_processor, write_plan
 
 
 @pytest.mark.parametrize(
@@ -28,8 +27,7 @@ def run_chains(tmp_path, monkeypatch, chains, fails):
 
     from ansible_collections.cattle.images.plugins.action import post_processors
 
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps({"builds": [{"name": "b", "post_processors": chains}]}))
+    plan_file = write_plan(tmp_path, build("b", "null", post_processors=chains))
     ran = []
 
     def fake_run_component(action, packer_type, args, task_vars):
@@ -49,7 +47,7 @@ def run_chains(tmp_path, monkeypatch, chains, fails):
 
 
 def pp(name):
-    return {"type": "shell-local", "name": name}
+    return post_processor("shell-local", name=name)
 
 
 def test_failing_post_processor_stops_its_chain_and_the_next_chain_runs(tmp_path, monkeypatch):
@@ -83,11 +81,10 @@ def test_post_processor_lines_are_announced_and_carry_their_type(tmp_path, monke
 
     from ansible_collections.cattle.images.plugins.action import post_processors
 
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps({"builds": [{"name": "docker", "post_processors": [[
-        {"type": "docker-tag", "name": "docker-tag"},
-        {"type": "manifest", "name": "record"},
-    ]]}]}))
+    plan_file = write_plan(tmp_path, build("docker", post_processors=[[
+        post_processor("docker-tag"),
+        post_processor("manifest", name="record"),
+    ]]))
     outcomes = {
         "docker-tag": {"ui": [["message", "Tagging image: sha256:1"]], "artifact": {"id": "repo:v1"}},
         "manifest": {"ui": [["say", "Writing manifest"]], "artifact": {"id": "repo:v1"}, "keep": True},

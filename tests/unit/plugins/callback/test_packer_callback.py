@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import pytest
 
 from ansible_collections.cattle.images.plugins.callback.packer import CallbackModule
 from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
+from tests.fixtures.plans import build, write_plan
 
 
 def event(host, action, result, task_vars=None):
@@ -21,8 +21,7 @@ def event(host, action, result, task_vars=None):
 
 @pytest.fixture
 def callback(tmp_path):
-    plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps({"sensitive_values": []}))
+    plan = write_plan(tmp_path, build("docker"))
     module = CallbackModule()
     lines = []
     module.ui = PackerUI(write=lines.append, color=False)

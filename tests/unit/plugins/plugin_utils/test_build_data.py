@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.cattle.images.plugins.module_utils.plan import Build
 from ansible_collections.cattle.images.plugins.plugin_utils import build_data
 from ansible_collections.cattle.images.plugins.plugin_utils.context import BuildContext, build_context
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import packer_env
@@ -20,7 +21,7 @@ COMMON_KEYS = ("ID", "Host", "Port", "User", "Password", "ConnType", "SSHPublicK
 
 def context(build_type, config, **kwargs):
     return BuildContext(build_name=build_type, build_type=build_type, run_uuid=RUN_UUID,
-                        build={"name": build_type, "type": build_type, "config": config}, **kwargs)
+                        build=Build({"name": build_type, "type": build_type, "config": config}), **kwargs)
 
 
 def rendered(ctx, key):

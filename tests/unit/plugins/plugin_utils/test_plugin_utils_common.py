@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     Ui,
     UserError,
@@ -15,7 +16,6 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     go_duration,
     go_int_list,
     go_quote,
-    mask_result,
     parse_duration,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.context import BuildContext
@@ -73,11 +73,11 @@ def test_weak_typing():
 
 def test_mask_result_reaches_every_string():
     result = {"msg": "pw=s3cret", "ui": [["message", "s3cret and more"]], "s3cret": 1, "n": 3, "nested": {"a": ["x s3cret"]}}
-    assert mask_result(result, ["s3cret"]) == {
+    assert mask_data(result, ["s3cret"]) == {
         "msg": "pw=<sensitive>", "ui": [["message", "<sensitive> and more"]], "<sensitive>": 1, "n": 3,
         "nested": {"a": ["x <sensitive>"]},
     }
-    assert mask_result(result, []) is result
+    assert mask_data(result, []) is result
 
 
 def test_ui_output_splits_lines():
