@@ -11,6 +11,17 @@ Go-style decoding is ``template/decode.py``; it differs on purpose.)
 
 from __future__ import annotations
 
+from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+
+
+class ConfigError(CattleError, ValueError):
+    """One or more problems with a builder's configuration; ``str()`` lists them all after ``where``."""
+
+    def __init__(self, problems, where="builder"):
+        self.problems = list(problems)
+        super().__init__(f"{where}: " + "; ".join(self.problems))
+
+
 TRUE_WORDS = frozenset({"1", "t", "true", "yes", "y", "on"})
 FALSE_WORDS = frozenset({"0", "f", "false", "no", "n", "off", ""})
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
 
 SECRET_OPTIONS = ("secret_key", "token", "mfa_code", "ssh_password", "winrm_password", "ssh_bastion_password",
                   "ssh_proxy_password")
@@ -38,13 +37,6 @@ VOLUME_TYPES = ("standard", "io1", "io2", "gp2", "gp3", "sc1", "st1")
 SSH_INTERFACES = ("", "public_ip", "private_ip", "public_dns", "private_dns")
 KEY_PAIR_TYPES = ("rsa", "ed25519")
 
-
-class ConfigError(CattleError, ValueError):
-    """One or more problems with the builder's configuration; ``str()`` lists them all."""
-
-    def __init__(self, problems, where="amazon-ebs builder"):
-        self.problems = list(problems)
-        super().__init__(f"{where}: " + "; ".join(self.problems))
 
 
 def _bool(value, name, problems, default=False):

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import DEFAULT_RUN_COMMAND
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool
+from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool
 
 # Instructions `docker commit --change` accepts (Packer's list).
 CHANGE_INSTRUCTIONS = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "MAINTAINER", "USER", "VOLUME", "WORKDIR")
@@ -67,13 +66,6 @@ OPTIONS = {
 _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
 SECRET_OPTIONS = ("login_password", "aws_secret_key", "aws_token")
 
-
-class ConfigError(CattleError, ValueError):
-    """One or more problems with the builder's configuration; ``str()`` lists them all."""
-
-    def __init__(self, problems, where="docker builder"):
-        self.problems = list(problems)
-        super().__init__(f"{where}: " + "; ".join(self.problems))
 
 
 def normalize(raw, where="docker builder", cwd=None):

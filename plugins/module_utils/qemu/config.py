@@ -14,8 +14,7 @@ import os
 import re
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import parse_go_duration
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
 
 ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
 FORMATS = ("qcow2", "raw")
@@ -107,13 +106,6 @@ _SIZE = re.compile(r"^\s*(\d+)\s*([KMGT]i?B?|[kmgt]|B)?\s*$", re.IGNORECASE)
 _GO_DURATION = re.compile(r"(-?\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
-
-class ConfigError(CattleError, ValueError):
-    """One or more problems with the builder's configuration; ``str()`` lists them all."""
-
-    def __init__(self, problems, where="qemu builder"):
-        self.problems = list(problems)
-        super().__init__(f"{where}: " + "; ".join(self.problems))
 
 
 def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=False):

@@ -15,8 +15,7 @@ import os
 import re
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
 
 ISO = "virtualbox-iso"
 OVF = "virtualbox-ovf"
@@ -148,13 +147,6 @@ _UNSUPPORTED = {
 
 _RESOLUTION = re.compile(r"^\d+x\d+$")
 
-
-class ConfigError(CattleError, ValueError):
-    """One or more problems with the builder's configuration; ``str()`` lists them all."""
-
-    def __init__(self, problems, where="virtualbox builder"):
-        self.problems = list(problems)
-        super().__init__(f"{where}: " + "; ".join(self.problems))
 
 
 def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=None, force=False, environ=None):
