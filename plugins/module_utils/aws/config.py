@@ -14,9 +14,9 @@ import os
 import re
 
 from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
-SECRET_OPTIONS = ("secret_key", "token", "mfa_code", "ssh_password", "winrm_password", "ssh_bastion_password",
-                  "ssh_proxy_password")
+SECRET_OPTIONS = BUILDERS["amazon-ebs"]["secrets"]
 
 # Options Packer has and this builder does not do (yet): refusing them beats ignoring them.
 UNSUPPORTED = {

@@ -10,61 +10,29 @@ option and say what was expected.
 
 from __future__ import annotations
 
+import copy
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import DEFAULT_RUN_COMMAND
-from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool
+from ansible_collections.cattle.images.plugins.module_utils.option_values import (
+    ConfigError,
+    read_option,
+    to_list,
+    to_map,
+)
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
+DOCKER_SPEC = BUILDERS["docker"]
 # Instructions `docker commit --change` accepts (Packer's list).
 CHANGE_INSTRUCTIONS = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "MAINTAINER", "USER", "VOLUME", "WORKDIR")
 
-_BOOL = "bool"
-_STR = "str"
-_LIST = "list"
-_MAP = "map"
-
-OPTIONS = {
-    "image": _STR,
-    "pull": _BOOL,
-    "commit": _BOOL,
-    "export_path": _STR,
-    "discard": _BOOL,
-    "author": _STR,
-    "message": _STR,
-    "changes": _LIST,
-    "run_command": _LIST,
-    "volumes": _MAP,
-    "privileged": _BOOL,
-    "cap_add": _LIST,
-    "cap_drop": _LIST,
-    "device": _LIST,
-    "tmpfs": _LIST,
-    "container_dir": _STR,
-    "exec_user": _STR,
-    "fix_upload_owner": _BOOL,
-    "windows_container": _BOOL,
-    "login": _BOOL,
-    "login_server": _STR,
-    "login_username": _STR,
-    "login_password": _STR,
-    "ecr_login": _BOOL,
-    "aws_access_key": _STR,
-    "aws_secret_key": _STR,
-    "aws_token": _STR,
-    "aws_profile": _STR,
-    "aws_force_use_public_ecr": _BOOL,
-    "platform": _STR,
-    "runtime": _STR,
-    "pty": _BOOL,
-    "communicator": _STR,
-    "pause_before_connecting": _STR,
-    # cattle's step cache (not Packer's): commit a layer after each provisioner, reuse it on rebuilds.
-    "cache": _BOOL,
-}
-# Communicator options (ssh_*, winrm_*) belong to the template's communicator block; the
-# docker communicator ignores them, as Packer does.
+# The options, their types and secrets come from the builder's spec (the one `cattle validate` uses).
+# Communicator options (ssh_*, winrm_*) belong to the template's communicator block; the docker
+# communicator ignores them, as Packer does.
 _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
-SECRET_OPTIONS = ("login_password", "aws_secret_key", "aws_token")
+OPTIONS = {key: kind for key, kind in DOCKER_SPEC["options"].items()
+           if not key.startswith(_IGNORED_PREFIXES) and key != "pause_before_connecting"}
+SECRET_OPTIONS = DOCKER_SPEC["secrets"]
 
 
 
@@ -75,7 +43,7 @@ def normalize(raw, where="docker builder", cwd=None):
     problems = []
     config = {}
     for key, value in raw.items():
-        if key in ("type", "name") or key.startswith(_IGNORED_PREFIXES):
+        if key in ("type", "name", "pause_before_connecting") or key.startswith(_IGNORED_PREFIXES):
             continue
         kind = OPTIONS.get(key)
         if kind is None:
@@ -86,37 +54,8 @@ def normalize(raw, where="docker builder", cwd=None):
         except ValueError as exc:
             problems.append(str(exc))
 
-    defaults = {
-        "pull": True,  # Packer: true unless the key is present at all
-        "commit": False,
-        "discard": False,
-        "export_path": "",
-        "author": "",
-        "message": "",
-        "changes": [],
-        "run_command": [],
-        "volumes": {},
-        "privileged": False,
-        "cap_add": [],
-        "cap_drop": [],
-        "device": [],
-        "tmpfs": [],
-        "container_dir": "",
-        "exec_user": "",
-        "fix_upload_owner": True,
-        "windows_container": False,
-        "login": False,
-        "login_server": "",
-        "login_username": "",
-        "login_password": "",
-        "ecr_login": False,
-        "platform": "",
-        "runtime": "",
-        "communicator": "",
-        "cache": False,
-    }
-    for key, value in defaults.items():
-        config.setdefault(key, value)
+    for key, value in DOCKER_SPEC["defaults"].items():
+        config.setdefault(key, copy.deepcopy(value))
 
     if not config.get("image"):
         problems.append("Image must be specified ('image' is required)")
@@ -160,29 +99,11 @@ def normalize(raw, where="docker builder", cwd=None):
 
 
 def _coerce(value, kind, key):
-    if kind == _BOOL:
-        return to_bool(key, value)
-    if kind == _STR:
-        if value is None:
-            return ""
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
-        raise ValueError(f"{key}: expected a string, got {value!r}")
-    if kind == _LIST:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            return value.split(",") if key != "run_command" else [value]
-        if isinstance(value, (list, tuple)) and all(isinstance(item, (str, int, float)) for item in value):
-            return [str(item) for item in value]
-        raise ValueError(f"{key}: expected a list of strings, got {value!r}")
-    if kind == _MAP:
-        if value is None:
-            return {}
-        if isinstance(value, dict) and all(isinstance(v, (str, int, float)) for v in value.values()):
-            return {str(k): str(v) for k, v in value.items()}
-        raise ValueError(f"{key}: expected a mapping of host path to container path, got {value!r}")
-    raise AssertionError(kind)  # pragma: no cover
+    if kind == "list":
+        return to_list(key, value, split=key != "run_command")
+    if kind == "map":
+        return to_map(key, value, what="a mapping of host path to container path")
+    return read_option(kind, key, value)
 
 
 def changes_set(changes, instruction):

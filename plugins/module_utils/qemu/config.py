@@ -15,6 +15,7 @@ import re
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import parse_go_duration
 from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
 FORMATS = ("qcow2", "raw")
@@ -25,66 +26,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 # Runtime options that stay template text in the plan.
 RUNTIME_OPTIONS = ("boot_command", "qemuargs")
 
-DEFAULTS = {
-    "iso_url": "",
-    "iso_urls": [],
-    "iso_checksum": "",
-    "iso_target_path": "",
-    "iso_target_extension": "iso",
-    "iso_skip_cache": False,
-    "accelerator": "",
-    "disk_image": False,
-    "use_backing_file": False,
-    "skip_resize_disk": False,
-    "disk_size": "40960M",
-    "disk_additional_size": [],
-    "format": "qcow2",
-    "disk_interface": "virtio",
-    "disk_cache": "writeback",
-    "disk_discard": "ignore",
-    "disk_detect_zeroes": "off",
-    "disk_compression": False,
-    "skip_compaction": False,
-    "net_device": "virtio-net",
-    "machine_type": "pc",
-    "qemu_binary": "qemu-system-x86_64",
-    "qemuargs": [],
-    "qemu_img_args": {},
-    "cpus": 1,
-    "memory": 512,
-    "headless": False,
-    "display": "",
-    "use_default_display": False,
-    "disable_vnc": False,
-    "vnc_bind_address": "127.0.0.1",
-    "vnc_port_min": 5900,
-    "vnc_port_max": 6000,
-    "qmp_enable": False,
-    "qmp_socket_path": "",
-    "vm_name": "",
-    "output_directory": "",
-    "cdrom_interface": "",
-    "boot_command": [],
-    "boot_wait": 10.0,
-    "boot_key_interval": None,
-    "host_port_min": 2222,
-    "host_port_max": 4444,
-    "skip_nat_mapping": False,
-    "http_directory": "",
-    "http_content": {},
-    "http_port_min": 8000,
-    "http_port_max": 9000,
-    "http_bind_address": "",
-    "shutdown_command": "",
-    "shutdown_timeout": 300.0,
-    "firmware": "",
-    "efi_boot": False,
-    "efi_firmware_code": "",
-    "efi_firmware_vars": "",
-    "communicator": "ssh",
-    "ssh_port": 22,
-    "winrm_port": 5985,
-}
+DEFAULTS = BUILDERS["qemu"]["defaults"]
 
 _BOOL = {"iso_skip_cache", "disk_image", "use_backing_file", "skip_resize_disk", "disk_compression",
          "skip_compaction", "headless", "use_default_display", "disable_vnc", "qmp_enable", "skip_nat_mapping",

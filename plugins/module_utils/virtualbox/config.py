@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
 from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 ISO = "virtualbox-iso"
 OVF = "virtualbox-ovf"
@@ -30,91 +31,6 @@ GFX_CONTROLLERS = ("vboxvga", "vboxsvga", "vmsvga", "none")
 AUDIO_CONTROLLERS = ("ac97", "hda", "sb16")
 # Runtime options that stay template text in the plan.
 RUNTIME_OPTIONS = ("boot_command", "vboxmanage", "vboxmanage_post", "guest_additions_path", "guest_additions_url")
-
-# Options of both builders, with Packer's defaults.
-COMMON = {
-    "http_directory": "",
-    "http_content": {},
-    "http_port_min": 8000,
-    "http_port_max": 9000,
-    "http_bind_address": "",
-    "boot_command": [],
-    "boot_wait": 10.0,
-    "boot_keygroup_interval": None,  # PACKER_KEY_INTERVAL, else 100 ms
-    "shutdown_command": "",
-    "shutdown_timeout": 300.0,
-    "post_shutdown_delay": 2.0,
-    "disable_shutdown": False,
-    "acpi_shutdown": False,
-    "output_directory": "",
-    "output_filename": "",
-    "format": "ovf",
-    "export_opts": [],
-    "skip_export": False,
-    "keep_registered": False,
-    "headless": False,
-    "vrdp_bind_address": "127.0.0.1",
-    "vrdp_port_min": 5900,
-    "vrdp_port_max": 6000,
-    "vboxmanage": [],
-    "vboxmanage_post": [],
-    "virtualbox_version_file": None,  # ".vbox_version"; "" skips the upload
-    "guest_additions_mode": "upload",
-    "guest_additions_path": "VBoxGuestAdditions.iso",
-    "guest_additions_url": "",
-    "guest_additions_sha256": "",
-    "guest_additions_interface": "",
-    "host_port_min": 2222,
-    "host_port_max": 4444,
-    "skip_nat_mapping": False,
-    "vm_name": "",
-    "communicator": "ssh",
-    "ssh_port": 22,
-    "winrm_port": None,
-    "winrm_use_ssl": False,
-}
-
-# Options only virtualbox-iso has (Packer's ovf builder has no hardware settings: use vboxmanage).
-ISO_ONLY = {
-    "iso_url": "",
-    "iso_urls": [],
-    "iso_checksum": "",
-    "iso_target_path": "",
-    "iso_target_extension": "iso",
-    "guest_os_type": "Other",
-    "disk_size": 40000,
-    "disk_additional_size": [],
-    "hard_drive_interface": "ide",
-    "hard_drive_discard": False,
-    "hard_drive_nonrotational": False,
-    "sata_port_count": 1,
-    "nvme_port_count": 1,
-    "iso_interface": "ide",
-    "bundle_iso": False,
-    "cpus": 1,
-    "memory": 512,
-    "sound": "none",
-    "usb": False,
-    "nic_type": "82540EM",
-    "gfx_controller": "",
-    "gfx_vram_size": 4,
-    "gfx_accelerate_3d": False,
-    "gfx_efi_resolution": "",
-    "nested_virt": None,  # a trilean: unset leaves VirtualBox's default
-    "rtc_time_base": "local",
-    "firmware": "bios",
-    "chipset": "piix3",
-    "audio_controller": "ac97",
-}
-
-OVF_ONLY = {
-    "source_path": "",
-    "checksum": "",
-    "checksum_type": "",
-    "target_path": "",
-    "import_flags": [],
-    "import_opts": "",
-}
 
 _BOOL = {"disable_shutdown", "acpi_shutdown", "skip_export", "keep_registered", "headless", "skip_nat_mapping",
          "winrm_use_ssl", "hard_drive_discard", "hard_drive_nonrotational", "bundle_iso", "usb", "gfx_accelerate_3d",
@@ -156,8 +72,8 @@ def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=No
         raise ConfigError([f"builder type {builder_type!r}: expected one of {', '.join(TYPES)}"], where)
     if not isinstance(raw, dict):
         raise ConfigError([f"the builder config must be a mapping, got {type(raw).__name__}"], where)
-    own, other = (ISO_ONLY, OVF_ONLY) if builder_type == ISO else (OVF_ONLY, ISO_ONLY)
-    defaults = {**COMMON, **own}
+    defaults = BUILDERS[builder_type]["defaults"]
+    other = BUILDERS[OVF if builder_type == ISO else ISO]["defaults"]
     problems = []
     config = {key: (list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value)
               for key, value in defaults.items()}
