@@ -13,8 +13,13 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.cattle.images.plugins.module_utils.durations import parse_go_duration
-from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.durations import key_interval
+from ansible_collections.cattle.images.plugins.module_utils.option_values import (
+    ConfigError,
+    read_option,
+    to_list,
+    to_rows,
+)
 from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
@@ -26,16 +31,9 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 # Runtime options that stay template text in the plan.
 RUNTIME_OPTIONS = ("boot_command", "qemuargs")
 
-DEFAULTS = BUILDERS["qemu"]["defaults"]
+QEMU_SPEC = BUILDERS["qemu"]
+DEFAULTS = QEMU_SPEC["defaults"]
 
-_BOOL = {"iso_skip_cache", "disk_image", "use_backing_file", "skip_resize_disk", "disk_compression",
-         "skip_compaction", "headless", "use_default_display", "disable_vnc", "qmp_enable", "skip_nat_mapping",
-         "efi_boot"}
-_INT = {"cpus", "memory", "vnc_port_min", "vnc_port_max", "host_port_min", "host_port_max", "http_port_min",
-        "http_port_max", "ssh_port", "winrm_port"}
-_DURATION = {"boot_wait", "shutdown_timeout", "boot_key_interval"}
-_LIST = {"iso_urls", "disk_additional_size", "boot_command"}
-_MAP = {"http_content", "qemu_img_args"}
 # Accepted and ignored here (communicator keys, options of other features we do not offer).
 _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
 _IGNORED = {"type", "name", "pause_before_connecting", "ssh_host_port_min", "ssh_host_port_max"}
@@ -45,8 +43,6 @@ _UNSUPPORTED = {"floppy_files", "floppy_dirs", "floppy_label", "cd_files", "cd_l
                 "tpm_device_type", "boot_steps"}
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMGT]i?B?|[kmgt]|B)?\s*$", re.IGNORECASE)
-_GO_DURATION = re.compile(r"(-?\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 
@@ -134,25 +130,13 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     # everything the builder opens uses the absolute path.
     config["output_directory_as_written"] = config["output_directory"] or f"output-{build_name}"
     config["output_directory"] = _absolute(config["output_directory_as_written"], cwd)
-    config["boot_key_interval"] = _key_interval(config["boot_key_interval"])
+    config["boot_key_interval"] = key_interval(config["boot_key_interval"])
     config["boot_wait"] = max(config["boot_wait"], 0.0)
     config["comm_port"] = config["winrm_port"] if config["communicator"] == "winrm" else config["ssh_port"]
     config["force"] = bool(force)
     if problems:
         raise ConfigError(problems, where)
     return config
-
-
-def _key_interval(configured):
-    """Packer's VNC typist: a positive boot_key_interval, else PACKER_KEY_INTERVAL when it is a
-    duration (anything else there is ignored), else 100ms."""
-    if configured and configured > 0:
-        return configured
-    try:
-        interval = parse_go_duration(os.environ.get("PACKER_KEY_INTERVAL", ""))
-    except ValueError:
-        return 0.1
-    return max(interval, 0.0)
 
 
 def _absolute(path, cwd):
@@ -175,54 +159,10 @@ def disk_size_mb(value):
     return int(size)
 
 
-def _duration(key, value):
-    if isinstance(value, bool):
-        raise ValueError(f"{key}: expected a duration such as 10s or 5m, got {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if text == "" or text == "0":
-        return 0.0
-    position, total = 0, 0.0
-    while position < len(text):
-        match = _GO_DURATION.match(text, position)
-        if not match:
-            raise ValueError(f"{key}: expected a duration such as 10s, 1m30s or 500ms, got {value!r}")
-        total += float(match.group(1)) * _UNITS[match.group(2)]
-        position = match.end()
-    return total
-
-
 def _coerce(key, value):
-    if key in _BOOL:
-        return to_bool(key, value)
-    if key in _INT:
-        return to_int(key, value)
-    if key in _DURATION:
-        return _duration(key, value)
-    if key in _LIST:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            return [value] if key == "boot_command" else value.split(",")
-        if isinstance(value, (list, tuple)) and all(isinstance(item, (str, int, float)) for item in value):
-            return [str(item) for item in value]
-        raise ValueError(f"{key}: expected a list of strings, got {value!r}")
-    if key in _MAP:
-        if value is None:
-            return {}
-        if isinstance(value, dict):
-            return {str(k): (v if key == "qemu_img_args" else str(v)) for k, v in value.items()}
-        raise ValueError(f"{key}: expected a mapping, got {value!r}")
+    """A value read by its type in the qemu builder's spec."""
+    if key == "boot_command":
+        return to_list(key, value, split=False)
     if key == "qemuargs":
-        if value is None:
-            return []
-        if isinstance(value, list) and all(isinstance(row, list) and row and all(
-                isinstance(item, (str, int, float)) for item in row) for row in value):
-            return [[str(item) for item in row] for row in value]
-        raise ValueError('qemuargs: expected a list of non-empty lists of strings, e.g. [["-m", "1024M"]]')
-    if value is None:
-        return ""
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise ValueError(f"{key}: expected a string, got {value!r}")
+        return to_rows(key, value, '[["-m", "1024M"]]', non_empty=True)
+    return read_option(QEMU_SPEC["options"][key], key, value)

@@ -14,8 +14,13 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
-from ansible_collections.cattle.images.plugins.module_utils.option_values import ConfigError, to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.durations import key_interval
+from ansible_collections.cattle.images.plugins.module_utils.option_values import (
+    ConfigError,
+    read_option,
+    to_list,
+    to_rows,
+)
 from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 ISO = "virtualbox-iso"
@@ -32,16 +37,7 @@ AUDIO_CONTROLLERS = ("ac97", "hda", "sb16")
 # Runtime options that stay template text in the plan.
 RUNTIME_OPTIONS = ("boot_command", "vboxmanage", "vboxmanage_post", "guest_additions_path", "guest_additions_url")
 
-_BOOL = {"disable_shutdown", "acpi_shutdown", "skip_export", "keep_registered", "headless", "skip_nat_mapping",
-         "winrm_use_ssl", "hard_drive_discard", "hard_drive_nonrotational", "bundle_iso", "usb", "gfx_accelerate_3d",
-         "nested_virt"}
-_INT = {"http_port_min", "http_port_max", "vrdp_port_min", "vrdp_port_max", "host_port_min", "host_port_max",
-        "ssh_port", "winrm_port", "disk_size", "sata_port_count", "nvme_port_count", "cpus", "memory",
-        "gfx_vram_size"}
-_DURATION = {"boot_wait", "shutdown_timeout", "post_shutdown_delay", "boot_keygroup_interval"}
-_LIST = {"boot_command", "export_opts", "iso_urls", "import_flags", "disk_additional_size"}
-_LISTLIST = {"vboxmanage", "vboxmanage_post"}
-_MAP = {"http_content"}
+_OPTION_TYPES = {**BUILDERS[OVF]["options"], **BUILDERS[ISO]["options"]}
 # Packer's old names, still real fields of the virtualbox builders.
 _ALIASES = {"ssh_host_port_min": "host_port_min", "ssh_host_port_max": "host_port_max",
             "ssh_skip_nat_mapping": "skip_nat_mapping"}
@@ -147,12 +143,7 @@ def _check_common(config, builder_type, build_name, cwd, environ, problems):
     if "/" in config["output_filename"]:
         problems.append(f"output_filename {config['output_filename']!r} must be a file name, without '/'")
     config["output_directory"] = _absolute(config["output_directory"] or f"output-{build_name}", cwd)
-    if config["boot_keygroup_interval"] is None or config["boot_keygroup_interval"] <= 0:
-        interval = environ.get("PACKER_KEY_INTERVAL", "")
-        try:
-            config["boot_keygroup_interval"] = seconds(interval) if interval else 0.1
-        except ValueError:
-            config["boot_keygroup_interval"] = 0.1  # Packer ignores a value it cannot read
+    config["boot_keygroup_interval"] = key_interval(config["boot_keygroup_interval"], environ)
     config["boot_wait"] = max(config["boot_wait"], 0.0)
     config["guest_additions_sha256"] = config["guest_additions_sha256"].lower()
     if config["guest_additions_sha256"] and not re.fullmatch(r"[0-9a-f]{64}", config["guest_additions_sha256"]):
@@ -247,41 +238,12 @@ def _absolute(path, cwd):
 
 
 def _coerce(key, value):
-    if key in _BOOL:
-        if value is None and key == "nested_virt":
-            return None
-        return to_bool(key, value)
-    if key in _INT:
-        return to_int(key, value)
-    if key in _DURATION:
-        try:
-            return seconds(value)
-        except ValueError:
-            raise ValueError(f"{key}: expected a duration such as 10s, 1m30s or 500ms, got {value!r}") from None
-    if key in _LIST:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            return [value] if key == "boot_command" else [part.strip() for part in value.split(",")]
-        if isinstance(value, (list, tuple)) and all(isinstance(item, (str, int, float)) for item in value):
-            return [str(item) for item in value]
-        raise ValueError(f"{key}: expected a list of strings, got {value!r}")
-    if key in _LISTLIST:
-        if value is None:
-            return []
-        if isinstance(value, list) and all(isinstance(row, list) and all(
-                isinstance(item, (str, int, float)) for item in row) for row in value):
-            return [[str(item) for item in row] for row in value]
-        raise ValueError(f'{key}: expected a list of lists of strings, e.g. [["modifyvm", "{{{{.Name}}}}", '
-                         '"--memory", "1024"]]')
-    if key in _MAP:
-        if value is None:
-            return {}
-        if isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
-        raise ValueError(f"{key}: expected a mapping, got {value!r}")
-    if value is None:
-        return "" if key != "virtualbox_version_file" else None
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise ValueError(f"{key}: expected a string, got {value!r}")
+    """A value read by its type in the builder's spec (both builders type their options alike)."""
+    if value is None and key in ("nested_virt", "virtualbox_version_file"):
+        return None  # unset: VirtualBox's default; the version file's default depends on the communicator
+    if key == "boot_command":
+        return to_list(key, value, split=False)
+    if key in ("vboxmanage", "vboxmanage_post"):
+        return to_rows(key, value, '[["modifyvm", "{{.Name}}", "--memory", "1024"]]')
+    kind = _OPTION_TYPES[key]
+    return to_list(key, value, strip=True) if kind == "list" else read_option(kind, key, value)
