@@ -87,19 +87,14 @@ _AMI_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 
 
 def ami_name_problems(ami_name) -> list[str]:
-    """Packer's two checks of an AMI name (none for an unset one: `required` reports that)."""
+    """The AMI name check, at validate and in the builder alike (none for an unset name: `required`
+    reports that). One message for Packer's two (length, characters), naming the value."""
     if not isinstance(ami_name, str) or not ami_name:
         return []
-    problems = []
-    if len(ami_name) < 3 or len(ami_name) > 128:
-        problems.append("ami_name must be between 3 and 128 characters long")
-    if not set(ami_name) <= _AMI_NAME_CHARACTERS:
-        problems.append(
-            "AMIName should only contain alphanumeric characters, parentheses (()), square brackets "
-            "([]), spaces ( ), periods (.), slashes (/), dashes (-), single quotes ('), at-signs (@), "
-            "or underscores(_). You can use the `clean_resource_name` template filter to "
-            "automatically clean your ami name.")
-    return problems
+    if 3 <= len(ami_name) <= 128 and set(ami_name) <= _AMI_NAME_CHARACTERS:
+        return []
+    return [f"ami_name: {ami_name!r} must be 3 to 128 characters of letters, digits, spaces and ()[]./-'@_ "
+            "(the clean_resource_name template function cleans a name)"]
 
 
 def output_directory_problem(output_directory, build_name: str, cwd: str) -> str | None:
