@@ -44,7 +44,6 @@ SSH_INTERFACES = ("", "public_ip", "private_ip", "public_dns", "private_dns")
 KEY_PAIR_TYPES = ("rsa", "ed25519")
 
 
-
 def _read(reader, value, name, problems, default, **options):
     """``reader``'s value (option_values); a problem and ``default`` when it refuses it."""
     try:

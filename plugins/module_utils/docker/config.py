@@ -35,7 +35,6 @@ OPTIONS = {key: kind for key, kind in DOCKER_SPEC["options"].items()
 SECRET_OPTIONS = DOCKER_SPEC["secrets"]
 
 
-
 def normalize(raw, where="docker builder", cwd=None):
     """Checked config with Packer's defaults filled in. Raises :class:`ConfigError`."""
     if not isinstance(raw, dict):

@@ -45,7 +45,6 @@ _UNSUPPORTED = {"floppy_files", "floppy_dirs", "floppy_label", "cd_files", "cd_l
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMGT]i?B?|[kmgt]|B)?\s*$", re.IGNORECASE)
 
 
-
 def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=False):
     """Checked config with Packer's defaults filled in. Raises :class:`ConfigError`."""
     if not isinstance(raw, dict):

@@ -333,7 +333,6 @@ def _parse_version(text: str):
     return (int(major), int(minor or 0), int(patch or 0), 0 if pre else 1)
 
 
-
 # ---------------------------------------------------------------------- loading
 
 

@@ -32,7 +32,6 @@ def format_path(path) -> str:
     return out
 
 
-
 class TemplateStructure:
     """A parsed template, before interpolation; `loader.Template` adds the rest."""
 
@@ -270,7 +269,6 @@ class TemplateStructure:
             "post_processors": [[{"type": pp["type"], "name": pp["name"]} for pp in chain]
                                 for chain in self.post_processors],
         }
-
 
 
 def _go_kind(value) -> str:

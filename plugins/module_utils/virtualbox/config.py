@@ -60,7 +60,6 @@ _UNSUPPORTED = {
 _RESOLUTION = re.compile(r"^\d+x\d+$")
 
 
-
 def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=None, force=False, environ=None):
     """Checked config with Packer's defaults filled in. Raises :class:`ConfigError`."""
     where = where or f"{builder_type} builder"
