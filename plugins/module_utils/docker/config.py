@@ -20,6 +20,7 @@ from ansible_collections.cattle.images.plugins.module_utils.option_values import
     to_list,
     to_map,
 )
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import spec_problems
 from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 DOCKER_SPEC = BUILDERS["docker"]
@@ -56,21 +57,14 @@ def normalize(raw, where="docker builder", cwd=None):
     for key, value in DOCKER_SPEC["defaults"].items():
         config.setdefault(key, copy.deepcopy(value))
 
-    if not config.get("image"):
-        problems.append("Image must be specified ('image' is required)")
-    used = [name for name in ("commit", "discard") if config[name]] + (["export_path"] if config["export_path"] else [])
-    if len(used) > 1:
-        problems.append("Cannot specify more than one of commit, discard, and export_path")
-    elif not used:
-        problems.append("No instructions given for handling the artifact; expected commit, discard, or export_path")
+    # Packer's checks (image, what becomes of the container, export_path), as `cattle validate` makes them.
+    problems.extend(spec_problems(DOCKER_SPEC, config, cwd or os.getcwd()))
     if config["export_path"]:
         path = config["export_path"]
         config.setdefault("export_path_as_written", path)  # what the artifact's string names, as in Packer
         if not os.path.isabs(path):
             path = os.path.join(cwd or os.getcwd(), path)
         config["export_path"] = os.path.normpath(path)
-        if os.path.isdir(config["export_path"]):
-            problems.append(f"export_path must be a file, not a directory: {config['export_path']}")
     if not config["run_command"]:
         config["run_command"] = list(DEFAULT_RUN_COMMAND)
     if not config["container_dir"]:

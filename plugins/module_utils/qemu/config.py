@@ -20,11 +20,9 @@ from ansible_collections.cattle.images.plugins.module_utils.option_values import
     to_list,
     to_rows,
 )
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import spec_problems
 from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
-ACCELERATORS = ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen")
-FORMATS = ("qcow2", "raw")
-DISK_INTERFACES = ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata")
 # UEFI firmware from Debian's ovmf package (Packer's defaults for efi_boot on Debian).
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
@@ -33,6 +31,11 @@ RUNTIME_OPTIONS = ("boot_command", "qemuargs")
 
 QEMU_SPEC = BUILDERS["qemu"]
 DEFAULTS = QEMU_SPEC["defaults"]
+ACCELERATORS = QEMU_SPEC["enums"]["accelerator"]
+FORMATS = QEMU_SPEC["enums"]["format"]
+DISK_INTERFACES = QEMU_SPEC["enums"]["disk_interface"]
+# Packer's checks this builder makes its own way: ports (also no greater than 65535), disk sizes.
+_OWN_CHECKS = ("http_port_min", "host_port_min", "vnc_port_min", "disk_size")
 
 # Accepted and ignored here (communicator keys, options of other features we do not offer).
 _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
@@ -77,8 +80,7 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
         problems.append(f"format {config['format']!r}: expected one of {', '.join(FORMATS)}")
     if config["disk_interface"] not in DISK_INTERFACES:
         problems.append(f"disk_interface {config['disk_interface']!r}: expected one of {', '.join(DISK_INTERFACES)}")
-    if config["use_backing_file"] and not (config["disk_image"] and config["format"] == "qcow2"):
-        problems.append("use_backing_file can only be enabled for QCOW2 images and when disk_image is true")
+    problems.extend(spec_problems(QEMU_SPEC, config, cwd, skip=_OWN_CHECKS))  # as `cattle validate` words them
     if config["format"] == "raw" and config["disk_compression"]:
         problems.append("disk_compression is only possible with the qcow2 format")
     try:

@@ -83,6 +83,13 @@ def builder_checks(config: dict, schema: dict, name: str, cwd: str, force: bool)
     return problems
 
 
+def spec_problems(spec: dict, config: dict, cwd: str, skip=()) -> list[str]:
+    """The errors a builder spec's named checks (checks.py) find in a config, for cattle's builder to
+    report in the words `cattle validate` uses; ``skip``: keys the builder checks more strictly itself."""
+    return [message for name in spec.get("checks", ()) for key, message, severity in CHECKS[name](config, cwd)
+            if severity == "error" and key not in skip]
+
+
 _AMI_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789()[] ./-'@_")
 
 

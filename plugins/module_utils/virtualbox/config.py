@@ -21,14 +21,13 @@ from ansible_collections.cattle.images.plugins.module_utils.option_values import
     to_list,
     to_rows,
 )
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import spec_problems
 from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 ISO = "virtualbox-iso"
 OVF = "virtualbox-ovf"
 TYPES = (ISO, OVF)
 
-GUEST_ADDITIONS_MODES = ("upload", "attach", "disable")
-FORMATS = ("ovf", "ova")
 HARD_DRIVE_INTERFACES = ("ide", "sata", "scsi", "pcie", "virtio")
 ISO_INTERFACES = ("ide", "sata", "virtio")
 NIC_TYPES = ("82540EM", "82543GC", "82545EM", "Am79C970A", "Am79C973", "Am79C960", "virtio")
@@ -37,6 +36,7 @@ AUDIO_CONTROLLERS = ("ac97", "hda", "sb16")
 # Runtime options that stay template text in the plan.
 RUNTIME_OPTIONS = ("boot_command", "vboxmanage", "vboxmanage_post", "guest_additions_path", "guest_additions_url")
 
+_OWN_CHECKS = ("http_port_min", "host_port_min", "vrdp_port_min", "iso_interface")
 _OPTION_TYPES = {**BUILDERS[OVF]["options"], **BUILDERS[ISO]["options"]}
 # Packer's old names, still real fields of the virtualbox builders.
 _ALIASES = {"ssh_host_port_min": "host_port_min", "ssh_host_port_max": "host_port_max",
@@ -108,19 +108,16 @@ def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=No
 
 
 def _check_common(config, builder_type, build_name, cwd, environ, problems):
-    _choice(config, "format", FORMATS, problems, "invalid format, only 'ovf' or 'ova' are allowed")
-    _choice(config, "guest_additions_mode", GUEST_ADDITIONS_MODES, problems,
-            "guest_additions_mode is invalid. Must be one of: upload, attach, disable")
+    spec = BUILDERS[builder_type]
+    for key in ("format", "guest_additions_mode"):
+        _choice(config, key, spec["enums"][key], problems, spec["enum_messages"][key])
     if config["communicator"] not in ("ssh", "winrm", "none"):
         problems.append(f"communicator {config['communicator']!r}: expected ssh, winrm or none")
+    # Packer's value checks, as `cattle validate` makes them (the ports and the ISO interface
+    # are checked below, more strictly or more widely than Packer 1.6.6 does).
+    problems.extend(spec_problems(spec, config, cwd, skip=_OWN_CHECKS))
     if config["virtualbox_version_file"] is None:
         config["virtualbox_version_file"] = ".vbox_version"
-    if config["communicator"] == "none":
-        if config["guest_additions_mode"] == "upload":
-            problems.append("communicator must not be 'none' when guest_additions_mode = 'upload' "
-                            "(set guest_additions_mode to attach or disable)")
-        if config["virtualbox_version_file"]:
-            problems.append("virtualbox_version_file has to be an empty string when communicator = 'none'")
     for low, high in (("http_port_min", "http_port_max"), ("host_port_min", "host_port_max"),
                       ("vrdp_port_min", "vrdp_port_max")):
         if not 0 < config[low] <= config[high] <= 65535:
@@ -184,11 +181,7 @@ def _check_iso(config, problems):
     _choice(config, "audio_controller", AUDIO_CONTROLLERS, problems,
             "Audio controller type can only be ac97, hda or sb16")
     config["sound"] = config["sound"] or "none"
-    if config["cpus"] < 0:
-        problems.append(f"An invalid number of cpus was specified (cpus < 0): {config['cpus']}")
     config["cpus"] = config["cpus"] or 1
-    if config["memory"] < 0:
-        problems.append(f"An invalid memory size was specified (memory < 0): {config['memory']}")
     config["memory"] = config["memory"] or 512
     if config["disk_size"] < 0:
         problems.append(f"disk_size is in MiB and must be positive, not {config['disk_size']}")
@@ -200,11 +193,7 @@ def _check_iso(config, problems):
     except ValueError:
         problems.append("disk_additional_size: expected a list of sizes in MiB, e.g. [1024, 2048]")
     config["sata_port_count"] = config["sata_port_count"] or 1
-    if config["sata_port_count"] > 30:
-        problems.append("sata_port_count cannot be greater than 30")
     config["nvme_port_count"] = config["nvme_port_count"] or 1
-    if config["nvme_port_count"] > 255:
-        problems.append("nvme_port_count cannot be greater than 255")
 
 
 def _check_ovf(config, problems):
