@@ -14,6 +14,8 @@ type names of the builder specs (``template/schemas/builders.py``).
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
@@ -121,3 +123,36 @@ def read_option(kind, key, value):
     """A value read by its spec type name (``str``, ``bool``, ``int``, ``duration``, ``list``,
     ``map``, ``map_any``, ``trilean``); ValueError naming ``key`` when it is not one."""
     return _READERS[kind](key, value)
+
+
+# Keys of a builder's config that are not its options: its identity, and the communicator's (read from the plan).
+_NOT_OPTIONS = ("type", "name", "pause_before_connecting")
+_COMMUNICATOR_PREFIXES = ("ssh_", "winrm_", "packer_")
+
+
+def read_options(raw, defaults, read, problems, known=None, aliases=None, unsupported=None, ignored=(), unknown=None):
+    """A builder's config: a copy of ``defaults`` with each option of ``raw`` read by ``read(key, value)``.
+
+    ``known``: the builder's options (default: those with a default); ``aliases``: Packer's old names;
+    ``unsupported``: {key: message} for options the builder refuses when set; ``ignored``: further keys
+    to skip (communicator options always are); ``unknown(key)``: the message for any other key.
+    Problems are appended to ``problems``; all of them are found in one pass.
+    """
+    known = defaults if known is None else known
+    config = copy.deepcopy(defaults)
+    for key, value in raw.items():
+        key = (aliases or {}).get(key, key)
+        if unsupported and key in unsupported:
+            if value not in (None, "", [], {}, False, 0):
+                problems.append(unsupported[key])
+            continue
+        if key in _NOT_OPTIONS or key in ignored or (key.startswith(_COMMUNICATOR_PREFIXES) and key not in known):
+            continue
+        if key not in known:
+            problems.append(unknown(key) if unknown else f"unknown configuration key: {key!r}")
+            continue
+        try:
+            config[key] = read(key, value)
+        except ValueError as exc:
+            problems.append(str(exc))
+    return config

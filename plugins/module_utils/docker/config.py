@@ -10,13 +10,13 @@ option and say what was expected.
 
 from __future__ import annotations
 
-import copy
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import DEFAULT_RUN_COMMAND
 from ansible_collections.cattle.images.plugins.module_utils.option_values import (
     ConfigError,
     read_option,
+    read_options,
     to_list,
     to_map,
 )
@@ -41,22 +41,7 @@ def normalize(raw, where="docker builder", cwd=None):
     if not isinstance(raw, dict):
         raise ConfigError([f"the builder config must be a mapping, got {type(raw).__name__}"], where)
     problems = []
-    config = {}
-    for key, value in raw.items():
-        if key in ("type", "name", "pause_before_connecting") or key.startswith(_IGNORED_PREFIXES):
-            continue
-        kind = OPTIONS.get(key)
-        if kind is None:
-            problems.append(f"unknown configuration key: {key!r}")
-            continue
-        try:
-            config[key] = _coerce(value, kind, key)
-        except ValueError as exc:
-            problems.append(str(exc))
-
-    for key, value in DOCKER_SPEC["defaults"].items():
-        config.setdefault(key, copy.deepcopy(value))
-
+    config = read_options(raw, DOCKER_SPEC["defaults"], _coerce, problems, known=OPTIONS)
     # Packer's checks (image, what becomes of the container, export_path), as `cattle validate` makes them.
     problems.extend(spec_problems(DOCKER_SPEC, config, cwd or os.getcwd()))
     if config["export_path"]:
@@ -91,7 +76,8 @@ def normalize(raw, where="docker builder", cwd=None):
     return config
 
 
-def _coerce(value, kind, key):
+def _coerce(key, value):
+    kind = OPTIONS[key]
     if kind == "list":
         return to_list(key, value, split=key != "run_command")
     if kind == "map":

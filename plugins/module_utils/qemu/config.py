@@ -17,6 +17,7 @@ from ansible_collections.cattle.images.plugins.module_utils.durations import key
 from ansible_collections.cattle.images.plugins.module_utils.option_values import (
     ConfigError,
     read_option,
+    read_options,
     to_list,
     to_rows,
 )
@@ -37,13 +38,12 @@ DISK_INTERFACES = QEMU_SPEC["enums"]["disk_interface"]
 # Packer's checks this builder makes its own way: ports (also no greater than 65535), disk sizes.
 _OWN_CHECKS = ("http_port_min", "host_port_min", "vnc_port_min", "disk_size")
 
-# Accepted and ignored here (communicator keys, options of other features we do not offer).
-_IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
-_IGNORED = {"type", "name", "pause_before_connecting", "ssh_host_port_min", "ssh_host_port_max"}
+# Packer's old names for the host port range.
+_ALIASES = {"ssh_host_port_min": "host_port_min", "ssh_host_port_max": "host_port_max"}
 # Packer options this builder does not offer yet: an error when set, never silently ignored.
-_UNSUPPORTED = {"floppy_files", "floppy_dirs", "floppy_label", "cd_files", "cd_label", "net_bridge",
-                "vnc_use_password", "cpu_model", "sockets", "cores", "threads", "vga", "vtpm", "use_pflash",
-                "tpm_device_type", "boot_steps"}
+_UNSUPPORTED = {key: f"{key} is not supported by this qemu builder yet; remove it (or use qemuargs)" for key in (
+    "floppy_files", "floppy_dirs", "floppy_label", "cd_files", "cd_label", "net_bridge", "vnc_use_password",
+    "cpu_model", "sockets", "cores", "threads", "vga", "vtpm", "use_pflash", "tpm_device_type", "boot_steps")}
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMGT]i?B?|[kmgt]|B)?\s*$", re.IGNORECASE)
 
@@ -53,25 +53,7 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     if not isinstance(raw, dict):
         raise ConfigError([f"the builder config must be a mapping, got {type(raw).__name__}"], where)
     problems = []
-    config = dict(DEFAULTS)
-    config["http_content"] = {}
-    for key, value in raw.items():
-        if key in _IGNORED or (key.startswith(_IGNORED_PREFIXES) and key not in ("ssh_port", "winrm_port")):
-            if key in ("ssh_host_port_min", "ssh_host_port_max"):  # Packer's old names
-                key = key.removeprefix("ssh_")
-            else:
-                continue
-        if key in _UNSUPPORTED:
-            if value not in (None, "", [], {}, False, 0):
-                problems.append(f"{key} is not supported by this qemu builder yet; remove it (or use qemuargs)")
-            continue
-        if key not in DEFAULTS:
-            problems.append(f"unknown configuration key: {key!r}")
-            continue
-        try:
-            config[key] = _coerce(key, value)
-        except ValueError as exc:
-            problems.append(str(exc))
+    config = read_options(raw, DEFAULTS, _coerce, problems, aliases=_ALIASES, unsupported=_UNSUPPORTED)
     cwd = cwd or os.getcwd()
 
     if config["accelerator"] and config["accelerator"] not in ACCELERATORS:

@@ -465,6 +465,25 @@ def go_quote(text: str) -> str:
     return "".join(out)
 
 
+def go_type(value: Any) -> str:
+    """The Go type name of a decoded value, as Go's errors name it."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "[]interface {}"
+    if isinstance(value, dict):
+        return "map[string]interface {}"
+    if value is None or value is MISSING:
+        return "<nil>"
+    return type(value).__name__
+
+
 def parse(text: str, funcs) -> list:
     """Parses `text`; raises GoTemplateError with Go's wording (`function "x" not defined`)."""
     if "{{" not in text:

@@ -25,6 +25,7 @@ from .gosyntax import (
     Text,
     arg_source,
     go_quote,
+    go_type,
     parse,
 )
 
@@ -78,27 +79,13 @@ class Func:
         kinds = self.params + self.variadic * (len(args) - fixed)
         for kind, value in zip(kinds, args, strict=True):
             if kind == "s" and not isinstance(value, str):
-                raise GoTemplateError(f"wrong type for value; expected string; got {_go_type(value)}")
+                raise GoTemplateError(f"wrong type for value; expected string; got {go_type(value)}")
             if kind == "i" and (isinstance(value, bool) or not isinstance(value, int)):
-                raise GoTemplateError(f"wrong type for value; expected int; got {_go_type(value)}")
+                raise GoTemplateError(f"wrong type for value; expected int; got {go_type(value)}")
         try:
             return self.impl(*args)
         except GoTemplateError as exc:
             raise GoTemplateError(f"error calling {name}: {exc}") from None
-
-
-def _go_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if value is None or value is MISSING:
-        return "<nil>"
-    return type(value).__name__
 
 
 class Evaluator:
@@ -168,7 +155,7 @@ class Evaluator:
             elif value is None or value is MISSING:
                 return MISSING
             else:
-                raise GoTemplateError(f"can't evaluate field {name} in type {_go_type(value)}")
+                raise GoTemplateError(f"can't evaluate field {name} in type {go_type(value)}")
         return value
 
 

@@ -18,6 +18,7 @@ from ansible_collections.cattle.images.plugins.module_utils.durations import key
 from ansible_collections.cattle.images.plugins.module_utils.option_values import (
     ConfigError,
     read_option,
+    read_options,
     to_list,
     to_rows,
 )
@@ -41,9 +42,6 @@ _OPTION_TYPES = {**BUILDERS[OVF]["options"], **BUILDERS[ISO]["options"]}
 # Packer's old names, still real fields of the virtualbox builders.
 _ALIASES = {"ssh_host_port_min": "host_port_min", "ssh_host_port_max": "host_port_max",
             "ssh_skip_nat_mapping": "skip_nat_mapping"}
-# Accepted and not used here (the communicator role reads them from the plan).
-_IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
-_IGNORED = {"type", "name", "pause_before_connecting", "disable_vnc"}
 # Packer options this builder does not offer: an error when set, never silently ignored.
 _UNSUPPORTED = {
     "floppy_files": "floppy disks are not supported; serve the files with http_directory or http_content",
@@ -70,27 +68,15 @@ def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=No
     defaults = BUILDERS[builder_type]["defaults"]
     other = BUILDERS[OVF if builder_type == ISO else ISO]["defaults"]
     problems = []
-    config = {key: (list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value)
-              for key, value in defaults.items()}
-    for key, value in raw.items():
-        key = _ALIASES.get(key, key)
-        if key in _UNSUPPORTED:
-            if value not in (None, "", [], {}, False):
-                problems.append(_UNSUPPORTED[key])
-            continue
-        if key in _IGNORED or (key.startswith(_IGNORED_PREFIXES) and key not in defaults):
-            continue
-        if key not in defaults:
-            if key in other:
-                problems.append(f"{key} is not an option of the {builder_type} builder"
-                                + (" (set the imported VM's hardware with vboxmanage)" if builder_type == OVF else ""))
-            else:
-                problems.append(f"unknown configuration key: {key!r}")
-            continue
-        try:
-            config[key] = _coerce(key, value)
-        except ValueError as exc:
-            problems.append(str(exc))
+
+    def unknown(key):
+        if key not in other:
+            return f"unknown configuration key: {key!r}"
+        return f"{key} is not an option of the {builder_type} builder" + (
+            " (set the imported VM's hardware with vboxmanage)" if builder_type == OVF else "")
+
+    config = read_options(raw, defaults, _coerce, problems, aliases=_ALIASES, unsupported=_UNSUPPORTED,
+                          ignored=("disable_vnc",), unknown=unknown)
     cwd = cwd or os.getcwd()
     environ = os.environ if environ is None else environ
 

@@ -8,6 +8,7 @@ from ansible_collections.cattle.images.plugins.module_utils.errors import Cattle
 from ansible_collections.cattle.images.plugins.module_utils.option_values import (
     ConfigError,
     read_option,
+    read_options,
     to_bool,
     to_int,
     to_list,
@@ -104,3 +105,18 @@ def test_config_error_is_the_users_message_with_every_problem():
     error = ConfigError(["a: bad", "b: worse"], "qemu builder")
     assert isinstance(error, CattleError) and isinstance(error, ValueError)
     assert str(error) == "qemu builder: a: bad; b: worse" and error.problems == ["a: bad", "b: worse"]
+
+
+def test_read_options_fills_defaults_and_finds_every_problem_in_one_pass():
+    defaults = {"host_port_min": 2222, "cpus": 1, "ssh_port": 22, "tags": []}
+    problems = []
+    config = read_options(
+        {"type": "qemu", "ssh_host_port_min": "3000", "cpus": "x", "ssh_username": "u", "ssh_port": "2200",
+         "floppy_files": ["a"], "cd_files": [], "bogus": 1, "disable_vnc": True},
+        defaults, lambda key, value: to_int(key, value), problems, aliases={"ssh_host_port_min": "host_port_min"},
+        unsupported={"floppy_files": "floppy_files is not supported", "cd_files": "cd_files is not supported"},
+        ignored=("disable_vnc",))
+    assert config == {"host_port_min": 3000, "cpus": 1, "ssh_port": 2200, "tags": []}
+    assert config["tags"] is not defaults["tags"]
+    assert problems == ["cpus: expected a whole number, got 'x'", "floppy_files is not supported",
+                        "unknown configuration key: 'bogus'"]
