@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from .decode import DecodeError, parse_duration, to_bool, to_list
 from .errors import Diagnostic
 from .functions import time_ordered_uuid
+from .gosyntax import go_type
 from .source import Document
 
 ROOT_KEYS = frozenset({
@@ -121,8 +122,10 @@ class TemplateStructure:
             if default is None or isinstance(default, str):
                 self.variables[name] = default
             else:
+                # Packer decodes JSON numbers as float64.
+                decoded = float(default) if isinstance(default, int) and not isinstance(default, bool) else default
                 problems.append(self.diag(("variables", name), f"variable {name}: '' expected type 'string', got "
-                                          f"unconvertible type '{_go_type_name(default)}'"))
+                                          f"unconvertible type '{go_type(decoded)}'"))
 
     def _parse_builders(self, root: dict, problems: list) -> None:
         builders = root.get("builders")
@@ -282,16 +285,4 @@ def _go_kind(value) -> str:
         return "float64"
     if value is None:
         return "nil"
-    return "string"
-
-
-def _go_type_name(value) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "float64"
-    if isinstance(value, list):
-        return "[]interface {}"
-    if isinstance(value, dict):
-        return "map[string]interface {}"
     return "string"
