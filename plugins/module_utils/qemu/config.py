@@ -21,7 +21,11 @@ from ansible_collections.cattle.images.plugins.module_utils.option_values import
     to_list,
     to_rows,
 )
-from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import spec_problems
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import (
+    absolute_path,
+    spec_problems,
+    vm_problems,
+)
 from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 # UEFI firmware from Debian's ovmf package (Packer's defaults for efi_boot on Debian).
@@ -78,31 +82,21 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     if not config["iso_checksum"]:
         problems.append('iso_checksum is required: give "<type>:<hex>", "file:<url>" or "none"')
     config["urls"] = urls
-    for low, high in (("vnc_port_min", "vnc_port_max"), ("host_port_min", "host_port_max"),
-                      ("http_port_min", "http_port_max")):
-        if not 0 < config[low] <= config[high] <= 65535:
-            problems.append(f"{low} ({config[low]}) must be a port no greater than {high} ({config[high]})")
+    problems.extend(vm_problems(config, cwd, (("vnc_port_min", "vnc_port_max"), ("host_port_min", "host_port_max"),
+                                              ("http_port_min", "http_port_max"))))
     if config["cpus"] < 1:
         problems.append(f"cpus must be at least 1, not {config['cpus']}")
     if config["memory"] < 16:
         problems.append(f"memory is in MiB and must be at least 16, not {config['memory']}")
-    if config["http_directory"] and config["http_content"]:
-        problems.append("http_directory and http_content cannot both be set: choose one")
-    if config["http_directory"]:
-        config["http_directory"] = _absolute(config["http_directory"], cwd)
-        if not os.path.isdir(config["http_directory"]):
-            problems.append(f"http_directory {config['http_directory']}: no such directory")
-    if config["communicator"] not in ("ssh", "winrm", "none"):
-        problems.append(f"communicator {config['communicator']!r}: expected ssh, winrm or none")
     if config["firmware"]:
-        config["firmware"] = _absolute(config["firmware"], cwd)
+        config["firmware"] = absolute_path(config["firmware"], cwd)
         if not os.path.isfile(config["firmware"]):
             problems.append(f"firmware {config['firmware']}: no such file (Debian's ovmf package installs "
                             "/usr/share/ovmf/OVMF.fd)")
 
     if config["efi_boot"]:
-        config["efi_firmware_code"] = _absolute(config["efi_firmware_code"] or OVMF_CODE, cwd)
-        config["efi_firmware_vars"] = _absolute(config["efi_firmware_vars"] or OVMF_VARS, cwd)
+        config["efi_firmware_code"] = absolute_path(config["efi_firmware_code"] or OVMF_CODE, cwd)
+        config["efi_firmware_vars"] = absolute_path(config["efi_firmware_vars"] or OVMF_VARS, cwd)
         for key in ("efi_firmware_code", "efi_firmware_vars"):
             if not os.path.isfile(config[key]):
                 problems.append(f"{key} {config[key]}: no such file (install Debian's ovmf package)")
@@ -112,7 +106,7 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     # The artifact names its files under the directory as written (Packer's manifest shows them so);
     # everything the builder opens uses the absolute path.
     config["output_directory_as_written"] = config["output_directory"] or f"output-{build_name}"
-    config["output_directory"] = _absolute(config["output_directory_as_written"], cwd)
+    config["output_directory"] = absolute_path(config["output_directory_as_written"], cwd)
     config["boot_key_interval"] = key_interval(config["boot_key_interval"])
     config["boot_wait"] = max(config["boot_wait"], 0.0)
     config["comm_port"] = config["winrm_port"] if config["communicator"] == "winrm" else config["ssh_port"]
@@ -120,11 +114,6 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     if problems:
         raise ConfigError(problems, where)
     return config
-
-
-def _absolute(path, cwd):
-    path = os.path.expanduser(path)
-    return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
 
 
 def disk_size_mb(value):

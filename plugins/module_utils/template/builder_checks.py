@@ -113,6 +113,30 @@ def output_directory_problem(output_directory, build_name: str, cwd: str) -> str
     return None
 
 
+def absolute_path(path: str, cwd: str) -> str:
+    """A local path as cattle's builders open it: ``~`` expanded, relative to the template's cwd."""
+    path = os.path.expanduser(path)
+    return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
+
+
+def vm_problems(config: dict, cwd: str, port_ranges) -> list[str]:
+    """cattle's qemu and virtualbox builders' own checks of their port ranges, HTTP server and
+    communicator; ``http_directory`` is made absolute."""
+    problems = []
+    for low, high in port_ranges:
+        if not 0 < config[low] <= config[high] <= 65535:
+            problems.append(f"{low} ({config[low]}) must be a port no greater than {high} ({config[high]})")
+    if config["http_directory"] and config["http_content"]:
+        problems.append("http_directory and http_content cannot both be set: choose one")
+    if config["http_directory"]:
+        config["http_directory"] = absolute_path(config["http_directory"], cwd)
+        if not os.path.isdir(config["http_directory"]):
+            problems.append(f"http_directory {config['http_directory']}: no such directory")
+    if config["communicator"] not in ("ssh", "winrm", "none"):
+        problems.append(f"communicator {config['communicator']!r}: expected ssh, winrm or none")
+    return problems
+
+
 def _qemu(config, name, cwd, force):
     from ..qemu import config as qemu
 

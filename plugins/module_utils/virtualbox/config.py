@@ -22,7 +22,11 @@ from ansible_collections.cattle.images.plugins.module_utils.option_values import
     to_list,
     to_rows,
 )
-from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import spec_problems
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import (
+    absolute_path,
+    spec_problems,
+    vm_problems,
+)
 from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 ISO = "virtualbox-iso"
@@ -97,23 +101,13 @@ def _check_common(config, builder_type, build_name, cwd, environ, problems):
     spec = BUILDERS[builder_type]
     for key in ("format", "guest_additions_mode"):
         _choice(config, key, spec["enums"][key], problems, spec["enum_messages"][key])
-    if config["communicator"] not in ("ssh", "winrm", "none"):
-        problems.append(f"communicator {config['communicator']!r}: expected ssh, winrm or none")
     # Packer's value checks, as `cattle validate` makes them (the ports and the ISO interface
     # are checked below, more strictly or more widely than Packer 1.6.6 does).
     problems.extend(spec_problems(spec, config, cwd, skip=_OWN_CHECKS))
     if config["virtualbox_version_file"] is None:
         config["virtualbox_version_file"] = ".vbox_version"
-    for low, high in (("http_port_min", "http_port_max"), ("host_port_min", "host_port_max"),
-                      ("vrdp_port_min", "vrdp_port_max")):
-        if not 0 < config[low] <= config[high] <= 65535:
-            problems.append(f"{low} ({config[low]}) must be a port no greater than {high} ({config[high]})")
-    if config["http_directory"] and config["http_content"]:
-        problems.append("http_directory and http_content cannot both be set: choose one")
-    if config["http_directory"]:
-        config["http_directory"] = _absolute(config["http_directory"], cwd)
-        if not os.path.isdir(config["http_directory"]):
-            problems.append(f"http_directory {config['http_directory']}: no such directory")
+    problems.extend(vm_problems(config, cwd, (("http_port_min", "http_port_max"), ("host_port_min", "host_port_max"),
+                                              ("vrdp_port_min", "vrdp_port_max"))))
     for key in ("vboxmanage", "vboxmanage_post"):
         for index, row in enumerate(config[key]):
             if not row:
@@ -124,7 +118,7 @@ def _check_common(config, builder_type, build_name, cwd, environ, problems):
         problems.append(f"vm_name {config['vm_name']!r} must be a name, without '/'")
     if "/" in config["output_filename"]:
         problems.append(f"output_filename {config['output_filename']!r} must be a file name, without '/'")
-    config["output_directory"] = _absolute(config["output_directory"] or f"output-{build_name}", cwd)
+    config["output_directory"] = absolute_path(config["output_directory"] or f"output-{build_name}", cwd)
     config["boot_keygroup_interval"] = key_interval(config["boot_keygroup_interval"], environ)
     config["boot_wait"] = max(config["boot_wait"], 0.0)
     config["guest_additions_sha256"] = config["guest_additions_sha256"].lower()
@@ -204,11 +198,6 @@ def _check_ovf(config, problems):
 def _choice(config, key, allowed, problems, message):
     if config[key] not in allowed:
         problems.append(f"{message} (got {config[key]!r})")
-
-
-def _absolute(path, cwd):
-    path = os.path.expanduser(path)
-    return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
 
 
 def _coerce(key, value):
