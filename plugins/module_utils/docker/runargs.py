@@ -199,6 +199,8 @@ def parse_run_command(words):
 
 def _flag_value(name, text):
     try:
+        if not text.strip():
+            raise ValueError(name)  # docker refuses `--flag=` with nothing after it
         return to_bool(name, text)
     except ValueError:
         raise RunCommandError(f"run_command: '--{name}' takes true or false, not {text!r}") from None
