@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 _PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
@@ -77,3 +78,17 @@ def format_go_duration(value):
 def _trim(number):
     text = f"{number:.9f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def key_interval(configured, environ=None):
+    """The pause between typed keys, as Packer's boot command typists take it: a positive
+    configured interval (seconds), else ``PACKER_KEY_INTERVAL`` when it is a Go duration
+    (anything else there is ignored), else 100ms."""
+    if configured and configured > 0:
+        return configured
+    environ = os.environ if environ is None else environ
+    try:
+        interval = parse_go_duration(environ.get("PACKER_KEY_INTERVAL", ""))
+    except ValueError:
+        return 0.1
+    return max(interval, 0.0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration, seconds
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int, to_list
 from ansible_collections.cattle.images.plugins.module_utils.template import mask
 
 
@@ -43,43 +44,24 @@ class Ui:
 
 # --- weak typing (Packer's decoder is lenient; the plan already applied it, direct args may not have) ---
 
-_TRUE = {"1", "t", "true", "yes", "y", "on"}
-_FALSE = {"0", "f", "false", "no", "n", "off", ""}
+def _read(reader, field, value, **options):
+    try:
+        return reader(field, value, **options)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def as_bool(value, field):
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return False
-    if isinstance(value, int):
-        return value != 0
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise UserError(f"{field}: expected a boolean, got {value!r}")
+    return False if value is None else _read(to_bool, field, value)
 
 
 def as_int(value, field):
-    if isinstance(value, bool):
-        raise UserError(f"{field}: expected an integer, got {value!r}")
-    try:
-        return int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        raise UserError(f"{field}: expected an integer, got {value!r}") from None
+    return _read(to_int, field, value, expected="an integer")
 
 
 def as_list(value, field):
     """A list of strings; a comma-separated string becomes a list, as in Packer."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return value.split(",")
-    if isinstance(value, (list, tuple)):
-        return [str(item) if not isinstance(item, str) else item for item in value]
-    raise UserError(f"{field}: expected a list of strings, got {value!r}")
+    return _read(to_list, field, value)
 
 
 def as_int_list(value, field):

@@ -11,13 +11,19 @@ here. Errors name the option and say what was expected; all problems are reporte
 from __future__ import annotations
 
 import os
-import re
 
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.option_values import (
+    ConfigError,
+    to_bool,
+    to_int,
+    to_list,
+    to_map,
+    to_str,
+)
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import ami_name_problems
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
-SECRET_OPTIONS = ("secret_key", "token", "mfa_code", "ssh_password", "winrm_password", "ssh_bastion_password",
-                  "ssh_proxy_password")
+SECRET_OPTIONS = BUILDERS["amazon-ebs"]["secrets"]
 
 # Options Packer has and this builder does not do (yet): refusing them beats ignoring them.
 UNSUPPORTED = {
@@ -33,28 +39,24 @@ UNSUPPORTED = {
     "enable_nitro_enclave": "Nitro enclaves", "placement": "placement", "metadata_options": "metadata_options",
 }
 
-_AMI_NAME = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]{3,128}$")
 VOLUME_TYPES = ("standard", "io1", "io2", "gp2", "gp3", "sc1", "st1")
 SSH_INTERFACES = ("", "public_ip", "private_ip", "public_dns", "private_dns")
 KEY_PAIR_TYPES = ("rsa", "ed25519")
 
 
-class ConfigError(CattleError, ValueError):
-    """One or more problems with the builder's configuration; ``str()`` lists them all."""
-
-    def __init__(self, problems, where="amazon-ebs builder"):
-        self.problems = list(problems)
-        super().__init__(f"{where}: " + "; ".join(self.problems))
+def _read(reader, value, name, problems, default, **options):
+    """``reader``'s value (option_values); a problem and ``default`` when it refuses it."""
+    try:
+        return reader(name, value, **options)
+    except ValueError as exc:
+        problems.append(str(exc))
+        return default
 
 
 def _bool(value, name, problems, default=False):
     if value is None:
         return default
-    try:
-        return to_bool(name, value, expected="true or false", floats=True)
-    except ValueError as exc:
-        problems.append(str(exc))
-        return default
+    return _read(to_bool, value, name, problems, default, expected="true or false", floats=True)
 
 
 def _trilean(value, name, problems):
@@ -65,40 +67,21 @@ def _trilean(value, name, problems):
 def _int(value, name, problems, default=0):
     if value is None or value == "":
         return default
-    try:
-        return to_int(name, value)
-    except ValueError as exc:
-        problems.append(str(exc))
-        return default
+    return _read(to_int, value, name, problems, default)
 
 
 def _str(value, name, problems):
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        problems.append(f"{name}: expected a string, got {type(value).__name__}")
-        return ""
-    return str(value)
+    return _read(to_str, value, name, problems, "")
 
 
 def _list(value, name, problems):
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, list):
-        return [str(item) for item in value]
-    problems.append(f"{name}: expected a list of strings, got {type(value).__name__}")
-    return []
+    return _read(to_list, value, name, problems, [], strip=True)
 
 
 def _map(value, name, problems):
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        problems.append(f"{name}: expected an object of names to strings, got {type(value).__name__}")
-        return {}
-    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    if isinstance(value, dict):  # an unset tag value is an empty one
+        value = {k: "" if v is None else v for k, v in value.items()}
+    return _read(to_map, value, name, problems, {}, what="an object of names to strings")
 
 
 def _tags(config, plural, singular, problems):
@@ -202,11 +185,7 @@ def normalize(raw, where="amazon-ebs builder", cwd=None, force=False):
     for key in ("region", "ami_name", "instance_type"):
         if not config[key]:
             problems.append(f"{key}: required")
-    if config["ami_name"] and not _AMI_NAME.match(config["ami_name"]):
-        problems.append(
-            f"ami_name: {config['ami_name']!r} must be 3 to 128 characters of letters, digits, spaces and ()[]./-'@_ "
-            "(the clean_resource_name template function cleans a name)"
-        )
+    problems.extend(ami_name_problems(config["ami_name"]))
     if bool(config["access_key"]) != bool(config["secret_key"]):
         problems.append("access_key and secret_key: set both or neither")
 

@@ -13,67 +13,27 @@ from __future__ import annotations
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.runargs import DEFAULT_RUN_COMMAND
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool
+from ansible_collections.cattle.images.plugins.module_utils.option_values import (
+    ConfigError,
+    read_option,
+    read_options,
+    to_list,
+    to_map,
+)
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import spec_problems
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
+DOCKER_SPEC = BUILDERS["docker"]
 # Instructions `docker commit --change` accepts (Packer's list).
 CHANGE_INSTRUCTIONS = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "MAINTAINER", "USER", "VOLUME", "WORKDIR")
 
-_BOOL = "bool"
-_STR = "str"
-_LIST = "list"
-_MAP = "map"
-
-OPTIONS = {
-    "image": _STR,
-    "pull": _BOOL,
-    "commit": _BOOL,
-    "export_path": _STR,
-    "discard": _BOOL,
-    "author": _STR,
-    "message": _STR,
-    "changes": _LIST,
-    "run_command": _LIST,
-    "volumes": _MAP,
-    "privileged": _BOOL,
-    "cap_add": _LIST,
-    "cap_drop": _LIST,
-    "device": _LIST,
-    "tmpfs": _LIST,
-    "container_dir": _STR,
-    "exec_user": _STR,
-    "fix_upload_owner": _BOOL,
-    "windows_container": _BOOL,
-    "login": _BOOL,
-    "login_server": _STR,
-    "login_username": _STR,
-    "login_password": _STR,
-    "ecr_login": _BOOL,
-    "aws_access_key": _STR,
-    "aws_secret_key": _STR,
-    "aws_token": _STR,
-    "aws_profile": _STR,
-    "aws_force_use_public_ecr": _BOOL,
-    "platform": _STR,
-    "runtime": _STR,
-    "pty": _BOOL,
-    "communicator": _STR,
-    "pause_before_connecting": _STR,
-    # cattle's step cache (not Packer's): commit a layer after each provisioner, reuse it on rebuilds.
-    "cache": _BOOL,
-}
-# Communicator options (ssh_*, winrm_*) belong to the template's communicator block; the
-# docker communicator ignores them, as Packer does.
+# The options, their types and secrets come from the builder's spec (the one `cattle validate` uses).
+# Communicator options (ssh_*, winrm_*) belong to the template's communicator block; the docker
+# communicator ignores them, as Packer does.
 _IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
-SECRET_OPTIONS = ("login_password", "aws_secret_key", "aws_token")
-
-
-class ConfigError(CattleError, ValueError):
-    """One or more problems with the builder's configuration; ``str()`` lists them all."""
-
-    def __init__(self, problems, where="docker builder"):
-        self.problems = list(problems)
-        super().__init__(f"{where}: " + "; ".join(self.problems))
+OPTIONS = {key: kind for key, kind in DOCKER_SPEC["options"].items()
+           if not key.startswith(_IGNORED_PREFIXES) and key != "pause_before_connecting"}
+SECRET_OPTIONS = DOCKER_SPEC["secrets"]
 
 
 def normalize(raw, where="docker builder", cwd=None):
@@ -81,66 +41,15 @@ def normalize(raw, where="docker builder", cwd=None):
     if not isinstance(raw, dict):
         raise ConfigError([f"the builder config must be a mapping, got {type(raw).__name__}"], where)
     problems = []
-    config = {}
-    for key, value in raw.items():
-        if key in ("type", "name") or key.startswith(_IGNORED_PREFIXES):
-            continue
-        kind = OPTIONS.get(key)
-        if kind is None:
-            problems.append(f"unknown configuration key: {key!r}")
-            continue
-        try:
-            config[key] = _coerce(value, kind, key)
-        except ValueError as exc:
-            problems.append(str(exc))
-
-    defaults = {
-        "pull": True,  # Packer: true unless the key is present at all
-        "commit": False,
-        "discard": False,
-        "export_path": "",
-        "author": "",
-        "message": "",
-        "changes": [],
-        "run_command": [],
-        "volumes": {},
-        "privileged": False,
-        "cap_add": [],
-        "cap_drop": [],
-        "device": [],
-        "tmpfs": [],
-        "container_dir": "",
-        "exec_user": "",
-        "fix_upload_owner": True,
-        "windows_container": False,
-        "login": False,
-        "login_server": "",
-        "login_username": "",
-        "login_password": "",
-        "ecr_login": False,
-        "platform": "",
-        "runtime": "",
-        "communicator": "",
-        "cache": False,
-    }
-    for key, value in defaults.items():
-        config.setdefault(key, value)
-
-    if not config.get("image"):
-        problems.append("Image must be specified ('image' is required)")
-    used = [name for name in ("commit", "discard") if config[name]] + (["export_path"] if config["export_path"] else [])
-    if len(used) > 1:
-        problems.append("Cannot specify more than one of commit, discard, and export_path")
-    elif not used:
-        problems.append("No instructions given for handling the artifact; expected commit, discard, or export_path")
+    config = read_options(raw, DOCKER_SPEC["defaults"], _coerce, problems, known=OPTIONS)
+    # Packer's checks (image, what becomes of the container, export_path), as `cattle validate` makes them.
+    problems.extend(spec_problems(DOCKER_SPEC, config, cwd or os.getcwd()))
     if config["export_path"]:
         path = config["export_path"]
         config.setdefault("export_path_as_written", path)  # what the artifact's string names, as in Packer
         if not os.path.isabs(path):
             path = os.path.join(cwd or os.getcwd(), path)
         config["export_path"] = os.path.normpath(path)
-        if os.path.isdir(config["export_path"]):
-            problems.append(f"export_path must be a file, not a directory: {config['export_path']}")
     if not config["run_command"]:
         config["run_command"] = list(DEFAULT_RUN_COMMAND)
     if not config["container_dir"]:
@@ -167,30 +76,13 @@ def normalize(raw, where="docker builder", cwd=None):
     return config
 
 
-def _coerce(value, kind, key):
-    if kind == _BOOL:
-        return to_bool(key, value)
-    if kind == _STR:
-        if value is None:
-            return ""
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
-        raise ValueError(f"{key}: expected a string, got {value!r}")
-    if kind == _LIST:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            return value.split(",") if key != "run_command" else [value]
-        if isinstance(value, (list, tuple)) and all(isinstance(item, (str, int, float)) for item in value):
-            return [str(item) for item in value]
-        raise ValueError(f"{key}: expected a list of strings, got {value!r}")
-    if kind == _MAP:
-        if value is None:
-            return {}
-        if isinstance(value, dict) and all(isinstance(v, (str, int, float)) for v in value.values()):
-            return {str(k): str(v) for k, v in value.items()}
-        raise ValueError(f"{key}: expected a mapping of host path to container path, got {value!r}")
-    raise AssertionError(kind)  # pragma: no cover
+def _coerce(key, value):
+    kind = OPTIONS[key]
+    if kind == "list":
+        return to_list(key, value, split=key != "run_command")
+    if kind == "map":
+        return to_map(key, value, what="a mapping of host path to container path")
+    return read_option(kind, key, value)
 
 
 def changes_set(changes, instruction):

@@ -16,6 +16,7 @@ import os
 import re
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
 
 DEFAULT_RUN_COMMAND = ["-d", "-i", "-t", "--entrypoint=/bin/sh", "--", "{{.Image}}"]
 
@@ -98,8 +99,6 @@ _SHORT = {
     "p": "publish",
     "P": "publish-all",
 }
-_TRUE_WORDS = {"true", "1", "t", "yes"}
-_FALSE_WORDS = {"false", "0", "f", "no"}
 _IMAGE_PLACEHOLDER = re.compile(r"\{\{\s*\.Image\s*\}\}")
 
 
@@ -199,12 +198,12 @@ def parse_run_command(words):
 
 
 def _flag_value(name, text):
-    lowered = text.strip().lower()
-    if lowered in _TRUE_WORDS:
-        return True
-    if lowered in _FALSE_WORDS:
-        return False
-    raise RunCommandError(f"run_command: '--{name}' takes true or false, not {text!r}")
+    try:
+        if not text.strip():
+            raise ValueError(name)  # docker refuses `--flag=` with nothing after it
+        return to_bool(name, text)
+    except ValueError:
+        raise RunCommandError(f"run_command: '--{name}' takes true or false, not {text!r}") from None
 
 
 def _store(parsed, name, value):
@@ -283,7 +282,7 @@ def create_arguments(parsed, environ=None, read_file=None):
 
 def _integer(option, text):
     try:
-        return int(text)
+        return to_int(option, text)
     except ValueError:
         raise RunCommandError(f"run_command: --{option} takes a whole number, not {text!r}") from None
 
@@ -392,7 +391,7 @@ def mount_spec(text):
         raise RunCommandError(f"run_command: --mount {text!r}: a bind mount needs a source")
     for key in ("readonly", "ro"):
         if key in fields:
-            mount["ReadOnly"] = fields.pop(key).strip().lower() in _TRUE_WORDS
+            mount["ReadOnly"] = _flag_value(key, fields.pop(key))
     if "bind-propagation" in fields:
         mount["BindOptions"] = {"Propagation": fields.pop("bind-propagation")}
     tmpfs = {}

@@ -11,6 +11,7 @@ from ansible_collections.cattle.images.plugins.module_utils.errors import Cattle
 from ..durations import parse_go_duration
 from .checks import CHECKS
 from .errors import GoTemplateError
+from .gosyntax import go_type
 from .gotemplate import PartialEvaluator, parse
 from .schemas.deprecated import DEPRECATED_MESSAGE, is_fixable
 
@@ -25,22 +26,6 @@ def parse_duration(text: str) -> float:
         return parse_go_duration(text)
     except ValueError as exc:
         raise DecodeError(str(exc)) from None
-
-
-def _go_type(value) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "[]interface {}"
-    if isinstance(value, dict):
-        return "map[string]interface {}"
-    return "<nil>"
 
 
 def _format_float(value: float) -> str:
@@ -60,7 +45,7 @@ def to_string(key: str, value):
         return str(value)
     if isinstance(value, float):
         return _format_float(value)
-    raise DecodeError(f"'{key}' expected type 'string', got unconvertible type '{_go_type(value)}'")
+    raise DecodeError(f"'{key}' expected type 'string', got unconvertible type '{go_type(value)}'")
 
 
 _BOOL_STRINGS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
@@ -80,7 +65,7 @@ def to_bool(key: str, value):
         if value in _BOOL_STRINGS:
             return _BOOL_STRINGS[value]
         raise DecodeError(f"cannot parse '{key}' as bool: strconv.ParseBool: parsing {value!r}: invalid syntax")
-    raise DecodeError(f"'{key}' expected type 'bool', got unconvertible type '{_go_type(value)}'")
+    raise DecodeError(f"'{key}' expected type 'bool', got unconvertible type '{go_type(value)}'")
 
 
 def to_int(key: str, value):
@@ -101,7 +86,7 @@ def to_int(key: str, value):
             return int(value, 0)
         except ValueError:
             raise DecodeError(f"cannot parse '{key}' as int: strconv.ParseInt: parsing {value!r}: invalid syntax") from None
-    raise DecodeError(f"'{key}' expected type 'int', got unconvertible type '{_go_type(value)}'")
+    raise DecodeError(f"'{key}' expected type 'int', got unconvertible type '{go_type(value)}'")
 
 
 def to_float(key: str, value):
@@ -118,12 +103,12 @@ def to_float(key: str, value):
             return float(value)
         except ValueError:
             raise DecodeError(f"cannot parse '{key}' as float: invalid syntax") from None
-    raise DecodeError(f"'{key}' expected type 'float', got unconvertible type '{_go_type(value)}'")
+    raise DecodeError(f"'{key}' expected type 'float', got unconvertible type '{go_type(value)}'")
 
 
 def to_duration(key: str, value):
     if isinstance(value, bool) or isinstance(value, (list, dict)):
-        raise DecodeError(f"'{key}' expected type 'time.Duration', got unconvertible type '{_go_type(value)}'")
+        raise DecodeError(f"'{key}' expected type 'time.Duration', got unconvertible type '{go_type(value)}'")
     if value is None or value == "":
         return 0.0
     if isinstance(value, (int, float)):
@@ -156,7 +141,7 @@ def to_map(key: str, value, item=to_string):
             merged.update(entry)
         value = merged
     if not isinstance(value, dict):
-        raise DecodeError(f"'{key}' expected a map, got '{_go_type(value).split(' ', maxsplit=1)[0]}'")
+        raise DecodeError(f"'{key}' expected a map, got '{go_type(value).split(' ', maxsplit=1)[0]}'")
     return {str(k): item(f"{key}[{k}]", v) for k, v in value.items()}
 
 

@@ -14,16 +14,25 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
+from ansible_collections.cattle.images.plugins.module_utils.durations import key_interval
+from ansible_collections.cattle.images.plugins.module_utils.option_values import (
+    ConfigError,
+    read_option,
+    read_options,
+    to_list,
+    to_rows,
+)
+from ansible_collections.cattle.images.plugins.module_utils.template.builder_checks import (
+    absolute_path,
+    spec_problems,
+    vm_problems,
+)
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.builders import BUILDERS
 
 ISO = "virtualbox-iso"
 OVF = "virtualbox-ovf"
 TYPES = (ISO, OVF)
 
-GUEST_ADDITIONS_MODES = ("upload", "attach", "disable")
-FORMATS = ("ovf", "ova")
 HARD_DRIVE_INTERFACES = ("ide", "sata", "scsi", "pcie", "virtio")
 ISO_INTERFACES = ("ide", "sata", "virtio")
 NIC_TYPES = ("82540EM", "82543GC", "82545EM", "Am79C970A", "Am79C973", "Am79C960", "virtio")
@@ -32,107 +41,11 @@ AUDIO_CONTROLLERS = ("ac97", "hda", "sb16")
 # Runtime options that stay template text in the plan.
 RUNTIME_OPTIONS = ("boot_command", "vboxmanage", "vboxmanage_post", "guest_additions_path", "guest_additions_url")
 
-# Options of both builders, with Packer's defaults.
-COMMON = {
-    "http_directory": "",
-    "http_content": {},
-    "http_port_min": 8000,
-    "http_port_max": 9000,
-    "http_bind_address": "",
-    "boot_command": [],
-    "boot_wait": 10.0,
-    "boot_keygroup_interval": None,  # PACKER_KEY_INTERVAL, else 100 ms
-    "shutdown_command": "",
-    "shutdown_timeout": 300.0,
-    "post_shutdown_delay": 2.0,
-    "disable_shutdown": False,
-    "acpi_shutdown": False,
-    "output_directory": "",
-    "output_filename": "",
-    "format": "ovf",
-    "export_opts": [],
-    "skip_export": False,
-    "keep_registered": False,
-    "headless": False,
-    "vrdp_bind_address": "127.0.0.1",
-    "vrdp_port_min": 5900,
-    "vrdp_port_max": 6000,
-    "vboxmanage": [],
-    "vboxmanage_post": [],
-    "virtualbox_version_file": None,  # ".vbox_version"; "" skips the upload
-    "guest_additions_mode": "upload",
-    "guest_additions_path": "VBoxGuestAdditions.iso",
-    "guest_additions_url": "",
-    "guest_additions_sha256": "",
-    "guest_additions_interface": "",
-    "host_port_min": 2222,
-    "host_port_max": 4444,
-    "skip_nat_mapping": False,
-    "vm_name": "",
-    "communicator": "ssh",
-    "ssh_port": 22,
-    "winrm_port": None,
-    "winrm_use_ssl": False,
-}
-
-# Options only virtualbox-iso has (Packer's ovf builder has no hardware settings: use vboxmanage).
-ISO_ONLY = {
-    "iso_url": "",
-    "iso_urls": [],
-    "iso_checksum": "",
-    "iso_target_path": "",
-    "iso_target_extension": "iso",
-    "guest_os_type": "Other",
-    "disk_size": 40000,
-    "disk_additional_size": [],
-    "hard_drive_interface": "ide",
-    "hard_drive_discard": False,
-    "hard_drive_nonrotational": False,
-    "sata_port_count": 1,
-    "nvme_port_count": 1,
-    "iso_interface": "ide",
-    "bundle_iso": False,
-    "cpus": 1,
-    "memory": 512,
-    "sound": "none",
-    "usb": False,
-    "nic_type": "82540EM",
-    "gfx_controller": "",
-    "gfx_vram_size": 4,
-    "gfx_accelerate_3d": False,
-    "gfx_efi_resolution": "",
-    "nested_virt": None,  # a trilean: unset leaves VirtualBox's default
-    "rtc_time_base": "local",
-    "firmware": "bios",
-    "chipset": "piix3",
-    "audio_controller": "ac97",
-}
-
-OVF_ONLY = {
-    "source_path": "",
-    "checksum": "",
-    "checksum_type": "",
-    "target_path": "",
-    "import_flags": [],
-    "import_opts": "",
-}
-
-_BOOL = {"disable_shutdown", "acpi_shutdown", "skip_export", "keep_registered", "headless", "skip_nat_mapping",
-         "winrm_use_ssl", "hard_drive_discard", "hard_drive_nonrotational", "bundle_iso", "usb", "gfx_accelerate_3d",
-         "nested_virt"}
-_INT = {"http_port_min", "http_port_max", "vrdp_port_min", "vrdp_port_max", "host_port_min", "host_port_max",
-        "ssh_port", "winrm_port", "disk_size", "sata_port_count", "nvme_port_count", "cpus", "memory",
-        "gfx_vram_size"}
-_DURATION = {"boot_wait", "shutdown_timeout", "post_shutdown_delay", "boot_keygroup_interval"}
-_LIST = {"boot_command", "export_opts", "iso_urls", "import_flags", "disk_additional_size"}
-_LISTLIST = {"vboxmanage", "vboxmanage_post"}
-_MAP = {"http_content"}
+_OWN_CHECKS = ("http_port_min", "host_port_min", "vrdp_port_min", "iso_interface")
+_OPTION_TYPES = {**BUILDERS[OVF]["options"], **BUILDERS[ISO]["options"]}
 # Packer's old names, still real fields of the virtualbox builders.
 _ALIASES = {"ssh_host_port_min": "host_port_min", "ssh_host_port_max": "host_port_max",
             "ssh_skip_nat_mapping": "skip_nat_mapping"}
-# Accepted and not used here (the communicator role reads them from the plan).
-_IGNORED_PREFIXES = ("ssh_", "winrm_", "packer_")
-_IGNORED = {"type", "name", "pause_before_connecting", "disable_vnc"}
 # Packer options this builder does not offer: an error when set, never silently ignored.
 _UNSUPPORTED = {
     "floppy_files": "floppy disks are not supported; serve the files with http_directory or http_content",
@@ -149,14 +62,6 @@ _UNSUPPORTED = {
 _RESOLUTION = re.compile(r"^\d+x\d+$")
 
 
-class ConfigError(CattleError, ValueError):
-    """One or more problems with the builder's configuration; ``str()`` lists them all."""
-
-    def __init__(self, problems, where="virtualbox builder"):
-        self.problems = list(problems)
-        super().__init__(f"{where}: " + "; ".join(self.problems))
-
-
 def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=None, force=False, environ=None):
     """Checked config with Packer's defaults filled in. Raises :class:`ConfigError`."""
     where = where or f"{builder_type} builder"
@@ -164,30 +69,18 @@ def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=No
         raise ConfigError([f"builder type {builder_type!r}: expected one of {', '.join(TYPES)}"], where)
     if not isinstance(raw, dict):
         raise ConfigError([f"the builder config must be a mapping, got {type(raw).__name__}"], where)
-    own, other = (ISO_ONLY, OVF_ONLY) if builder_type == ISO else (OVF_ONLY, ISO_ONLY)
-    defaults = {**COMMON, **own}
+    defaults = BUILDERS[builder_type]["defaults"]
+    other = BUILDERS[OVF if builder_type == ISO else ISO]["defaults"]
     problems = []
-    config = {key: (list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value)
-              for key, value in defaults.items()}
-    for key, value in raw.items():
-        key = _ALIASES.get(key, key)
-        if key in _UNSUPPORTED:
-            if value not in (None, "", [], {}, False):
-                problems.append(_UNSUPPORTED[key])
-            continue
-        if key in _IGNORED or (key.startswith(_IGNORED_PREFIXES) and key not in defaults):
-            continue
-        if key not in defaults:
-            if key in other:
-                problems.append(f"{key} is not an option of the {builder_type} builder"
-                                + (" (set the imported VM's hardware with vboxmanage)" if builder_type == OVF else ""))
-            else:
-                problems.append(f"unknown configuration key: {key!r}")
-            continue
-        try:
-            config[key] = _coerce(key, value)
-        except ValueError as exc:
-            problems.append(str(exc))
+
+    def unknown(key):
+        if key not in other:
+            return f"unknown configuration key: {key!r}"
+        return f"{key} is not an option of the {builder_type} builder" + (
+            " (set the imported VM's hardware with vboxmanage)" if builder_type == OVF else "")
+
+    config = read_options(raw, defaults, _coerce, problems, aliases=_ALIASES, unsupported=_UNSUPPORTED,
+                          ignored=("disable_vnc",), unknown=unknown)
     cwd = cwd or os.getcwd()
     environ = os.environ if environ is None else environ
 
@@ -205,29 +98,16 @@ def normalize(raw, builder_type=ISO, build_name="virtualbox", where=None, cwd=No
 
 
 def _check_common(config, builder_type, build_name, cwd, environ, problems):
-    _choice(config, "format", FORMATS, problems, "invalid format, only 'ovf' or 'ova' are allowed")
-    _choice(config, "guest_additions_mode", GUEST_ADDITIONS_MODES, problems,
-            "guest_additions_mode is invalid. Must be one of: upload, attach, disable")
-    if config["communicator"] not in ("ssh", "winrm", "none"):
-        problems.append(f"communicator {config['communicator']!r}: expected ssh, winrm or none")
+    spec = BUILDERS[builder_type]
+    for key in ("format", "guest_additions_mode"):
+        _choice(config, key, spec["enums"][key], problems, spec["enum_messages"][key])
+    # Packer's value checks, as `cattle validate` makes them (the ports and the ISO interface
+    # are checked below, more strictly or more widely than Packer 1.6.6 does).
+    problems.extend(spec_problems(spec, config, cwd, skip=_OWN_CHECKS))
     if config["virtualbox_version_file"] is None:
         config["virtualbox_version_file"] = ".vbox_version"
-    if config["communicator"] == "none":
-        if config["guest_additions_mode"] == "upload":
-            problems.append("communicator must not be 'none' when guest_additions_mode = 'upload' "
-                            "(set guest_additions_mode to attach or disable)")
-        if config["virtualbox_version_file"]:
-            problems.append("virtualbox_version_file has to be an empty string when communicator = 'none'")
-    for low, high in (("http_port_min", "http_port_max"), ("host_port_min", "host_port_max"),
-                      ("vrdp_port_min", "vrdp_port_max")):
-        if not 0 < config[low] <= config[high] <= 65535:
-            problems.append(f"{low} ({config[low]}) must be a port no greater than {high} ({config[high]})")
-    if config["http_directory"] and config["http_content"]:
-        problems.append("http_directory and http_content cannot both be set: choose one")
-    if config["http_directory"]:
-        config["http_directory"] = _absolute(config["http_directory"], cwd)
-        if not os.path.isdir(config["http_directory"]):
-            problems.append(f"http_directory {config['http_directory']}: no such directory")
+    problems.extend(vm_problems(config, cwd, (("http_port_min", "http_port_max"), ("host_port_min", "host_port_max"),
+                                              ("vrdp_port_min", "vrdp_port_max"))))
     for key in ("vboxmanage", "vboxmanage_post"):
         for index, row in enumerate(config[key]):
             if not row:
@@ -238,13 +118,8 @@ def _check_common(config, builder_type, build_name, cwd, environ, problems):
         problems.append(f"vm_name {config['vm_name']!r} must be a name, without '/'")
     if "/" in config["output_filename"]:
         problems.append(f"output_filename {config['output_filename']!r} must be a file name, without '/'")
-    config["output_directory"] = _absolute(config["output_directory"] or f"output-{build_name}", cwd)
-    if config["boot_keygroup_interval"] is None or config["boot_keygroup_interval"] <= 0:
-        interval = environ.get("PACKER_KEY_INTERVAL", "")
-        try:
-            config["boot_keygroup_interval"] = seconds(interval) if interval else 0.1
-        except ValueError:
-            config["boot_keygroup_interval"] = 0.1  # Packer ignores a value it cannot read
+    config["output_directory"] = absolute_path(config["output_directory"] or f"output-{build_name}", cwd)
+    config["boot_keygroup_interval"] = key_interval(config["boot_keygroup_interval"], environ)
     config["boot_wait"] = max(config["boot_wait"], 0.0)
     config["guest_additions_sha256"] = config["guest_additions_sha256"].lower()
     if config["guest_additions_sha256"] and not re.fullmatch(r"[0-9a-f]{64}", config["guest_additions_sha256"]):
@@ -286,11 +161,7 @@ def _check_iso(config, problems):
     _choice(config, "audio_controller", AUDIO_CONTROLLERS, problems,
             "Audio controller type can only be ac97, hda or sb16")
     config["sound"] = config["sound"] or "none"
-    if config["cpus"] < 0:
-        problems.append(f"An invalid number of cpus was specified (cpus < 0): {config['cpus']}")
     config["cpus"] = config["cpus"] or 1
-    if config["memory"] < 0:
-        problems.append(f"An invalid memory size was specified (memory < 0): {config['memory']}")
     config["memory"] = config["memory"] or 512
     if config["disk_size"] < 0:
         problems.append(f"disk_size is in MiB and must be positive, not {config['disk_size']}")
@@ -302,11 +173,7 @@ def _check_iso(config, problems):
     except ValueError:
         problems.append("disk_additional_size: expected a list of sizes in MiB, e.g. [1024, 2048]")
     config["sata_port_count"] = config["sata_port_count"] or 1
-    if config["sata_port_count"] > 30:
-        problems.append("sata_port_count cannot be greater than 30")
     config["nvme_port_count"] = config["nvme_port_count"] or 1
-    if config["nvme_port_count"] > 255:
-        problems.append("nvme_port_count cannot be greater than 255")
 
 
 def _check_ovf(config, problems):
@@ -333,47 +200,13 @@ def _choice(config, key, allowed, problems, message):
         problems.append(f"{message} (got {config[key]!r})")
 
 
-def _absolute(path, cwd):
-    path = os.path.expanduser(path)
-    return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
-
-
 def _coerce(key, value):
-    if key in _BOOL:
-        if value is None and key == "nested_virt":
-            return None
-        return to_bool(key, value)
-    if key in _INT:
-        return to_int(key, value)
-    if key in _DURATION:
-        try:
-            return seconds(value)
-        except ValueError:
-            raise ValueError(f"{key}: expected a duration such as 10s, 1m30s or 500ms, got {value!r}") from None
-    if key in _LIST:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            return [value] if key == "boot_command" else [part.strip() for part in value.split(",")]
-        if isinstance(value, (list, tuple)) and all(isinstance(item, (str, int, float)) for item in value):
-            return [str(item) for item in value]
-        raise ValueError(f"{key}: expected a list of strings, got {value!r}")
-    if key in _LISTLIST:
-        if value is None:
-            return []
-        if isinstance(value, list) and all(isinstance(row, list) and all(
-                isinstance(item, (str, int, float)) for item in row) for row in value):
-            return [[str(item) for item in row] for row in value]
-        raise ValueError(f'{key}: expected a list of lists of strings, e.g. [["modifyvm", "{{{{.Name}}}}", '
-                         '"--memory", "1024"]]')
-    if key in _MAP:
-        if value is None:
-            return {}
-        if isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
-        raise ValueError(f"{key}: expected a mapping, got {value!r}")
-    if value is None:
-        return "" if key != "virtualbox_version_file" else None
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise ValueError(f"{key}: expected a string, got {value!r}")
+    """A value read by its type in the builder's spec (both builders type their options alike)."""
+    if value is None and key in ("nested_virt", "virtualbox_version_file"):
+        return None  # unset: VirtualBox's default; the version file's default depends on the communicator
+    if key == "boot_command":
+        return to_list(key, value, split=False)
+    if key in ("vboxmanage", "vboxmanage_post"):
+        return to_rows(key, value, '[["modifyvm", "{{.Name}}", "--memory", "1024"]]')
+    kind = _OPTION_TYPES[key]
+    return to_list(key, value, strip=True) if kind == "list" else read_option(kind, key, value)

@@ -17,4 +17,11 @@ Each component schema is a dict:
   file_messages: "ansible" for the ansible provisioner's wording of a missing file
   checks:    names of Packer's further value checks for the type (checks.py)
   implemented: False for types Packer 1.6.6 has and cattle does not run yet (validate refuses them)
+
+A builder's schema is its one spec: `cattle validate` decodes and checks with it, and cattle's
+builder reads the same options with it (`module_utils/<type>/config.py`). Builders add:
+  defaults:  {key: value} the builder fills in for an unset option (defaults.py), in the plan's types
+  secrets:   options whose values are hidden from output and logs
+  require_iso, null_auth, block_device_keys, clean_resource_name, output_directory_must_not_exist:
+             Packer's builder checks to run (builder_checks.py)
 """

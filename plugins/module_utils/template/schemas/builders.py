@@ -1,5 +1,6 @@
 """Builder option schemas (Packer 1.6.6 option lists, plus options added up to 1.9)."""
 
+from . import defaults
 from .communicator import COMMUNICATOR_OPTIONS
 
 _HTTP = {"http_directory": "str", "http_content": "map", "http_port_min": "int", "http_port_max": "int",
@@ -86,6 +87,8 @@ BUILDERS = {
         },
         "one_of": [],
         "runtime": ("run_command",),
+        "defaults": defaults.DOCKER,
+        "secrets": ("login_password", "aws_secret_key", "aws_token"),
         "communicator": "docker",
         "plugin_id": "packer.docker",
         "checks": ("docker",),
@@ -120,6 +123,7 @@ BUILDERS = {
         "one_of": [],
         "require_iso": True,
         "runtime": ("boot_command", "qemuargs"),
+        "defaults": defaults.QEMU,
         "enums": {"accelerator": ("none", "kvm", "tcg", "hax", "hvf", "whpx", "xen"),
                   "format": ("qcow2", "raw"),
                   "disk_interface": ("virtio", "ide", "scsi", "virtio-scsi", "nvme", "sata"),
@@ -160,6 +164,8 @@ BUILDERS = {
         "communicator": "ssh",
         "files": {},
         "block_device_keys": ("ami_block_device_mappings", "launch_block_device_mappings"),
+        "secrets": ("secret_key", "token", "mfa_code", "ssh_password", "winrm_password", "ssh_bastion_password",
+                    "ssh_proxy_password"),
         "clean_resource_name": True,
     },
     "virtualbox-iso": {
@@ -171,6 +177,7 @@ BUILDERS = {
         },
         "plugin_id": "mitchellh.virtualbox",
         "checks": ("virtualbox-iso",),
+        "defaults": defaults.VIRTUALBOX_ISO,
         "required": (),
         "one_of": [],
         "require_iso": True,
@@ -190,6 +197,7 @@ BUILDERS = {
         },
         "plugin_id": "mitchellh.virtualbox",
         "checks": ("virtualbox",),
+        "defaults": defaults.VIRTUALBOX_OVF,
         "required": ("source_path",),
         "required_messages": {"source_path": "source_path is required"},
         "one_of": [],

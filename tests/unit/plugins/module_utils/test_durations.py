@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.durations import (
     format_go_duration,
+    key_interval,
     parse_go_duration,
     seconds,
 )
@@ -35,3 +36,11 @@ def test_seconds_takes_numbers_and_go_strings():
 @pytest.mark.parametrize("value, text", [(300, "5m0s"), (0.5, "500ms"), (3600, "1h0m0s"), (1.5, "1.5s"), (0, "0s")])
 def test_durations_print_like_go(value, text):
     assert format_go_duration(value) == text
+
+
+@pytest.mark.parametrize("configured, environ, expected", [
+    (0.25, {"PACKER_KEY_INTERVAL": "20ms"}, 0.25), (None, {"PACKER_KEY_INTERVAL": "20ms"}, 0.02),
+    (0.0, {}, 0.1), (None, {"PACKER_KEY_INTERVAL": "10"}, 0.1), (None, {"PACKER_KEY_INTERVAL": "0"}, 0.0),
+])
+def test_key_interval_as_packers_typists_take_it(configured, environ, expected):
+    assert key_interval(configured, environ) == expected
