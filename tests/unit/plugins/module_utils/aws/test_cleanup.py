@@ -90,13 +90,13 @@ def test_other_builds_and_regions_are_left_alone(ec2, tmp_path):
 
 def test_a_refused_create_releases_its_entry_and_leaves_a_same_named_newcomer(ec2, tmp_path, monkeypatch):
     ebs = build(tmp_path)
-    record, raced = ebs.record_image, []
+    record, raced = ebs.create_ami.record_image, []
 
     def record_then_race(region):
         record(region)
         raced.append(make_image(ec2)[0])  # another tool takes the name between the lookup and CreateImage
 
-    monkeypatch.setattr(ebs, "record_image", record_then_race)
+    monkeypatch.setattr(ebs.create_ami, "record_image", record_then_race)
     amis = {}
     with pytest.raises(AwsError, match="create the AMI"):
         ebs.create_images("i-0123456789abcdef0", amis)  # AWS answers no (here: no such instance)
@@ -110,11 +110,11 @@ def untagged_launch(ec2, ebs):
     """An instance and a security group as the build records them, but without the build id tag:
     what a tag-filtered describe shows of them shortly after the create (EC2's tag index lags)."""
     group_id = ec2.create_security_group(GroupName="packer_lagging", Description="d")["GroupId"]
-    ebs._record("ec2_security_group", "packer_lagging", group_id=group_id)
+    ebs.record("ec2_security_group", "packer_lagging", group_id=group_id)
     source = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     instance_id = ec2.run_instances(ImageId=source, InstanceType="t3.micro", MinCount=1,
                                     MaxCount=1)["Instances"][0]["InstanceId"]
-    ebs._record("ec2_instance", "instance", instance_id=instance_id)
+    ebs.record("ec2_instance", "instance", instance_id=instance_id)
     return instance_id, group_id
 
 
