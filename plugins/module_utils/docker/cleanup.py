@@ -85,7 +85,8 @@ def remove_orphaned_containers(client, is_dead_run_dir):
     """
     removed = []
     try:
-        containers = client.containers.list(all=True, filters={"label": LABEL_BUILD_ID})
+        # A container removed between the listing and its inspection (a build ending meanwhile) is gone: skip it.
+        containers = client.containers.list(all=True, filters={"label": LABEL_BUILD_ID}, ignore_removed=True)
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, "list the build containers")) from None
     for container in containers:
