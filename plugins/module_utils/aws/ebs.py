@@ -40,22 +40,15 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.steps.ami_attrib
     StepModifyAMIAttributes,
 )
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.amis import describe_image, wait_available
-from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base import (  # noqa: F401 - the builder's names
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base import (
     KIND_IMAGE,
-    KIND_INSTANCE,
-    KIND_KEY_PAIR,
-    KIND_SECURITY_GROUP,
     TAG_BUILD_ID,
     TAG_RUN,
     render,
     render_tags,
 )
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.create_ami import StepCreateAMI, StepDeregisterAMI
-from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import (  # noqa: F401
-    StepKeyPair,
-    public_key_line,
-    remove_key_dir,
-)
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import StepKeyPair
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.network_info import StepNetworkInfo
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.pre_validate import StepPreValidate
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.run_source_instance import StepRunSourceInstance

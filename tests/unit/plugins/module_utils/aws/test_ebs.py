@@ -16,12 +16,8 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.client import (
     explain,
 )
 from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
-from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import (
-    EbsBuild,
-    artifact,
-    public_key_line,
-    remove_key_dir,
-)
+from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild, artifact
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import public_key_line, remove_key_dir
 
 BASE = {"region": "us-east-1", "source_ami": "ami-12345678", "instance_type": "t3.micro", "ami_name": "my ami",
         "ssh_username": "admin", "access_key": "AKIDUMMY", "secret_key": "dummy-secret"}
