@@ -39,13 +39,11 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.steps.ami_attrib
     StepCreateTags,
     StepModifyAMIAttributes,
 )
-from ansible_collections.cattle.images.plugins.module_utils.aws.steps.amis import describe_image, wait_available
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base import (
     KIND_IMAGE,
     TAG_BUILD_ID,
     TAG_RUN,
     render,
-    render_tags,
 )
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.create_ami import StepCreateAMI, StepDeregisterAMI
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import StepKeyPair
@@ -223,13 +221,10 @@ class EbsBuild:
             changed = step.cleanup(source) or changed
         return changed
 
-    # --- single steps, for check mode and tests ----------------------------------------------
+    # --- single steps, for the module's check mode and the orphan sweep ----------------------
 
     def prevalidate(self):
         self.pre_validate.run({})
-
-    def validate_regions(self):
-        self.pre_validate.validate_regions()
 
     def source_ami(self):
         return self.source_ami_info.source_ami()
@@ -240,12 +235,6 @@ class EbsBuild:
     def network(self):
         return self.network_info.network()
 
-    def user_data(self):
-        return self.source_instance.user_data()
-
-    def host(self, instance):
-        return self.source_instance.host(instance)
-
     def build_instances(self):
         return self.source_instance.build_instances()
 
@@ -254,24 +243,6 @@ class EbsBuild:
 
     def build_key_pairs(self, name=None):
         return self.key_pair.build_key_pairs(name)
-
-    def describe_image(self, image_id, region):
-        return describe_image(self, image_id, region)
-
-    def wait_available(self, image_id, region):
-        wait_available(self, image_id, region)
-
-    def record_image(self, region):
-        self.create_ami.record_image(region)
-
-    def create_images(self, instance_id, amis):
-        self.create_ami.create_images(instance_id, amis)
-
-    def tag(self, amis, data):
-        self.create_tags.tag(amis, data)
-
-    def render_tags(self, tags, data):
-        return render_tags(tags, data)
 
 
 def artifact(amis, build_name, data=None):
