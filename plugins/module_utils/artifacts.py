@@ -9,22 +9,10 @@ Destroying an artifact is what Packer does to an input a post-processor does not
 
 from __future__ import annotations
 
-import importlib
 import os
 
-# Builders whose artifact is an output directory of files: destroying it removes them and the directory.
-DIRECTORY_BUILDERS = frozenset({"transcend.qemu", "mitchellh.virtualbox"})
-# builder_id -> "module:function" destroying that kind of artifact; anything not listed
-# is destroyed by deleting its files.
-DESTROYERS = {
-    "packer.docker": "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact",
-    "packer.post-processor.docker-import": (
-        "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact"
-    ),
-    "packer.post-processor.docker-tag": (
-        "ansible_collections.cattle.images.plugins.module_utils.docker.artifacts:destroy_artifact"
-    ),
-}
+from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts as docker
+from ansible_collections.cattle.images.plugins.module_utils.missing import file_is_missing, missing_means_deleted
 
 
 def local_files(artifact, cwd=None):
@@ -36,7 +24,7 @@ def local_files(artifact, cwd=None):
 def destroy_files_and_directory(artifact, cwd=None):
     """VM builders' artifacts (qemu, virtualbox): Packer removes the whole output directory."""
     directories = {os.path.dirname(path) for path in local_files(artifact, cwd)}
-    _remove_files(artifact, cwd)
+    destroy_files(artifact, cwd)
     for directory in directories:
         try:
             os.rmdir(directory)  # only once empty: never more than the build wrote
@@ -44,25 +32,24 @@ def destroy_files_and_directory(artifact, cwd=None):
             pass
 
 
-def _remove_files(artifact, cwd=None):
+def destroy_files(artifact, cwd=None):
+    """Any other artifact: its files are all there is to it."""
     for path in local_files(artifact, cwd):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+        missing_means_deleted(lambda path=path: os.remove(path), file_is_missing)
+
+
+# builder_id -> the function destroying that kind of artifact, ``destroyer(artifact, cwd)``; anything not
+# listed is destroyed by deleting its files. VM builders' artifact is an output directory of files.
+DESTROYERS = {
+    **docker.DESTROYERS,
+    "transcend.qemu": destroy_files_and_directory,
+    "mitchellh.virtualbox": destroy_files_and_directory,
+}
 
 
 def destroy_artifact(artifact, cwd=None):
     """``cwd``: the run's working directory, which relative file names are under."""
-    if artifact.get("builder_id", "") in DIRECTORY_BUILDERS:
-        destroy_files_and_directory(artifact, cwd)
-        return
-    target = DESTROYERS.get(artifact.get("builder_id", ""))
-    if target:
-        module_name, func_name = target.split(":")
-        getattr(importlib.import_module(module_name), func_name)(artifact)
-        return
-    _remove_files(artifact, cwd)
+    DESTROYERS.get(artifact.get("builder_id", ""), destroy_files)(artifact, cwd)
 
 
 def describe(artifact):

@@ -21,31 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import json
 import os
 import shlex
 import shutil
 import tempfile
-
-# kind -> "module:function" that removes one recorded resource; imported lazily so
-# a sweep only loads the platform code it needs. A cleaner must treat "already gone"
-# as success.
-CLEANERS = {
-    "docker_container": "ansible_collections.cattle.images.plugins.module_utils.docker.cleanup:remove_container",
-    "docker_commit": "ansible_collections.cattle.images.plugins.module_utils.docker.cleanup:remove_uncommitted",
-    "ssh_key_dir": "ansible_collections.cattle.images.plugins.module_utils.communicator.keys:remove_private_dir",
-    "ec2_instance": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:terminate_instance",
-    "ec2_security_group": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_security_group",
-    "ec2_key_pair": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:delete_key_pair",
-    "ec2_image": "ansible_collections.cattle.images.plugins.module_utils.aws.cleanup:deregister_image",
-    "process": "ansible_collections.cattle.images.plugins.module_utils.process:stop_process",
-    "qemu_output_directory": "ansible_collections.cattle.images.plugins.module_utils.vm:remove_output_directory",
-    "virtualbox_vm": "ansible_collections.cattle.images.plugins.module_utils.virtualbox.builder:remove_vm",
-    "virtualbox_output_directory": (
-        "ansible_collections.cattle.images.plugins.module_utils.vm:remove_output_directory"
-    ),
-}
 
 # The -on-error modes that skip the cleanup of a failed build (as Packer 1.6.6: run-cleanup-provisioner
 # runs the error-cleanup provisioner, then aborts).
@@ -120,14 +100,15 @@ class Ledger:
     def sweep(self, report=None, entries=None):
         """Remove every live resource (or only ``entries``), newest first. Returns a list of error strings."""
         errors = []
-        for entry in reversed(self.entries() if entries is None else entries):
-            target = CLEANERS.get(entry["kind"])
-            if target is None:
+        entries = self.entries() if entries is None else entries
+        # Every builder's cleaners (module_utils/cleaners.py), loaded only when there is something to remove.
+        cleaners = _cleaners() if entries else {}
+        for entry in reversed(entries):
+            cleaner = cleaners.get(entry["kind"])
+            if cleaner is None:
                 errors.append(f"no cleaner for {entry['kind']} {entry['name']}")
                 continue
-            module_name, func_name = target.split(":")
             try:
-                cleaner = getattr(importlib.import_module(module_name), func_name)
                 cleaner(entry)
             except Exception as exc:  # noqa: BLE001 - a sweep must try every entry
                 errors.append(f"could not remove {entry['kind']} {entry['name']}: {exc}")
@@ -136,6 +117,13 @@ class Ledger:
             if report:
                 report(entry)
         return errors
+
+
+def _cleaners():
+    """kind -> the function that removes one recorded resource (it treats "already gone" as success)."""
+    from ansible_collections.cattle.images.plugins.module_utils.cleaners import CLEANERS
+
+    return CLEANERS
 
 
 RUN_DIR_PREFIX = "cattle-run-"

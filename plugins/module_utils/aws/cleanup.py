@@ -1,46 +1,48 @@
 # -*- coding: utf-8 -*-
 # Copyright: cattle.images developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ledger's cleaners for ``ec2_instance``, ``ec2_security_group``, ``ec2_key_pair`` and ``ec2_image``.
+"""The amazon-ebs builder's ledger cleaners (:data:`CLEANERS`), and its leftovers no ledger lists.
 
-A ledger entry holds no secret: the region, the endpoint, the build id, and the plan file
-and build name to read the builder's credentials from (the plan lives in the run directory
-until the sweep is over). Without a readable plan, boto3's own credential chain is used.
-Instances and security groups are deleted by the id the entry holds once the create answered,
-key pairs by name; only an entry recorded just before an interrupted create call (no id yet)
-falls back to the build id tag, where nothing found is success. AMIs are found by their name
-in the entry's region. A cleaner returns only once the delete is confirmed, else it raises and
-the entry stays for the next sweep.
+A cleaner is the cleanup of the step that made the resource, run on the state its ledger
+entry holds (``Step.state_of``). A ledger entry holds no secret: the region, the endpoint, the
+build id, and the plan file and build name to read the builder's credentials from (the plan
+lives in the run directory until the sweep is over). Without a readable plan, boto3's own
+credential chain is used. Instances and security groups are deleted by the id the entry holds
+once the create answered, key pairs by name; only an entry recorded just before an interrupted
+create call (no id yet) falls back to the build id tag, where nothing found is success. AMIs are
+found by their name in the entry's region. A cleaner returns only once the delete is confirmed,
+else it raises and the entry stays for the next sweep.
 """
 
 from __future__ import annotations
 
-import json
-import os
+from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base import TAG_BUILD_ID, TAG_RUN
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.create_ami import StepCreateAMI
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import StepKeyPair
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.run_source_instance import StepRunSourceInstance
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.security_group import StepSecurityGroup
+from ansible_collections.cattle.images.plugins.module_utils.orphans import run_tag_is_dead
+from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config
 
-from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild, remove_key_dir
+# The options of the recorded build's config a sweep uses to reach the same account and API.
+CONNECTION_OPTIONS = ("access_key", "secret_key", "token", "profile", "shared_credentials_file", "custom_endpoint_ec2",
+                      "insecure_skip_tls_verify", "max_retries", "aws_polling")
 
 
 def _credentials(entry):
     """The credential and endpoint options of the recorded build's config, if the plan is still there."""
-    path = entry.get("plan_file")
-    if not path or not os.path.isfile(path):
+    if not entry.get("plan_file"):
         return {}
     try:
-        with open(path, encoding="utf-8") as handle:
-            plan = json.load(handle)
-    except (OSError, ValueError):
+        config = read_plan_config(entry["plan_file"], entry.get("plan_build"), "amazon-ebs")[0]
+    except PlanError:
         return {}
-    for build in plan.get("builds") or []:
-        if build.get("name") == entry.get("plan_build"):
-            config = build.get("config") or {}
-            keys = ("access_key", "secret_key", "token", "profile", "shared_credentials_file", "custom_endpoint_ec2",
-                    "insecure_skip_tls_verify", "max_retries", "aws_polling")
-            return {key: config[key] for key in keys if config.get(key) not in (None, "")}
-    return {}
+    return {key: config[key] for key in CONNECTION_OPTIONS if config.get(key) not in (None, "")}
 
 
-def _build(entry):
+def build_of(entry):
+    """The build a ledger entry was recorded by, as far as a sweep needs it: its id, region and API access."""
     config = {
         "access_key": "", "secret_key": "", "token": "", "profile": "", "custom_endpoint_ec2": "",
         **_credentials(entry), "region": entry["region"],
@@ -50,31 +52,19 @@ def _build(entry):
     return EbsBuild(config, entry["build_id"], entry.get("build") or "amazon-ebs")
 
 
-def terminate_instance(entry):
-    """Terminate the entry's instance (by id; by the build id tag if it has none) and wait until it is."""
-    _build(entry).terminate_instances([entry["instance_id"]] if entry.get("instance_id") else [])
+def step_cleaner(step_class):
+    """The ledger's cleaner for what ``step_class`` makes: that step's own cleanup, on the entry's state."""
+
+    def clean(entry):
+        step_class(build_of(entry)).cleanup(step_class.state_of(entry))
+
+    clean.__doc__ = f"Remove the {step_class.kind} a ledger entry records ({step_class.__name__}.cleanup)."
+    return clean
 
 
-def delete_security_group(entry):
-    """Delete the entry's temporary security group (by id; by name and the build's tag if it has none)."""
-    _build(entry).delete_security_groups(name=entry["name"],
-                                         group_ids=[entry["group_id"]] if entry.get("group_id") else [])
-
-
-def delete_key_pair(entry):
-    """Delete the temporary key pair named in the entry (its name is its id) and its key files."""
-    build = _build(entry)
-    build.delete_key_pairs(name=entry["name"])
-    remove_key_dir(entry.get("key_dir"), entry.get("key_dir_owned", True),
-                   {"temporary_key_pair_type": entry.get("key_type") or "rsa"}, entry["build_id"])
-
-
-def deregister_image(entry):
-    """Deregister the AMIs the entry's build made under its AMI name in its region, and delete their snapshots.
-
-    The AMIs that already carried the name when the entry was recorded are never touched.
-    """
-    _build(entry).remove_new_images(entry["region"], entry["ami_name"], entry.get("existing_image_ids") or [])
+# kind -> cleaner, for the ledger (module_utils/cleaners.py gathers every builder's).
+CLEANERS = {step.kind: step_cleaner(step) for step in (StepRunSourceInstance, StepSecurityGroup, StepKeyPair,
+                                                       StepCreateAMI)}
 
 
 def remove_orphaned_resources(region, is_dead_run_dir, endpoint_url=""):
@@ -84,9 +74,6 @@ def remove_orphaned_resources(region, is_dead_run_dir, endpoint_url=""):
     Resources without the tag, or made on another machine, are never touched. Returns what was
     removed, as ``(kind, name)`` pairs; raises ``AwsError``.
     """
-    from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import TAG_BUILD_ID, TAG_RUN
-    from ansible_collections.cattle.images.plugins.module_utils.orphans import run_tag_is_dead
-
     finder = EbsBuild({"region": region, "custom_endpoint_ec2": endpoint_url}, "sweep")
     tagged = [{"Name": "tag-key", "Values": [TAG_RUN]}]
     live_states = {"Name": "instance-state-name",
@@ -106,12 +93,12 @@ def remove_orphaned_resources(region, is_dead_run_dir, endpoint_url=""):
     for build_id in sorted(dead_builds):
         build = EbsBuild(finder.config, build_id)
         instances = build.build_instances()
-        build.terminate_instances()
+        build.source_instance.terminate()
         removed += [("EC2 instance", f"{instance} in {region} (build {build_id})") for instance in instances]
         groups = build.build_security_groups()
-        build.delete_security_groups()
+        build.security_group.delete()
         removed += [("EC2 security group", f"{group['GroupId']} in {region} (build {build_id})") for group in groups]
         pairs = build.build_key_pairs()
-        build.delete_key_pairs()
+        build.key_pair.delete()
         removed += [("EC2 key pair", f"{pair['KeyName']} in {region} (build {build_id})") for pair in pairs]
     return removed

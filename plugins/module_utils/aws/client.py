@@ -17,6 +17,7 @@ import time
 from collections import namedtuple
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+from ansible_collections.cattle.images.plugins.module_utils.missing import missing_means_deleted
 
 try:
     import boto3
@@ -235,6 +236,14 @@ def error_code(exc):
 def is_not_found(exc):
     code = error_code(exc)
     return code.endswith(".NotFound") or code.endswith("NotFound") or code in ("InvalidGroup.NotFound",)
+
+
+def delete_or_gone(delete, action):
+    """One EC2 delete call, where NotFound means deleted already: True when it deleted, False when gone.
+
+    Any other failure raises an :class:`AwsError` saying ``action``.
+    """
+    return missing_means_deleted(delete, is_not_found, lambda exc: AwsError(explain(exc, action)))
 
 
 def explain(exc, action):

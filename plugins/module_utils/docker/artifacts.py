@@ -63,22 +63,20 @@ def image_artifact(builder_id, image_ref, source, metadata=None):
     }
 
 
-def destroy_artifact(artifact):
+def destroy_artifact(artifact, cwd=None):
     """Remove what an artifact stands for: the image reference, or the exported file.
 
     A reference already gone is success. For a tag artifact the tags it made are removed;
     as with Packer's ``docker rmi``, Docker deletes the image too when no other reference
-    is left. Raises ``DockerError``.
+    is left. Raises ``DockerError``. ``cwd``: what a relative exported file name is under.
     """
+    from ansible_collections.cattle.images.plugins.module_utils.missing import file_is_missing, missing_means_deleted
+
     builder_id = artifact.get("builder_id")
     if builder_id == BUILDER_ID_EXPORT or builder_id not in IMAGE_BUILDER_IDS:
         for path in artifact.get("files") or []:
-            if not path:  # discard: there is no file
-                continue
-            try:
-                os.remove(path)
-            except FileNotFoundError:
-                pass
+            if path:  # discard leaves no file
+                missing_means_deleted(lambda path=path: os.remove(os.path.join(cwd or os.getcwd(), path)), file_is_missing)
         return
     from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
         DockerError,
@@ -89,10 +87,10 @@ def destroy_artifact(artifact):
 
     client = connect()
     references = list((artifact.get("metadata") or {}).get("docker_tags") or []) if builder_id == BUILDER_ID_TAG else []
-    references = references or [artifact["id"]]
-    for reference in references:
-        try:
-            client.images.remove(reference)
-        except Exception as exc:  # noqa: BLE001
-            if not is_not_found(exc):
-                raise DockerError(explain(exc, f"remove the image {reference}")) from None
+    for reference in references or [artifact["id"]]:
+        missing_means_deleted(lambda reference=reference: client.images.remove(reference), is_not_found,
+                              lambda exc, reference=reference: DockerError(explain(exc, f"remove the image {reference}")))
+
+
+# builder id -> destroyer, for artifacts.destroy_artifact.
+DESTROYERS = {builder_id: destroy_artifact for builder_id in (BUILDER_ID_EXPORT, *IMAGE_BUILDER_IDS)}

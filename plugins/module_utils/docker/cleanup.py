@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: cattle.images developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ledger's cleaners for kinds ``docker_container`` and ``docker_commit`` (see ``ledger.CLEANERS``)."""
+"""The docker builder's ledger cleaners (:data:`CLEANERS`), and its leftovers no ledger lists."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import os
 import time
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.builder import (
+    COMMIT_LEDGER_KIND,
     LABEL_BUILD_ID,
+    LEDGER_KIND,
     container_name,
     is_build_temp_dir,
     remove,
@@ -50,6 +52,10 @@ def remove_uncommitted(entry):
     _on_daemon(entry, clean)
 
 
+# kind -> cleaner, for the ledger (module_utils/cleaners.py gathers every builder's).
+CLEANERS = {LEDGER_KIND: remove_container, COMMIT_LEDGER_KIND: remove_uncommitted}
+
+
 def _on_daemon(entry, action):
     docker_host = entry.get("docker_host")
     previous = os.environ.get("DOCKER_HOST")
@@ -79,7 +85,8 @@ def remove_orphaned_containers(client, is_dead_run_dir):
     """
     removed = []
     try:
-        containers = client.containers.list(all=True, filters={"label": LABEL_BUILD_ID})
+        # A container removed between the listing and its inspection (a build ending meanwhile) is gone: skip it.
+        containers = client.containers.list(all=True, filters={"label": LABEL_BUILD_ID}, ignore_removed=True)
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, "list the build containers")) from None
     for container in containers:

@@ -33,6 +33,8 @@ from ansible_collections.cattle.images.plugins.module_utils.template import Temp
 
 BUILDER_ID = "transcend.qemu"
 OUTPUT_KIND = "qemu_output_directory"
+# kind -> ledger cleaner (module_utils/cleaners.py gathers every builder's); its QEMU and HTTP server are `process` entries.
+CLEANERS = {OUTPUT_KIND: vm.remove_output_directory}
 WORK_PREFIX = "cattle-qemu-"
 # QEMU's user networking: the host as the guest sees it.
 USER_NET_HOST_IP = "10.0.2.2"

@@ -510,6 +510,10 @@ def remove_vm(entry):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# kind -> ledger cleaner (module_utils/cleaners.py gathers every builder's); its HTTP server is a `process` entry.
+CLEANERS = {VM_KIND: remove_vm, OUTPUT_KIND: vm.remove_output_directory}
+
+
 def remove(build_id, output_directory="", keep_output=True, ledger=None, driver=None):
     """Whatever the build left: its VM (unless already exported / kept), HTTP server, private dir,
     and, for a failed build, its output directory. Idempotent."""

@@ -75,5 +75,5 @@ def test_a_build_tags_its_resources_with_its_run():
 
     run_dir = os.path.join(tempfile.gettempdir(), RUN_DIR_PREFIX + "sweep2tag")
     build = EbsBuild({"region": REGION}, "b1", ledger=Ledger(os.path.join(run_dir, "ledger.jsonl")))
-    tags = {tag["Key"]: tag["Value"] for tag in build._tag_spec("instance")[0]["Tags"]}
+    tags = {tag["Key"]: tag["Value"] for tag in build.tag_spec("instance")[0]["Tags"]}
     assert tags == {TAG_BUILD_ID: "b1", TAG_RUN: run_tag(run_dir)}

@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from ansible_collections.cattle.images.plugins.module_utils import cleaners
 from ansible_collections.cattle.images.plugins.module_utils import ledger as ledger_mod
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 
@@ -20,7 +21,7 @@ def fake_cleaner(entry):
 @pytest.fixture
 def ledger(tmp_path, monkeypatch):
     removed.clear()
-    monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:fake_cleaner")
+    monkeypatch.setitem(cleaners.CLEANERS, "fake", fake_cleaner)
     return Ledger(str(tmp_path / "ledger.jsonl"))
 
 
@@ -119,7 +120,7 @@ def test_an_unclaimed_run_is_never_judged_dead(tmp_path):
 
 def test_sweep_dead_runs_empties_their_ledgers_and_deletes_them_and_spares_live_ones(tmp_path, monkeypatch):
     removed.clear()
-    monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:fake_cleaner")
+    monkeypatch.setitem(cleaners.CLEANERS, "fake", fake_cleaner)
     live, dead = _run_dir(tmp_path, "live"), _run_dir(tmp_path, "dead")
     for run, name in ((live, "live-one"), (dead, "dead-one")):
         ledger_mod.claim_run_dir(str(run))
@@ -142,7 +143,7 @@ def test_sweep_dead_runs_empties_their_ledgers_and_deletes_them_and_spares_live_
 
 
 def test_a_dead_run_whose_cleanup_fails_keeps_its_directory_for_the_next_sweep(tmp_path, monkeypatch):
-    monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:fake_cleaner")
+    monkeypatch.setitem(cleaners.CLEANERS, "fake", fake_cleaner)
     dead = _run_dir(tmp_path, "dead")
     (dead / "owner.json").write_text(json.dumps({"pid": _dead_pid(), "start": 1, "boot": ""}))
     Ledger(str(dead / "ledger.jsonl")).record(build="b", kind="fake", name="broken")

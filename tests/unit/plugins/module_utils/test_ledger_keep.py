@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 
+from ansible_collections.cattle.images.plugins.module_utils import cleaners
 from ansible_collections.cattle.images.plugins.module_utils import ledger as ledger_mod
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 
@@ -48,7 +49,7 @@ def test_abort_and_run_cleanup_provisioner_keep_every_build(tmp_path):
 
 def test_sweep_of_some_entries_leaves_the_others_live(tmp_path, monkeypatch):
     _REMOVED.clear()
-    monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:_no_op")
+    monkeypatch.setitem(cleaners.CLEANERS, "fake", _no_op)
     ledger = Ledger(str(tmp_path / "ledger.jsonl"))
     ledger.record(build="a", kind="fake", name="keep-me")
     ledger.record(build="b", kind="fake", name="remove-me")
@@ -109,7 +110,7 @@ def test_a_run_keeping_ec2_resources_stays_marked_kept(tmp_path):
 
 
 def test_no_sweep_touches_a_kept_run(tmp_path, monkeypatch):
-    monkeypatch.setitem(ledger_mod.CLEANERS, "fake", f"{__name__}:_no_op")
+    monkeypatch.setitem(cleaners.CLEANERS, "fake", _no_op)
     run = _run_with_files(tmp_path)
     Ledger(str(run / "ledger.jsonl")).record(build="b1", kind="fake", name="kept")
     ledger_mod.keep_run_dir(str(run), [{"kind": "docker_container", "name": "c", "build": "b1",

@@ -56,7 +56,7 @@ def test_sweep_removes_the_builds_ami_and_keeps_the_one_that_was_there(ec2, tmp_
     before = own_snapshots(ec2)  # moto's account owns the snapshots of its stock AMIs
     kept, kept_snapshots = make_image(ec2)
     ebs = build(tmp_path)
-    ebs.record_image(REGION)  # what capture does just before CreateImage
+    ebs.create_ami.record_image(REGION)  # what capture does just before CreateImage
     [entry] = ebs.ledger.entries()
     assert (entry["kind"], entry["region"], entry["ami_name"]) == ("ec2_image", REGION, NAME)
     assert entry["existing_image_ids"] == [kept]
@@ -71,8 +71,8 @@ def test_sweep_removes_the_builds_ami_and_keeps_the_one_that_was_there(ec2, tmp_
 
 def test_an_entry_recorded_before_an_interrupted_create_is_swept_as_nothing(ec2, tmp_path):
     ebs = build(tmp_path)
-    ebs.record_image(REGION)
-    ebs.record_image(REGION)  # once per region: the encrypted copy shares the original's entry
+    ebs.create_ami.record_image(REGION)
+    ebs.create_ami.record_image(REGION)  # once per region: the encrypted copy shares the original's entry
     assert len(ebs.ledger.entries()) == 1
     assert ebs.ledger.sweep() == []
     assert own_images(ec2) == set() and ebs.ledger.entries() == []
@@ -80,26 +80,26 @@ def test_an_entry_recorded_before_an_interrupted_create_is_swept_as_nothing(ec2,
 
 def test_other_builds_and_regions_are_left_alone(ec2, tmp_path):
     ebs = build(tmp_path)
-    ebs.record_image(REGION)
+    ebs.create_ami.record_image(REGION)
     made, _snapshots = make_image(ec2, name="another name")
     elsewhere = build(tmp_path, "b2d")
-    elsewhere.record_image("eu-west-1")
+    elsewhere.create_ami.record_image("eu-west-1")
     assert elsewhere.ledger.sweep() == []
     assert own_images(ec2) == {made}
 
 
 def test_a_refused_create_releases_its_entry_and_leaves_a_same_named_newcomer(ec2, tmp_path, monkeypatch):
     ebs = build(tmp_path)
-    record, raced = ebs.record_image, []
+    record, raced = ebs.create_ami.record_image, []
 
     def record_then_race(region):
         record(region)
         raced.append(make_image(ec2)[0])  # another tool takes the name between the lookup and CreateImage
 
-    monkeypatch.setattr(ebs, "record_image", record_then_race)
+    monkeypatch.setattr(ebs.create_ami, "record_image", record_then_race)
     amis = {}
     with pytest.raises(AwsError, match="create the AMI"):
-        ebs.create_images("i-0123456789abcdef0", amis)  # AWS answers no (here: no such instance)
+        ebs.create_ami.create_images("i-0123456789abcdef0", amis)  # AWS answers no (here: no such instance)
     assert ebs.ledger.entries() == []
     ebs.discard(amis)
     assert ebs.ledger.sweep() == []
@@ -110,11 +110,11 @@ def untagged_launch(ec2, ebs):
     """An instance and a security group as the build records them, but without the build id tag:
     what a tag-filtered describe shows of them shortly after the create (EC2's tag index lags)."""
     group_id = ec2.create_security_group(GroupName="packer_lagging", Description="d")["GroupId"]
-    ebs._record("ec2_security_group", "packer_lagging", group_id=group_id)
+    ebs.record("ec2_security_group", "packer_lagging", group_id=group_id)
     source = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     instance_id = ec2.run_instances(ImageId=source, InstanceType="t3.micro", MinCount=1,
                                     MaxCount=1)["Instances"][0]["InstanceId"]
-    ebs._record("ec2_instance", "instance", instance_id=instance_id)
+    ebs.record("ec2_instance", "instance", instance_id=instance_id)
     return instance_id, group_id
 
 

@@ -16,12 +16,10 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.client import (
     explain,
 )
 from ansible_collections.cattle.images.plugins.module_utils.aws.config import normalize
-from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import (
-    EbsBuild,
-    artifact,
-    public_key_line,
-    remove_key_dir,
-)
+from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild, artifact
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.amis import describe_image, wait_available
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base import render_tags
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import public_key_line, remove_key_dir
 
 BASE = {"region": "us-east-1", "source_ami": "ami-12345678", "instance_type": "t3.micro", "ami_name": "my ami",
         "ssh_username": "admin", "access_key": "AKIDUMMY", "secret_key": "dummy-secret"}
@@ -69,13 +67,13 @@ def test_remove_key_dir_keeps_a_directory_it_did_not_make(tmp_path):
 
 
 def test_user_data_is_passed_decoded_when_already_base64(tmp_path):
-    assert build(user_data="#!/bin/sh\necho hi\n").user_data() == b"#!/bin/sh\necho hi\n"
+    assert build(user_data="#!/bin/sh\necho hi\n").source_instance.user_data() == b"#!/bin/sh\necho hi\n"
     encoded = base64.b64encode(b"#cloud-config\n").decode()
-    assert build(user_data=encoded).user_data() == b"#cloud-config\n"
+    assert build(user_data=encoded).source_instance.user_data() == b"#cloud-config\n"
     path = tmp_path / "ud"
     path.write_bytes(b"from a file")
-    assert build(user_data_file=str(path)).user_data() == b"from a file"
-    assert build().user_data() is None
+    assert build(user_data_file=str(path)).source_instance.user_data() == b"from a file"
+    assert build().source_instance.user_data() is None
 
 
 INSTANCE = {"InstanceId": "i-1", "VpcId": "vpc-1", "PublicIpAddress": "203.0.113.5", "PrivateIpAddress": "10.0.0.5",
@@ -91,22 +89,22 @@ INSTANCE = {"InstanceId": "i-1", "VpcId": "vpc-1", "PublicIpAddress": "203.0.113
     ({"communicator": "winrm", "winrm_username": "a", "winrm_host": "win.example"}, INSTANCE, "win.example"),
 ])
 def test_host_as_packer_picks_it(options, instance, host):
-    assert build(**options).host(instance) == host
+    assert build(**options).source_instance.host(instance) == host
 
 
 def test_ssh_interface_without_that_address_is_an_error():
     with pytest.raises(AwsError, match="ssh_interface public_ip: the instance i-1 has no PublicIpAddress"):
-        build(ssh_interface="public_ip").host(dict(INSTANCE, PublicIpAddress=""))
+        build(ssh_interface="public_ip").source_instance.host(dict(INSTANCE, PublicIpAddress=""))
 
 
 def test_tags_render_build_data():
     data = {"SourceAMI": "ami-9", "BuildRegion": "eu-west-1", "SourceAMIName": "debian",
             "SourceAMITags": {"os": "debian"}}
-    rendered = build().render_tags({"Base": "{{ .SourceAMI }}", "{{ .BuildRegion }}": "x",
+    rendered = render_tags({"Base": "{{ .SourceAMI }}", "{{ .BuildRegion }}": "x",
                                     "Name": "{{ .SourceAMIName }}-{{ .SourceAMITags.os }}"}, data)
     assert rendered == {"Base": "ami-9", "eu-west-1": "x", "Name": "debian-debian"}
     with pytest.raises(AwsError, match="cannot render"):
-        build().render_tags({"bad": "{{ .SourceAMI "}, data)
+        render_tags({"bad": "{{ .SourceAMI "}, data)
 
 
 def test_polling_from_config_and_environment(monkeypatch):
@@ -177,10 +175,10 @@ def _lagging_build(operation, code, lag, answer=None):
 @pytest.mark.parametrize("operation, code, act", [
     ("stop_instances", "InvalidInstanceID.NotFound",
      lambda b: b.call("stop", "stop_instances", retry=INSTANCE_VISIBLE, InstanceIds=["i-1"])),
-    ("create_tags", "InvalidAMIID.NotFound", lambda b: b.tag({"us-east-1": "ami-1"}, {})),
+    ("create_tags", "InvalidAMIID.NotFound", lambda b: b.create_tags.tag({"us-east-1": "ami-1"}, {})),
     ("authorize_security_group_ingress", "InvalidGroup.NotFound",
      lambda b: b.call("open", "authorize_security_group_ingress", retry=GROUP_VISIBLE, GroupId="sg-1")),
-    ("describe_images", "InvalidAMIID.Unavailable", lambda b: b.describe_image("ami-1", "us-east-1")),
+    ("describe_images", "InvalidAMIID.Unavailable", lambda b: describe_image(b, "ami-1", "us-east-1")),
 ])
 def test_not_found_right_after_a_create_is_retried(operation, code, act):
     answer = {"Images": [{"ImageId": "ami-1", "BlockDeviceMappings": []}]}
@@ -221,7 +219,7 @@ def test_image_waiter_outlasts_not_found():
         stubber.add_client_error("describe_images", "InvalidAMIID.NotFound")
     stubber.add_response("describe_images", {"Images": [{"ImageId": "ami-1", "State": "available"}]})
     with stubber:
-        made.wait_available("ami-1", "us-east-1")
+        wait_available(made, "ami-1", "us-east-1")
     stubber.assert_no_pending_responses()
 
 
@@ -247,7 +245,7 @@ def test_ami_wait_defaults_to_packers_30_minutes(monkeypatch, env, expected):
     made = EbsBuild(normalize(dict(BASE)), "b1d", sleep=lambda _: None)
     waiter = _RecordingWaiter()
     monkeypatch.setattr(made.ec2(), "get_waiter", lambda name: waiter)
-    made.wait_available("ami-1", "us-east-1")
+    wait_available(made, "ami-1", "us-east-1")
     assert waiter.configs == [expected]
 
 
@@ -293,8 +291,8 @@ def test_regions_are_validated_unless_skipped(options, error):
     made._clients["us-east-1"] = Client()
     if error:
         with pytest.raises(AwsError) as raised:
-            made.validate_regions()
+            made.pre_validate.validate_regions()
         assert error in str(raised.value) and "skip_region_validation" in str(raised.value)
     else:
-        made.validate_regions()
+        made.pre_validate.validate_regions()
     assert asked == ([] if options.get("skip_region_validation") else ["describe_regions"])

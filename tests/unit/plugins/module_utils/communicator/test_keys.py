@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from ansible_collections.cattle.images.plugins.module_utils import cleaners
 from ansible_collections.cattle.images.plugins.module_utils import ledger as ledger_module
 from ansible_collections.cattle.images.plugins.module_utils.communicator import CommunicatorError, keys
 
@@ -48,7 +49,7 @@ def test_key_pair_is_private_recorded_reused_and_swept(tmp_path):
     assert oct(os.stat(private_path).st_mode & 0o777) == "0o600"
     assert keys.ensure_key_pair(directory, "ed25519") == (private_path, public_line)
     assert [e["kind"] for e in ledger.entries()] == ["ssh_key_dir"]
-    assert ledger_module.CLEANERS["ssh_key_dir"].endswith(":remove_private_dir")
+    assert cleaners.CLEANERS["ssh_key_dir"] is keys.remove_private_dir
     assert ledger.sweep() == []
     assert not os.path.exists(directory)
     keys.remove_private_dir({"name": directory})  # idempotent
