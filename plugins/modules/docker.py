@@ -160,33 +160,13 @@ artifact:
       docker_tags: []
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-from ansible_collections.cattle.images.plugins.module_utils.docker.task import (  # noqa: E402
-    ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    REQUIRED_IF,
-    TaskFailed,
-    run_task,
-)
+from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import run_module  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.docker.task import DOCKER  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=MUTUALLY_EXCLUSIVE,
-        required_if=REQUIRED_IF,
-        supports_check_mode=True,
-    )
-    error = None
-    try:
-        result = run_task(module.params, module.check_mode, module.warn, module.no_log_values.update)
-    except TaskFailed as exc:
-        error, result = str(exc), exc.result
-    if error is not None:
-        # Outside the except block: the message is the whole story, no traceback is attached.
-        module.fail_json(msg=error, **result)
-    module.exit_json(**result)
+    # The build runs the action plugin of the same name, which runs this same driver in-process.
+    run_module(DOCKER)
 
 
 if __name__ == "__main__":
