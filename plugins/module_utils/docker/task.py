@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import BUILD_ID_ARGUMENT, BuilderDriver
-from ansible_collections.cattle.images.plugins.module_utils.docker import builder
+from ansible_collections.cattle.images.plugins.module_utils.docker import builder, capture
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import SECRET_OPTIONS, normalize
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
@@ -117,7 +117,7 @@ def _captured(step):
         # artifact is handed on, its image (labelled with the build id) is the run's to remove.
         ledger.record(build=build_name, kind=builder.COMMIT_LEDGER_KIND, name=build_id, build_id=build_id,
                       docker_host=os.environ.get("DOCKER_HOST", ""))
-    step.result["artifact"] = builder.capture(step.session, config, build_id, build_name, step.ui.lines)
+    step.result["artifact"] = capture.capture(step.session, config, build_id, build_name, step.ui.lines)
     if commit_record:
         ledger.release(kind=builder.COMMIT_LEDGER_KIND, name=build_id)
     step.result["changed"] = bool(config["commit"] or config["export_path"])
