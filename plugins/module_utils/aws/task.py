@@ -65,4 +65,6 @@ AMAZON_EBS = BuilderDriver(
     arguments=dict(BUILD_ID_ARGUMENT, force={"type": "bool", "default": False}, key_dir={"type": "path"},
                    source={"type": "dict"}),
     secret_options=SECRET_OPTIONS,
+    begin=_begin,
+    end=_end,
 )
