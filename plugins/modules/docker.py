@@ -25,8 +25,9 @@ description:
     run_command entrypoint leaks into the image); as in a Dockerfile, an ENTRYPOINT change also resets CMD.
   - O(state=absent) kills and removes the container and its temp dir. It is idempotent.
   - "Runs on the controller (C(delegate_to: localhost)) and talks to the daemon named by C(DOCKER_HOST)."
-  - An action plugin of the same name runs this module's code in Ansible's worker on the controller, without
-    starting a module process; the task's C(environment) applies to it as it would to the module.
+  - An action plugin of the same name runs it (the same builder front-end and driver as this module's C(main))
+    in Ansible's worker on the controller, without starting a module process; the task's C(environment) applies to
+    it as it would to a module.
 author:
   - cattle.images developers (@cattle-images)
 options:
@@ -54,7 +55,10 @@ options:
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
   temp_dir:
-    description: The host temp dir to remove with O(state=absent); by default every C(cattle-docker-<build_id>-*) dir in the temp directory.
+    description:
+      - The host temp dir to remove with O(state=absent). By default the one the launch recorded in the build's state
+        file (C(build-<build_id>.json) beside O(plan_file) and O(ledger)), else every C(cattle-docker-<build_id>-*)
+        dir in the temp directory.
     type: path
   cache:
     description:
@@ -132,7 +136,7 @@ source:
 ui:
   description: Packer's lines for the steps taken (temp dir, pull, run command, container id, commit, image id,
     kill), each C([kind, text]) with kind C(say) or C(message).
-  returned: when a step was taken
+  returned: always
   type: list
   elements: list
   sample: [["say", "Starting docker container..."], ["message", "Container ID: 0e1f6c1e7b0a"]]
