@@ -171,7 +171,7 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
         "version_file": config["virtualbox_version_file"],
         "guest_additions_upload": guest_additions if config["guest_additions_mode"] == "upload" else "",
         "guest_additions_path": steps.render(config["guest_additions_path"], {"Version": version},
-                                        "guest_additions_path") if config["guest_additions_mode"] == "upload" else "",
+                                             "guest_additions_path") if config["guest_additions_mode"] == "upload" else "",
         "notes": notes,
     }
 
