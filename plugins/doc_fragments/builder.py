@@ -61,6 +61,8 @@ options:
     type: bool
     default: true
   output_directory:
-    description: With O(state=absent), the output directory the launch made.
+    description:
+      - With O(state=absent), the output directory the launch made; by default the one the launch recorded in the
+        build's state file (C(build-<build_id>.json) beside O(plan_file) and O(ledger)).
     type: path
 """

@@ -62,7 +62,9 @@ options:
         C(cattle-ec2-<build_id>-*) directory in the temp directory.
     type: path
   source:
-    description: What O(state=started) returned as RV(source); needed by O(state=captured), optional for O(state=absent).
+    description:
+      - What O(state=started) returned as RV(source), for O(state=captured) and O(state=absent). By default what the
+        launch recorded in the build's state file (C(build-<build_id>.json) beside O(plan_file) and O(ledger)).
     type: dict
 attributes:
   check_mode:
@@ -98,7 +100,6 @@ EXAMPLES = r"""
     state: captured
     build_id: 3f9a1c0b2d4e
     plan_file: /tmp/run/plan.json
-    source: "{{ launched.source }}"
   delegate_to: localhost
   register: captured
 
@@ -163,120 +164,12 @@ ui:
 """
 
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-from ansible_collections.cattle.images.plugins.module_utils.aws.client import AwsError  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.aws.config import (  # noqa: E402
-    SECRET_OPTIONS,
-    ConfigError,
-    normalize,
-)
-from ansible_collections.cattle.images.plugins.module_utils.ledger import (  # noqa: E402
-    CAPTURE_CANCELLED,
-    Ledger,
-    capture_cancelled,
-)
-from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.aws.task import AMAZON_EBS  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import run_module  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            state=dict(type="str", choices=["started", "captured", "absent"], default="started"),
-            build_id=dict(type="str", required=True),
-            build_name=dict(type="str", default="amazon-ebs"),
-            config=dict(type="dict"),
-            plan_file=dict(type="path"),
-            build=dict(type="str"),
-            ledger=dict(type="path"),
-            force=dict(type="bool", default=False),
-            key_dir=dict(type="path"),
-            source=dict(type="dict"),
-        ),
-        mutually_exclusive=[("config", "plan_file")],
-        required_one_of=[("config", "plan_file")],
-        supports_check_mode=True,
-    )
-    params = module.params
-    state = params["state"]
-    result = {"changed": False, "ui": []}
-
-    raw_config, cwd, where = params["config"], None, "amazon-ebs builder"
-    plan_build = params["build"] or params["build_name"]
-    if params["plan_file"]:
-        error = None
-        try:
-            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build, "amazon-ebs")
-        except PlanError as exc:
-            error = str(exc)
-        if error is not None:
-            module.fail_json(msg=error, **result)
-        module.no_log_values.update(value for value in sensitive if value)
-        where = f"{params['plan_file']}: builds[{plan_build}]"
-    if isinstance(raw_config, dict):
-        module.no_log_values.update(str(raw_config[key]) for key in SECRET_OPTIONS if raw_config.get(key))
-
-    error = None
-    try:
-        config = normalize(raw_config, where=where, cwd=cwd, force=params["force"])
-    except ConfigError as exc:
-        error = str(exc)
-    if error is not None:
-        module.fail_json(msg=error, **result)
-
-    build = None
-    try:
-        from ansible_collections.cattle.images.plugins.module_utils.aws.ebs import EbsBuild
-
-        ledger = Ledger(params["ledger"]) if params["ledger"] else None
-        build = EbsBuild(config, params["build_id"], params["build_name"], ledger=ledger,
-                         plan_file=params["plan_file"], plan_build=plan_build, key_dir=params["key_dir"])
-        {"started": started, "captured": captured, "absent": absent}[state](module, build, result)
-    except AwsError as exc:
-        error = str(exc)
-    if build is not None:
-        result["ui"] = build.ui
-    if error is not None:
-        # Outside the except block: the message is the whole story, no traceback is attached.
-        module.fail_json(msg=error, **result)
-    module.exit_json(**result)
-
-
-def started(module, build, result):
-    if module.check_mode:
-        build.prevalidate()
-        image = build.source_ami()
-        build.network()
-        data = build.generated_data(image)
-        result.update(changed=True, generated=dict(data, ID=""), source={
-            "region": build.region, "build_id": build.build_id, "instance_id": "", "host": "", "port": 0,
-            "generated": data,
-        })
-        return
-    source = build.launch()
-    result["changed"] = True
-    result["source"] = source
-    result["generated"] = dict(source.get("generated") or {}, ID=source["instance_id"])
-
-
-def captured(module, build, result):
-    source = module.params["source"] or {}
-    result["artifact"] = None
-    if capture_cancelled(module.params):
-        module.fail_json(msg=CAPTURE_CANCELLED, **result)
-    if module.check_mode:
-        result["changed"] = bool(source.get("instance_id"))
-        return
-    result["artifact"] = build.capture(source)
-    result["changed"] = True
-
-
-def absent(module, build, result):
-    source = module.params["source"] or {}
-    if module.check_mode:
-        result["changed"] = bool(build.build_instances() or build.build_security_groups() or build.build_key_pairs())
-        return
-    result["changed"] = build.cleanup(source)
+    run_module(AMAZON_EBS)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,9 @@ description:
     run_command entrypoint leaks into the image); as in a Dockerfile, an ENTRYPOINT change also resets CMD.
   - O(state=absent) kills and removes the container and its temp dir. It is idempotent.
   - "Runs on the controller (C(delegate_to: localhost)) and talks to the daemon named by C(DOCKER_HOST)."
-  - An action plugin of the same name runs this module's code in Ansible's worker on the controller, without
-    starting a module process; the task's C(environment) applies to it as it would to the module.
+  - An action plugin of the same name runs it (the same builder front-end and driver as this module's C(main))
+    in Ansible's worker on the controller, without starting a module process; the task's C(environment) applies to
+    it as it would to a module.
 author:
   - cattle.images developers (@cattle-images)
 options:
@@ -54,7 +55,10 @@ options:
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
   temp_dir:
-    description: The host temp dir to remove with O(state=absent); by default every C(cattle-docker-<build_id>-*) dir in the temp directory.
+    description:
+      - The host temp dir to remove with O(state=absent). By default the one the launch recorded in the build's state
+        file (C(build-<build_id>.json) beside O(plan_file) and O(ledger)), else every C(cattle-docker-<build_id>-*)
+        dir in the temp directory.
     type: path
   cache:
     description:
@@ -132,7 +136,7 @@ source:
 ui:
   description: Packer's lines for the steps taken (temp dir, pull, run command, container id, commit, image id,
     kill), each C([kind, text]) with kind C(say) or C(message).
-  returned: when a step was taken
+  returned: always
   type: list
   elements: list
   sample: [["say", "Starting docker container..."], ["message", "Container ID: 0e1f6c1e7b0a"]]
@@ -160,33 +164,13 @@ artifact:
       docker_tags: []
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-from ansible_collections.cattle.images.plugins.module_utils.docker.task import (  # noqa: E402
-    ARGUMENT_SPEC,
-    MUTUALLY_EXCLUSIVE,
-    REQUIRED_IF,
-    TaskFailed,
-    run_task,
-)
+from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import run_module  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.docker.task import DOCKER  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=MUTUALLY_EXCLUSIVE,
-        required_if=REQUIRED_IF,
-        supports_check_mode=True,
-    )
-    error = None
-    try:
-        result = run_task(module.params, module.check_mode, module.warn, module.no_log_values.update)
-    except TaskFailed as exc:
-        error, result = str(exc), exc.result
-    if error is not None:
-        # Outside the except block: the message is the whole story, no traceback is attached.
-        module.fail_json(msg=error, **result)
-    module.exit_json(**result)
+    # The build runs the action plugin of the same name, which runs this same driver in-process.
+    run_module(DOCKER)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ options:
   ssh_public_key:
     description: The temporary public key, exposed to C(boot_command) and C(qemuargs) as C({{ .SSHPublicKey }}).
   accelerator:
-    description: With O(state=captured), the accelerator the VM ran with (the artifact's C(domainType)).
+    description:
+      - With O(state=captured), the accelerator the VM ran with (the artifact's C(domainType)); by default the one
+        the launch recorded in the build's state file.
     type: str
     default: ""
 attributes:
@@ -146,152 +148,12 @@ ui:
   type: list
 """
 
-import os  # noqa: E402
-
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-from ansible_collections.cattle.images.plugins.module_utils import vm  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.ledger import (  # noqa: E402
-    CAPTURE_CANCELLED,
-    Ledger,
-    capture_cancelled,
-)
-from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.qemu import builder  # noqa: E402
-from ansible_collections.cattle.images.plugins.module_utils.qemu.config import ConfigError, normalize  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import run_module  # noqa: E402
+from ansible_collections.cattle.images.plugins.module_utils.qemu.task import QEMU  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            state=dict(type="str", choices=["started", "shutdown_command", "stopped", "captured", "absent"],
-                       default="started"),
-            build_id=dict(type="str", required=True),
-            build_name=dict(type="str", default="qemu"),
-            config=dict(type="dict"),
-            plan_file=dict(type="path"),
-            build=dict(type="str"),
-            ledger=dict(type="path"),
-            force=dict(type="bool", default=False),
-            ssh_public_key=dict(type="str", default=""),
-            shutdown_sent=dict(type="bool", default=False),
-            accelerator=dict(type="str", default=""),
-            keep_output=dict(type="bool", default=True),
-            output_directory=dict(type="path"),
-        ),
-        mutually_exclusive=[("config", "plan_file")],
-        required_if=[
-            ("state", "started", ("config", "plan_file"), True),
-            ("state", "shutdown_command", ("config", "plan_file"), True),
-            ("state", "stopped", ("config", "plan_file"), True),
-            ("state", "captured", ("config", "plan_file"), True),
-        ],
-        supports_check_mode=True,
-    )
-    params = module.params
-    state = params["state"]
-    build_id = params["build_id"]
-    build_name = params["build_name"]
-    ui = []
-    result = {"changed": False, "ui": ui}
-
-    def say(text):
-        ui.append(["say", text])
-
-    def message(text):
-        ui.extend(["message", line] for line in str(text).splitlines())
-
-    raw_config, cwd, where = params["config"], None, "qemu builder"
-    if params["plan_file"]:
-        plan_build = params["build"] or build_name
-        error = None
-        try:
-            raw_config, cwd, sensitive = read_plan_config(params["plan_file"], plan_build, "qemu")
-        except PlanError as exc:
-            error = str(exc)
-        if error is not None:
-            module.fail_json(msg=error, **result)
-        module.no_log_values.update(value for value in sensitive if value)
-        where = f"{params['plan_file']}: builds[{plan_build}]"
-    if isinstance(raw_config, dict) and raw_config.get("ssh_password"):
-        module.no_log_values.add(str(raw_config["ssh_password"]))
-
-    config = None
-    if raw_config is not None:
-        error = None
-        try:
-            config = normalize(raw_config, build_name=build_name, where=where, cwd=cwd, force=params["force"])
-            config["cwd"] = cwd
-        except ConfigError as exc:
-            error = str(exc)
-        if error is not None:
-            module.fail_json(msg=error, **result)
-
-    ledger = Ledger(params["ledger"]) if params["ledger"] else None
-    error = None
-    try:
-        if state == "started":
-            started(module, config, build_id, build_name, ledger, result, say, message)
-        elif state == "shutdown_command":
-            result["shutdown_command"] = config["shutdown_command"]
-        elif state == "stopped":
-            stopped(module, config, build_id, result, say)
-        elif state == "captured":
-            captured(module, config, build_name, result, say)
-        else:
-            absent(module, build_id, ledger, result)
-    except builder.QemuError as exc:
-        error = str(exc)
-    if error is not None:
-        # Outside the except block: the message is the whole story, no traceback is attached.
-        module.fail_json(msg=error, **result)
-    module.exit_json(**result)
-
-
-def started(module, config, build_id, build_name, ledger, result, say, message):
-    if module.check_mode:
-        vm.check_output_directory(config, error=builder.QemuError)
-        result["changed"] = True
-        result["source"] = None
-        say(f"Check mode: would boot {config['vm_name']} into {config['output_directory']}")
-        return
-    source = builder.launch(config, build_id, build_name, ledger=ledger, say=say, message=message,
-                            ssh_public_key=module.params["ssh_public_key"])
-    for note in source["notes"]:
-        module.warn(note)
-    result["changed"] = True
-    result["source"] = source
-
-
-def stopped(module, config, build_id, result, say):
-    if module.check_mode:
-        result["changed"] = builder.vm_running(build_id)
-        return
-    if module.params["shutdown_sent"]:
-        builder.wait_for_shutdown(build_id, config["shutdown_timeout"], say)
-        result["changed"] = True
-    else:
-        result["changed"] = builder.halt(build_id, say)
-
-
-def captured(module, config, build_name, result, say):
-    result["artifact"] = None
-    if capture_cancelled(module.params):
-        raise builder.QemuError(CAPTURE_CANCELLED)
-    if module.check_mode:
-        result["changed"] = config["format"] == "qcow2" and not config["skip_compaction"]
-        return
-    result["artifact"] = builder.capture(config, build_name, module.params["accelerator"], say)
-    result["changed"] = True
-
-
-def absent(module, build_id, ledger, result):
-    output_directory = module.params["output_directory"] or ""
-    if module.check_mode:
-        result["changed"] = builder.vm_running(build_id) or os.path.isdir(builder.work_dir(build_id)) or (
-            not module.params["keep_output"] and bool(output_directory) and os.path.isdir(output_directory))
-        return
-    result["changed"] = builder.remove(build_id, output_directory, module.params["keep_output"], ledger)
+    run_module(QEMU)
 
 
 if __name__ == "__main__":

@@ -26,43 +26,18 @@ import os
 import shutil
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils import bootcommand, httpserver, iso, vm
-from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration
-from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
-from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
+from ansible_collections.cattle.images.plugins.module_utils import httpserver, vm
+from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import Ui
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import driver as vbox
+from ansible_collections.cattle.images.plugins.module_utils.virtualbox import steps
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox.config import ISO
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox.scancodes import ScancodeError
-from ansible_collections.cattle.images.plugins.module_utils.virtualbox.scancodes import plan as scancode_plan
+from ansible_collections.cattle.images.plugins.module_utils.virtualbox.steps import NAT_HOST_IP, VirtualBoxError
 
 BUILDER_ID = "mitchellh.virtualbox"
 VM_KIND = "virtualbox_vm"
 OUTPUT_KIND = "virtualbox_output_directory"
 WORK_PREFIX = "cattle-vbox-"
-# VirtualBox NAT: the host as the guest sees it.
-NAT_HOST_IP = "10.0.2.2"
-VBOX_DOWNLOADS = "https://download.virtualbox.org/virtualbox"
-
-
-class VirtualBoxError(CattleError):
-    """A virtualbox build step failed; the message is for the user."""
-
-
-def _quiet(_text):
-    return None
-
-
-class Ui:
-    """Packer-style lines: ``say`` (``==> build: …``) and ``message`` (``    build: …``)."""
-
-    def __init__(self, lines=None):
-        self.lines = lines if lines is not None else []
-
-    def say(self, text):
-        self.lines.append(["say", text])
-
-    def message(self, text):
-        self.lines.append(["message", text])
 
 
 def work_dir(build_id):
@@ -116,8 +91,8 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
     state = {"vm_name": name, "vboxmanage": driver.path, "version": version, "build_name": build_name,
              "output_directory": config["output_directory"], "host_port": 0, "http_port": 0}
     try:
-        guest_additions = _guest_additions(config, driver, version, ui, notes)
-        source_file = _fetch_source(config, ui, notes)
+        guest_additions = steps.guest_additions(config, driver, version, ui, notes)
+        source_file = steps.fetch_source(config, ui, notes)
         vm.prepare_output_directory(config, build_name, ledger, kind=OUTPUT_KIND, error=VirtualBoxError)
         made_output = True
         if driver.registered(name):
@@ -132,7 +107,7 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
         _write_state(build_id, state)
         recorded = True
 
-        http = _start_http(config, build_id, build_name, work, ledger, ui)
+        http = steps.start_http(config, build_id, build_name, work, ledger, ui)
         state["http_port"] = http["port"] if http else 0
         _write_state(build_id, state)
         runtime = {"HTTPIP": NAT_HOST_IP, "HTTPPort": state["http_port"], "Name": name,
@@ -140,20 +115,20 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
 
         if config["type"] == ISO:
             ui.say("Creating virtual machine...")
-            _run_all(driver, vbox.create_vm_commands(config), "Error creating VM")
+            steps.run_all(driver, vbox.create_vm_commands(config), "Error creating VM")
             for path, size in zip(vbox.disk_paths(config), [config["disk_size"], *config["disk_additional_size"]],
                                   strict=True):
                 ui.say(f"Creating hard drive {path} with size {size} MiB...")
-            _run_all(driver, vbox.create_disk_commands(config), "Error creating hard drive")
+            steps.run_all(driver, vbox.create_disk_commands(config), "Error creating hard drive")
         else:
             ui.say(f"Importing VM: {source_file}")
-            _run_all(driver, [vbox.import_command(config, source_file)], "Error importing VM")
+            steps.run_all(driver, [vbox.import_command(config, source_file)], "Error importing VM")
 
-        _attach_isos(config, driver, source_file, guest_additions, ui)
-        state["vrdp_port"] = _configure_vrdp(config, driver)
-        state["host_port"] = _forward_port(config, driver, version, ui)
+        steps.attach_isos(config, driver, source_file, guest_additions, ui)
+        state["vrdp_port"] = steps.configure_vrdp(config, driver)
+        state["host_port"] = steps.forward_port(config, driver, version, ui)
         _write_state(build_id, state)
-        _custom_commands(config["vboxmanage"], driver, runtime, ui)
+        steps.custom_commands(config["vboxmanage"], driver, runtime, ui)
 
         # VirtualBox shows a GUI on Windows and macOS without DISPLAY; on Linux it needs one.
         headless, note = vm.headless_setting(config, environ, display_platforms=("win32", "darwin"),
@@ -165,8 +140,8 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
             ui.message("The VM will be run headless, without a GUI. If you want to view the screen of the VM, "
                        f"connect via VRDP without a password to rdp://{config['vrdp_bind_address']}:"
                        f"{state['vrdp_port']}")
-        _run_all(driver, [vbox.startvm_command(name, headless)], "Error starting VM")
-        _type_boot_command(config, driver, runtime, ui, sleep)
+        steps.run_all(driver, [vbox.startvm_command(name, headless)], "Error starting VM")
+        steps.type_boot_command(config, driver, runtime, ui, sleep)
     except (VirtualBoxError, vbox.VBoxManageError, ScancodeError, OSError) as exc:
         message = str(exc)
         if recorded:
@@ -195,156 +170,10 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
         # For the role's uploads over the communicator (Packer's StepUploadVersion / StepUploadGuestAdditions).
         "version_file": config["virtualbox_version_file"],
         "guest_additions_upload": guest_additions if config["guest_additions_mode"] == "upload" else "",
-        "guest_additions_path": _render(config["guest_additions_path"], {"Version": version},
-                                        "guest_additions_path") if config["guest_additions_mode"] == "upload" else "",
+        "guest_additions_path": steps.render(config["guest_additions_path"], {"Version": version},
+                                             "guest_additions_path") if config["guest_additions_mode"] == "upload" else "",
         "notes": notes,
     }
-
-
-def _run_all(driver, commands, context):
-    for argv in commands:
-        try:
-            driver.call(*argv)
-        except vbox.VBoxManageError as exc:
-            raise VirtualBoxError(f"{context}: {exc}") from None
-
-
-def _render(text, data, key):
-    try:
-        return render_runtime(text, data)
-    except TemplateErrors as exc:
-        raise VirtualBoxError(f"{key}: " + "; ".join(d.message for d in exc.diagnostics)) from None
-
-
-def _guest_additions(config, driver, version, ui, notes):
-    """The guest additions ISO on this machine (found, or downloaded and checked), or "" when disabled."""
-    if config["guest_additions_mode"] == "disable":
-        return ""
-    url = _render(config["guest_additions_url"], {"Version": version}, "guest_additions_url") \
-        if config["guest_additions_url"] else ""
-    if not url:
-        candidates = [driver.default_guest_additions()]
-        beside = os.path.dirname(os.path.realpath(driver.path))
-        candidates += [os.path.join(beside, "additions", "VBoxGuestAdditions.iso"),
-                       os.path.join(beside, "VBoxGuestAdditions.iso"), *vbox.GUEST_ADDITIONS_CANDIDATES]
-        for candidate in candidates:
-            if candidate and os.path.isfile(candidate):
-                return candidate
-        raise VirtualBoxError(
-            "Couldn't find the VirtualBox guest additions ISO (looked at VBoxManage's \"Default Guest Additions "
-            "ISO\" and " + ", ".join(candidates[1:]) + "). Set guest_additions_url to it, or set "
-            'guest_additions_mode to "disable"')
-    if config["guest_additions_sha256"]:
-        checksum = f"sha256:{config['guest_additions_sha256']}"
-    elif iso.local_path(url, config["cwd"]) is not None:
-        checksum = "none"  # a local file, as Packer uses VirtualBox's own ISO unchecked
-    else:
-        checksum = f"file:{VBOX_DOWNLOADS}/{version}/SHA256SUMS"  # Packer's default for a download
-    ui.say(f"Retrieving Guest additions: {url}")
-    try:
-        fetched = iso.fetch([url], checksum, cwd=config["cwd"], target_extension="iso")
-    except iso.ISOError as exc:
-        raise VirtualBoxError(f"guest additions: {exc}") from None
-    return fetched["path"]
-
-
-def _fetch_source(config, ui, notes):
-    """The boot ISO (iso) or the OVF/OVA (ovf): a verified local file."""
-    try:
-        if config["type"] == ISO:
-            fetched = iso.fetch(config["urls"], config["iso_checksum"], cwd=config["cwd"],
-                                target_path=config["iso_target_path"], target_extension=config["iso_target_extension"])
-            ui.say(f"Using ISO {fetched['path']}")
-        else:
-            fetched = iso.fetch([config["source_path"]], config["checksum"], cwd=config["cwd"],
-                                target_path=config["target_path"], target_extension="ova")
-            ui.say(f"Using OVF/OVA {fetched['path']}")
-    except iso.ISOError as exc:
-        what = "iso_url/iso_checksum" if config["type"] == ISO else "source_path/checksum"
-        raise VirtualBoxError(f"{what}: {exc}") from None
-    notes.extend(fetched["warnings"])
-    return fetched["path"]
-
-
-def _start_http(config, build_id, build_name, work, ledger, ui):
-    if not (config["http_directory"] or config["http_content"]):
-        return None
-    ui.say("Starting HTTP server...")
-    http = vm.start_http_server(config, work, build_id, build_name, ledger, error=VirtualBoxError)
-    ui.message(f"Serving on {http['bind_address']}:{http['port']} (the guest's http://{NAT_HOST_IP}:{http['port']})")
-    return http
-
-
-def _attach_isos(config, driver, source_file, guest_additions, ui):
-    slots = vbox.iso_slots(config)
-    ui.say("Mounting ISOs...")
-    if not slots:
-        ui.message("No ISOs to mount; continuing...")
-        return
-    media = {"boot_iso": source_file, "guest_additions": guest_additions}
-    for kind, slot in slots.items():
-        ui.message("Mounting boot ISO..." if kind == "boot_iso" else "Mounting guest additions ISO...")
-        medium = os.path.realpath(media[kind])
-        _run_all(driver, [vbox.attach_iso_command(config["vm_name"], slot, medium)], "Error attaching ISO")
-
-
-def _configure_vrdp(config, driver):
-    """Packer gives every VM a VRDP server (the screen of a headless VM) on a free port; returns it."""
-    port = vm.free_port(config["vrdp_port_min"], config["vrdp_port_max"], config["vrdp_bind_address"],
-                        error=VirtualBoxError)
-    _run_all(driver, [vbox.vrdp_command(config["vm_name"], config["vrdp_bind_address"], port)], "Error enabling VRDP")
-    return port
-
-
-def _forward_port(config, driver, version, ui):
-    """The NAT port forward to the communicator; returns the host port (the guest port with skip_nat_mapping)."""
-    if config["communicator"] == "none":
-        return 0
-    if not config["forward_port"]:
-        return config["comm_port"]
-    name = config["vm_name"]
-    port = vm.free_port(config["host_port_min"], config["host_port_max"], error=VirtualBoxError)
-    _run_all(driver, vbox.nat_commands(name, version), "Failed to configure NAT interface")
-    ui.say(f"Creating forwarded port mapping for communicator (SSH, WinRM, etc) (host port {port})")
-    rule = vbox.port_forward_command(name, port, config["comm_port"])
-    try:
-        driver.call(*rule)
-    except vbox.VBoxManageError as exc:
-        # An imported VM may carry the rule from an earlier build: replace it, as Packer does.
-        if "already exists" not in str(exc):
-            raise VirtualBoxError(f"Error creating port forwarding rule: {exc}") from None
-        _run_all(driver, [vbox.delete_port_forward_command(name), rule], "Error creating port forwarding rule")
-    return port
-
-
-def _custom_commands(rows, driver, runtime, ui):
-    if not rows:
-        return
-    ui.say("Executing custom VBoxManage commands...")
-    for row in rows:
-        argv = [_render(arg, runtime, "vboxmanage") for arg in row]
-        ui.message("Executing: " + " ".join(argv))
-        _run_all(driver, [argv], "Error executing command")
-
-
-def _type_boot_command(config, driver, runtime, ui, sleep):
-    if config["boot_wait"] > 0:
-        ui.say(f"Waiting {format_go_duration(config['boot_wait'])} for boot...")
-        sleep(config["boot_wait"])
-    if not config["boot_command"]:
-        return
-    text = _render("".join(config["boot_command"]), runtime, "boot_command")
-    steps = scancode_plan(bootcommand.parse(text))
-    ui.say("Typing the boot command...")
-    for kind, payload in steps:
-        if kind == "wait":
-            sleep(payload)
-            continue
-        try:
-            driver.call(*vbox.scancode_command(config["vm_name"], payload))
-        except vbox.VBoxManageError as exc:
-            raise VirtualBoxError(f"Error running boot command: {exc}") from None
-        sleep(config["boot_keygroup_interval"])
 
 
 # --- stop ---------------------------------------------------------------------------------
@@ -386,12 +215,12 @@ def stop(config, build_id, shutdown_sent=False, ui=None, driver=None, sleep=time
     name = state["vm_name"]
     if config["acpi_shutdown"]:
         ui.say("Shutting down the virtual machine via ACPI power button...")
-        _run_all(driver, [vbox.acpi_command(name)], "Error stopping VM")
+        steps.run_all(driver, [vbox.acpi_command(name)], "Error stopping VM")
     elif config["disable_shutdown"]:
         ui.say("Automatic shutdown disabled. Please shutdown virtual machine.")
     elif not shutdown_sent:
         ui.say("Halting the virtual machine...")
-        _run_all(driver, [vbox.poweroff_command(name)], "Error stopping VM")
+        steps.run_all(driver, [vbox.poweroff_command(name)], "Error stopping VM")
     else:
         # The role sent shutdown_command over the communicator just before this step.
         ui.say("Gracefully halting virtual machine...")
@@ -422,9 +251,9 @@ def capture(config, build_id, build_name, ledger=None, ui=None, driver=None):
     state = _launched(build_id)
     driver = driver or driver_for(state)
     name = state["vm_name"]
-    _run_all(driver, vbox.detach_iso_commands(config), "Error detaching ISO")
+    steps.run_all(driver, vbox.detach_iso_commands(config), "Error detaching ISO")
     runtime = {"HTTPIP": NAT_HOST_IP, "HTTPPort": state.get("http_port") or 0, "Name": name}
-    _custom_commands(config["vboxmanage_post"], driver, runtime, ui)
+    steps.custom_commands(config["vboxmanage_post"], driver, runtime, ui)
     if config["skip_export"]:
         ui.say("Skipping export of virtual machine...")
     else:
@@ -432,18 +261,18 @@ def capture(config, build_id, build_name, ledger=None, ui=None, driver=None):
         if config["forward_port"] and state.get("host_port"):
             ui.message("Deleting forwarded port mapping for the communicator (SSH, WinRM, etc) "
                        f"(host port {state['host_port']})")
-            _run_all(driver, [vbox.delete_port_forward_command(name)], "Error deleting port forwarding rule")
+            steps.run_all(driver, [vbox.delete_port_forward_command(name)], "Error deleting port forwarding rule")
         argv = vbox.export_command(config)
         ui.say("Exporting virtual machine...")
         ui.message("Executing: " + " ".join(argv))
-        _run_all(driver, [argv], "Error exporting virtual machine")
+        steps.run_all(driver, [argv], "Error exporting virtual machine")
     # Packer's cleanup of the create / import step, before the artifact lists the directory.
     if config["keep_registered"]:
         ui.say("Keeping virtual machine registered with VirtualBox host (keep_registered = true)")
     else:
         ui.say("Deregistering and deleting VM..." if config["type"] == ISO else
                "Deregistering and deleting imported VM...")
-        _run_all(driver, [vbox.unregister_command(name)], "Error deleting VM")
+        steps.run_all(driver, [vbox.unregister_command(name)], "Error deleting VM")
     if ledger is not None:
         ledger.release(kind=VM_KIND, name=name)
     state["vm_done"] = True

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.docker import builder
+from ansible_collections.cattle.images.plugins.module_utils.docker import builder, capture
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import normalize
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
@@ -87,7 +87,7 @@ def test_launch_is_idempotent(client, running):
 def test_commit_keeps_base_entrypoint_and_cmd_and_applies_changes(client, running):
     config = config_for(changes=["ENV FOO=bar", "LABEL built.by=cattle", "WORKDIR /srv", "EXPOSE 8080"],
                         author="tester <t@example.com>", message="made by a test")
-    artifact = builder.commit(client, config, running["build_id"], "web")
+    artifact = capture.commit(client, config, running["build_id"], "web")
     assert artifact["builder_id"] == "packer.post-processor.docker-import"
     assert artifact["id"].startswith("sha256:") and artifact["string"] == f"Imported Docker image: {artifact['id']}"
     assert artifact["metadata"]["ImageSha256"] == artifact["id"] and artifact["build_name"] == "web"
@@ -106,12 +106,12 @@ def test_commit_keeps_base_entrypoint_and_cmd_and_applies_changes(client, runnin
 
 def test_commit_changes_set_entrypoint_and_cmd(client, running):
     config = config_for(changes=['ENTRYPOINT ["/bin/echo", "from-entrypoint"]', 'CMD ["arg"]'])
-    cfg = client.images.get(builder.commit(client, config, running["build_id"], "web")["id"]).attrs["Config"]
+    cfg = client.images.get(capture.commit(client, config, running["build_id"], "web")["id"]).attrs["Config"]
     assert cfg["Entrypoint"] == ["/bin/echo", "from-entrypoint"] and cfg["Cmd"] == ["arg"]
 
 
 def test_commit_changed_cmd_only_keeps_base_entrypoint(client, running):
-    cfg = client.images.get(builder.commit(client, config_for(changes=['CMD ["/bin/true"]']), running["build_id"], "web")["id"]).attrs["Config"]
+    cfg = client.images.get(capture.commit(client, config_for(changes=['CMD ["/bin/true"]']), running["build_id"], "web")["id"]).attrs["Config"]
     assert not cfg["Entrypoint"] and cfg["Cmd"] == ["/bin/true"]
 
 
@@ -119,7 +119,7 @@ def test_export_writes_and_overwrites_the_tar(client, running, tmp_path):
     path = tmp_path / "out.tar"
     path.write_text("old")
     config = normalize({"image": BASE_IMAGE, "pull": False, "export_path": str(path), "changes": ["ENV IGNORED=1"]})
-    artifact = builder.capture(client, config, running["build_id"], "web")
+    artifact = capture.capture(client, config, running["build_id"], "web")
     assert artifact == {
         "id": "Container", "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
         "files": [str(path)], "string": f"Exported Docker file: {path}", "metadata": {},
@@ -132,7 +132,7 @@ def test_export_writes_and_overwrites_the_tar(client, running, tmp_path):
 def test_discard_gives_packers_empty_export_artifact(client, running):
     # Packer hands post-processors an export artifact with no file when discarding.
     config = normalize({"image": BASE_IMAGE, "pull": False, "discard": True})
-    assert builder.capture(client, config, running["build_id"], "web") == {
+    assert capture.capture(client, config, running["build_id"], "web") == {
         "id": "Container", "builder_id": "packer.docker", "builder_type": "docker", "build_name": "web",
         "files": [""], "string": "Exported Docker file: ", "metadata": {},
     }
@@ -144,7 +144,7 @@ def test_commit_declares_no_volume_for_bind_mounts(client, running):
     container = running["container"]
     container.reload()
     assert not container.attrs["Config"].get("Volumes")
-    artifact = builder.commit(client, config_for(), running["build_id"], "web")
+    artifact = capture.commit(client, config_for(), running["build_id"], "web")
     assert not client.images.get(artifact["id"]).attrs["Config"].get("Volumes")
 
 
@@ -155,7 +155,7 @@ def test_launch_and_capture_say_packers_lines_in_order(client, made, tmp_path):
     config = config_for(volumes={"/etc": "/host-etc"})
     source = builder.launch(client, config, build_id, "web", ui=ui)
     try:
-        builder.capture(client, config, build_id, "web", ui)
+        capture.capture(client, config, build_id, "web", ui)
     finally:
         builder.remove(client, build_id, source["temp_dir"], ui)
     image_id = ui[6][1].removeprefix("Image ID: ")
@@ -186,7 +186,7 @@ def test_named_container_is_found_captured_and_removed(client, made, tmp_path):
         assert source["container_name"] == name == client.containers.get(name).name
         assert builder.find_container(client, build_id).name == name
         assert builder.launch(client, config, build_id, "web")["changed"] is False
-        image_id = builder.capture(client, config, build_id, "web")["id"]
+        image_id = capture.capture(client, config, build_id, "web")["id"]
         # The build's label is baked into the image; a container run from it is not the build's.
         stranger = client.containers.create(image_id, ["true"], name=f"{name}-stranger")
         try:

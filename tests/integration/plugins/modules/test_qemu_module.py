@@ -157,3 +157,29 @@ def test_a_ledger_sweep_stops_the_vm_and_the_http_server_and_drops_the_output(di
     assert process.find(builder.work_dir(build_id)) == []  # the HTTP server too
     assert not (tmp_path / "output-swept").exists()
     assert not os.path.exists(builder.work_dir(build_id))
+
+
+def test_later_states_read_the_launch_from_the_builds_state_file(disk, tmp_path):
+    # No accelerator, no output_directory given: capture and cleanup read what the launch returned.
+    build_id = "f" + uuid.uuid4().hex[:10]
+    plan = {"cwd": str(tmp_path), "sensitive_values": [], "builds": [
+        {"name": "stated", "type": "qemu", "config": {
+            "iso_url": disk, "iso_checksum": "none", "disk_image": True, "use_backing_file": True,
+            "accelerator": "tcg", "headless": True, "communicator": "none", "boot_wait": "0s",
+            "skip_compaction": True}},
+    ]}
+    plan_file = str(tmp_path / "plan.json")
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    ledger_path = str(tmp_path / "ledger.jsonl")
+    results, text = run_playbook(tmp_path, [
+        qemu_task("start", "started", build_id, "stated", plan_file, ledger=ledger_path),
+        qemu_task("halt", "stopped", build_id, "stated", plan_file),
+        qemu_task("capture", "captured", build_id, "stated", plan_file),
+        qemu_task("absent", "absent", build_id, "stated", plan_file, ledger=ledger_path, keep_output=False),
+    ])
+    for name in ("start", "halt", "capture", "absent"):
+        assert not results[name].get("failed"), text
+    assert results["capture"]["artifact"]["metadata"]["domainType"] == "tcg"
+    assert not (tmp_path / "output-stated").exists()  # the launch's output directory, from the state file
+    assert not (tmp_path / f"build-{build_id}.json").exists()  # cleanup is the state file's end too
+    assert Ledger(ledger_path).entries() == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.module_utils.docker.builder import commit_settings, container_spec
+from ansible_collections.cattle.images.plugins.module_utils.docker.builder import container_spec
+from ansible_collections.cattle.images.plugins.module_utils.docker.capture import commit_settings
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import ConfigError, changes_set, normalize
 

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from ansible_collections.cattle.images.plugins.modules.file_builder import file_artifact, write_target
+from ansible_collections.cattle.images.plugins.module_utils.file_builder import file_artifact, write_target
 
 
 def test_content_makes_directories_and_a_private_file(tmp_path):
