@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils import vm
 from ansible_collections.cattle.images.plugins.module_utils.durations import seconds
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool, to_int
@@ -245,7 +246,7 @@ def _check_common(config, builder_type, build_name, cwd, environ, problems):
             config["boot_keygroup_interval"] = seconds(interval) if interval else 0.1
         except ValueError:
             config["boot_keygroup_interval"] = 0.1  # Packer ignores a value it cannot read
-    config["boot_wait"] = max(config["boot_wait"], 0.0)
+    config["boot_wait"] = vm.boot_wait(config["boot_wait"])
     config["guest_additions_sha256"] = config["guest_additions_sha256"].lower()
     if config["guest_additions_sha256"] and not re.fullmatch(r"[0-9a-f]{64}", config["guest_additions_sha256"]):
         problems.append("guest_additions_sha256 must be a SHA-256 checksum (64 hex digits)")
