@@ -1,0 +1,153 @@
+"""Every ``{{ build `Key` }}`` per builder, as Packer 1.6.6 renders it in a provisioner and in a
+post-processor (issue #21): one build per builder writes every key it has into two files, from a
+``shell-local`` provisioner and a ``shell-local`` post-processor, and each value is checked.
+
+The expected values are Packer's. For null, file and docker they were read from ``packer build``
+of the same templates on this machine; for qemu from the same on the project's test disk (and
+tests/compat/qemu/compare.py compares a qemu build's rendered keys with Packer's on every run);
+for amazon-ebs from Packer's source (StepProvision's hook data from the communicator config,
+StepKeyPair's temporary key, StepSourceAMIInfo's generated data). A key Packer leaves out renders
+as ``<no value>``: the communicator's keys with ``communicator: none``, everything in a file
+build, and in post-processors whatever the builder's artifact does not carry (null: only ``ID``).
+
+``shutdown_command`` is a builder option: Packer 1.6.6 refuses every build key there at prepare
+(``packer validate`` says "loaded data, but couldnt find <Key> in it."), and so does cattle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from ansible_collections.cattle.images.plugins.module_utils.build_keys import COMMON_KEYS, build_keys
+from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
+from tests.fixtures import qemu_image
+
+NO_VALUE = "<no value>"
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+COMMUNICATOR_KEYS = ("Host", "Port", "User", "Password", "ConnType", "SSHPublicKey", "SSHPrivateKey", "WinRMPassword")
+HTTP_NOT_IMPLEMENTED = {"PackerHTTPIP": "ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER",
+                        "PackerHTTPPort": "ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER",
+                        "PackerHTTPAddr": "ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER"}
+
+
+def dump_keys(builder_type, path):
+    """A shell-local step writing ``Key=value`` for every key the builder has into ``path``."""
+    keys = sorted(build_keys(builder_type))
+    lines = " ".join(f"'{key}={{{{ build `{key}` }}}}'" for key in keys)
+    return {"type": "shell-local", "inline": [f"printf '%s\\n' {lines} > {path}"]}
+
+
+def read_keys(path):
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
+def key_template(tmp_path, builder):
+    template = {
+        "builders": [builder],
+        "provisioners": [dump_keys(builder["type"], tmp_path / "provisioner.txt")],
+        "post-processors": [dump_keys(builder["type"], tmp_path / "post-processor.txt")],
+    }
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps(template))
+    return path
+
+
+def cattle_build(venv_bin, template, cwd, env=None, timeout=600):
+    return subprocess.run([os.path.join(venv_bin, "cattle"), "build", "-color=false", str(template)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def check(observed, expected):
+    """Each key: an exact value, or a compiled pattern the value must match in full."""
+    assert sorted(observed) == sorted(expected), observed
+    for key, want in expected.items():
+        if isinstance(want, re.Pattern):
+            assert want.fullmatch(observed[key]), (key, observed[key], want.pattern)
+        else:
+            assert observed[key] == want, (key, observed[key], want)
+
+
+def built_keys(venv_bin, tmp_path, builder, env=None):
+    run = cattle_build(venv_bin, key_template(tmp_path, builder), tmp_path, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return read_keys(tmp_path / "provisioner.txt"), read_keys(tmp_path / "post-processor.txt")
+
+
+def test_null_without_communicator(venv_bin, tmp_path):
+    provisioner, post_processor = built_keys(venv_bin, tmp_path, {"type": "null", "communicator": "none"})
+    check(provisioner, {"ID": "Null", "PackerRunUUID": re.compile(UUID), **HTTP_NOT_IMPLEMENTED,
+                        **dict.fromkeys(COMMUNICATOR_KEYS, NO_VALUE)})
+    # The null artifact's generated data is {"ID": "Null"}: nothing else reaches post-processors.
+    check(post_processor, {key: "Null" if key == "ID" else NO_VALUE for key in COMMON_KEYS})
+
+
+def test_file(venv_bin, tmp_path):
+    # Packer's file builder runs the provision hook with no data, and its artifact carries none.
+    provisioner, post_processor = built_keys(venv_bin, tmp_path, {"type": "file", "content": "x",
+                                                                  "target": "out.txt"})
+    check(provisioner, dict.fromkeys(COMMON_KEYS, NO_VALUE))
+    check(post_processor, dict.fromkeys(COMMON_KEYS, NO_VALUE))
+
+
+@pytest.mark.docker
+def test_docker(venv_bin, tmp_path):
+    provisioner, post_processor = built_keys(venv_bin, tmp_path, {
+        "type": "docker", "image": "local/debian:bookworm", "pull": False, "commit": True,
+        "changes": ["LABEL cattle-test=build-keys"]})
+    sha = post_processor.get("ImageSha256", "")
+    try:
+        common = {"ID": re.compile(r"[0-9a-f]{64}"), "Host": "", "Port": "0", "User": "", "Password": "",
+                  "ConnType": "docker", "SSHPublicKey": "", "SSHPrivateKey": "", "WinRMPassword": "",
+                  "PackerRunUUID": re.compile(UUID), **HTTP_NOT_IMPLEMENTED}
+        # ImageSha256 exists once the container is committed: post-processors only.
+        check(provisioner, {**common, "ImageSha256": NO_VALUE})
+        check(post_processor, {**common, "ImageSha256": re.compile(r"sha256:[0-9a-f]{64}")})
+        assert provisioner["ID"] == post_processor["ID"]
+        assert provisioner["PackerRunUUID"] == post_processor["PackerRunUUID"]
+    finally:
+        if sha.startswith("sha256:"):
+            subprocess.run(["docker", "rmi", "-f", sha], capture_output=True, check=False)
+
+
+@pytest.mark.slow
+def test_qemu(venv_bin, tmp_path):
+    reason = qemu_image.qemu_available()
+    if reason:
+        pytest.skip(reason)
+    (tmp_path / "www").mkdir()
+    provisioner, post_processor = built_keys(venv_bin, tmp_path, {
+        "type": "qemu", "iso_url": qemu_image.ensure_qemu_image(), "iso_checksum": "none", "disk_image": True,
+        "use_backing_file": True, "accelerator": "tcg", "headless": True, "disk_size": "2048M",
+        "ssh_username": "root", "ssh_password": qemu_image.ROOT_PASSWORD, "ssh_timeout": "3m", "boot_wait": "-1s",
+        "shutdown_command": "shutdown -P now", "shutdown_timeout": "1m", "http_directory": "www",
+        "output_directory": "out"})
+    # No instance_id in Packer's qemu state; Host/Port are where SSH connected (the forwarded port).
+    expected = {"ID": "ERR_ID_NOT_IMPLEMENTED_BY_BUILDER", "Host": "127.0.0.1", "Port": re.compile(r"\d+"),
+                "User": "root", "Password": qemu_image.ROOT_PASSWORD, "ConnType": "ssh", "SSHPublicKey": "",
+                "SSHPrivateKey": "", "WinRMPassword": "", "PackerRunUUID": re.compile(UUID),
+                "PackerHTTPIP": "10.0.2.2", "PackerHTTPPort": re.compile(r"\d+"),
+                "PackerHTTPAddr": re.compile(r"10\.0\.2\.2:\d+")}
+    check(provisioner, expected)
+    # The qemu artifact carries the provisioners' data.
+    assert post_processor == provisioner
+    assert provisioner["PackerHTTPAddr"] == f"10.0.2.2:{provisioner['PackerHTTPPort']}"
+
+
+@pytest.mark.parametrize("builder", [
+    {"type": "qemu", "iso_url": "disk.qcow2", "iso_checksum": "none", "disk_image": True, "ssh_username": "u"},
+    {"type": "virtualbox-iso", "iso_url": "x.iso", "iso_checksum": "none", "ssh_username": "u"},
+    {"type": "virtualbox-ovf", "source_path": "x.ova", "ssh_username": "u"},
+], ids=lambda builder: builder["type"])
+def test_shutdown_command_refuses_every_key(tmp_path, builder):
+    for key in sorted(build_keys(builder["type"])):
+        path = tmp_path / "t.json"
+        path.write_text(json.dumps({"builders": [dict(builder, shutdown_command=f"echo {{{{ build `{key}` }}}}")]}))
+        with pytest.raises(TemplateErrors) as info:
+            load_template(str(path)).plan()
+        messages = [str(d) for d in info.value.diagnostics if d.severity == "error"]
+        assert any("shutdown_command" in m and f"<build `{key}`>" in m for m in messages), (key, messages)
