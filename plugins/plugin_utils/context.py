@@ -75,7 +75,9 @@ class BuildContext:
         return packer_build_data.build_data(
             self.build_type, self.builder_config, run_uuid=self.run_uuid, http_ip=self.http_ip,
             http_port=self.http_port, generated=self.generated, source=self.source,
-            private_key=_read_text(self.private_key_file), connected_host=self.connected_host,
+            # amazon-ebs keeps its key pair's file in its source (Packer's StepKeyPair reads it into SSHPrivateKey).
+            private_key=_read_text(self.private_key_file or self.source.get("private_key_file") or ""),
+            connected_host=self.connected_host,
             connected_port=self.connected_port, phase=self.phase)
 
     def render(self, text, field, **data):

@@ -25,7 +25,9 @@ import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.build_keys import COMMON_KEYS, build_keys
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
+from tests.compat.deliberate import BUILD_DATA_DIFFERENCES
 from tests.fixtures import qemu_image
+from tests.integration.test_build_amazon_ebs import REGION, SOURCE_FILTER, instance_standin  # noqa: F401 (a fixture)
 
 NO_VALUE = "<no value>"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -42,8 +44,16 @@ def dump_keys(builder_type, path):
     return {"type": "shell-local", "inline": [f"printf '%s\\n' {lines} > {path}"]}
 
 
-def read_keys(path):
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+def read_keys(path, builder_type):
+    """``{key: value}`` from a dump; a value may span lines (``SSHPrivateKey``)."""
+    keys, values, current = build_keys(builder_type), {}, None
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key in keys and key not in values:
+            current, values[key] = key, value
+        elif current is not None:
+            values[current] += "\n" + line
+    return values
 
 
 def key_template(tmp_path, builder):
@@ -75,7 +85,8 @@ def check(observed, expected):
 def built_keys(venv_bin, tmp_path, builder, env=None):
     run = cattle_build(venv_bin, key_template(tmp_path, builder), tmp_path, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
-    return read_keys(tmp_path / "provisioner.txt"), read_keys(tmp_path / "post-processor.txt")
+    return (read_keys(tmp_path / "provisioner.txt", builder["type"]),
+            read_keys(tmp_path / "post-processor.txt", builder["type"]))
 
 
 def test_null_without_communicator(venv_bin, tmp_path):
@@ -136,6 +147,30 @@ def test_qemu(venv_bin, tmp_path):
     # The qemu artifact carries the provisioners' data.
     assert post_processor == provisioner
     assert provisioner["PackerHTTPAddr"] == f"10.0.2.2:{provisioner['PackerHTTPPort']}"
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_amazon_ebs(venv_bin, tmp_path, moto_server, instance_standin):  # noqa: F811 (the imported fixture)
+    provisioner, post_processor = built_keys(venv_bin, tmp_path, {
+        "type": "amazon-ebs", "region": REGION, "instance_type": "t3.micro", "source_ami_filter": SOURCE_FILTER,
+        "ami_name": "cattle build keys {{ timestamp }}", "ssh_username": instance_standin.username,
+        "ssh_host": instance_standin.host, "ssh_port": instance_standin.port, "ssh_timeout": "60s",
+        "aws_polling": {"delay_seconds": 1, "max_attempts": 30}}, env=moto_server.env)
+    # The instance's id; the communicator's configured host and port; the temporary key pair's
+    # private key (EC2's CreateKeyPair returns no public key, so SSHPublicKey stays empty); the
+    # source AMI's facts (StepSourceAMIInfo) and the region.
+    expected = {"ID": re.compile(r"i-[0-9a-f]+"), "Host": instance_standin.host, "Port": str(instance_standin.port),
+                "User": instance_standin.username, "Password": "", "ConnType": "ssh", "SSHPublicKey": "",
+                "SSHPrivateKey": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*", re.S), "WinRMPassword": "",
+                "PackerRunUUID": re.compile(UUID), **HTTP_NOT_IMPLEMENTED,
+                "SourceAMI": re.compile(r"ami-[0-9a-f]+"), "BuildRegion": REGION, "SourceAMIName": re.compile(r".*ubuntu.*"),
+                "SourceAMIOwner": re.compile(r"\d+"), "SourceAMIOwnerName": re.compile(r".*"),
+                "SourceAMICreationDate": re.compile(r"\d{4}-\d\d-\d\dT.*")}
+    check(provisioner, expected)
+    # The amazon-ebs artifact carries the provisioners' data, but for the deleted temporary key.
+    assert "amazon-ebs/post-process/SSHPrivateKey" in BUILD_DATA_DIFFERENCES
+    assert post_processor == dict(provisioner, SSHPrivateKey="")
 
 
 @pytest.mark.parametrize("builder", [
