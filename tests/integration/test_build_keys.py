@@ -26,7 +26,7 @@ import pytest
 from ansible_collections.cattle.images.plugins.module_utils.build_keys import COMMON_KEYS, build_keys
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
 from tests.compat.deliberate import BUILD_DATA_DIFFERENCES
-from tests.fixtures import qemu_image
+from tests.fixtures import qemu_image, vbox_ova, vbox_standin
 from tests.integration.test_build_amazon_ebs import REGION, SOURCE_FILTER, instance_standin  # noqa: F401 (a fixture)
 
 NO_VALUE = "<no value>"
@@ -171,6 +171,31 @@ def test_amazon_ebs(venv_bin, tmp_path, moto_server, instance_standin):  # noqa:
     # The amazon-ebs artifact carries the provisioners' data, but for the deleted temporary key.
     assert "amazon-ebs/post-process/SSHPrivateKey" in BUILD_DATA_DIFFERENCES
     assert post_processor == dict(provisioner, SSHPrivateKey="")
+
+
+@pytest.mark.slow
+def test_virtualbox_ovf(venv_bin, tmp_path):
+    # The VBoxManage stand-in (tests/fixtures/vbox/) runs the guest under QEMU.
+    reason = qemu_image.qemu_available()
+    if reason:
+        pytest.skip(reason)
+    env = vbox_standin.standin_env(tmp_path)
+    try:
+        provisioner, post_processor = built_keys(venv_bin, tmp_path, {
+            "type": "virtualbox-ovf", "source_path": vbox_ova.ensure_source_ova(), "checksum": "none",
+            "guest_additions_mode": "disable", "boot_wait": "-1s", "headless": True, "ssh_username": "root",
+            "ssh_password": qemu_image.ROOT_PASSWORD, "ssh_timeout": "10m", "shutdown_command": "shutdown -P now",
+            "shutdown_timeout": "3m"}, env=env)
+    finally:
+        vbox_standin.cleanup(env)
+    # instance_id is the VM's name (StepRun); Host/Port where SSH connected (the NAT forward);
+    # the HTTP server's address as the guest sees it, port 0 without an http_directory.
+    check(provisioner, {"ID": "packer-virtualbox-ovf", "Host": "127.0.0.1", "Port": re.compile(r"\d+"),
+                        "User": "root", "Password": qemu_image.ROOT_PASSWORD, "ConnType": "ssh",
+                        "SSHPublicKey": "", "SSHPrivateKey": "", "WinRMPassword": "",
+                        "PackerRunUUID": re.compile(UUID), "PackerHTTPIP": "10.0.2.2", "PackerHTTPPort": "0",
+                        "PackerHTTPAddr": "10.0.2.2:0"})
+    assert post_processor == provisioner
 
 
 @pytest.mark.parametrize("builder", [

@@ -51,6 +51,7 @@ GUEST_FILES = {
     "provision": ["/root/fetched.txt", "/root/build-id.txt", "/root/build-name.txt", "/root/upload.txt",
                   "/root/greeting.txt"],
     "fails": [],
+    "keys": ["/root/keys.txt"],
 }
 # struct utmp (glibc, x86-64): 384 bytes; ut_type at 0, then ut_line, ut_user and ut_host.
 UTMP_SIZE = 384
@@ -59,6 +60,7 @@ UTMP_TEXT = ((8, 40), (44, 76), (76, 332))
 VOLATILE = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"(127\.0\.0\.1|10\.0\.2\.2):\d+"), r"\1:<port>"),
+    (re.compile(r"\b(Port|PackerHTTPPort)=\d+"), r"\1=<port>"),
     (re.compile(r"/tmp/packer-shell\S*"), "<script>"),
     (re.compile(r"after \d+ (minutes?|seconds?|milliseconds?)[\w\s.]*"), "after <time>"),
 ]
