@@ -72,6 +72,8 @@ def prepare_disk(config, source_path, runtime_notes):
         source_format = disk.info(source_path).get("format", "raw")
         if config["use_backing_file"]:
             disk.create_backed(path, source_path, source_format, args.get("create"))
+        elif _copies_without_conversion(config, source_path):
+            disk.copy_file(source_path, path)
         else:
             disk.copy(source_path, path, config["format"], args.get("convert"))
         if not config["skip_resize_disk"] and disk.resize(path, config["format"], config["disk_size_mb"],
