@@ -323,7 +323,8 @@ def wait_for_shutdown(build_id, timeout, say=None):
     A guest still up then is an error (Packer's), and the VM is stopped anyway.
     """
     say = say or (lambda text: None)
-    say("Waiting for the VM to shut down...")
+    # Packer's line for this step (it says it as it sends the command, just before this wait).
+    say("Gracefully halting virtual machine...")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not vm_running(build_id):
