@@ -134,7 +134,7 @@ def test_qemu(venv_bin, tmp_path):
     provisioner, post_processor = built_keys(venv_bin, tmp_path, {
         "type": "qemu", "iso_url": qemu_image.ensure_qemu_image(), "iso_checksum": "none", "disk_image": True,
         "use_backing_file": True, "accelerator": "tcg", "headless": True, "disk_size": "2048M",
-        "ssh_username": "root", "ssh_password": qemu_image.ROOT_PASSWORD, "ssh_timeout": "3m", "boot_wait": "-1s",
+        "ssh_username": "root", "ssh_password": qemu_image.ROOT_PASSWORD, "ssh_timeout": "10m", "boot_wait": "-1s",
         "shutdown_command": "shutdown -P now", "shutdown_timeout": "1m", "http_directory": "www",
         "output_directory": "out"})
     # No instance_id in Packer's qemu state; Host/Port are where SSH connected (the forwarded port).
