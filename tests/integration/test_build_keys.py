@@ -5,8 +5,9 @@ post-processor (issue #21): one build per builder writes every key it has into t
 The expected values are Packer's. For null, file and docker they were read from ``packer build``
 of the same templates on this machine; for qemu from the same on the project's test disk (and
 tests/compat/qemu/compare.py compares a qemu build's rendered keys with Packer's on every run);
-for amazon-ebs from Packer's source (StepProvision's hook data from the communicator config,
-StepKeyPair's temporary key, StepSourceAMIInfo's generated data). A key Packer leaves out renders
+for amazon-ebs (on moto) and virtualbox-ovf (on the VBoxManage stand-in) from Packer's source
+(StepProvision's hook data from the communicator config, StepKeyPair's temporary key,
+StepSourceAMIInfo's generated data, virtualbox's StepRun instance_id and HTTP IP). A key Packer leaves out renders
 as ``<no value>``: the communicator's keys with ``communicator: none``, everything in a file
 build, and in post-processors whatever the builder's artifact does not carry (null: only ``ID``).
 
