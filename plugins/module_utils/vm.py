@@ -23,6 +23,14 @@ from ansible_collections.cattle.images.plugins.module_utils import httpserver
 NO_DISPLAY = "headless is false but there is no display (DISPLAY is not set): "
 
 
+def boot_wait(configured):
+    """Seconds to wait before the boot command, as Packer's BootConfig reads ``boot_wait``: unset or
+    zero is its 10 s default, and only a negative duration (``-1s``) means no wait at all."""
+    if not configured:
+        return 10.0
+    return max(configured, 0.0)
+
+
 def work_dir(prefix, build_id):
     """The build's private directory, ``<tmp>/<prefix><build_id>``."""
     return os.path.join(tempfile.gettempdir(), f"{prefix}{build_id}")

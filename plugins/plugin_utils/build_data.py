@@ -9,6 +9,16 @@ connected (Packer writes them back into its communicator config on connecting: a
 ``Port`` is the forwarded host port), or the configured ``ssh_host``/``ssh_port`` before that;
 ``User``/``Password`` are the configured ones. A builder's own keys (amazon-ebs's ``SourceAMI`` …,
 the temporary key's ``SSHPublicKey``) come from ``generated``.
+
+What Packer 1.6.6 leaves out (the key then renders as ``<no value>``), read from a ``packer build``
+of each builder here printing every key from a provisioner and a post-processor:
+
+- the communicator's keys (``Host`` … ``WinRMPassword``, ``ConnType``) when the communicator is
+  ``none``: its StepConnect stops before it puts the communicator config in the state;
+- every key in a ``file`` build: that builder runs the provision hook with no data at all;
+- in post-processors, what the builder's artifact does not carry: they read the artifact's
+  ``generated_data``, which is the provisioners' data for docker, qemu, virtualbox and
+  amazon-ebs, only ``ID`` (``Null``) for null, and nothing for file.
 """
 
 from __future__ import annotations
@@ -24,6 +34,16 @@ HTTP_ADDR_NOT_IMPLEMENTED = "ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER"
 DEFAULT_COMMUNICATOR = {"docker": "docker"}
 # Builders whose source id Packer 1.6.6 does not put in its state (no `instance_id`).
 _NO_ID = frozenset({"qemu"})
+# Builders whose `instance_id` is a constant.
+_FIXED_ID = {"null": "Null"}
+# Builders whose provisioners get no build data (every key reads <no value>).
+_NO_PROVISION_DATA = frozenset({"file"})
+# What a builder's artifact hands post-processors when it is not the provisioners' data:
+# the keys it keeps (an empty tuple: none).
+_ARTIFACT_KEYS = {"null": ("ID",), "file": ()}
+COMMUNICATOR_KEYS = ("Host", "Port", "User", "Password", "ConnType", "SSHPublicKey", "SSHPrivateKey", "WinRMPassword")
+PROVISION = "provision"
+POST_PROCESS = "post-process"
 # Builders that forward the guest's port and, with skip_nat_mapping, connect to 127.0.0.1
 # themselves, which Packer writes back into ssh_host.
 _NAT_BUILDERS = frozenset({"qemu", "virtualbox-iso", "virtualbox-ovf"})
@@ -82,6 +102,8 @@ def http_data(http_ip, http_port):
 def source_id(builder_type, source):
     """What Packer 1.6.6 calls the build's ``instance_id``, from the launched source."""
     source = source or {}
+    if builder_type in _FIXED_ID:
+        return _FIXED_ID[builder_type]
     if builder_type in _NO_ID:
         return ID_NOT_IMPLEMENTED
     for key in ("container_id", "instance_id", "vm_name"):
@@ -91,15 +113,22 @@ def source_id(builder_type, source):
 
 
 def build_data(builder_type, config, *, run_uuid="", http_ip="", http_port="", generated=None, source=None,
-               private_key="", connected_host="", connected_port=None):
-    """Every ``{{ build `Key` }}`` value of a build; ``generated`` wins, for the keys this builder has
-    (module_utils/build_keys.py, the list validate checks templates against)."""
+               private_key="", connected_host="", connected_port=None, phase=PROVISION):
+    """Every ``{{ build `Key` }}`` value a build has in ``phase`` (``provision`` or ``post-process``);
+    ``generated`` wins, for the keys this builder has (module_utils/build_keys.py, the list validate
+    checks templates against). A key Packer leaves out is absent."""
+    if builder_type in _NO_PROVISION_DATA and phase == PROVISION:
+        return {}
     keys = build_keys(builder_type)
     data = communicator_data(builder_type, config, private_key, connected_host, connected_port)
+    if data["ConnType"] == "none":
+        data = {}
     data["ID"] = source_id(builder_type, source)
     data["PackerRunUUID"] = _text(run_uuid)
     data.update(http_data(http_ip, http_port))
     data.update({str(k): v for k, v in (generated or {}).items() if str(k) in keys})
+    if phase == POST_PROCESS and builder_type in _ARTIFACT_KEYS:
+        data = {key: data[key] for key in _ARTIFACT_KEYS[builder_type] if key in data}
     return data
 
 

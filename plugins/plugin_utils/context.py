@@ -34,6 +34,7 @@ class BuildContext:
     private_key_file: str = ""
     connected_host: str = ""
     connected_port: str = ""
+    phase: str = packer_build_data.PROVISION  # or POST_PROCESS: the build data differ (build_data.py)
 
     @property
     def builder_config(self):
@@ -74,8 +75,10 @@ class BuildContext:
         return packer_build_data.build_data(
             self.build_type, self.builder_config, run_uuid=self.run_uuid, http_ip=self.http_ip,
             http_port=self.http_port, generated=self.generated, source=self.source,
-            private_key=_read_text(self.private_key_file), connected_host=self.connected_host,
-            connected_port=self.connected_port)
+            # amazon-ebs keeps its key pair's file in its source (Packer's StepKeyPair reads it into SSHPrivateKey).
+            private_key=_read_text(self.private_key_file or self.source.get("private_key_file") or ""),
+            connected_host=self.connected_host,
+            connected_port=self.connected_port, phase=self.phase)
 
     def render(self, text, field, **data):
         """``render_runtime`` with ``data`` as ``{{ .Field }}`` values; template errors name ``field``."""

@@ -18,6 +18,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError
 from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
+from ansible_collections.cattle.images.plugins.plugin_utils import build_data as packer_build_data
 from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
 
@@ -142,8 +143,9 @@ class PostProcessorAction(ActionBase):
 
 
 def _expose_artifact_build_data(context, artifact):
-    """Packer's docker builder adds ``ImageSha256`` to the build data once it has committed the
-    image: post-processors read it as ``{{ build `ImageSha256` }}`` (provisioners never see it)."""
+    """Post-processors read the build data the builder's artifact carries (build_data.py), and Packer's
+    docker builder adds ``ImageSha256`` to it once it has committed the image (provisioners never see it)."""
+    context.phase = packer_build_data.POST_PROCESS
     sha256 = ((artifact or {}).get("metadata") or {}).get("ImageSha256")
     if context.build_type == "docker" and sha256:
         context.generated.setdefault("ImageSha256", sha256)

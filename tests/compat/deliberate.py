@@ -103,3 +103,14 @@ ADDED_LABELS: dict[str, str] = {
     "cattle.build_id": "DELIBERATE: lets a later `cattle build` or `cattle sweep` find what a killed run left behind",
     "cattle.build_name": "DELIBERATE: names the build that made the image, beside its build id",
 }
+
+# `{{ build `Key` }}` values that differ from Packer's (tests/integration/test_build_keys.py), by
+# "builder/phase/Key".
+BUILD_DATA_DIFFERENCES: dict[str, str] = {
+    "amazon-ebs/post-process/SSHPrivateKey": (
+        "Packer hands post-processors the temporary key pair's private key it still holds in memory; "
+        "cattle deletes the key's file with the key pair before the post-processors run (secrets are "
+        "not kept beyond their use), so they read an empty SSHPrivateKey. The key pair no longer exists "
+        "in EC2 by then in either tool."
+    ),
+}

@@ -74,6 +74,8 @@ def prepare_disk(config, source_path, runtime_notes):
         source_format = disk.info(source_path).get("format", "raw")
         if config["use_backing_file"]:
             disk.create_backed(path, source_path, source_format, args.get("create"))
+        elif _copies_without_conversion(config, source_path):
+            disk.copy_file(source_path, path)
         else:
             disk.copy(source_path, path, config["format"], args.get("convert"))
         if not config["skip_resize_disk"] and disk.resize(path, config["format"], config["disk_size_mb"],
@@ -323,7 +325,8 @@ def wait_for_shutdown(build_id, timeout, say=None):
     A guest still up then is an error (Packer's), and the VM is stopped anyway.
     """
     say = say or (lambda text: None)
-    say("Waiting for the VM to shut down...")
+    # Packer's line for this step (it says it as it sends the command, just before this wait).
+    say("Gracefully halting virtual machine...")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not vm_running(build_id):

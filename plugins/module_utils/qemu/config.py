@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils import vm
 from ansible_collections.cattle.images.plugins.module_utils.durations import key_interval
 from ansible_collections.cattle.images.plugins.module_utils.option_values import (
     ConfigError,
@@ -108,7 +109,7 @@ def normalize(raw, build_name="qemu", where="qemu builder", cwd=None, force=Fals
     config["output_directory_as_written"] = config["output_directory"] or f"output-{build_name}"
     config["output_directory"] = absolute_path(config["output_directory_as_written"], cwd)
     config["boot_key_interval"] = key_interval(config["boot_key_interval"])
-    config["boot_wait"] = max(config["boot_wait"], 0.0)
+    config["boot_wait"] = vm.boot_wait(config["boot_wait"])
     config["comm_port"] = config["winrm_port"] if config["communicator"] == "winrm" else config["ssh_port"]
     config["force"] = bool(force)
     if problems:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
@@ -47,6 +48,16 @@ def create_backed(path, backing, backing_format, extra=None):
 def copy(source, destination, fmt, extra=None):
     """Copy a source disk into the output directory in ``fmt`` (Packer's stepCopyDisk)."""
     qemu_img(["convert", "-O", fmt, source, destination], extra)
+
+
+def copy_file(source, destination):
+    """The source disk's bytes as they are, when its extension already names the output format
+    (Packer's copy-disk step then copies the file instead of running ``qemu-img convert``: the
+    image keeps the source's layout, and so its size after the build)."""
+    try:
+        shutil.copyfile(source, destination)
+    except OSError as exc:
+        raise DiskError(f"Error copying {source} to {destination}: {exc.strerror or exc}") from None
 
 
 def resize(path, fmt, size_mb, extra=None):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.cattle.images.plugins.module_utils import vm
 from ansible_collections.cattle.images.plugins.module_utils.durations import key_interval
 from ansible_collections.cattle.images.plugins.module_utils.option_values import (
     ConfigError,
@@ -120,7 +121,7 @@ def _check_common(config, builder_type, build_name, cwd, environ, problems):
         problems.append(f"output_filename {config['output_filename']!r} must be a file name, without '/'")
     config["output_directory"] = absolute_path(config["output_directory"] or f"output-{build_name}", cwd)
     config["boot_keygroup_interval"] = key_interval(config["boot_keygroup_interval"], environ)
-    config["boot_wait"] = max(config["boot_wait"], 0.0)
+    config["boot_wait"] = vm.boot_wait(config["boot_wait"])
     config["guest_additions_sha256"] = config["guest_additions_sha256"].lower()
     if config["guest_additions_sha256"] and not re.fullmatch(r"[0-9a-f]{64}", config["guest_additions_sha256"]):
         problems.append("guest_additions_sha256 must be a SHA-256 checksum (64 hex digits)")

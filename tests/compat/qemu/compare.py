@@ -9,8 +9,19 @@ the templates directory. The runs must agree on:
   that differ between any two runs (forwarded ports, temporary script names, run UUIDs) masked;
 - the output directory's files (names, image format and virtual size);
 - the produced disk's contents: the files a template names in ``GUEST_FILES``, read from the
-  disk's root partition with ``debugfs``;
-- the manifest (``manifest.json``), without its times and run UUID.
+  disk's root partition with ``debugfs``, and the login records the build left in its ``wtmp``
+  (a shutdown_command sent in a pty leaves a root login there that Packer's image does not have);
+- the manifest (``manifest.json``), without its times and run UUID, and with each qcow2 disk's
+  size less the clusters that back the root filesystem's journal (see ``journal_clusters``).
+
+Why the journal is left out of the size: ext4 commits its journal every 5 s, so how many
+transactions a build writes (and so how far into the journal, 64 KiB qcow2 cluster by cluster,
+the disk is written) depends on how the guest's writes fall into those 5-second windows — on
+the machine's load and on how long each step takes, not on what the build did. Dumps of the
+journal of ``provision.json``'s disk showed the same metadata blocks (superblock, bitmaps, the
+inode table block holding wtmp and lastlog, /tmp and /root) in 8 transactions after a Packer run
+and in 7 and in 12 after two cattle runs of the same steps: one cluster less, then one more.
+Everything else in the disk's allocation is the same for the same steps.
 
 Usage: ``python tests/compat/qemu/compare.py [TEMPLATE …]`` (default: every template). Exits
 non-zero and prints each difference when the runs disagree. Needs ``packer`` (Debian's 1.6.6),
@@ -24,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -40,11 +52,16 @@ GUEST_FILES = {
     "provision": ["/root/fetched.txt", "/root/build-id.txt", "/root/build-name.txt", "/root/upload.txt",
                   "/root/greeting.txt"],
     "fails": [],
+    "keys": ["/root/keys.txt"],
 }
+# struct utmp (glibc, x86-64): 384 bytes; ut_type at 0, then ut_line, ut_user and ut_host.
+UTMP_SIZE = 384
+UTMP_TEXT = ((8, 40), (44, 76), (76, 332))
 # Values that legitimately differ between two runs of the same template.
 VOLATILE = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"(127\.0\.0\.1|10\.0\.2\.2):\d+"), r"\1:<port>"),
+    (re.compile(r"\b(Port|PackerHTTPPort)=\d+"), r"\1=<port>"),
     (re.compile(r"/tmp/packer-shell\S*"), "<script>"),
     (re.compile(r"after \d+ (minutes?|seconds?|milliseconds?)[\w\s.]*"), "after <time>"),
 ]
@@ -86,29 +103,68 @@ def output_files(workdir):
     return {name: image_facts(os.path.join(out, name)) for name in sorted(os.listdir(out))}
 
 
-def guest_files(workdir, paths):
-    """The named files from the output disk's last partition (the root filesystem)."""
+def debugfs(request, raw, start):
+    """``debugfs -R request`` on the filesystem at byte ``start`` of ``raw``; its stdout (bytes)."""
+    return subprocess.run(["debugfs", "-R", request, f"{raw}?offset={start}"], capture_output=True,
+                          check=False).stdout
+
+
+def login_records(wtmp):
+    """The ``wtmp`` records as ``type line user host`` (no pids or times), sorted: boot, getty,
+    login and shutdown records, whose order among the gettys depends on timing."""
+    records = []
+    for offset in range(0, len(wtmp) - UTMP_SIZE + 1, UTMP_SIZE):
+        record = wtmp[offset:offset + UTMP_SIZE]
+        fields = [record[start:end].rstrip(b"\0").decode(errors="replace") for start, end in UTMP_TEXT]
+        records.append(" ".join([str(struct.unpack("<i", record[:4])[0]), *fields]))
+    return sorted(records)
+
+
+def journal_clusters(disk, start, raw):
+    """How many of ``disk``'s allocated clusters hold the root filesystem's journal (inode 8)."""
+    extents = re.findall(r"\((\d+)(?:-(\d+))?\):(\d+)(?:-(\d+))?", debugfs("stat <8>", raw, start).decode())
+    block_size = int(re.search(r"Block size:\s+(\d+)", debugfs("stats", raw, start).decode()).group(1))
+    info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", disk], capture_output=True, text=True,
+                                     check=True).stdout)
+    cluster = info.get("cluster-size", 65536)
+    spans = [(start + int(first) * block_size, start + (int(last or first) + 1) * block_size)
+             for _l1, _l2, first, last in extents]
+    mapping = json.loads(subprocess.run(["qemu-img", "map", "--output=json", disk], capture_output=True, text=True,
+                                        check=True).stdout)
+    clusters = set()
+    for extent in mapping:
+        if not extent.get("data"):
+            continue
+        for low, high in spans:
+            low, high = max(low, extent["start"]), min(high, extent["start"] + extent["length"])
+            clusters.update(range(low // cluster, (high - 1) // cluster + 1) if low < high else ())
+    return len(clusters) * cluster
+
+
+def inspect_disk(workdir, paths):
+    """The named files and the login records from the output disk's last partition (the root
+    filesystem), and the bytes of the disk that hold its journal."""
     out = os.path.join(workdir, "out")
     disks = sorted(os.listdir(out)) if os.path.isdir(out) else []
-    if not paths or not disks:
-        return {}
+    if not disks:
+        return {}, [], {}
+    disk = os.path.join(out, disks[0])
     raw = os.path.join(workdir, "disk.raw")
-    subprocess.run(["qemu-img", "convert", "-O", "raw", os.path.join(out, disks[0]), raw], check=True)
+    subprocess.run(["qemu-img", "convert", "-O", "raw", disk, raw], check=True)
     try:
         table = json.loads(subprocess.run(["sfdisk", "-J", raw], capture_output=True, text=True,
                                           check=True).stdout)
         start = table["partitiontable"]["partitions"][-1]["start"] * 512
-        contents = {}
-        for path in paths:
-            cat = subprocess.run(["debugfs", "-R", f"cat {path}", f"{raw}?offset={start}"], capture_output=True,
-                                 text=True, check=False)
-            contents[path] = normalize(cat.stdout)
-        return contents
+        contents = {path: normalize(debugfs(f"cat {path}", raw, start).decode(errors="replace")) for path in paths}
+        logins = login_records(debugfs("cat /var/log/wtmp", raw, start))
+        journal = {os.path.join(workdir, "out", disks[0]): journal_clusters(disk, start, raw)}
+        return contents, logins, journal
     finally:
         os.remove(raw)
 
 
-def manifest(workdir):
+def manifest(workdir, journal_bytes):
+    """The manifest without times and run UUIDs; a disk's size without its journal's clusters."""
     path = os.path.join(workdir, "manifest.json")
     if not os.path.isfile(path):
         return None
@@ -116,6 +172,11 @@ def manifest(workdir):
         data = json.load(handle)
     builds = [{key: value for key, value in build.items() if key not in ("build_time", "packer_run_uuid")}
               for build in data.get("builds", [])]
+    for build in builds:
+        for entry in build.get("files", []):
+            journal = journal_bytes.get(os.path.join(workdir, entry.get("name", "")))
+            if journal is not None:
+                entry["size without the journal"] = entry.pop("size") - journal
     return {"builds": builds, "last_run_uuid": bool(data.get("last_run_uuid"))}
 
 
@@ -129,12 +190,14 @@ def observe(tool, name, venv_bin, disk):
         handle.write(text)
     try:
         status, text = run(tool, workdir, template, venv_bin)
+        contents, logins, journal = inspect_disk(workdir, GUEST_FILES.get(name, []))
         return {
             "exit status": status,
             "output lines": output_lines(text),
             "output directory": output_files(workdir),
-            "disk contents": guest_files(workdir, GUEST_FILES.get(name, [])),
-            "manifest": manifest(workdir),
+            "disk contents": contents,
+            "login records": logins,
+            "manifest": manifest(workdir, journal),
         }, text
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

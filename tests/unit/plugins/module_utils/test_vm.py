@@ -12,6 +12,8 @@ import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils import httpserver, vm
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.module_utils.qemu import config as qemu_config
+from ansible_collections.cattle.images.plugins.module_utils.virtualbox import config as virtualbox_config
 
 
 class StepError(Exception):
@@ -100,3 +102,21 @@ def test_http_server_serves_the_content_and_its_errors_are_the_callers(tmp_path)
     with pytest.raises(StepError, match="http_directory .*: no such directory"):
         vm.start_http_server(config | {"http_directory": str(tmp_path / "none"), "http_content": {}},
                              str(work), "v2", "b", None, error=StepError)
+
+
+@pytest.mark.parametrize(("configured", "expected"), [(0.0, 10.0), (None, 10.0), (-1.0, 0.0), (2.5, 2.5)])
+def test_boot_wait_reads_zero_as_packers_default_and_negative_as_no_wait(configured, expected):
+    # Packer 1.6.6's BootConfig.Prepare: "boot_wait": "0s" waits 10 s ("Waiting 10s for boot..."
+    # in a qemu build of tests/compat/qemu/templates/provision.json); "-1s" does not wait.
+    assert vm.boot_wait(configured) == expected
+
+
+@pytest.mark.parametrize(("builder", "written", "expected"), [
+    ("qemu", "0s", 10.0), ("qemu", "-1s", 0.0), ("virtualbox-iso", "0s", 10.0), ("virtualbox-iso", "-1s", 0.0)])
+def test_both_vm_builders_read_boot_wait_the_same_way(builder, written, expected, tmp_path):
+    raw = {"iso_url": "disk.img", "iso_checksum": "none", "ssh_username": "u", "boot_wait": written}
+    if builder == "qemu":
+        config = qemu_config.normalize(dict(raw, disk_image=True), cwd=str(tmp_path))
+    else:
+        config = virtualbox_config.normalize(raw, builder_type=builder, cwd=str(tmp_path))
+    assert config["boot_wait"] == expected

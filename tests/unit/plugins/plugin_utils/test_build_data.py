@@ -150,3 +150,38 @@ def test_a_key_of_another_builder_is_not_in_the_data():
     data = build_data.build_data("qemu", {}, generated={"SourceAMI": "ami-1", "SSHPublicKey": "ssh-rsa A"})
     assert "SourceAMI" not in data
     assert data["SSHPublicKey"] == "ssh-rsa A"
+
+
+@pytest.mark.parametrize(("build_type", "config", "phase", "keys"), [
+    # communicator none: Packer's StepConnect never puts the communicator config in the state
+    ("null", {"communicator": "none"}, build_data.PROVISION,
+     {"ID", "PackerRunUUID", "PackerHTTPIP", "PackerHTTPPort", "PackerHTTPAddr"}),
+    # the null artifact's generated data is {"ID": "Null"}
+    ("null", {"communicator": "none"}, build_data.POST_PROCESS, {"ID"}),
+    ("null", {"ssh_host": "h", "ssh_username": "u"}, build_data.POST_PROCESS, {"ID"}),
+    # the file builder runs the provision hook with no data; its artifact carries none
+    ("file", {}, build_data.PROVISION, set()),
+    ("file", {}, build_data.POST_PROCESS, set()),
+    # the others' artifacts carry the provisioners' data
+    ("docker", {"image": "i"}, build_data.POST_PROCESS, set(COMMON_KEYS)),
+    ("qemu", QEMU, build_data.POST_PROCESS, set(COMMON_KEYS)),
+])
+def test_the_keys_packer_leaves_out_are_absent(build_type, config, phase, keys):
+    data = build_data.build_data(build_type, config, run_uuid=RUN_UUID, phase=phase)
+    assert set(data) == keys
+    if "ID" in keys and build_type == "null":
+        assert data["ID"] == "Null"
+
+
+def test_a_null_build_over_ssh_has_the_communicator_keys():
+    data = build_data.build_data("null", {"ssh_host": "192.0.2.9", "ssh_username": "u", "ssh_password": "p"})
+    assert (data["ID"], data["Host"], data["Port"], data["User"], data["ConnType"]) == ("Null", "192.0.2.9", "22",
+                                                                                      "u", "ssh")
+
+
+def test_amazon_ebs_private_key_is_the_key_pairs_file(tmp_path):
+    key = tmp_path / "key.pem"
+    key.write_text("-----BEGIN RSA PRIVATE KEY-----\nfake\n")
+    ctx = build_context({"build": "aws"}, {"cattle_build": {"name": "aws", "type": "amazon-ebs"},
+                                           "cattle_source": {"instance_id": "i-1", "private_key_file": str(key)}})
+    assert ctx.build_data()["SSHPrivateKey"] == key.read_text()

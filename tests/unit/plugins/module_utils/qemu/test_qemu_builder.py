@@ -114,3 +114,18 @@ def test_output_directory_is_kept_as_written_beside_its_absolute_path(tmp_path):
     assert written["output_directory"] == str(tmp_path / "out")
     default = config_for(tmp_path)
     assert default["output_directory_as_written"] == "output-b"
+
+
+@needs_qemu_img
+def test_a_source_in_the_output_format_is_copied_byte_for_byte(tmp_path):
+    # Packer's copy-disk step copies the file when its extension names the output format, so the
+    # output keeps the source's layout (a `qemu-img convert` would rewrite it, and change its size).
+    source = tmp_path / "source.qcow2"
+    disk.create(str(source), "qcow2", 64)
+    with open(source, "ab") as handle:
+        handle.write(b"\0" * 65536)  # a layout qemu-img convert would not reproduce
+    copied = config_for(tmp_path, disk_image=True, format="qcow2", disk_size="64M")
+    copied["output_directory"] = str(tmp_path / "out")
+    (tmp_path / "out").mkdir()
+    path = builder.prepare_disk(copied, str(source), [])
+    assert open(path, "rb").read() == source.read_bytes()
