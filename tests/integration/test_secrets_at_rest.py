@@ -11,19 +11,17 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import urllib.parse
 import uuid
 
 import pytest
 
-from tests.fixtures.interrupt import interrupted_build
+from tests.fixtures.interrupt import CATTLE, interrupted_build, run_build
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 RUN = uuid.uuid4().hex[:8]
 SECRET = f"S3cr3t/{RUN}+&=x"
-CATTLE = os.path.join(os.path.dirname(sys.executable), "cattle")
 
 
 def forms(value):
@@ -98,8 +96,7 @@ def assert_nothing_left(project, output):
 
 def test_no_secret_on_disk_after_a_normal_build(project):
     template = write_template(project, USES_SECRET, "normal")
-    result = subprocess.run([CATTLE, "build", "-color=false", str(template)], cwd=project["work"], env=project["env"],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = run_build(template, project["work"], env=project["env"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert_nothing_left(project, result.stdout + result.stderr)
     image = f"{project['repository']}:normal"
@@ -118,8 +115,7 @@ def test_no_secret_on_disk_after_a_normal_build(project):
 def test_no_secret_on_disk_after_a_failed_build(project):
     failing = USES_SECRET[:2] + [{"type": "shell", "inline": [f"echo '{PASSWORD}' > /dev/null", "exit 3"]}]
     template = write_template(project, failing, "failed")
-    result = subprocess.run([CATTLE, "build", "-color=false", str(template)], cwd=project["work"], env=project["env"],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = run_build(template, project["work"], env=project["env"])
     assert result.returncode != 0
     assert "exit status 3" in result.stdout + result.stderr or "3" in result.stdout
     assert_nothing_left(project, result.stdout + result.stderr)
@@ -129,8 +125,7 @@ def test_no_secret_on_disk_after_an_aborted_build(project):
     # -on-error=abort keeps the container and the temp dir it mounts (in the run directory), nothing else.
     failing = USES_SECRET + [{"type": "shell", "inline": [f"echo '{PASSWORD}' > /dev/null", "exit 3"]}]
     template = write_template(project, failing, "aborted")
-    result = subprocess.run([CATTLE, "build", "-color=false", "-on-error=abort", str(template)], cwd=project["work"],
-                            env=project["env"], capture_output=True, text=True, timeout=300, check=False)
+    result = run_build(template, project["work"], "-on-error=abort", env=project["env"])
     containers = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=cattle.build_name=secrets-{RUN}"],
                                 capture_output=True, text=True, check=True).stdout.split()
     try:
