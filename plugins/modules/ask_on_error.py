@@ -13,6 +13,8 @@ description:
   - With no terminal it cleans up, as C(-on-error=cleanup) would.
   - Packer also offers to retry the failed step; that is not offered here.
 author: cattle.images developers (@cattle-images)
+extends_documentation_fragment:
+  - cattle.images.attributes.action_controller
 options:
   build:
     description: The build's name, shown in the prompt.
@@ -29,13 +31,6 @@ attributes:
   check_mode:
     support: full
     description: Only asks; does not mark the build kept.
-  diff_mode:
-    support: none
-    description: Shows what changed as a diff in C(--diff) mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

@@ -31,6 +31,8 @@ description:
   - For C(communicator=none) and the docker communicators nothing is done; the facts are
     only C(cattle_communicator).
 author: cattle.images developers (@cattle-images)
+extends_documentation_fragment:
+  - cattle.images.attributes.action_controller
 options:
   state:
     description: What to do; see the description.
@@ -80,13 +82,6 @@ attributes:
     description:
       - O(state=facts) returns the facts without creating the key or the directory; the other
         states only say what they would do.
-  diff_mode:
-    support: none
-    description: Shows what changed as a diff in C(--diff) mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 notes:
   - Password authentication uses ansible-core's own C(ssh_askpass) mechanism (no C(sshpass)
     needed); C(ssh_bastion_password) needs the C(sshpass) program on the controller.

@@ -13,6 +13,8 @@ description:
   - Returns one small entry per build, used by C(ansible.builtin.add_host) to fan the builds out.
   - Ansible never templates the plan's values, which stay in the plan file.
 author: cattle.images developers (@cattle-images)
+extends_documentation_fragment:
+  - cattle.images.attributes.action_controller
 options:
   template:
     description: Path of the template. Required unless O(plan_file) is given.
@@ -52,13 +54,6 @@ attributes:
   check_mode:
     support: full
     description: Only reads the template and writes the plan into a temporary directory.
-  diff_mode:
-    support: none
-    description: Shows what changed as a diff in C(--diff) mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

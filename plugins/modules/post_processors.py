@@ -15,15 +15,10 @@ description:
     the other chains still run, as in Packer 1.6.6, and the task fails with Packer's
     multi-error message, which counts and lists every error.
 author: cattle.images developers (@cattle-images)
+extends_documentation_fragment:
+  - cattle.images.planned_build
+  - cattle.images.attributes.action_controller
 options:
-  plan_file:
-    description: The plan written by M(cattle.images.plan).
-    type: path
-    required: true
-  build:
-    description: The build's name.
-    type: str
-    required: true
   artifact:
     description: The builder's artifact.
     type: dict
@@ -31,13 +26,6 @@ attributes:
   check_mode:
     support: full
     description: Passed to each post-processor; no artifact is destroyed.
-  diff_mode:
-    support: none
-    description: Shows what changed as a diff in C(--diff) mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

@@ -19,15 +19,10 @@ description:
   - O(step=error-cleanup) runs the build's C(error-cleanup-provisioner) after a failure, first saying,
     as Packer does, that it runs one if present; a build without one only gets that line.
 author: cattle.images developers (@cattle-images)
+extends_documentation_fragment:
+  - cattle.images.planned_build
+  - cattle.images.attributes.action_controller
 options:
-  plan_file:
-    description: The plan written by M(cattle.images.plan).
-    type: path
-    required: true
-  build:
-    description: The build's name.
-    type: str
-    required: true
   step:
     description: Index of the provisioner, or C(error-cleanup) for the error-cleanup provisioner.
     type: str
@@ -36,13 +31,6 @@ attributes:
   check_mode:
     support: full
     description: Passed to the provisioner, which then changes nothing.
-  diff_mode:
-    support: none
-    description: Shows what changed as a diff in C(--diff) mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

@@ -15,6 +15,8 @@ description:
     C(-on-error=ask) prompt (M(cattle.images.ask_on_error) marks them in the ledger). The rest
     of the run directory goes, the plan with its sensitive values first among it.
 author: cattle.images developers (@cattle-images)
+extends_documentation_fragment:
+  - cattle.images.attributes.action_controller
 options:
   ledger:
     description: Path of the ledger.
@@ -36,13 +38,6 @@ attributes:
   check_mode:
     support: full
     description: Reports what would be removed.
-  diff_mode:
-    support: none
-    description: Shows what changed as a diff in C(--diff) mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller (an action plugin), which must be POSIX.
 """
 
 EXAMPLES = r"""

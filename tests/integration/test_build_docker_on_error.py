@@ -6,59 +6,27 @@ machine, and files written in the container, prove which steps ran and in what o
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import uuid
-
 import pytest
+
+from tests.fixtures import docker_cli
+from tests.fixtures.docker_cli import containers_of, docker, write_docker_template
+from tests.fixtures.interrupt import run_build
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
-def docker(*args, check=True):
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
-
-
-def containers_of(build_name):
-    return docker("ps", "-aq", "--filter", f"label=cattle.build_name={build_name}").stdout.split()
-
-
-def cattle_build(venv_bin, template, *options, cwd):
-    return subprocess.run([os.path.join(venv_bin, "cattle"), "build", "-color=false", *options, str(template)],
-                          cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
-
-
 @pytest.fixture
 def build_name():
-    name = f"it-stop-{uuid.uuid4().hex[:8]}"
-    yield name
-    # A build left on purpose (-on-error=abort) is the test's to remove: its container and
-    # the temp dir the container mounts.
-    leftovers = containers_of(name)
-    if leftovers:
-        mounts = docker("inspect", "-f", "{{range .Mounts}}{{println .Source}}{{end}}", *leftovers, check=False)
-        docker("rm", "-f", *leftovers, check=False)
-        for source in mounts.stdout.split():
-            if os.path.basename(source).startswith("cattle-docker-"):
-                shutil.rmtree(source, ignore_errors=True)
-                # Under `cattle build` the temp dir is in the run directory, kept with it.
-                run_dir = os.path.dirname(os.path.dirname(source))
-                if os.path.exists(os.path.join(run_dir, "kept.json")):
-                    shutil.rmtree(run_dir, ignore_errors=True)
-    images = docker("images", "-q", "--filter", f"label=cattle-it={name}", check=False).stdout.split()
-    if images:
-        docker("rmi", "-f", *set(images), check=False)
+    # A build left on purpose (-on-error=abort) is the test's to remove: the fixture removes its
+    # container and the temp dir the container mounts.
+    with docker_cli.build_name("it-stop") as name:
+        yield name
 
 
 def write_template(workdir, build_name, **sections):
-    template = {"builders": [{"type": "docker", "name": build_name, "image": "local/debian:bookworm",
-                              "pull": False, "commit": True, "changes": [f"LABEL cattle-it={build_name}"]}]}
-    template.update({key.replace("_", "-"): value for key, value in sections.items()})
-    path = workdir / f"{build_name}.json"
-    path.write_text(json.dumps(template))
-    return path
+    return write_docker_template(workdir / f"{build_name}.json", build_name,
+                                 {key.replace("_", "-"): value for key, value in sections.items()},
+                                 commit=True, changes=[f"LABEL cattle-it={build_name}"])
 
 
 def three_provisioners(markers):
@@ -81,9 +49,9 @@ def markers(tmp_path):
     return path
 
 
-def test_first_failing_provisioner_stops_the_build(venv_bin, tmp_path, markers, build_name):
+def test_first_failing_provisioner_stops_the_build(tmp_path, markers, build_name):
     template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers))
-    result = cattle_build(venv_bin, template, cwd=tmp_path)
+    result = run_build(template, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"--> {build_name}: Script exited with non-zero exit status: 3" in result.stdout
     # Only one provisioner started; the shell-local one never touched this machine.
@@ -93,9 +61,9 @@ def test_first_failing_provisioner_stops_the_build(venv_bin, tmp_path, markers, 
     assert containers_of(build_name) == []
 
 
-def test_abort_leaves_the_container_as_the_failed_step_left_it(venv_bin, tmp_path, markers, build_name):
+def test_abort_leaves_the_container_as_the_failed_step_left_it(tmp_path, markers, build_name):
     template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers))
-    result = cattle_build(venv_bin, template, "-on-error=abort", cwd=tmp_path)
+    result = run_build(template, tmp_path, "-on-error=abort")
     assert result.returncode == 1, result.stdout + result.stderr
     [container] = containers_of(build_name)
     assert docker("inspect", "-f", "{{.State.Running}}", container).stdout.strip() == "true"
@@ -117,10 +85,10 @@ def error_cleanup_recorder(markers, build_name):
     ]}
 
 
-def test_error_cleanup_provisioner_runs_right_after_the_failure_then_cleanup(venv_bin, tmp_path, markers, build_name):
+def test_error_cleanup_provisioner_runs_right_after_the_failure_then_cleanup(tmp_path, markers, build_name):
     template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers),
                               error_cleanup_provisioner=error_cleanup_recorder(markers, build_name))
-    result = cattle_build(venv_bin, template, cwd=tmp_path)
+    result = run_build(template, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     failed = next(i for i, line in enumerate(lines) if "Provisioning with shell script" in line)
@@ -134,11 +102,11 @@ def test_error_cleanup_provisioner_runs_right_after_the_failure_then_cleanup(ven
     assert containers_of(build_name) == []
 
 
-def test_run_cleanup_provisioner_runs_it_then_leaves_the_build(venv_bin, tmp_path, markers, build_name):
+def test_run_cleanup_provisioner_runs_it_then_leaves_the_build(tmp_path, markers, build_name):
     # Packer 1.6.6: run-cleanup-provisioner runs the error-cleanup provisioner, then aborts (no cleanup).
     template = write_template(tmp_path, build_name, provisioners=three_provisioners(markers),
                               error_cleanup_provisioner=error_cleanup_recorder(markers, build_name))
-    result = cattle_build(venv_bin, template, "-on-error=run-cleanup-provisioner", cwd=tmp_path)
+    result = run_build(template, tmp_path, "-on-error=run-cleanup-provisioner")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"    {build_name}: error-cleanup ran" in result.stdout
     assert (tmp_path / "cleanup-saw-markers").read_text() == ""
@@ -148,13 +116,13 @@ def test_run_cleanup_provisioner_runs_it_then_leaves_the_build(venv_bin, tmp_pat
     assert f"of build '{build_name}' (-on-error=run-cleanup-provisioner)" in result.stdout
 
 
-def test_failing_post_processor_stops_its_chain_but_not_the_others(venv_bin, tmp_path, markers, build_name):
+def test_failing_post_processor_stops_its_chain_but_not_the_others(tmp_path, markers, build_name):
     template = write_template(tmp_path, build_name, post_processors=[
         [{"type": "shell-local", "inline": ["exit 4"]},
          {"type": "shell-local", "inline": [f"touch {markers}/after-the-failure"]}],
         [{"type": "shell-local", "inline": [f"touch {markers}/other-chain"]}],
     ])
-    result = cattle_build(venv_bin, template, cwd=tmp_path)
+    result = run_build(template, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert sorted(p.name for p in markers.iterdir()) == ["other-chain"]
     assert result.stdout.count(f"==> {build_name}: Running post-processor: shell-local") == 2

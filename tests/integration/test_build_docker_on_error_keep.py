@@ -18,21 +18,15 @@ import stat
 import subprocess
 import termios
 import time
-import uuid
 
 import pytest
+
+from tests.fixtures.docker_cli import build_name, containers_of, docker
+from tests.fixtures.interrupt import run_build, sweep
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 FAILING = [{"type": "shell", "inline": ["touch /first", "exit 3"]}]
-
-
-def docker(*args, check=True):
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
-
-
-def containers_of(build_name):
-    return docker("ps", "-aq", "--filter", f"label=cattle.build_name={build_name}").stdout.split()
 
 
 def mount_sources(container):
@@ -42,11 +36,8 @@ def mount_sources(container):
 @pytest.fixture
 def build_names():
     """Unique build names; what the builds left on purpose is removed afterwards."""
-    names = [f"it-keep-{uuid.uuid4().hex[:8]}", f"it-keep-{uuid.uuid4().hex[:8]}"]
-    yield names
-    for name in names:
-        for container in containers_of(name):
-            docker("rm", "-f", container, check=False)
+    with build_name("it-keep") as first, build_name("it-keep") as second:
+        yield [first, second]
 
 
 @pytest.fixture
@@ -93,18 +84,15 @@ def assert_kept_as_packer_does(container, temp_root, stdout):
     return source
 
 
-def test_abort_keeps_the_temp_dir_its_container_mounts(venv_bin, tmp_path, temp_root, build_names):
+def test_abort_keeps_the_temp_dir_its_container_mounts(tmp_path, temp_root, build_names):
     name = build_names[0]
     template = write_template(tmp_path, [name])
-    result = subprocess.run([os.path.join(venv_bin, "cattle"), "build", "-color=false", "-on-error=abort",
-                             str(template)], cwd=tmp_path, env=env_with_temp(temp_root),
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = run_build(template, tmp_path, "-on-error=abort", env=env_with_temp(temp_root))
     assert result.returncode == 1, result.stdout + result.stderr
     [container] = containers_of(name)
     assert_kept_as_packer_does(container, temp_root, result.stdout)
     # The run is over and its owner gone: a later sweep must still leave what was kept.
-    swept = subprocess.run([os.path.join(venv_bin, "cattle"), "sweep"], cwd=tmp_path, env=env_with_temp(temp_root),
-                           capture_output=True, text=True, timeout=120, check=False)
+    swept = sweep(tmp_path, env_with_temp(temp_root))
     assert swept.returncode == 0, swept.stdout + swept.stderr
     assert containers_of(name) == [container]
     assert_kept_as_packer_does(container, temp_root, result.stdout)

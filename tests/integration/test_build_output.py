@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import uuid
 
 import pytest
+
+from tests.fixtures.docker_cli import write_docker_template
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -20,13 +21,10 @@ def tagged_build(tmp_path):
     """A docker build that commits, says something with a comma, and tags the image."""
     build = f"output-{uuid.uuid4().hex[:8]}"
     repo = f"local/cattle-output-{uuid.uuid4().hex[:8]}"
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps({
-        "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm",
-                      "pull": False, "commit": True}],
+    path = write_docker_template(tmp_path / "template.json", build, {
         "provisioners": [{"type": "shell", "inline": ["echo hello, world"]}],
         "post-processors": [{"type": "docker-tag", "repository": repo, "tags": ["v1"]}],
-    }))
+    }, commit=True)
     yield build, path
     subprocess.run(["docker", "rmi", "-f", f"{repo}:v1"], capture_output=True, check=False)
 

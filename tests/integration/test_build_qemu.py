@@ -20,9 +20,7 @@ pytestmark = [pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def disk():
-    reason = qemu_image.qemu_available()
-    if reason:
-        pytest.skip(reason)
+    qemu_image.skip_without_qemu()
     return qemu_image.ensure_qemu_image()
 
 

@@ -32,9 +32,7 @@ OVF_NS = "{http://schemas.dmtf.org/ovf/envelope/1}"
 
 @pytest.fixture(scope="module")
 def guest_disk():
-    reason = qemu_image.qemu_available()
-    if reason:
-        pytest.skip(reason)
+    qemu_image.skip_without_qemu()
     return qemu_image.ensure_qemu_image()
 
 

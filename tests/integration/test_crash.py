@@ -18,23 +18,12 @@ import uuid
 
 import pytest
 
-from tests.fixtures.interrupt import CATTLE, processes_with, start_build, wait_for
+from tests.fixtures.docker_cli import build_name, containers_of, docker, images_of, write_docker_template
+from tests.fixtures.interrupt import CATTLE, processes_with, run_build, running_build, sweep, wait_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 PHASES = ("launch", "provisioning", "capture", "post-processing")
-
-
-def docker(*args, check=True):
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
-
-
-def containers_of(build):
-    return docker("ps", "-aq", "--filter", f"label=cattle.build_name={build}").stdout.split()
-
-
-def images_of(build):
-    return docker("images", "-aq", "--filter", f"label=cattle.build_name={build}").stdout.split()
 
 
 def paused(build):
@@ -56,14 +45,8 @@ def env(run_root):
 
 @pytest.fixture
 def build():
-    name = f"crash-it-{uuid.uuid4().hex[:8]}"
-    yield name
-    leftovers = containers_of(name)
-    if leftovers:
-        docker("rm", "-f", *leftovers, check=False)
-    images = images_of(name)
-    if images:
-        docker("rmi", "-f", *images, check=False)
+    with build_name("crash-it") as name:
+        yield name
 
 
 def template_for(tmp_path, build, phase):
@@ -71,20 +54,15 @@ def template_for(tmp_path, build, phase):
     step = {"provisioning": ["sleep 120"],
             # a big layer, so the commit takes a while (the container is paused meanwhile)
             "capture": ["dd if=/dev/zero of=/ballast bs=1M count=300 status=none"]}.get(phase, ["true"])
-    template = {
-        "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm", "commit": True,
-                      "pull": False}],
-        "provisioners": [{"type": "shell", "inline": step}],
-    }
+    sections = {"provisioners": [{"type": "shell", "inline": step}]}
     if phase == "post-processing":
-        template["post-processors"] = [{"type": "shell-local",
+        sections["post-processors"] = [{"type": "shell-local",
                                         "inline": [f"touch {tmp_path}/post-processing", "sleep 20"]}]
-    path = tmp_path / f"{build}.json"
-    path.write_text(json.dumps(template))
-    return path
+    return write_docker_template(tmp_path / f"{build}.json", build, sections, commit=True)
 
 
-def reach(proc, tmp_path, build, phase):
+def reach(proc, tmp_path, build, phase, signum=None):
+    """Wait until the build is in ``phase``, then send it ``signum`` if given."""
     if phase == "launch":
         wait_for(proc, lambda: containers_of(build), "the launch")
     elif phase == "provisioning":
@@ -94,11 +72,8 @@ def reach(proc, tmp_path, build, phase):
         wait_for(proc, lambda: paused(build), "the commit", poll=0.02)
     else:
         wait_for(proc, (tmp_path / "post-processing").exists, "the post-processor")
-
-
-def sweep(env, cwd):
-    return subprocess.run([CATTLE, "sweep"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    if signum is not None:
+        proc.send_signal(signum)
 
 
 def assert_nothing_left(run_root, build, phase):
@@ -110,10 +85,8 @@ def assert_nothing_left(run_root, build, phase):
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_sigkill_of_cattle_leaves_nothing_after_cattle_sweep(tmp_path, run_root, env, build, phase):
-    proc = start_build(template_for(tmp_path, build, phase), tmp_path, env)
-    try:
-        reach(proc, tmp_path, build, phase)
-        proc.send_signal(signal.SIGKILL)
+    with running_build(template_for(tmp_path, build, phase), tmp_path, env) as proc:
+        reach(proc, tmp_path, build, phase, signal.SIGKILL)
         proc.wait(timeout=30)
         killed = time.monotonic()
         # ansible-playbook, its workers and what they run (a post-processor's local script) die
@@ -122,33 +95,25 @@ def test_sigkill_of_cattle_leaves_nothing_after_cattle_sweep(tmp_path, run_root,
             time.sleep(0.01)
         assert processes_with(str(run_root)) == [], "processes of the killed run live on"
         print(f"\nSIGKILL at {phase}: every process of the run gone after {time.monotonic() - killed:.2f}s")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
     assert len(os.listdir(run_root)) == 1, "the killed run's directory should still be there to sweep"
-    result = sweep(env, tmp_path)
+    result = sweep(tmp_path, env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "of a dead run" in result.stdout
     if phase != "post-processing":
         assert "Removed docker_container cattle-" in result.stdout
         assert f"of build '{build}' left by a dead run" in result.stdout
     assert_nothing_left(run_root, build, phase)
-    again = sweep(env, tmp_path)
+    again = sweep(tmp_path, env)
     assert "Nothing to remove" in again.stdout
 
 
 def test_the_next_cattle_build_sweeps_a_killed_run_and_says_so(tmp_path, run_root, env, build):
-    proc = start_build(template_for(tmp_path, build, "provisioning"), tmp_path, env)
-    reach(proc, tmp_path, build, "provisioning")
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    with running_build(template_for(tmp_path, build, "provisioning"), tmp_path, env) as proc:
+        reach(proc, tmp_path, build, "provisioning", signal.SIGKILL)
+        proc.communicate(timeout=30)
     other = f"{build}-next"
-    next_template = tmp_path / "next.json"
-    next_template.write_text(json.dumps({"builders": [{"type": "docker", "name": other, "pull": False,
-                                                       "image": "local/debian:bookworm", "discard": True}]}))
-    result = subprocess.run([CATTLE, "build", "-color=false", str(next_template)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
+    next_template = write_docker_template(tmp_path / "next.json", other, discard=True)
+    result = run_build(next_template, tmp_path, env=env)
     assert result.returncode == 0, result.stdout
     assert "Removed docker_container cattle-" in result.stdout
     assert f"of build '{build}' left by a dead run" in result.stdout
@@ -158,10 +123,8 @@ def test_the_next_cattle_build_sweeps_a_killed_run_and_says_so(tmp_path, run_roo
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_sighup_of_cattle_cleans_up_at_once(tmp_path, run_root, env, build, phase):
-    proc = start_build(template_for(tmp_path, build, phase), tmp_path, env)
-    try:
-        reach(proc, tmp_path, build, phase)
-        proc.send_signal(signal.SIGHUP)
+    with running_build(template_for(tmp_path, build, phase), tmp_path, env) as proc:
+        reach(proc, tmp_path, build, phase, signal.SIGHUP)
         sent = time.monotonic()
         while processes_with(f"{run_root}/cattle-run-") and time.monotonic() - sent < 30:
             time.sleep(0.01)
@@ -169,14 +132,10 @@ def test_sighup_of_cattle_cleans_up_at_once(tmp_path, run_root, env, build, phas
         output = proc.communicate(timeout=120)[0]
         print(f"\nSIGHUP at {phase}: playbook and workers gone after {stopped:.2f}s, "
               f"cattle done (cleaned up) after {time.monotonic() - sent:.2f}s")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 1, output
     assert "Cleanly cancelled builds after being interrupted." in output
     assert_nothing_left(run_root, build, phase)
-    assert "Nothing to remove" in sweep(env, tmp_path).stdout
+    assert "Nothing to remove" in sweep(tmp_path, env).stdout
 
 
 def test_no_capture_or_post_processor_starts_after_an_interrupt(tmp_path, run_root, env, build):
@@ -184,13 +143,13 @@ def test_no_capture_or_post_processor_starts_after_an_interrupt(tmp_path, run_ro
     data = json.loads(template.read_text())
     data["provisioners"] = [{"type": "shell", "inline": ["sleep 2"]}]
     template.write_text(json.dumps(data))
-    proc = start_build(template, tmp_path, env)
-    wait_for(proc, lambda: containers_of(build), "the launch")
-    time.sleep(1.0)
-    proc.send_signal(signal.SIGINT)
-    sent = time.monotonic()
-    # The provisioner's sleep would end within a second or so; nothing after it may run.
-    output = proc.communicate(timeout=120)[0]
+    with running_build(template, tmp_path, env) as proc:
+        wait_for(proc, lambda: containers_of(build), "the launch")
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        # The provisioner's sleep would end within a second or so; nothing after it may run.
+        output = proc.communicate(timeout=120)[0]
     print(f"\nSIGINT while provisioning: cattle done after {time.monotonic() - sent:.2f}s")
     assert proc.returncode == 1, output
     assert "Cleanly cancelled builds after being interrupted." in output
@@ -200,18 +159,13 @@ def test_no_capture_or_post_processor_starts_after_an_interrupt(tmp_path, run_ro
 
 
 def test_a_killed_ansible_playbook_is_reported(tmp_path, run_root, env, build):
-    proc = start_build(template_for(tmp_path, build, "provisioning"), tmp_path, env)
-    try:
+    with running_build(template_for(tmp_path, build, "provisioning"), tmp_path, env) as proc:
         reach(proc, tmp_path, build, "provisioning")
         playbook = [pid for pid in processes_with("bin/ansible-playbook")
                     if open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1] == str(proc.pid)]
         assert len(playbook) == 1
         os.kill(playbook[0], signal.SIGKILL)
         output = proc.communicate(timeout=120)[0]
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 1
     assert "ansible-playbook was killed" in output, output
     assert_nothing_left(run_root, build, "provisioning")
@@ -219,12 +173,8 @@ def test_a_killed_ansible_playbook_is_reported(tmp_path, run_root, env, build):
 
 def test_ansible_playbook_sweeps_when_every_build_fails_and_check_mode_leaves_nothing(
         tmp_path, run_root, env, build):
-    failing = tmp_path / "failing.json"
-    failing.write_text(json.dumps({
-        "builders": [{"type": "docker", "name": build, "image": "local/debian:bookworm", "pull": False,
-                      "commit": True}],
-        "provisioners": [{"type": "shell", "inline": ["false"]}],
-    }))
+    failing = write_docker_template(tmp_path / "failing.json", build,
+                                    {"provisioners": [{"type": "shell", "inline": ["false"]}]}, commit=True)
     playbook = os.path.join(os.path.dirname(CATTLE), "ansible-playbook")
     result = subprocess.run([playbook, "cattle.images.build_image", "-e", f"template={failing}"], cwd=tmp_path,
                             env=env, capture_output=True, text=True, timeout=300, check=False)
@@ -258,7 +208,7 @@ def test_cattle_sweep_finds_a_dead_runs_container_that_no_ledger_lists(tmp_path,
            "--label", f"cattle.build_name={live}", "-v",
            f"{live_dir / 'tmp' / f'cattle-docker-{live_id}-x'}:/packer-files", "local/debian:bookworm", "sleep", "300")
     try:
-        result = sweep(env, tmp_path)
+        result = sweep(tmp_path, env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert f"Removed docker container cattle-{lost_id} of a dead run" in result.stdout
         assert containers_of(build) == []

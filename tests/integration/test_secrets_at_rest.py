@@ -10,20 +10,20 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
-import sys
+import time
 import urllib.parse
 import uuid
 
 import pytest
 
-from tests.fixtures.interrupt import interrupted_build
+from tests.fixtures.interrupt import CATTLE, interrupted_build, run_build
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 RUN = uuid.uuid4().hex[:8]
 SECRET = f"S3cr3t/{RUN}+&=x"
-CATTLE = os.path.join(os.path.dirname(sys.executable), "cattle")
 
 
 def forms(value):
@@ -31,8 +31,11 @@ def forms(value):
     return {value, urllib.parse.quote(value, safe=""), json.dumps(value)[1:-1], base64.b64encode(raw).decode()}
 
 
-def files_holding_secret(*roots):
-    """Every regular file under ``roots`` whose bytes hold the secret in any of its forms."""
+def files_holding_secret(*roots, changed_since=None):
+    """Every regular file under ``roots`` whose bytes hold the secret in any of its forms. With
+    ``changed_since`` (a time), only files whose inode changed since then are read: a file written
+    later has a later ctime, which no one can set back, so the files skipped cannot hold what the
+    test wrote (the shared /tmp holds many gigabytes of other runs' files)."""
     needles = [form.encode() for form in forms(SECRET)]
     found = []
     for root in roots:
@@ -40,7 +43,10 @@ def files_holding_secret(*roots):
             for name in names:
                 path = os.path.join(directory, name)
                 try:
-                    if not os.path.isfile(path) or os.path.getsize(path) > 64 << 20:
+                    info = os.stat(path)
+                    if not stat.S_ISREG(info.st_mode) or info.st_size > 64 << 20:
+                        continue
+                    if changed_since is not None and info.st_ctime < changed_since:
                         continue
                     with open(path, "rb") as handle:
                         data = handle.read()
@@ -58,7 +64,8 @@ def project(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     repository = f"local/cattle-secrets-{RUN}"
-    state = {"work": work, "temp": temp, "repository": repository, "env": dict(os.environ, TMPDIR=str(temp), CATTLE_TEST_PASSWORD=SECRET)}
+    # A second of slack for the file system's timestamp granularity.
+    state = {"started": time.time() - 1, "work": work, "temp": temp, "repository": repository, "env": dict(os.environ, TMPDIR=str(temp), CATTLE_TEST_PASSWORD=SECRET)}
     yield state
     refs = subprocess.run(["docker", "images", "-q", repository], capture_output=True, text=True, check=False).stdout.split()
     if refs:
@@ -93,13 +100,12 @@ def assert_nothing_left(project, output):
     assert files_holding_secret(project["temp"], project["work"]) == []
     assert glob.glob(str(project["temp"] / "cattle-run-*")) == []  # the run directory went with the run
     # Outside our TMPDIR too: nothing the run wrote to the system temp dir.
-    assert [path for path in files_holding_secret("/tmp") if RUN in open(path, "rb").read().decode("latin-1")] == []
+    assert [path for path in files_holding_secret("/tmp", changed_since=project["started"]) if RUN in open(path, "rb").read().decode("latin-1")] == []
 
 
 def test_no_secret_on_disk_after_a_normal_build(project):
     template = write_template(project, USES_SECRET, "normal")
-    result = subprocess.run([CATTLE, "build", "-color=false", str(template)], cwd=project["work"], env=project["env"],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = run_build(template, project["work"], env=project["env"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert_nothing_left(project, result.stdout + result.stderr)
     image = f"{project['repository']}:normal"
@@ -118,8 +124,7 @@ def test_no_secret_on_disk_after_a_normal_build(project):
 def test_no_secret_on_disk_after_a_failed_build(project):
     failing = USES_SECRET[:2] + [{"type": "shell", "inline": [f"echo '{PASSWORD}' > /dev/null", "exit 3"]}]
     template = write_template(project, failing, "failed")
-    result = subprocess.run([CATTLE, "build", "-color=false", str(template)], cwd=project["work"], env=project["env"],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = run_build(template, project["work"], env=project["env"])
     assert result.returncode != 0
     assert "exit status 3" in result.stdout + result.stderr or "3" in result.stdout
     assert_nothing_left(project, result.stdout + result.stderr)
@@ -129,8 +134,7 @@ def test_no_secret_on_disk_after_an_aborted_build(project):
     # -on-error=abort keeps the container and the temp dir it mounts (in the run directory), nothing else.
     failing = USES_SECRET + [{"type": "shell", "inline": [f"echo '{PASSWORD}' > /dev/null", "exit 3"]}]
     template = write_template(project, failing, "aborted")
-    result = subprocess.run([CATTLE, "build", "-color=false", "-on-error=abort", str(template)], cwd=project["work"],
-                            env=project["env"], capture_output=True, text=True, timeout=300, check=False)
+    result = run_build(template, project["work"], "-on-error=abort", env=project["env"])
     containers = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=cattle.build_name=secrets-{RUN}"],
                                 capture_output=True, text=True, check=True).stdout.split()
     try:

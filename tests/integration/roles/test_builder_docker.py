@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,7 @@ import uuid
 import pytest
 
 from tests.fixtures import plans
+from tests.fixtures.docker_cli import remove_build_id
 
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 VENV_BIN = os.path.dirname(sys.executable)
@@ -123,13 +123,7 @@ def run(tmp_path_factory):
         yield {"proc": proc, "reports": reports, "workdir": workdir, "leftovers": leftovers, "client": client}
     finally:
         for build in builds:
-            for container in client.containers.list(all=True, filters={"label": f"cattle.build_id={build['id']}"}):
-                container.remove(force=True)
-            for image in client.images.list(filters={"label": f"cattle.build_id={build['id']}"}):
-                client.images.remove(image.id, force=True)
-            for name in os.listdir(tempfile.gettempdir()):
-                if name.startswith(f"cattle-docker-{build['id']}-"):
-                    shutil.rmtree(os.path.join(tempfile.gettempdir(), name), ignore_errors=True)
+            remove_build_id(client, build["id"])
 
 
 def test_playbook_succeeds(run):

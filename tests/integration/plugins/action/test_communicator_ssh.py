@@ -7,18 +7,15 @@ shell and file provisioners run over the SSH connection.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.fixtures.playbook import run_on_build_host
 from tests.fixtures.sshd import free_port
 
 pytestmark = pytest.mark.docker
 
-VENV_BIN = os.path.dirname(sys.executable)
 BUILD = {"name": "vm", "type": "null", "id": "ssh0001", "run_uuid": "11111111-2222-3333-4444-555555555555",
          "force": False, "on_error": "cleanup", "debug": False}
 
@@ -34,35 +31,10 @@ WAIT = "Wait for the communicator"
 
 def run_playbook(directory, comm_config, tasks, plan_file=None, home=None, check=False):
     """Every task's result (all with ignore_errors) and the completed process."""
-    directory = str(directory)
-    build = dict(BUILD, ledger=os.path.join(directory, "ledger.jsonl"), plan_file=plan_file)
-    host_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                 "cattle_build": build, "comm_config": comm_config}
-    inventory = {"all": {"hosts": {"vm": host_vars, "localhost": {
-        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
-    playbook = [{"hosts": "vm", "gather_facts": False,
-                 "tasks": [dict(task, ignore_errors=True) for task in tasks]}]
-    with open(os.path.join(directory, "inventory.json"), "w", encoding="utf-8") as handle:
-        json.dump(inventory, handle)
-    with open(os.path.join(directory, "playbook.json"), "w", encoding="utf-8") as handle:
-        json.dump(playbook, handle)
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_RETRY_FILES_ENABLED="False", HOME=str(home or directory))
-    env.pop("ANSIBLE_HOST_KEY_CHECKING", None)  # our facts must do without it
-    completed = subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"]
-        + (["--check"] if check else []),
-        capture_output=True, text=True, env=env, cwd=directory, timeout=120, stdin=subprocess.DEVNULL,
-        start_new_session=True, check=False,
-    )
-    try:
-        report = json.loads(completed.stdout)
-    except ValueError:
-        raise AssertionError(f"not JSON:\n{completed.stdout}\n{completed.stderr}") from None
-    results = {}
-    for task in report["plays"][0]["tasks"]:
-        results[task["task"]["name"].split(" : ")[-1]] = task["hosts"].get("vm", {})
-    return results, completed
+    environ = {key: value for key, value in os.environ.items()
+               if key != "ANSIBLE_HOST_KEY_CHECKING"}  # our facts must do without it
+    return run_on_build_host(directory, dict(BUILD, plan_file=plan_file), tasks, {"comm_config": comm_config},
+                             home=home, options=["--check"] if check else [], environ=environ)
 
 
 def ui_text(result):

@@ -7,17 +7,13 @@ Each playbook connects the build host the way a builder does (roles/communicator
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
+from tests.fixtures.playbook import run_on_build_host
 from tests.fixtures.winrm_server import WinRMServer, decode_encoded_command
 
-VENV_BIN = os.path.dirname(sys.executable)
 BUILD = {"name": "win", "type": "null", "id": "win0001", "run_uuid": "11111111-2222-3333-4444-555555555555",
          "force": False, "on_error": "cleanup", "debug": False}
 PASSWORD = "Winrm-s3cret!"
@@ -40,31 +36,7 @@ def connect_tasks(server, **extra_config):
 
 
 def run_playbook(directory, tasks):
-    directory = str(directory)
-    build = dict(BUILD, ledger=os.path.join(directory, "ledger.jsonl"))
-    inventory = {"all": {"hosts": {
-        "win": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable, "cattle_build": build},
-        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
-    }}}
-    playbook = [{"hosts": "win", "gather_facts": False, "tasks": [dict(t, ignore_errors=True) for t in tasks]}]
-    with open(os.path.join(directory, "inventory.json"), "w", encoding="utf-8") as handle:
-        json.dump(inventory, handle)
-    with open(os.path.join(directory, "playbook.json"), "w", encoding="utf-8") as handle:
-        json.dump(playbook, handle)
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_RETRY_FILES_ENABLED="False", HOME=directory)
-    completed = subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "inventory.json", "playbook.json"],
-        capture_output=True, text=True, env=env, cwd=directory, timeout=120, stdin=subprocess.DEVNULL,
-        start_new_session=True, check=False,
-    )
-    try:
-        report = json.loads(completed.stdout)
-    except ValueError:
-        raise AssertionError(f"not JSON:\n{completed.stdout}\n{completed.stderr}") from None
-    results = {}
-    for task in report["plays"][0]["tasks"]:
-        results[task["task"]["name"].split(" : ")[-1]] = task["hosts"].get("win", {})
+    results, completed = run_on_build_host(directory, BUILD, tasks)
     return results, completed.stdout + completed.stderr
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tarfile
 import tempfile
 import uuid
@@ -15,6 +14,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker import builde
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import normalize
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from tests.fixtures.docker_cli import remove_build_id
 
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
 pytestmark = pytest.mark.docker
@@ -35,13 +35,7 @@ def made(client):
     ids = []
     yield ids
     for build_id in ids:
-        for container in client.containers.list(all=True, filters={"label": f"cattle.build_id={build_id}"}):
-            container.remove(force=True)
-        for image in client.images.list(filters={"label": f"cattle.build_id={build_id}"}):
-            client.images.remove(image.id, force=True)
-        for name in os.listdir(tempfile.gettempdir()):
-            if name.startswith(f"cattle-docker-{build_id}-"):
-                shutil.rmtree(os.path.join(tempfile.gettempdir(), name), ignore_errors=True)
+        remove_build_id(client, build_id)
 
 
 def config_for(**options):

@@ -87,31 +87,29 @@ def test_a_run_owned_by_a_live_process_is_live(tmp_path):
     assert ledger_mod.run_is_live(str(run))
 
 
-def test_a_run_whose_owner_is_gone_is_dead(tmp_path):
-    run = _run_dir(tmp_path, "dead")
+def _claimed_run(tmp_path, name, **owner_changes):
+    """A run directory claimed by this process, then with ``owner_changes`` written over its owner record
+    (a callable value is applied to the recorded value)."""
+    run = _run_dir(tmp_path, name)
     ledger_mod.claim_run_dir(str(run))
     owner = json.loads((run / "owner.json").read_text())
-    owner["pid"] = _dead_pid()
+    for key, change in owner_changes.items():
+        owner[key] = change(owner[key]) if callable(change) else change
     (run / "owner.json").write_text(json.dumps(owner))
-    assert not ledger_mod.run_is_live(str(run))
+    return run
+
+
+def test_a_run_whose_owner_is_gone_is_dead(tmp_path):
+    assert not ledger_mod.run_is_live(str(_claimed_run(tmp_path, "dead", pid=_dead_pid())))
 
 
 def test_a_reused_pid_does_not_keep_a_run_alive(tmp_path):
-    run = _run_dir(tmp_path, "reused")
-    ledger_mod.claim_run_dir(str(run))
-    owner = json.loads((run / "owner.json").read_text())
-    owner["start"] -= 1  # same pid, another process
-    (run / "owner.json").write_text(json.dumps(owner))
+    run = _claimed_run(tmp_path, "reused", start=lambda start: start - 1)  # same pid, another process
     assert not ledger_mod.run_is_live(str(run))
 
 
 def test_a_run_from_before_a_reboot_is_dead(tmp_path):
-    run = _run_dir(tmp_path, "rebooted")
-    ledger_mod.claim_run_dir(str(run))
-    owner = json.loads((run / "owner.json").read_text())
-    owner["boot"] = "another-boot"
-    (run / "owner.json").write_text(json.dumps(owner))
-    assert not ledger_mod.run_is_live(str(run))
+    assert not ledger_mod.run_is_live(str(_claimed_run(tmp_path, "rebooted", boot="another-boot")))
 
 
 def test_an_unclaimed_run_is_never_judged_dead(tmp_path):

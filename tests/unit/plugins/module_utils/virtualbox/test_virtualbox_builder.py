@@ -127,12 +127,19 @@ def test_acpi_shutdown_that_never_ends_fails_and_powers_off(tmp_path, iso_file, 
     assert fake_vboxmanage.registered() == {"packer-deb": "poweroff"}  # powered off after all
 
 
+def failed_launch(tmp_path, iso_file, fake_vboxmanage, build_id, error):
+    """Launch the ISO build ``build_id``, which must fail with ``error`` (a regular expression); returns its ledger."""
+    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    with pytest.raises(builder.VirtualBoxError, match=error):
+        builder.launch(iso_config(tmp_path, iso_file), build_id, "deb", ledger=ledger,
+                       driver=vbox.Driver(fake_vboxmanage.path), environ={}, **NO_WAIT)
+    return ledger
+
+
 def test_someone_elses_vm_of_the_same_name_is_left_alone(tmp_path, iso_file, fake_vboxmanage):
     fake_vboxmanage.set_state(vms={"packer-deb": "running"})
-    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
-    with pytest.raises(builder.VirtualBoxError, match="a virtual machine named 'packer-deb' is already registered"):
-        builder.launch(iso_config(tmp_path, iso_file), "b4", "deb", ledger=ledger,
-                       driver=vbox.Driver(fake_vboxmanage.path), environ={}, **NO_WAIT)
+    ledger = failed_launch(tmp_path, iso_file, fake_vboxmanage, "b4",
+                           "a virtual machine named 'packer-deb' is already registered")
     assert ledger.entries() == [] and ledger.sweep() == []
     assert builder.remove("b4", keep_output=False) is False  # the role's cleanup after the failed launch
     assert fake_vboxmanage.registered() == {"packer-deb": "running"}
@@ -142,10 +149,8 @@ def test_someone_elses_vm_of_the_same_name_is_left_alone(tmp_path, iso_file, fak
 
 def test_a_failed_launch_removes_its_vm_and_output(tmp_path, iso_file, fake_vboxmanage):
     fake_vboxmanage.set_state(fail={"storagectl": "Code E_INVALIDARG: no such controller type"})
-    ledger = Ledger(str(tmp_path / "ledger.jsonl"))
-    with pytest.raises(builder.VirtualBoxError, match="Error creating hard drive: VBoxManage error: .*no such controller"):
-        builder.launch(iso_config(tmp_path, iso_file), "b5", "deb", ledger=ledger,
-                       driver=vbox.Driver(fake_vboxmanage.path), environ={}, **NO_WAIT)
+    ledger = failed_launch(tmp_path, iso_file, fake_vboxmanage, "b5",
+                           "Error creating hard drive: VBoxManage error: .*no such controller")
     assert fake_vboxmanage.registered() == {}
     assert not os.path.exists(tmp_path / "output-deb") and not os.path.exists(builder.work_dir("b5"))
     assert ledger.entries() == []
