@@ -111,6 +111,7 @@ class CallbackModule(CallbackBase):
         if "CATTLE_COLOR" in os.environ:
             return self.get_option("color")
         return self.get_option("color") and ANSIBLE_COLOR
+
     def _is_build(self, host):
         return host in self.build_started
 

@@ -28,7 +28,7 @@ from ansible_collections.cattle.images.plugins.module_utils.build_keys import CO
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
 from tests.compat.deliberate import BUILD_DATA_DIFFERENCES
 from tests.fixtures import qemu_image, vbox_ova, vbox_standin
-from tests.integration.test_build_amazon_ebs import REGION, SOURCE_FILTER, instance_standin  # noqa: F401 (a fixture)
+from tests.integration.test_build_amazon_ebs import REGION, SOURCE_FILTER, instance_standin  # noqa: F401  # pylint: disable=unused-import
 
 NO_VALUE = "<no value>"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

@@ -24,7 +24,7 @@ def _template(path, exit_code):
 
 def _build(tmp_path, *args, env=None):
     return subprocess.run([CATTLE, "build", "-color=false", *args], cwd=tmp_path, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
+                          env={**os.environ, **(env or {})}, timeout=300, check=False)
 
 
 def _files(root):

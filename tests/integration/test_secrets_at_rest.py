@@ -65,7 +65,8 @@ def project(tmp_path):
     work.mkdir()
     repository = f"local/cattle-secrets-{RUN}"
     # A second of slack for the file system's timestamp granularity.
-    state = {"started": time.time() - 1, "work": work, "temp": temp, "repository": repository, "env": dict(os.environ, TMPDIR=str(temp), CATTLE_TEST_PASSWORD=SECRET)}
+    state = {"started": time.time() - 1, "work": work, "temp": temp, "repository": repository,
+             "env": dict(os.environ, TMPDIR=str(temp), CATTLE_TEST_PASSWORD=SECRET)}
     yield state
     refs = subprocess.run(["docker", "images", "-q", repository], capture_output=True, text=True, check=False).stdout.split()
     if refs:

@@ -112,8 +112,8 @@ def login_config(registry, password=None):
 
 @pytest.fixture(scope="module")
 def tagged(registry, image):
-    result = run_post_processor("docker-tag", {"config": {"repository": f"{registry['server']}/cattle/app", "tags": ["v1", "v2"]},
-                                          "artifact": commit_artifact(image, "web")}, {})
+    config = {"repository": f"{registry['server']}/cattle/app", "tags": ["v1", "v2"]}
+    result = run_post_processor("docker-tag", {"config": config, "artifact": commit_artifact(image, "web")}, {})
     assert not result.get("failed"), result
     return result["artifact"]
 
@@ -150,8 +150,8 @@ def test_push_needs_a_repository_name(image):
 
 
 def test_check_mode_pushes_nothing(registry, tagged, docker_client):
-    retag = run_post_processor("docker-tag", {"config": {"repository": f"{registry['server']}/cattle/checked", "tags": ["c1"]},
-                                         "artifact": tagged}, {})
+    config = {"repository": f"{registry['server']}/cattle/checked", "tags": ["c1"]}
+    retag = run_post_processor("docker-tag", {"config": config, "artifact": tagged}, {})
     result = run_post_processor("docker-push", {"config": login_config(registry), "artifact": retag["artifact"]}, {}, True)
     assert result["changed"] and not result.get("failed")
     with pytest.raises(urllib.error.HTTPError):

@@ -54,7 +54,7 @@ def tags_of(client, image_id):
 
 def tag(config, artifact, force=False, check_mode=False):
     return run_post_processor("docker-tag", {"config": config, "artifact": artifact},
-                         {"cattle_build": {"force": force}}, check_mode)
+                              {"cattle_build": {"force": force}}, check_mode)
 
 
 def test_tags_each_tag_and_returns_packers_artifact(docker_client, run_id, images):

@@ -52,7 +52,7 @@ def outcome(tmp_path_factory):
     build_id = "t" + uuid.uuid4().hex[:10]
     write_plan(tmp_path,
                build("exp", "docker", config={"image": BASE_IMAGE, "pull": False, "export_path": "exported.tar",
-                                             "message": SECRET}),
+                                              "message": SECRET}),
                build("bad", "docker", config={"image": BASE_IMAGE, "commit": True, "discard": True, "colour": 1}),
                sensitive=[SECRET])
     plan_file, ledger = str(tmp_path / "plan.json"), str(tmp_path / "ledger.jsonl")

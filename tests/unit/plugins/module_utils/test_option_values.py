@@ -113,7 +113,7 @@ def test_read_options_fills_defaults_and_finds_every_problem_in_one_pass():
     config = read_options(
         {"type": "qemu", "ssh_host_port_min": "3000", "cpus": "x", "ssh_username": "u", "ssh_port": "2200",
          "floppy_files": ["a"], "cd_files": [], "bogus": 1, "disable_vnc": True},
-        defaults, lambda key, value: to_int(key, value), problems, aliases={"ssh_host_port_min": "host_port_min"},
+        defaults, to_int, problems, aliases={"ssh_host_port_min": "host_port_min"},
         unsupported={"floppy_files": "floppy_files is not supported", "cd_files": "cd_files is not supported"},
         ignored=("disable_vnc",))
     assert config == {"host_port_min": 3000, "cpus": 1, "ssh_port": 2200, "tags": []}

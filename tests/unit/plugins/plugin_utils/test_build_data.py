@@ -175,8 +175,7 @@ def test_the_keys_packer_leaves_out_are_absent(build_type, config, phase, keys):
 
 def test_a_null_build_over_ssh_has_the_communicator_keys():
     data = build_data.build_data("null", {"ssh_host": "192.0.2.9", "ssh_username": "u", "ssh_password": "p"})
-    assert (data["ID"], data["Host"], data["Port"], data["User"], data["ConnType"]) == ("Null", "192.0.2.9", "22",
-                                                                                      "u", "ssh")
+    assert (data["ID"], data["Host"], data["Port"], data["User"], data["ConnType"]) == ("Null", "192.0.2.9", "22", "u", "ssh")
 
 
 def test_amazon_ebs_private_key_is_the_key_pairs_file(tmp_path):
