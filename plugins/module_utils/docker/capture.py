@@ -10,12 +10,11 @@ never leaves a half-written tar under the user's name. Failures raise :class:`Do
 from __future__ import annotations
 
 import os
-import tempfile
 
 from ansible_collections.cattle.images.plugins.module_utils.cache import parse_layer_comment
 from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts
 from ansible_collections.cattle.images.plugins.module_utils.docker.builder import container_name, find_container
-from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, explain
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, explain, write_stream
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import changes_set
 
 
@@ -76,19 +75,7 @@ def export(client, config, build_id, build_name, ui=None):
         raise DockerError(f"export_path {path}: the directory {directory} does not exist")
     if ui is not None:
         ui.append(["say", "Exporting the container"])
-    handle, partial = tempfile.mkstemp(prefix=".cattle-export-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in container.export():
-                out.write(chunk)
-        os.chmod(partial, 0o644)
-        os.replace(partial, path)  # never leave a half-written tar under the user's name
-    except Exception as exc:  # noqa: BLE001
-        try:
-            os.remove(partial)
-        except OSError:
-            pass
-        raise DockerError(explain(exc, f"export the container {container.name} to {path}")) from None
+    write_stream(container.export(), path, ".cattle-export-", f"export the container {container.name} to {path}")
     return artifacts.export_artifact(path, build_name, config.get("export_path_as_written"))
 
 

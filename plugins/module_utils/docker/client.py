@@ -10,6 +10,7 @@ no traceback, no HTTP noise, and a hint at the usual cause.
 from __future__ import annotations
 
 import os
+import tempfile
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
@@ -97,3 +98,21 @@ def _first_line(value):
                 "PermissionError": "permission denied on the socket",
             }[marker]
     return text.splitlines()[0] if text else type(value).__name__
+
+
+def write_stream(chunks, path, prefix, action):
+    """Write a Docker stream (an export, a saved image) to ``path`` through a temporary file
+    beside it, so a half-written tar never stands under the user's name."""
+    handle, partial = tempfile.mkstemp(prefix=prefix, dir=os.path.dirname(path) or ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.chmod(partial, 0o644)
+        os.replace(partial, path)
+    except Exception as exc:  # noqa: BLE001
+        try:
+            os.remove(partial)
+        except OSError:
+            pass
+        raise DockerError(explain(exc, action)) from None

@@ -15,11 +15,15 @@ lost, the ID of the image the tag left is printed.
 from __future__ import annotations
 
 import os
-import tempfile
 
 from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts
 from ansible_collections.cattle.images.plugins.module_utils.docker.builder import registry_auth
-from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, explain, is_not_found
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
+    DockerError,
+    explain,
+    is_not_found,
+    write_stream,
+)
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.option_values import to_bool
 
@@ -262,19 +266,7 @@ def save(client, config, artifact, cwd, ui, check_mode=False):
         raise PostProcessorError(f"{kind}: path {path} is a directory; name the file to write")
     if not os.path.isdir(directory):
         raise PostProcessorError(f"{kind}: Error creating output file: the directory {directory} does not exist")
-    handle, partial = tempfile.mkstemp(prefix=".cattle-save-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in client.api.get_image(artifact["id"]):
-                out.write(chunk)
-        os.chmod(partial, 0o644)
-        os.replace(partial, path)
-    except Exception as exc:  # noqa: BLE001
-        try:
-            os.remove(partial)
-        except OSError:
-            pass
-        raise DockerError(explain(exc, f"save the image {artifact['id']} to {path}")) from None
+    write_stream(client.api.get_image(artifact["id"]), path, ".cattle-save-", f"save the image {artifact['id']} to {path}")
     ui.append(["message", f"Saved to: {path}"])
     return artifact, True, False
 
