@@ -33,14 +33,19 @@ def _stat(pid):
     (ledger.process_start reads the same file; this module cannot import the collection: the
     guard runs ansible-playbook in its own process, and a plain import of ``ansible_collections``
     there breaks Ansible's collection loader.)"""
+    fields = _stat_fields(pid)
+    if fields is None or fields[0] == "Z":
+        return None  # gone, or already dead and waiting to be reaped
+    return int(fields[1]), int(fields[19])
+
+
+def _stat_fields(pid):
+    """The fields of ``/proc/PID/stat`` after the command name (state first), or None when gone."""
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
+            return handle.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    if fields[0] == "Z":
-        return None  # already dead, waiting to be reaped
-    return int(fields[1]), int(fields[19])
 
 
 def descendants(root):
@@ -86,19 +91,16 @@ def freeze(root=None, rounds=10):
     return frozen
 
 
-def _state(pid):
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return None  # gone
+def _stopped_or_gone(pid):
+    fields = _stat_fields(pid)
+    return fields is None or fields[0] in ("T", "t", "Z", "X")
 
 
 def _wait_stopped(pids, timeout=2.0):
     deadline = time.monotonic() + timeout
     waiting = set(pids)
     while waiting and time.monotonic() < deadline:
-        waiting = {pid for pid in waiting if _state(pid) not in (None, "T", "t", "Z", "X")}
+        waiting = {pid for pid in waiting if not _stopped_or_gone(pid)}
         if waiting:
             time.sleep(0.005)
 
