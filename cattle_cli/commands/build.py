@@ -16,7 +16,14 @@ import time
 
 from ansible_collections.cattle.images.plugins.module_utils import ledger
 from cattle_cli import flags, process_tree
-from cattle_cli.collection import MissingCollection, check_required, collections_path, other_copies, playbook_path
+from cattle_cli.collection import (
+    MissingCollection,
+    check_required,
+    collection_root,
+    collections_path,
+    other_copies,
+    playbook_path,
+)
 from cattle_cli.commands.sweep import sweep_dead_runs
 from cattle_cli.templates import load_and_validate
 
@@ -98,7 +105,7 @@ def run(argv):
         return 1
     for path in other_copies():
         sys.stderr.write(f"Warning: another cattle.images collection is visible at {path}; "
-                         f"this build uses its own, at {os.path.dirname(os.path.dirname(playbook_path()))}\n")
+                         f"this build uses its own, at {collection_root()}\n")
     opts["keep-artifacts"] = opts["keep-artifacts"] or os.environ.get("CATTLE_KEEP_ARTIFACTS", "")
 
     run_dir = tempfile.mkdtemp(prefix=ledger.RUN_DIR_PREFIX)
