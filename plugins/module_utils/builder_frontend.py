@@ -28,7 +28,7 @@ import os
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.ledger import CAPTURE_CANCELLED, Ledger, capture_cancelled
-from ansible_collections.cattle.images.plugins.module_utils.plan_file import read_plan_build, read_plan_config
+from ansible_collections.cattle.images.plugins.module_utils.plan import read_plan_build, read_plan_config
 
 # Every builder's arguments besides ``state``, ``build_name`` and its own (doc fragment cattle.images.builder).
 COMMON_ARGUMENTS = {

@@ -23,7 +23,7 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair i
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.run_source_instance import StepRunSourceInstance
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.security_group import StepSecurityGroup
 from ansible_collections.cattle.images.plugins.module_utils.orphans import run_tag_is_dead
-from ansible_collections.cattle.images.plugins.module_utils.plan_file import PlanError, read_plan_config
+from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, read_plan_config
 
 # The options of the recorded build's config a sweep uses to reach the same account and API.
 CONNECTION_OPTIONS = ("access_key", "secret_key", "token", "profile", "shared_credentials_file", "custom_endpoint_ec2",

@@ -16,7 +16,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker import builde
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import SECRET_OPTIONS, normalize
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
-from ansible_collections.cattle.images.plugins.module_utils.plan_file import read_plan_build
+from ansible_collections.cattle.images.plugins.module_utils.plan import read_plan_build
 
 
 def _begin(step):
