@@ -104,7 +104,7 @@ ADDED_LABELS: dict[str, str] = {
     "cattle.build_name": "DELIBERATE: names the build that made the image, beside its build id",
 }
 
-# `{{ build `Key` }}` values that differ from Packer's (tests/integration/test_build_keys.py), by
+# `{{ build `Key` }}` values that differ from Packer's (tests/integration/test_build_keys_per_builder.py), by
 # "builder/phase/Key".
 BUILD_DATA_DIFFERENCES: dict[str, str] = {
     "amazon-ebs/post-process/SSHPrivateKey": (
