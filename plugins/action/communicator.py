@@ -42,7 +42,8 @@ from ansible_collections.cattle.images.plugins.module_utils.communicator.ssh imp
 )
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
-from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
 from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
     WindowsShell,

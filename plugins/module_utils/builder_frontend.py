@@ -29,6 +29,7 @@ import os
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.ledger import CAPTURE_CANCELLED, Ledger, capture_cancelled
 from ansible_collections.cattle.images.plugins.module_utils.plan import read_plan_build, read_plan_config
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 # Every builder's arguments besides ``state``, ``build_name`` and its own (doc fragment cattle.images.builder).
 COMMON_ARGUMENTS = {
@@ -49,22 +50,6 @@ LOCAL_VM_ARGUMENTS = dict(
     output_directory={"type": "path"},
 )
 MUTUALLY_EXCLUSIVE = [("config", "plan_file")]
-
-
-class Ui:
-    """Packer-style lines, ``[kind, text]``: ``say`` (``==> build: …``), ``message`` (``    build: …``), ``error``."""
-
-    def __init__(self, lines=None):
-        self.lines = lines if lines is not None else []
-
-    def say(self, text):
-        self.lines.append(["say", text])
-
-    def message(self, text):
-        self.lines.append(["message", text])
-
-    def error(self, text):
-        self.lines.append(["error", text])
 
 
 class TaskFailed(CattleError):

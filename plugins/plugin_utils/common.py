@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Small pieces every provisioner and post-processor plugin shares.
 
-The ``ui`` list, Packer's weak typing for values given directly as task arguments,
+Packer's weak typing for values given directly as task arguments,
 Go-style durations (Packer prints them the Go way: ``5m0s``), and masking of what Ansible's
 Display prints (results are masked with ``template.mask_data``).
 """
@@ -17,29 +17,6 @@ from ansible_collections.cattle.images.plugins.module_utils.template import mask
 
 class UserError(CattleError):
     """A mistake in the user's configuration; the message is shown as is."""
-
-
-class Ui:
-    """Collects ``[kind, text]`` lines: ``say`` (==> build: …), ``message`` (    build: …), ``error``."""
-
-    def __init__(self):
-        self.lines = []
-
-    def say(self, text):
-        self.lines.append(["say", str(text)])
-
-    def message(self, text):
-        self.lines.append(["message", str(text)])
-
-    def error(self, text):
-        self.lines.append(["error", str(text)])
-
-    def output(self, data, kind="message"):
-        """Add command output, one ui line per output line."""
-        if isinstance(data, bytes):
-            data = data.decode("utf-8", errors="replace")
-        for line in data.splitlines():
-            self.lines.append([kind, line.rstrip("\r")])
 
 
 # --- weak typing (Packer's decoder is lenient; the plan already applied it, direct args may not have) ---

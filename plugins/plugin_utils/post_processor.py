@@ -18,8 +18,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError
 from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils import build_data as packer_build_data
-from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui, UserError
+from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
 
 ARTIFACT_KEYS = ("id", "builder_id", "builder_type", "build_name", "files", "string", "metadata")

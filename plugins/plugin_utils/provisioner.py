@@ -23,8 +23,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError
 from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
-    Ui,
     UserError,
     as_int,
     go_duration,

@@ -215,8 +215,7 @@ def launch(client, config, build_id, build_name, ledger=None, start=True, ui=Non
                 f"(docker rm -f {name}) or use another build id."
             )
         if existing.status == "running" or (existing.status == "created" and not start):
-            temp_dirs = build_temp_dirs(build_id)
-            return dict(_source(existing, config, temp_dirs[0] if temp_dirs else ""), changed=False, warnings=[])
+            return dict(_source(existing, config, mounted_temp_dir(existing)), changed=False, warnings=[])
         # A leftover of an interrupted attempt: start afresh.
         remove(client, build_id)
 
@@ -365,11 +364,13 @@ def _source(container, config, temp_dir):
 def remove(client, build_id, temp_dir=None, ui=None):
     """Kill and remove the build container and its temp dir. Idempotent; returns whether it did anything.
 
-    Without ``temp_dir``, this build's temp dirs are found by name in the temp directory.
+    Without ``temp_dir``, the one the container mounts is removed (the ledger records it for a
+    container that was never created).
     """
     changed = False
     container = find_container(client, build_id)
     if container is not None:
+        temp_dir = temp_dir or mounted_temp_dir(container)
         if ui is not None:
             ui.append(["say", f"Killing the container: {container.id}"])
         try:
@@ -378,10 +379,9 @@ def remove(client, build_id, temp_dir=None, ui=None):
         except Exception as exc:  # noqa: BLE001
             if not is_not_found(exc) and find_container(client, build_id) is not None:
                 raise DockerError(explain(exc, f"remove the build container {container.name}")) from None
-    for path in [temp_dir] if temp_dir else build_temp_dirs(build_id):
-        if is_build_temp_dir(path) and os.path.isdir(path):
-            shutil.rmtree(path, ignore_errors=True)
-            changed = True
+    if is_build_temp_dir(temp_dir) and os.path.isdir(temp_dir):
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        changed = True
     return changed
 
 
@@ -407,15 +407,13 @@ def remove_uncommitted_images(client, build_id):
     return removed
 
 
-def build_temp_dirs(build_id):
-    """The temp dirs :func:`launch` made for this build (their names start with the build id)."""
-    prefix = f"{TEMP_DIR_PREFIX}{build_id}-"
-    root = tempfile.gettempdir()
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return []
-    return sorted(os.path.join(root, name) for name in names if name.startswith(prefix))
+def mounted_temp_dir(container):
+    """The temp dir :func:`launch` made for this container: the source of its bind mount, "" if none."""
+    for mount in container.attrs.get("Mounts") or []:
+        source = mount.get("Source") or ""
+        if mount.get("Type", "bind") == "bind" and is_build_temp_dir(source):
+            return source
+    return ""
 
 
 def is_build_temp_dir(path):

@@ -192,8 +192,7 @@ def relaunch(client, config, build_id, build_name, image):
     rewrote a file it reads): the build goes back to the last layer still valid.
     """
     container = builder.find_container(client, build_id)
-    temp_dirs = builder.build_temp_dirs(build_id)
-    temp_dir = temp_dirs[0] if temp_dirs else ""
+    temp_dir = builder.mounted_temp_dir(container) if container is not None else ""
     if container is not None:
         try:
             container.remove(force=True, v=True)

@@ -36,8 +36,7 @@ def _started(step):
         if not config["pull"]:
             builder.base_image(client, config["image"], pulled=False)
         existing = builder.find_container(client, build_id)
-        temp_dirs = builder.build_temp_dirs(build_id) if existing is not None else []
-        temp_dir = temp_dirs[0] if temp_dirs else ""
+        temp_dir = builder.mounted_temp_dir(existing) if existing is not None else ""
         # container_spec checks run_command without creating anything.
         kwargs, _warnings = builder.container_spec(config, build_id, build_name,
                                                    temp_dir or "/tmp/cattle-docker-check")
@@ -125,12 +124,13 @@ def _captured(step):
 
 def _absent(step):
     client, build_id = step.session, step.build_id
-    # The temp dir the launch made; without one known, the builder finds it by its name.
+    # The temp dir the launch made; without one known, the builder reads it from the container's mount.
     temp_dir = step.params["temp_dir"] or step.source.get("temp_dir")
     if step.check_mode:
         existing = builder.find_container(client, build_id)
-        leftovers = [temp_dir] if temp_dir else builder.build_temp_dirs(build_id)
-        step.result["changed"] = existing is not None or any(os.path.isdir(path) for path in leftovers)
+        if not temp_dir and existing is not None:
+            temp_dir = builder.mounted_temp_dir(existing)
+        step.result["changed"] = existing is not None or bool(temp_dir and os.path.isdir(temp_dir))
         return
     step.result["changed"] = builder.remove(client, build_id, temp_dir, step.ui.lines)
     if step.ledger is not None:

@@ -27,7 +27,7 @@ import shutil
 import time
 
 from ansible_collections.cattle.images.plugins.module_utils import httpserver, vm
-from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import Ui
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import driver as vbox
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import steps
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox.config import ISO

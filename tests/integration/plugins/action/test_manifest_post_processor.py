@@ -104,7 +104,7 @@ def test_another_run_appends_and_force_resets(manifest_runs):
 
 def _append(output, name, barrier):
     from ansible_collections.cattle.images.plugins.action.manifest import ActionModule
-    from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui
+    from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
     from ansible_collections.cattle.images.plugins.plugin_utils.context import BuildContext
 
     context = BuildContext(build_name=name, build_type="null", run_uuid=RUN_A)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tarfile
@@ -243,7 +244,7 @@ def test_a_taken_name_is_a_clear_error_and_leaves_nothing(client, made, tmp_path
             builder.launch(client, config, build_id, "web")
         assert squatter.name in str(caught.value) and "already in use" in str(caught.value)
         squatter.reload()  # untouched
-        assert builder.build_temp_dirs(build_id) == []
+        assert not glob.glob(os.path.join(tempfile.gettempdir(), f"{builder.TEMP_DIR_PREFIX}{build_id}-*"))
     finally:
         squatter.remove(force=True)
 

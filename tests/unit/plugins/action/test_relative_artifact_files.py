@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.cattle.images.plugins.action import checksum, compress, manifest
 from ansible_collections.cattle.images.plugins.module_utils.artifacts import destroy_artifact
-from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils.context import BuildContext
 
 DISK = b"qcow2 bytes"

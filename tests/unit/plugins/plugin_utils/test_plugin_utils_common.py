@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ansible_collections.cattle.images.plugins.module_utils.template import mask_data
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils.common import (
-    Ui,
     UserError,
     as_bool,
     as_int_list,

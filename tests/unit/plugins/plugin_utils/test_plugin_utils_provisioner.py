@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils import provisioner as provisioner_module
-from ansible_collections.cattle.images.plugins.plugin_utils.common import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils.context import BuildContext
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 
