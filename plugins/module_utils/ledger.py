@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import json
 import os
 import shlex
@@ -120,10 +121,15 @@ class Ledger:
 
 
 def _cleaners():
-    """kind -> the function that removes one recorded resource (it treats "already gone" as success)."""
-    from ansible_collections.cattle.images.plugins.module_utils.cleaners import CLEANERS
+    """kind -> the function that removes one recorded resource (it treats "already gone" as success).
 
-    return CLEANERS
+    Imported by name: Ansible packs every module_utils a module imports (even inside a function) into
+    its payload, and builder modules only record and release; sweeps run on the controller.
+    """
+    return importlib.import_module(CLEANERS_MODULE).CLEANERS
+
+
+CLEANERS_MODULE = "ansible_collections.cattle.images.plugins.module_utils.cleaners"
 
 
 RUN_DIR_PREFIX = "cattle-run-"

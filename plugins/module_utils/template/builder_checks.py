@@ -7,6 +7,7 @@ builder's position. Messages are Packer's words.
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from .checks import CHECKS, iso_checksum_problems
@@ -137,35 +138,23 @@ def vm_problems(config: dict, cwd: str, port_ranges) -> list[str]:
     return problems
 
 
-def _qemu(config, name, cwd, force):
-    from ..qemu import config as qemu
+def _vm_kwargs(builder_type=None):
+    def kwargs(name, cwd, force):
+        return dict(build_name=name, cwd=cwd, force=force, **({"builder_type": builder_type} if builder_type else {}))
 
-    return qemu.normalize, dict(build_name=name, cwd=cwd, force=force)
-
-
-def _virtualbox(builder_type):
-    def check(config, name, cwd, force):
-        from ..virtualbox import config as vbox
-
-        return vbox.normalize, dict(builder_type=builder_type, build_name=name, cwd=cwd, force=force)
-
-    return check
+    return kwargs
 
 
-def _docker(config, name, cwd, force):
-    from ..docker import config as docker
-
-    return docker.normalize, dict(cwd=cwd)
-
-
-def _amazon(config, name, cwd, force):
-    from ..aws import config as aws
-
-    return aws.normalize, dict(cwd=cwd, force=force)
-
-
-_CATTLE_BUILDERS = {"qemu": _qemu, "virtualbox-iso": _virtualbox("virtualbox-iso"),
-                    "virtualbox-ovf": _virtualbox("virtualbox-ovf"), "docker": _docker, "amazon-ebs": _amazon}
+# Packer type -> (cattle's builder package, the keyword arguments of its config's normalize). The
+# package is imported by name: Ansible packs what a module imports into its payload, and a builder's
+# config reaches this module, so a static import would ship every builder with each one.
+_CATTLE_BUILDERS = {
+    "qemu": ("qemu", _vm_kwargs()),
+    "virtualbox-iso": ("virtualbox", _vm_kwargs("virtualbox-iso")),
+    "virtualbox-ovf": ("virtualbox", _vm_kwargs("virtualbox-ovf")),
+    "docker": ("docker", lambda name, cwd, force: dict(cwd=cwd)),
+    "amazon-ebs": ("aws", lambda name, cwd, force: dict(cwd=cwd, force=force)),
+}
 
 
 def builder_problems(builder_type: str, config: dict, name: str, cwd: str, force: bool) -> list[str]:
@@ -177,10 +166,11 @@ def builder_problems(builder_type: str, config: dict, name: str, cwd: str, force
     """
     from ..option_values import ConfigError
 
-    lookup = _CATTLE_BUILDERS.get(builder_type)
-    if lookup is None:
+    if builder_type not in _CATTLE_BUILDERS:
         return []
-    normalize, kwargs = lookup(config, name, cwd, force)
+    package, kwargs_of = _CATTLE_BUILDERS[builder_type]
+    normalize = importlib.import_module(f"..{package}.config", __package__).normalize
+    kwargs = kwargs_of(name, cwd, force)
     try:
         normalize(dict(config), **kwargs)
     except ConfigError as exc:
