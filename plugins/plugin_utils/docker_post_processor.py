@@ -29,5 +29,5 @@ class DockerPostProcessorAction(PostProcessorAction):
         return self._run(connect(), config, context, artifact, ui)
 
     def _run(self, client, config, context, artifact, ui, check_mode=False):
-        return postprocessors.run(self.POST_PROCESSOR_TYPE, client, config, artifact, ui.lines,
+        return postprocessors.run(self.POST_PROCESSOR_TYPE, client, config, artifact, ui,
                                   force=context.force, cwd=context.cwd, check_mode=check_mode)

@@ -28,6 +28,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker.runargs impor
     parse_run_command,
     render_image,
 )
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 LABEL_BUILD_ID = "cattle.build_id"
 LABEL_BUILD_NAME = "cattle.build_name"
@@ -203,9 +204,9 @@ def launch(client, config, build_id, build_name, ledger=None, start=True, ui=Non
     Idempotent: a running container of this build is returned as is (``changed`` False).
     ``start=False`` only creates it (the step cache has every step: nothing will run in it,
     the capture commits it as created). Packer's lines for these steps are appended to
-    ``ui`` (``[kind, text]``), in Packer's order: temp dir, pull, run.
+    ``ui`` (a :class:`Ui`), in Packer's order: temp dir, pull, run.
     """
-    ui = [] if ui is None else ui
+    ui = Ui() if ui is None else ui
     name = container_name(build_id)
     existing = find_container(client, build_id)
     if existing is not None:
@@ -219,7 +220,7 @@ def launch(client, config, build_id, build_name, ledger=None, start=True, ui=Non
         # A leftover of an interrupted attempt: start afresh.
         remove(client, build_id)
 
-    ui.append(["say", "Creating a temporary directory for sharing data..."])
+    ui.say("Creating a temporary directory for sharing data...")
     temp_dir = tempfile.mkdtemp(prefix=f"{TEMP_DIR_PREFIX}{build_id}-")
     try:
         kwargs, warnings = container_spec(config, build_id, build_name, temp_dir)
@@ -233,21 +234,21 @@ def launch(client, config, build_id, build_name, ledger=None, start=True, ui=Non
     container = None
     try:
         if config["pull"]:
-            ui.append(["say", f"Pulling Docker image: {config['image']}"])
+            ui.say(f"Pulling Docker image: {config['image']}")
             auth = login(client, config)
             pull(client, config["image"], config.get("platform", ""), auth)
         base_image(client, config["image"], config["pull"])
-        ui.append(["say", "Starting docker container..."])
-        ui.append(["message", f"Run command: {run_line}"])
+        ui.say("Starting docker container...")
+        ui.message(f"Run command: {run_line}")
         container = _create(client, kwargs)
         if start:
             container.start()
             _wait_running(container, config.get("exec_user", ""))
-        ui.append(["message", f"Container ID: {container.id}"])
+        ui.message(f"Container ID: {container.id}")
         if start and config.get("communicator") != "none":
             # Packer's connect step names the address it will use: the container's on its network.
             container.reload()
-            ui.append(["say", f"Using docker communicator to connect: {_container_address(container)}"])
+            ui.say(f"Using docker communicator to connect: {_container_address(container)}")
     except Exception as exc:
         remove(client, build_id, temp_dir)
         if ledger is not None:
@@ -372,7 +373,7 @@ def remove(client, build_id, temp_dir=None, ui=None):
     if container is not None:
         temp_dir = temp_dir or mounted_temp_dir(container)
         if ui is not None:
-            ui.append(["say", f"Killing the container: {container.id}"])
+            ui.say(f"Killing the container: {container.id}")
         try:
             container.remove(force=True, v=True)
             changed = True

@@ -16,6 +16,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker import artifa
 from ansible_collections.cattle.images.plugins.module_utils.docker.builder import container_name, find_container
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, explain, write_stream
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import changes_set
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 
 def commit_settings(base_config, container_config, changes):
@@ -40,7 +41,7 @@ def commit_settings(base_config, container_config, changes):
 
 def commit(client, config, build_id, build_name, ui=None):
     """``docker commit`` with ``changes``, ``author``, ``message``. Returns the artifact."""
-    ui = [] if ui is None else ui
+    ui = Ui() if ui is None else ui
     container = _require_container(client, build_id, "commit")
     try:
         started_from = client.images.get(container.attrs["Image"]).attrs
@@ -52,7 +53,7 @@ def commit(client, config, build_id, build_name, ui=None):
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"read the base image of {container.name}")) from None
     conf = commit_settings(base, container.attrs.get("Config"), config["changes"])
-    ui.append(["say", "Committing the container"])
+    ui.say("Committing the container")
     try:
         image = container.commit(
             message=config.get("message") or None,
@@ -62,7 +63,7 @@ def commit(client, config, build_id, build_name, ui=None):
         )
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"commit the container {container.name}")) from None
-    ui.append(["message", f"Image ID: {image.id}"])
+    ui.message(f"Image ID: {image.id}")
     return artifacts.commit_artifact(image.id, build_name)
 
 
@@ -74,7 +75,7 @@ def export(client, config, build_id, build_name, ui=None):
     if not os.path.isdir(directory):
         raise DockerError(f"export_path {path}: the directory {directory} does not exist")
     if ui is not None:
-        ui.append(["say", "Exporting the container"])
+        ui.say("Exporting the container")
     write_stream(container.export(), path, ".cattle-export-", f"export the container {container.name} to {path}")
     return artifacts.export_artifact(path, build_name, config.get("export_path_as_written"))
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The docker-tag, docker-import, docker-save and docker-push post-processors.
 
-Each takes the checked config, the input artifact and a ``ui`` list, does its work on the
+Each takes the checked config, the input artifact and a ``Ui``, does its work on the
 Docker SDK and returns ``(artifact, keep, force_keep)`` with Packer's values. Mistakes and
 Docker failures raise :class:`PostProcessorError` / ``DockerError`` with a message for the user.
 
@@ -150,8 +150,8 @@ def tag(client, config, artifact, force, ui, check_mode=False):
     if image_id is None and not check_mode:
         raise PostProcessorError(f"{kind}: the input image {artifact['id']} does not exist any more")
     for reference in references:
-        ui.append(["message", f"Tagging image: {artifact['id']}"])
-        ui.append(["message", f"Repository: {reference}"])
+        ui.message(f"Tagging image: {artifact['id']}")
+        ui.message(f"Repository: {reference}")
         if check_mode:
             continue
         previous = _image_id(client, reference if _has_tag(reference) else reference + ":latest")
@@ -162,7 +162,7 @@ def tag(client, config, artifact, force, ui, check_mode=False):
             raise DockerError(explain(exc, f"tag {artifact['id']} as {reference}")) from None
         moved = moved_tag_line(reference, previous, image_id)
         if moved:
-            ui.append(["message", moved])
+            ui.message(moved)
     metadata = _carry_metadata(artifact)
     metadata["docker_tags"] = [r for r in references if _has_tag(r)]
     result = artifacts.image_artifact(artifacts.BUILDER_ID_TAG, references[-1], artifact, metadata)
@@ -196,8 +196,8 @@ def import_image(client, config, artifact, force, ui, check_mode=False):
         raise PostProcessorError(f"{kind}: the input artifact has no file to import")
     source = files[0]
     reference = config["repository"] + (f":{config['tag']}" if config.get("tag") else "")
-    ui.append(["message", f"Importing image: {artifact['id']}"])
-    ui.append(["message", f"Repository: {reference}"])
+    ui.message(f"Importing image: {artifact['id']}")
+    ui.message(f"Repository: {reference}")
     if check_mode:
         return artifacts.image_artifact(artifacts.BUILDER_ID_IMPORT, reference, artifact, {}), False, False
     if not os.path.isfile(source):
@@ -210,10 +210,10 @@ def import_image(client, config, artifact, force, ui, check_mode=False):
     if config.get("platform"):
         params["platform"] = config["platform"]
     image_id = _post_import(client, source, params, reference)
-    ui.append(["message", f"Imported ID: {image_id}"])
+    ui.message(f"Imported ID: {image_id}")
     moved = moved_tag_line(full_reference, previous, image_id)
     if moved:
-        ui.append(["message", moved])
+        ui.message(moved)
     result = artifacts.image_artifact(artifacts.BUILDER_ID_IMPORT, reference, artifact, {"ImageSha256": image_id})
     return result, False, False
 
@@ -259,7 +259,7 @@ def save(client, config, artifact, cwd, ui, check_mode=False):
         path = os.path.join(cwd or os.getcwd(), path)
     path = os.path.normpath(path)
     directory = os.path.dirname(path)
-    ui.append(["message", f"Saving image: {artifact['id']}"])
+    ui.message(f"Saving image: {artifact['id']}")
     if check_mode:
         return artifact, True, False
     if os.path.isdir(path):
@@ -267,7 +267,7 @@ def save(client, config, artifact, cwd, ui, check_mode=False):
     if not os.path.isdir(directory):
         raise PostProcessorError(f"{kind}: Error creating output file: the directory {directory} does not exist")
     write_stream(client.api.get_image(artifact["id"]), path, ".cattle-save-", f"save the image {artifact['id']} to {path}")
-    ui.append(["message", f"Saved to: {path}"])
+    ui.message(f"Saved to: {path}")
     return artifact, True, False
 
 
@@ -289,7 +289,7 @@ def push(client, config, artifact, ui, check_mode=False):
         )
     auth = registry_auth(config)
     if auth is not None:
-        ui.append(["message", "Logging in..."])
+        ui.message("Logging in...")
         if not check_mode:
             from ansible_collections.cattle.images.plugins.module_utils.docker.builder import login
 
@@ -299,7 +299,7 @@ def push(client, config, artifact, ui, check_mode=False):
                 raise DockerError(f"Error logging in to Docker: {exc}") from None  # Packer's words first
     digest = ""
     for name in names:
-        ui.append(["message", f"Pushing: {name}"])
+        ui.message(f"Pushing: {name}")
         if check_mode:
             continue
         repository, tag_name = name.rsplit(":", 1) if _has_tag(name) else (name, "latest")
@@ -314,12 +314,12 @@ def push(client, config, artifact, ui, check_mode=False):
         except Exception as exc:  # noqa: BLE001
             raise DockerError(explain(exc, f"push {name}")) from None
     if auth is not None:
-        ui.append(["message", "Logging out..."])
+        ui.message("Logging out...")
     metadata = _carry_metadata(artifact)
     metadata["docker_tags"] = list((artifact.get("metadata") or {}).get("docker_tags") or [])
     if digest:
         metadata["Digest"] = digest
     elif not check_mode:
-        ui.append(["message", "Unable to determine pushed Docker image digest"])
+        ui.message("Unable to determine pushed Docker image digest")
     result = artifacts.image_artifact(artifacts.BUILDER_ID_IMPORT, names[0], artifact, metadata)
     return result, True, False

@@ -57,7 +57,7 @@ def _started(step):
     if step.params["cache"] or config["cache"]:
         launch_config, start = _resolve_cache(step)
     source = builder.launch(client, launch_config, build_id, build_name, ledger=step.ledger, start=start,
-                            ui=step.ui.lines)
+                            ui=step.ui)
     source["image"] = config["image"]
     result["container_name"] = source["container_name"]
     result["changed"] = source.pop("changed")
@@ -116,7 +116,7 @@ def _captured(step):
         # artifact is handed on, its image (labelled with the build id) is the run's to remove.
         ledger.record(build=build_name, kind=builder.COMMIT_LEDGER_KIND, name=build_id, build_id=build_id,
                       docker_host=os.environ.get("DOCKER_HOST", ""))
-    step.result["artifact"] = capture.capture(step.session, config, build_id, build_name, step.ui.lines)
+    step.result["artifact"] = capture.capture(step.session, config, build_id, build_name, step.ui)
     if commit_record:
         ledger.release(kind=builder.COMMIT_LEDGER_KIND, name=build_id)
     step.result["changed"] = bool(config["commit"] or config["export_path"])
@@ -132,7 +132,7 @@ def _absent(step):
             temp_dir = builder.mounted_temp_dir(existing)
         step.result["changed"] = existing is not None or bool(temp_dir and os.path.isdir(temp_dir))
         return
-    step.result["changed"] = builder.remove(client, build_id, temp_dir, step.ui.lines)
+    step.result["changed"] = builder.remove(client, build_id, temp_dir, step.ui)
     if step.ledger is not None:
         step.ledger.release(kind=builder.LEDGER_KIND, name=builder.container_name(build_id))
 

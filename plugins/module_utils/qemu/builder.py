@@ -30,6 +30,7 @@ from ansible_collections.cattle.images.plugins.module_utils.qemu.cmdline import 
 )
 from ansible_collections.cattle.images.plugins.module_utils.qemu.qmp import QMP, QMPError
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, render_runtime
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 BUILDER_ID = "transcend.qemu"
 OUTPUT_KIND = "qemu_output_directory"
@@ -119,13 +120,12 @@ def headless_setting(config, environ=None):
     return vm.headless_setting(config, environ, fallback="running headless; watch the VM with a VNC client instead")
 
 
-def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="", message=None):
+def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""):
     """Start the VM and type the boot command. Returns the ``source`` dict.
 
-    ``say`` gets step lines (``==> build: …``), ``message`` Packer's indented notes (``    build: …``).
+    ``ui`` (a :class:`Ui`) gets Packer's step lines and indented notes.
     """
-    say = say or (lambda text: None)
-    message = message or (lambda text: None)
+    ui = ui or Ui()
     notes = []
     work = work_dir(build_id)
     started = False
@@ -142,14 +142,14 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
         except iso.ISOError as exc:
             raise QemuError(str(exc)) from None
         notes.extend(fetched["warnings"])
-        say(f"Using {'disk image' if config['disk_image'] else 'ISO'} {fetched['path']}")
+        ui.say(f"Using {'disk image' if config['disk_image'] else 'ISO'} {fetched['path']}")
         if _copies_without_conversion(config, fetched["path"]):
-            message("File extension already matches desired output format. Skipping qemu-img convert step")
+            ui.message("File extension already matches desired output format. Skipping qemu-img convert step")
         disk_path = prepare_disk(config, fetched["path"], notes)
 
         http = None
         if config["http_directory"] or config["http_content"]:
-            say("Starting HTTP server...")
+            ui.say("Starting HTTP server...")
             http = vm.start_http_server(config, work, build_id, build_name, ledger, error=QemuError)
             started = True
 
@@ -171,12 +171,12 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
         started = True  # from here on a failure must stop QEMU too
         child, host_port, vnc_port = _start_qemu(config, build_id, build_name, disk_path,
                                                  None if config["disk_image"] else fetched["path"],
-                                                 accelerator, headless, runtime, ledger, say)
+                                                 accelerator, headless, runtime, ledger, ui)
         runtime["SSHHostPort"] = host_port
         if headless:
-            message(vnc_note(config, vnc_port))
-        _boot(config, build_id, child, runtime, say)
-        message("No communicator is configured -- skipping StepWaitGuestAddress"
+            ui.message(vnc_note(config, vnc_port))
+        _boot(config, build_id, child, runtime, ui)
+        ui.message("No communicator is configured -- skipping StepWaitGuestAddress"
                 if config["communicator"] == "none" else "Not using a NetBridge -- skipping StepWaitGuestAddress")
     except (QemuError, disk.DiskError, OSError) as exc:
         message = str(exc)
@@ -206,7 +206,7 @@ def launch(config, build_id, build_name, ledger=None, say=None, ssh_public_key="
     }
 
 
-def _start_qemu(config, build_id, build_name, disk_path, iso_path, accelerator, headless, runtime, ledger, say):
+def _start_qemu(config, build_id, build_name, disk_path, iso_path, accelerator, headless, runtime, ledger, ui):
     work = work_dir(build_id)
     pidfile = qemu_marker(build_id)
     qmp_socket = config["qmp_socket_path"] or os.path.join(work, "qmp.sock")
@@ -230,7 +230,7 @@ def _start_qemu(config, build_id, build_name, disk_path, iso_path, accelerator, 
         if ledger is not None:
             ledger.record(build=build_name, kind=process.LEDGER_KIND, name=process_name(build_id), marker=pidfile,
                           pidfile=pidfile, build_id=build_id, role="qemu", grace=3, remove_paths=[work])
-        say(f"Starting VM, booting {'from disk' if config['disk_image'] else 'ISO'} ({accelerator})"
+        ui.say(f"Starting VM, booting {'from disk' if config['disk_image'] else 'ISO'} ({accelerator})"
             + (f", SSH on 127.0.0.1:{host_port}" if host_port else "")
             + (f", VNC on {config['vnc_bind_address']}:{vnc_port}" if vnc_port else ""))
         open(log_path, "w").close()
@@ -280,11 +280,11 @@ def _log_tail(path, limit=800):
     return text[-limit:]
 
 
-def _boot(config, build_id, child, runtime, say):
+def _boot(config, build_id, child, runtime, ui):
     """boot_wait, then the boot command typed over QMP; QEMU must stay up throughout."""
     qmp_socket = config["qmp_socket_path"] or os.path.join(work_dir(build_id), "qmp.sock")
     if config["boot_wait"] > 0:
-        say(f"Waiting {config['boot_wait']:g}s for boot...")
+        ui.say(f"Waiting {config['boot_wait']:g}s for boot...")
         deadline = time.monotonic() + config["boot_wait"]
         while time.monotonic() < deadline:
             _check_running(child, build_id, "during boot_wait")
@@ -297,7 +297,7 @@ def _boot(config, build_id, child, runtime, say):
     except TemplateErrors as exc:
         raise QemuError("boot_command: " + "; ".join(d.message for d in exc.diagnostics)) from None
     events = bootcommand.parse(text)
-    say("Typing the boot command over QMP...")
+    ui.say("Typing the boot command over QMP...")
     try:
         with QMP(qmp_socket, timeout=10) as monitor:
             monitor.type_events(events, key_interval=config["boot_key_interval"])
@@ -319,14 +319,14 @@ def vm_running(build_id):
     return bool(process.find(qemu_marker(build_id)))
 
 
-def wait_for_shutdown(build_id, timeout, say=None):
+def wait_for_shutdown(build_id, timeout, ui=None):
     """After the shutdown command: wait up to ``timeout`` for QEMU to exit (the guest powered off).
 
     A guest still up then is an error (Packer's), and the VM is stopped anyway.
     """
-    say = say or (lambda text: None)
+    ui = ui or Ui()
     # Packer's line for this step (it says it as it sends the command, just before this wait).
-    say("Gracefully halting virtual machine...")
+    ui.say("Gracefully halting virtual machine...")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not vm_running(build_id):
@@ -339,12 +339,12 @@ def wait_for_shutdown(build_id, timeout, say=None):
     )
 
 
-def halt(build_id, say=None):
+def halt(build_id, ui=None):
     """No shutdown_command: halt the VM, as Packer does (quit over QMP, else a signal)."""
-    say = say or (lambda text: None)
+    ui = ui or Ui()
     if not vm_running(build_id):
         return False
-    say("Halting the virtual machine...")
+    ui.say("Halting the virtual machine...")
     socket_path = os.path.join(work_dir(build_id), "qmp.sock")
     try:
         with QMP(socket_path, timeout=5) as monitor:
@@ -361,14 +361,14 @@ def halt(build_id, say=None):
 # --- capture ------------------------------------------------------------------------------
 
 
-def capture(config, build_name, accelerator="", say=None):
+def capture(config, build_name, accelerator="", ui=None):
     """Compact (and compress) the disk unless told not to; returns the artifact."""
-    say = say or (lambda text: None)
+    ui = ui or Ui()
     path = os.path.join(config["output_directory"], config["vm_name"])
     if not os.path.isfile(path):
         raise QemuError(f"Cannot capture: the disk {path} does not exist (did the launch fail?)")
     if config["format"] == "qcow2" and not config["skip_compaction"]:
-        say("Converting hard drive..." + (" (compressed)" if config["disk_compression"] else ""))
+        ui.say("Converting hard drive..." + (" (compressed)" if config["disk_compression"] else ""))
         try:
             disk.compact(path, config["disk_compression"], (config["qemu_img_args"] or {}).get("convert"))
         except disk.DiskError as exc:

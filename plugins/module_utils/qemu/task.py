@@ -31,8 +31,8 @@ def _started(step):
         step.result.update(changed=True, source=None)
         step.ui.say(f"Check mode: would boot {config['vm_name']} into {config['output_directory']}")
         return
-    source = builder.launch(config, step.build_id, step.build_name, ledger=step.ledger, say=step.ui.say,
-                            message=step.ui.message, ssh_public_key=step.params["ssh_public_key"])
+    source = builder.launch(config, step.build_id, step.build_name, ledger=step.ledger, ui=step.ui,
+                            ssh_public_key=step.params["ssh_public_key"])
     for note in source["notes"]:
         step.warn(note)
     step.result.update(changed=True, source=source)
@@ -46,10 +46,10 @@ def _stopped(step):
     if step.check_mode:
         step.result["changed"] = builder.vm_running(step.build_id)
     elif step.params["shutdown_sent"]:
-        builder.wait_for_shutdown(step.build_id, step.config["shutdown_timeout"], step.ui.say)
+        builder.wait_for_shutdown(step.build_id, step.config["shutdown_timeout"], step.ui)
         step.result["changed"] = True
     else:
-        step.result["changed"] = builder.halt(step.build_id, step.ui.say)
+        step.result["changed"] = builder.halt(step.build_id, step.ui)
 
 
 def _captured(step):
@@ -59,7 +59,7 @@ def _captured(step):
         step.result["changed"] = config["format"] == "qcow2" and not config["skip_compaction"]
         return
     accelerator = step.params["accelerator"] or step.source.get("accelerator") or ""
-    step.result.update(changed=True, artifact=builder.capture(config, step.build_name, accelerator, step.ui.say))
+    step.result.update(changed=True, artifact=builder.capture(config, step.build_name, accelerator, step.ui))
 
 
 def _absent(step):

@@ -15,6 +15,7 @@ from ansible_collections.cattle.images.plugins.module_utils.docker import builde
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import normalize
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from tests.fixtures.docker_cli import remove_build_id
 
 BASE_IMAGE = os.environ.get("CATTLE_BASE_IMAGE", "local/debian:bookworm")
@@ -146,16 +147,17 @@ def test_commit_declares_no_volume_for_bind_mounts(client, running):
 def test_launch_and_capture_say_packers_lines_in_order(client, made, tmp_path):
     build_id = new_build_id()
     made.append(build_id)
-    ui = []
+    lines = []
+    ui = Ui(lines)
     config = config_for(volumes={"/etc": "/host-etc"})
     source = builder.launch(client, config, build_id, "web", ui=ui)
     try:
         capture.capture(client, config, build_id, "web", ui)
     finally:
         builder.remove(client, build_id, source["temp_dir"], ui)
-    image_id = ui[6][1].removeprefix("Image ID: ")
-    address = ui[4][1].removeprefix("Using docker communicator to connect: ")
-    assert ui == [
+    image_id = lines[6][1].removeprefix("Image ID: ")
+    address = lines[4][1].removeprefix("Using docker communicator to connect: ")
+    assert lines == [
         ["say", "Creating a temporary directory for sharing data..."],
         ["say", "Starting docker container..."],
         ["message", f"Run command: docker run -v /etc:/host-etc -v {source['temp_dir']}:/packer-files "
