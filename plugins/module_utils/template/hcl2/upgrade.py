@@ -340,7 +340,13 @@ class _Upgrader:
         if self.tpl.min_version:
             lines += [("raw", 0, "packer {"), ("attr", 1, "required_version", f'">= {_quote_literal(self.tpl.min_version)}"'),
                       ("raw", 0, "}")]
-        body = self._sources() + self._build()  # first: they find the env variables, the timestamp
+        # A default that uses more than env() can only be a local; references must know that first.
+        for name, default in self.declared.items():
+            if isinstance(default, str) and self.transpose(default, in_variable=True)[1]:
+                self.locals.add(name)
+        self.uses_timestamp = False
+        self.env_variables.clear()
+        body = self._sources() + self._build()  # before the variables: they find env() uses and the timestamp
         lines += self._variables()
         if self.uses_timestamp:
             lines += [("raw", 0, ""), ("raw", 0, TIMESTAMP_LOCAL)]
@@ -351,19 +357,15 @@ class _Upgrader:
 
     def _variables(self) -> list:
         sensitive = set(self.tpl.sensitive_names)
-        lines, local_lines = [], []
-        # Which defaults need a local is known before any reference to them is written.
-        for name, default in self.declared.items():
-            if isinstance(default, str) and self.transpose(default, in_variable=True)[1]:
-                self.locals.add(name)
+        lines, plain_locals, local_blocks = [], [], []
         for name in sorted(self.declared):
             default = self.declared[name]
             expr = None if default is None else _Expr(self.transpose(default, in_variable=name not in self.locals)[0])
             if name in self.locals and name in sensitive:
-                local_lines += self.block(f'local "{name}"', {}, 0, [("attr", 1, "sensitive", "true"),
-                                                                    ("attr", 1, "expression", expr.source)])
+                local_blocks += self.block(f'local "{name}"', {}, 0, [("attr", 1, "sensitive", "true"),
+                                                                     ("attr", 1, "expression", expr.source)])
             elif name in self.locals:
-                local_lines.append(("attr", 1, _key(name), expr.source))
+                plain_locals.append(("attr", 1, _key(name), expr.source))
             else:
                 first = [("attr", 1, "type", "string")]
                 if expr is not None:
@@ -374,10 +376,9 @@ class _Upgrader:
         for env_name, name in sorted(self.env_variables.items(), key=lambda item: item[1]):
             lines += self.block(f'variable "{name}"', {}, 0, [("attr", 1, "type", "string"),
                                                               ("attr", 1, "default", '"${env("' + _quote_literal(env_name) + '")}"')])
-        if any(line[0] == "attr" for line in local_lines):
-            plain = [line for line in local_lines if line[0] == "attr"]
-            lines += [("raw", 0, ""), ("raw", 0, "locals {")] + plain + [("raw", 0, "}")]
-        return lines + [line for line in local_lines if line[0] != "attr"]
+        if plain_locals:
+            lines += [("raw", 0, ""), ("raw", 0, "locals {")] + plain_locals + [("raw", 0, "}")]
+        return lines + local_blocks
 
     def _sources(self) -> list:
         lines = []
