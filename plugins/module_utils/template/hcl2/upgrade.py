@@ -25,6 +25,8 @@ from ..source import SourceError, read_document
 from ..structure import TemplateStructure
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# Keys whose object values stay one attribute rather than becoming nested blocks.
+ATTRIBUTES_HOLDING_OBJECTS = frozenset({"override"})
 TIMESTAMP_LOCAL = 'locals { timestamp = regex_replace(timestamp(), "[- TZ:]", "") }'
 # Functions with an HCL2 equivalent but no automatic translation: the user rewrites them.
 HAND_UPGRADE = {
@@ -191,6 +193,7 @@ class _Upgrader:
         self.notes: list[str] = []  # hand-upgrade notes for the block being written
         self.env_variables: dict[str, str] = {}  # environment variable -> generated variable name
         self.locals: set[str] = set()
+        self.in_source: tuple | None = None  # (type, name) while a source block is written
         self.declared = dict(structure.variables)
         # Variables only a var file declares: Packer ≥1.7 declares them too, as required.
         for name in re.findall(r"{{-?\s*user\s+`([^`]*)`", text):
@@ -259,6 +262,9 @@ class _Upgrader:
             if not args:
                 return "${timestamp()}"
             return "${legacy_" + name + '("' + _quote_literal(args[0]) + '")}'
+        if name in ("build_name", "build_type") and not args and self.in_source:
+            # Packer 1.6.6 leaves source.* unknown while it reads a source block; the values are known here.
+            return _quote_literal(self.in_source[1] if name == "build_name" else self.in_source[0])
         simple = {
             "timestamp": "${local.timestamp}", "template_dir": "${path.root}", "pwd": "${path.cwd}",
             "packer_version": "${packer.version}", "uuid": "${uuidv4()}",
@@ -300,7 +306,9 @@ class _Upgrader:
         lines = list(first or [])
         for key in sorted(config):
             value = config[key]
-            if isinstance(value, dict) and (not value or any(isinstance(v, (dict, list)) or v is None for v in value.values())):
+            if key in ATTRIBUTES_HOLDING_OBJECTS:
+                lines.extend(_attribute(key, self.value(value), indent))
+            elif isinstance(value, dict) and (not value or any(isinstance(v, (dict, list)) or v is None for v in value.values())):
                 lines.append(("raw", indent, f"{key} {{"))
                 lines.extend(self.body(value, indent + 1))
                 lines.append(("raw", indent, "}"))
@@ -315,8 +323,9 @@ class _Upgrader:
                 lines.extend(_attribute(key, self.value(value), indent))
         return lines
 
-    def block(self, header: str, config: dict, indent: int, first: list | None = None) -> list:
-        self.notes = []
+    def block(self, header: str, config: dict, indent: int, first: list | None = None, notes: tuple = ()) -> list:
+        """The block's lines, after a comment per call left for the user (`notes`: found in `first` already)."""
+        self.notes = list(notes)
         inner = self.body(config, indent + 1, first)
         comments = [("raw", indent, "# " + note) for note in self.notes]
         return [("raw", 0, "")] + comments + [("raw", indent, header + " {")] + inner + [("raw", indent, "}")]
@@ -357,34 +366,39 @@ class _Upgrader:
 
     def _variables(self) -> list:
         sensitive = set(self.tpl.sensitive_names)
-        lines, plain_locals, local_blocks = [], [], []
+        lines, plain_locals, local_blocks, locals_notes = [], [], [], []
         for name in sorted(self.declared):
             default = self.declared[name]
+            self.notes = []
             expr = None if default is None else _Expr(self.transpose(default, in_variable=name not in self.locals)[0])
+            notes = tuple(self.notes)
             if name in self.locals and name in sensitive:
                 local_blocks += self.block(f'local "{name}"', {}, 0, [("attr", 1, "sensitive", "true"),
-                                                                     ("attr", 1, "expression", expr.source)])
+                                                                     ("attr", 1, "expression", expr.source)], notes)
             elif name in self.locals:
                 plain_locals.append(("attr", 1, _key(name), expr.source))
+                locals_notes += [("raw", 0, "# " + note) for note in notes]
             else:
                 first = [("attr", 1, "type", "string")]
                 if expr is not None:
                     first.append(("attr", 1, "default", expr.source))
                 if name in sensitive:
                     first.append(("attr", 1, "sensitive", "true"))
-                lines += self.block(f'variable "{name}"', {}, 0, first)
+                lines += self.block(f'variable "{name}"', {}, 0, first, notes)
         for env_name, name in sorted(self.env_variables.items(), key=lambda item: item[1]):
             lines += self.block(f'variable "{name}"', {}, 0, [("attr", 1, "type", "string"),
                                                               ("attr", 1, "default", '"${env("' + _quote_literal(env_name) + '")}"')])
         if plain_locals:
-            lines += [("raw", 0, ""), ("raw", 0, "locals {")] + plain_locals + [("raw", 0, "}")]
+            lines += [("raw", 0, "")] + locals_notes + [("raw", 0, "locals {")] + plain_locals + [("raw", 0, "}")]
         return lines + local_blocks
 
     def _sources(self) -> list:
         lines = []
         by_name = {b["raw_name"]: b for b in self.tpl.builders}
         for raw_name, (btype, name) in self.sources.items():
+            self.in_source = (btype, name)
             lines += self.block(f'source "{btype}" "{name}"', by_name[raw_name]["config"], 0)
+        self.in_source = None
         return lines
 
     def _build(self) -> list:
@@ -414,16 +428,9 @@ class _Upgrader:
         for key in ("timeout", "pause_before"):
             if provisioner[key] > 0:
                 config[key] = go_duration(provisioner[key])
-        first = []
-        if provisioner["override"]:
-            override = {self.sources.get(k, (None, k))[1]: v for k, v in provisioner["override"].items()}
-            first = _attribute("override", self.value(override), 2)
-            # `override` is an attribute even though it holds objects; sorted in with the others.
-            config = {k: v for k, v in config.items()}
-        lines = self.block(f'{kind} "{provisioner["type"]}"', config, 1)
-        if first:
-            lines = _insert_sorted(lines, "override", first)
-        return lines
+        if provisioner["override"]:  # HCL2 keys overrides by source name
+            config["override"] = {self.sources.get(k, (None, k))[1]: v for k, v in provisioner["override"].items()}
+        return self.block(f'{kind} "{provisioner["type"]}"', config, 1)
 
     def _chain(self, chain: list) -> list:
         if not chain:
@@ -446,20 +453,6 @@ class _Upgrader:
         if nested:
             return [("raw", 0, ""), ("raw", 1, "post-processors {")] + lines + [("raw", 1, "}")]
         return lines
-
-
-def _insert_sorted(lines: list, key: str, attribute: list) -> list:
-    """Puts a multi-line attribute among a block's top-level lines in key order."""
-    header = next(i for i, line in enumerate(lines) if line[0] == "raw" and line[2].endswith("{"))
-    indent = lines[header][1] + 1
-    position = len(lines) - 1
-    for i in range(header + 1, len(lines) - 1):
-        line = lines[i]
-        name = line[2] if line[0] == "attr" else line[2].split(" ", 1)[0]
-        if line[1] == indent and name > key:
-            position = i
-            break
-    return lines[:position] + attribute + lines[position:]
 
 
 def _reference(scope: str, name: str) -> str:

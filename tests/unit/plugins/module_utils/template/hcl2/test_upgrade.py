@@ -163,3 +163,16 @@ def test_invalid_template_is_refused_with_positions():
                                            (0.25, "250ms"), (3725.5, "1h2m5.5s")])
 def test_go_duration(seconds, text):
     assert go_duration(seconds) == text
+
+
+def test_build_name_in_a_source_is_written_out():
+    # Packer 1.6.6 leaves source.name unknown inside a source block: the value is known, so write it.
+    text = up({"builders": [{"type": "qemu", "name": "vm", "vm_name": "{{build_name}}-{{build_type}}.img", "iso_url": "x"}]})
+    assert 'vm_name = "vm-qemu.img"' in text
+
+
+def test_notes_on_a_variable_default_sit_above_it():
+    text = up({"variables": {"loud": "{{ `x` | upper }}", "fine": "y"}, "builders": [{"type": "null", "communicator": "none"}]})
+    assert ('# {{ `x` | upper }} was kept as written: upgrade it by hand to upper(string)\n'
+            'variable "loud" {\n  type    = string\n  default = "{{ `x` | upper }}"\n}') in text
+    assert text.count("# ") == 1
