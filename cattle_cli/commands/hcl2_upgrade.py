@@ -7,7 +7,7 @@ import sys
 import tempfile
 
 from cattle_cli import flags
-from cattle_cli.output import Output, report
+from cattle_cli.output import Output
 
 USAGE = """Usage: cattle hcl2_upgrade [options] TEMPLATE
 
@@ -41,7 +41,10 @@ def run(argv: list[str]) -> int:
     try:
         text = upgrade_file(template, cwd=os.getcwd())
     except TemplateErrors as exc:
-        report(Output(False), exc.diagnostics)
+        out = Output(False)
+        out.error(f"Failed to read {template}; nothing was written. Errors are shown below.\n")
+        for diagnostic in exc.diagnostics:
+            out.error(f"Error: {diagnostic}")
         return 1
     try:
         write_output(target, text, replace=parsed.values["force"])

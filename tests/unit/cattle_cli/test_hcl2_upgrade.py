@@ -47,7 +47,8 @@ def test_output_file_in_a_new_directory(workdir):
 def test_invalid_template_writes_nothing(workdir, capsys):
     (workdir / "bad.json").write_text('{"builders": [{"image": "x"}]}')
     assert hcl2_upgrade.run(["bad.json"]) == 1
-    assert "bad.json:1:15: builders[0]: builder 1: missing 'type'" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("Failed to read bad.json; nothing was written. Errors are shown below.\n\n"
+                                       "Error: bad.json:1:15: builders[0]: builder 1: missing 'type'\n")
     assert not os.path.exists(workdir / "bad.json.pkr.hcl")
 
 
