@@ -27,6 +27,8 @@ from ..structure import TemplateStructure
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # Keys whose object values stay one attribute rather than becoming nested blocks.
 ATTRIBUTES_HOLDING_OBJECTS = frozenset({"override"})
+# Objects the plugins declare as blocks although they hold only scalars (as Packer ≥1.7 knows).
+BLOCKS_OF_SCALARS = frozenset({"linux_options", "network_interface", "shared_image_gallery"})
 TIMESTAMP_LOCAL = 'locals { timestamp = regex_replace(timestamp(), "[- TZ:]", "") }'
 # Functions with an HCL2 equivalent but no automatic translation: the user rewrites them.
 HAND_UPGRADE = {
@@ -219,6 +221,8 @@ class _Upgrader:
             hcl = self._action(action, in_variable)
             if hcl is None:
                 out.append(_quote_literal(action))
+                # a default calling a function, even one left for the user, is an expression: a local (as Packer ≥1.7)
+                needs_local = needs_local or (in_variable and self._calls_function(action))
             else:
                 out.append(hcl)
                 needs_local = needs_local or (in_variable and not hcl.startswith("${env("))
@@ -247,6 +251,14 @@ class _Upgrader:
             return None
         values = [a.value for a in args]
         return self._call(name, values, in_variable)
+
+    @staticmethod
+    def _calls_function(action: str) -> bool:
+        try:
+            nodes = parse(action, ALL_FUNCTION_NAMES)
+        except GoTemplateError:
+            return False
+        return any(isinstance(a, Ident) for n in nodes if isinstance(n, Action) for c in n.pipe.commands for a in c.args)
 
     def _call(self, name: str, args: list, in_variable: bool) -> str | None:
         if name == "user" and len(args) == 1:
@@ -308,7 +320,7 @@ class _Upgrader:
             value = config[key]
             if key in ATTRIBUTES_HOLDING_OBJECTS:
                 lines.extend(_attribute(key, self.value(value), indent))
-            elif isinstance(value, dict) and (not value or any(isinstance(v, (dict, list)) or v is None for v in value.values())):
+            elif isinstance(value, dict) and (not value or key in BLOCKS_OF_SCALARS or any(isinstance(v, (dict, list)) or v is None for v in value.values())):
                 lines.append(("raw", indent, f"{key} {{"))
                 lines.extend(self.body(value, indent + 1))
                 lines.append(("raw", indent, "}"))
@@ -357,8 +369,6 @@ class _Upgrader:
         self.env_variables.clear()
         body = self._sources() + self._build()  # before the variables: they find env() uses and the timestamp
         lines += self._variables()
-        if self.uses_timestamp:
-            lines += [("raw", 0, ""), ("raw", 0, TIMESTAMP_LOCAL)]
         lines += body
         while lines and lines[0][0] == "raw" and not lines[0][2]:
             lines.pop(0)
@@ -388,9 +398,12 @@ class _Upgrader:
         for env_name, name in sorted(self.env_variables.items(), key=lambda item: item[1]):
             lines += self.block(f'variable "{name}"', {}, 0, [("attr", 1, "type", "string"),
                                                               ("attr", 1, "default", '"${env("' + _quote_literal(env_name) + '")}"')])
+        if self.uses_timestamp:
+            lines += [("raw", 0, ""), ("raw", 0, TIMESTAMP_LOCAL)]
+        lines += local_blocks
         if plain_locals:
             lines += [("raw", 0, "")] + locals_notes + [("raw", 0, "locals {")] + plain_locals + [("raw", 0, "}")]
-        return lines + local_blocks
+        return lines
 
     def _sources(self) -> list:
         lines = []

@@ -1,4 +1,4 @@
-"""hcl2_upgrade: Packer 1.6.6's output on real templates, and each translation rule."""
+"""hcl2_upgrade: Packer's own output (1.6.6 on corpus templates, 1.16.0's fixtures), and each translation rule."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def up(template: dict) -> str:
 
 
 @pytest.mark.parametrize("name", PACKER_CASES)
-def test_agrees_with_packer_166(name):
+def test_agrees_with_packer(name):
     with open(os.path.join(CASES, name)) as handle:
         source = handle.read()
     with open(os.path.join(CASES, name + ".pkr.hcl")) as handle:
@@ -171,8 +171,16 @@ def test_build_name_in_a_source_is_written_out():
     assert 'vm_name = "vm-qemu.img"' in text
 
 
-def test_notes_on_a_variable_default_sit_above_it():
-    text = up({"variables": {"loud": "{{ `x` | upper }}", "fine": "y"}, "builders": [{"type": "null", "communicator": "none"}]})
+def test_a_default_calling_a_function_left_by_hand_is_a_local_with_its_note():
+    text = up({"variables": {"loud": "{{ `x` | upper }}", "fine": "{{ .Kept }}"},
+               "builders": [{"type": "null", "communicator": "none"}]})
     assert ('# {{ `x` | upper }} was kept as written: upgrade it by hand to upper(string)\n'
-            'variable "loud" {\n  type    = string\n  default = "{{ `x` | upper }}"\n}') in text
+            'locals {\n  loud = "{{ `x` | upper }}"\n}') in text
+    assert 'variable "fine" {\n  type    = string\n  default = "{{ .Kept }}"\n}' in text
     assert text.count("# ") == 1
+
+
+def test_objects_the_plugins_declare_as_blocks():
+    text = up({"builders": [{"type": "vsphere-clone", "linux_options": {"domain": "d"}, "tags": {"a": "b"}}]})
+    assert '  linux_options {\n    domain = "d"\n  }\n' in text
+    assert '  tags = {\n' in text
