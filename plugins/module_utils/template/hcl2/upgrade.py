@@ -60,7 +60,7 @@ def upgrade_text(text: str, path: str = "template.json", cwd: str = ".") -> str:
     errors = [d for d in structure.parse() if d.severity == "error"]
     if errors:
         raise TemplateErrors(errors)
-    return _Upgrader(structure, text).render()
+    return _Upgrader(structure).render()
 
 
 # ---------------------------------------------------------------- the HCL text
@@ -188,9 +188,8 @@ def _trim(number: float) -> str:
 
 
 class _Upgrader:
-    def __init__(self, structure: TemplateStructure, text: str):
+    def __init__(self, structure: TemplateStructure):
         self.tpl = structure
-        self.raw_text = text
         self.uses_timestamp = False
         self.notes: list[str] = []  # hand-upgrade notes for the block being written
         self.env_variables: dict[str, str] = {}  # environment variable -> generated variable name
@@ -198,8 +197,9 @@ class _Upgrader:
         self.in_source: tuple | None = None  # (type, name) while a source block is written
         self.declared = dict(structure.variables)
         # Variables only a var file declares: Packer ≥1.7 declares them too, as required.
-        for name in re.findall(r"{{-?\s*user\s+`([^`]*)`", text):
-            self.declared.setdefault(name, None)
+        for string in _strings(structure.doc.value):
+            for name in re.findall(r"{{-?\s*user\s+[`\"]([^`\"]*)[`\"]", string):
+                self.declared.setdefault(name, None)
         self.sources = self._source_names()
 
     # ------------------------------------------------------------ strings
@@ -218,25 +218,22 @@ class _Upgrader:
                 return '"' + "".join(out) + '"', needs_local
             out.append(_quote_literal(text[pos:start]))
             action = text[start:end]
-            hcl = self._action(action, in_variable)
-            if hcl is None:
-                out.append(_quote_literal(action))
-                # a default calling a function, even one left for the user, is an expression: a local (as Packer ≥1.7)
-                needs_local = needs_local or (in_variable and self._calls_function(action))
-            else:
-                out.append(hcl)
-                needs_local = needs_local or (in_variable and not hcl.startswith("${env("))
+            hcl, calls = self._action(action, in_variable)
+            out.append(_quote_literal(action) if hcl is None else hcl)
+            # A default that calls a function other than env() (even one left for the user) is an
+            # expression, which HCL2 allows only in a local (as Packer ≥1.7 decides).
+            needs_local = needs_local or (in_variable and calls and not (hcl or "").startswith("${env("))
             pos = end
 
-    def _action(self, action: str, in_variable: bool) -> str | None:
-        """`${...}` for one `{{ }}` action, or None to keep it as written."""
+    def _action(self, action: str, in_variable: bool) -> tuple[str | None, bool]:
+        """(`${...}` for one `{{ }}` action or None to keep it as written, whether it calls a function)."""
         try:
             nodes = parse(action, ALL_FUNCTION_NAMES)
         except GoTemplateError as exc:
             self._note(f"{action} was kept as written: {str(exc).split(': ', 2)[-1]}")
-            return None
+            return None, False
         if len(nodes) != 1 or not isinstance(nodes[0], Action):
-            return None
+            return None, False
         commands = nodes[0].pipe.commands
         called = [a.name for c in commands for a in c.args if isinstance(a, Ident)]
         for name in called:
@@ -245,20 +242,11 @@ class _Upgrader:
         if len(commands) != 1 or not isinstance(commands[0].args[0], Ident):
             if called and not any(n in HAND_UPGRADE for n in called):
                 self._note(f"{action} was kept as written: HCL2 has no pipelines")
-            return None
+            return None, bool(called)
         name, args = commands[0].args[0].name, commands[0].args[1:]
         if any(isinstance(a, FieldRef) or not isinstance(a, Literal) or not isinstance(a.value, str) for a in args):
-            return None
-        values = [a.value for a in args]
-        return self._call(name, values, in_variable)
-
-    @staticmethod
-    def _calls_function(action: str) -> bool:
-        try:
-            nodes = parse(action, ALL_FUNCTION_NAMES)
-        except GoTemplateError:
-            return False
-        return any(isinstance(a, Ident) for n in nodes if isinstance(n, Action) for c in n.pipe.commands for a in c.args)
+            return None, True
+        return self._call(name, [a.value for a in args], in_variable), True
 
     def _call(self, name: str, args: list, in_variable: bool) -> str | None:
         if name == "user" and len(args) == 1:
@@ -466,6 +454,19 @@ class _Upgrader:
         if nested:
             return [("raw", 0, ""), ("raw", 1, "post-processors {")] + lines + [("raw", 1, "}")]
         return lines
+
+
+def _strings(value):
+    """Every string in a decoded document, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
 
 
 def _reference(scope: str, name: str) -> str:

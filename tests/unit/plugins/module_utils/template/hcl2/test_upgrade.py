@@ -95,11 +95,13 @@ def test_literal_hcl_sequences_and_quotes_are_escaped():
 
 def test_calls_without_translation_are_kept_and_noted():
     text = up({"builders": [{"type": "null", "communicator": "none"}],
-               "provisioners": [{"type": "shell-local", "inline": ["echo {{ upper `x` }} {{ user `v` | lower }}"]}]})
+               "provisioners": [{"type": "shell-local", "inline": ["echo {{ upper `x` }} {{ user `v` | lower }}"],
+                                 "environment_vars": ['W={{ user "w" }}']}]})
     assert "  # {{ upper `x` }} was kept as written: upgrade it by hand to upper(string)\n" in text
     assert '"echo {{ upper `x` }} {{ user `v` | lower }}"' in text
     # a variable only a var file declares is declared, required
     assert 'variable "v" {\n  type = string\n}' in text
+    assert 'variable "w" {\n  type = string\n}' in text and '"W=${var.w}"' in text
 
 
 def test_provisioner_options_only_except_override():
