@@ -371,8 +371,8 @@ class _Upgrader:
             expr = None if default is None else _Expr(self.transpose(default, in_variable=name not in self.locals)[0])
             notes = tuple(self.notes)
             if name in self.locals and name in sensitive:
-                local_blocks += self.block(f'local "{name}"', {}, 0, [("attr", 1, "sensitive", "true"),
-                                                                     ("attr", 1, "expression", expr.source)], notes)
+                first = [("attr", 1, "sensitive", "true"), ("attr", 1, "expression", expr.source)]
+                local_blocks += self.block(f'local "{name}"', {}, 0, first, notes)
             elif name in self.locals:
                 plain_locals.append(("attr", 1, _key(name), expr.source))
                 locals_notes += [("raw", 0, "# " + note) for note in notes]
