@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pkgutil
 import shutil
 import subprocess
 import uuid
@@ -21,8 +22,9 @@ from ansible_collections.cattle.images.plugins.module_utils.template.hcl2.upgrad
 try:
     from ansible_collections.cattle.images.plugins.module_utils.template import hcl2 as hcl2_reader
 
-    # On this branch the package is an empty __init__.py beside upgrade.py; the reader's version exports its API.
-    READER = any(not name.startswith("_") and name != "upgrade" for name in vars(hcl2_reader))
+    # Before the reader is merged the package holds an empty __init__.py and upgrade.py only.
+    READER = any(not name.startswith("_") and name != "upgrade" for name in vars(hcl2_reader)) or any(
+        module.name != "upgrade" for module in pkgutil.iter_modules(hcl2_reader.__path__))
 except ImportError:
     READER = False
 
