@@ -21,6 +21,9 @@ import re
 from ..errors import Diagnostic, GoTemplateError, TemplateErrors
 from ..functions import ALL_FUNCTION_NAMES
 from ..gosyntax import Action, FieldRef, Ident, Literal, parse
+from ..schemas.builders import BUILDERS
+from ..schemas.post_processors import POST_PROCESSORS
+from ..schemas.provisioners import PROVISIONERS
 from ..source import SourceError, read_document
 from ..structure import TemplateStructure
 
@@ -75,23 +78,13 @@ class _Expr:
         self.source = source
 
 
+_NAMED_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPES = str.maketrans({**{chr(c): f"\\u{c:04x}" for c in [*range(0x20), 0x7F]}, **_NAMED_ESCAPES})
+
+
 def _quote_literal(text: str) -> str:
     """Text as the inside of an HCL quoted template: escapes, and `${`/`%{` doubled so they stay literal."""
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out).replace("${", "$${").replace("%{", "%%{")
+    return text.translate(_ESCAPES).replace("${", "$${").replace("%{", "%%{")
 
 
 def _number(value) -> str:
@@ -172,12 +165,7 @@ def go_duration(seconds: float) -> str:
                 return sign + _trim(nanos / size) + unit
     hours, rest = divmod(nanos, 3_600_000_000_000)
     minutes, rest = divmod(rest, 60_000_000_000)
-    text = _trim(rest / 1e9) + "s"
-    if hours or minutes:
-        text = f"{minutes}m" + text
-    if hours:
-        text = f"{hours}h" + text
-    return sign + text
+    return sign + (f"{hours}h" if hours else "") + (f"{minutes}m" if hours or minutes else "") + _trim(rest / 1e9) + "s"
 
 
 def _trim(number: float) -> str:
@@ -291,6 +279,8 @@ class _Upgrader:
 
     def value(self, value):
         """A config value with every string transposed."""
+        if isinstance(value, _Expr):
+            return value
         if isinstance(value, str):
             return _Expr(self.transpose(value)[0])
         if isinstance(value, list):
@@ -298,6 +288,20 @@ class _Upgrader:
         if isinstance(value, dict):
             return {k: self.value(v) for k, v in value.items()}
         return value
+
+    def weak_lists(self, schemas: dict, component_type: str, config: dict) -> dict:
+        """Packer's JSON decoder reads a string as a comma-separated list where a list is expected
+        (`"tag": "latest"`); HCL2 does not, so such strings become the list they meant."""
+        options = schemas.get(component_type, {}).get("options", {})
+        config = dict(config)
+        for key, value in config.items():
+            if options.get(key) not in ("list", "intlist") or not isinstance(value, str):
+                continue
+            if "{{" in value:  # the commas are known only once the template is evaluated
+                config[key] = _Expr(f'split(",", {self.transpose(value)[0]})')
+            else:
+                config[key] = value.split(",") if value else []
+        return config
 
     # ------------------------------------------------------------ bodies
 
@@ -398,7 +402,7 @@ class _Upgrader:
         by_name = {b["raw_name"]: b for b in self.tpl.builders}
         for raw_name, (btype, name) in self.sources.items():
             self.in_source = (btype, name)
-            lines += self.block(f'source "{btype}" "{name}"', by_name[raw_name]["config"], 0)
+            lines += self.block(f'source "{btype}" "{name}"', self.weak_lists(BUILDERS, btype, by_name[raw_name]["config"]), 0)
         self.in_source = None
         return lines
 
@@ -420,7 +424,7 @@ class _Upgrader:
         return lines + [("raw", 0, "}")]
 
     def _provisioner(self, kind: str, provisioner: dict) -> list:
-        config = dict(provisioner["config"])
+        config = self.weak_lists(PROVISIONERS, provisioner["type"], provisioner["config"])
         for key in ("only", "except"):
             if provisioner[key]:
                 config[key] = self._build_names(provisioner[key])
@@ -440,7 +444,7 @@ class _Upgrader:
         indent = 2 if nested else 1
         lines = []
         for pp in chain:
-            config = dict(pp["config"])
+            config = self.weak_lists(POST_PROCESSORS, pp["type"], pp["config"])
             for key in ("only", "except"):
                 if pp[key]:
                     config[key] = self._build_names(pp[key])

@@ -186,3 +186,20 @@ def test_objects_the_plugins_declare_as_blocks():
     text = up({"builders": [{"type": "vsphere-clone", "linux_options": {"domain": "d"}, "tags": {"a": "b"}}]})
     assert '  linux_options {\n    domain = "d"\n  }\n' in text
     assert '  tags = {\n' in text
+
+
+def test_strings_where_lists_are_expected_become_lists():
+    # Packer's JSON decoder splits a string on commas where a list is expected; HCL2 wants the list.
+    text = up({"variables": {"regions": "a,b"},
+               "builders": [{"type": "docker", "image": "i", "commit": True, "changes": "ENV A=1"}],
+               "provisioners": [{"type": "shell", "inline": "echo hi", "environment_vars": ""}],
+               "post-processors": [{"type": "docker-tag", "repository": "r", "tag": "v1,latest",
+                                    "tags": "{{user `regions`}}"}]})
+    assert 'changes = ["ENV A=1"]' in text
+    assert 'inline = ["echo hi"]' in text and "environment_vars" not in text
+    assert 'tag        = ["v1", "latest"]' in text
+    assert 'tags       = split(",", "${var.regions}")' in text
+
+
+def test_control_characters_are_escaped():
+    assert 'image  = "a\\u0001b\\u007fc"' in up({"builders": [{"type": "docker", "image": "a\x01b\x7fc", "commit": True}]})
