@@ -14,6 +14,7 @@ COMMANDS = {
     "inspect": "see components of a template",
     "cache": "list or prune the step cache",
     "sweep": "remove what killed or crashed builds left behind",
+    "hcl2_upgrade": "write the HCL2 equivalent of a JSON template",
     "version": "print the version",
 }
 

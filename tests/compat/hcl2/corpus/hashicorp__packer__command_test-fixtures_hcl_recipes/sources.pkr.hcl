@@ -1,0 +1,3 @@
+source "null" "base" {
+  communicator = "none"
+}

@@ -1,0 +1,5 @@
+
+locals {
+  timestamp = formatdate("YYYY-MM-DDX", timestamp())
+  other_local = "test-${local.timestamp}"
+}

@@ -1,0 +1,2 @@
+
+fruit = "chocolate" // is that even a fruit !?

@@ -1,0 +1,7 @@
+
+variable "images" {
+  type    = map(string)
+  default = {
+    key = "value"
+  }
+}

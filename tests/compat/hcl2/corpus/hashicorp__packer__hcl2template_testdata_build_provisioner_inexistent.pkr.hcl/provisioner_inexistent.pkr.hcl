@@ -1,0 +1,6 @@
+
+build {
+    provisioner "inexistant" {
+        foo = "bar"
+    }
+}

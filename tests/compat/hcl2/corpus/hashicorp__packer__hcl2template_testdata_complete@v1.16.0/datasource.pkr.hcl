@@ -1,0 +1,3 @@
+data "amazon-ami" "test" {
+  string = "string"
+}

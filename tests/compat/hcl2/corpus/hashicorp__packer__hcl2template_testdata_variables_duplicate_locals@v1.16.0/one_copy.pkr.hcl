@@ -1,0 +1,4 @@
+
+local "sensible" {
+    expression = "something"
+}

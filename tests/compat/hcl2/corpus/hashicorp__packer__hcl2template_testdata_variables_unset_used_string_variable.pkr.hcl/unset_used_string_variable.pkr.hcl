@@ -1,0 +1,10 @@
+
+variable "foo" {
+  type = string
+}
+
+build {
+  sources = [
+    "source.null.null-builder${var.foo}",
+  ]
+}
