@@ -1,0 +1,460 @@
+"""HCL2 templates (`*.pkr.hcl`, or a directory of them) compiled into the same builds the JSON loader makes.
+
+Blocks are evaluated here; each build's builder, provisioners and post-processors are then decoded
+and checked by `loader.Template` exactly as a JSON template's are, so the plan cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from datetime import UTC, datetime
+
+from ...build_keys import build_keys
+from ..errors import Diagnostic, TemplateErrors
+from ..functions import PACKER_COMPAT_VERSION, time_ordered_uuid
+from ..loader import Template, _parse_version
+from ..structure import format_path
+from . import syntax
+from . import variables as hvars
+from .diagnostics import HCLError, to_diagnostic
+from .evaluate import Evaluator, Scope, body_value, default_functions
+from .functions import filesystem_functions, timestamp_function
+
+TEMPLATE_SUFFIXES = (".pkr.hcl",)
+JSON_SUFFIX = ".pkr.json"
+AUTO_VARS_SUFFIX = ".auto.pkrvars.hcl"
+TOP_BLOCKS = {"variable": 1, "variables": 0, "locals": 0, "local": 1, "source": 2, "build": 0, "packer": 0, "data": 2}
+PROVISIONER_SPECIAL = ("only", "except", "pause_before", "max_retries", "timeout", "override", "name")
+POST_PROCESSOR_SPECIAL = ("only", "except", "keep_input_artifact", "name")
+
+
+def is_hcl2_path(path) -> bool:
+    path = os.fspath(path)
+    return os.path.isdir(path) or path.endswith(TEMPLATE_SUFFIXES + (JSON_SUFFIX,))
+
+
+class HCL2Template(Template):
+    """The builds of an HCL2 template; validation and the plan are `Template`'s."""
+
+    def __init__(self, path, cwd, builds, positions, sensitive, info):
+        self.path = path
+        self.abspath = path
+        self.template_dir = path if os.path.isdir(path) else os.path.dirname(path)
+        self.display = path
+        self.cwd = cwd
+        self.cli_values = {}
+        self.init_time = info["init_time"]
+        self.run_uuid = info["run_uuid"]
+        self.description = info["description"]
+        self.variables = {}
+        self.sensitive_names = []
+        self.builders = builds
+        self.provisioners = []
+        self.error_cleanup = None
+        self.post_processors = []
+        self.min_version = None
+        self._resolved = ({}, [])
+        self.positions = positions
+        self._sensitive = sensitive
+        self.info = info
+
+    def diag(self, path, message, severity="error") -> Diagnostic:
+        path = tuple(path)
+        probe = path
+        while probe not in self.positions and probe:
+            probe = probe[:-1]
+        file, line, column = self.positions.get(probe, (self.display, 0, 0))
+        return Diagnostic(file, line, column, format_path(path), message, severity)
+
+    def sensitive_values(self) -> list[str]:
+        return list(self._sensitive)
+
+    def _selected(self, only, except_):
+        only = [g for item in (only or []) for g in item.split(",") if g]
+        except_ = [g for item in (except_ or []) for g in item.split(",") if g]
+        selected = []
+        for builder in self.builders:
+            name = builder["raw_name"]
+            if only and not any(fnmatch.fnmatchcase(name, g) for g in only):
+                continue
+            if except_ and any(fnmatch.fnmatchcase(name, g) for g in except_):
+                continue
+            selected.append((builder, name))
+        return selected, except_
+
+    def inspect(self) -> dict:
+        return self.info["inspect"]
+
+
+# ---------------------------------------------------------------------- loading
+
+
+def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None) -> HCL2Template:
+    """Reads a `.pkr.hcl` file or a directory; raises TemplateErrors with every problem found, at once."""
+    cwd = os.path.abspath(cwd or os.getcwd())
+    given = os.fspath(path)
+    full = os.path.abspath(given if os.path.isabs(given) else os.path.join(cwd, given))
+    env = os.environ if env is None else env
+    problems: list[Diagnostic] = []
+    files, auto_files = _template_files(given, full, problems)
+    bodies = []
+    for display, file_path in files:
+        try:
+            with open(file_path, encoding="utf-8") as handle:
+                bodies.append(syntax.parse_body(handle.read(), display))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(to_diagnostic((display, 0, 0), "Failed to read file", str(exc)))
+        except HCLError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise TemplateErrors(problems)
+    loader = _Loader(full, cwd, problems)
+    loader.read(bodies)
+    loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], {str(k): "" if v is None else str(v)
+                                                                         for k, v in (variables or {}).items()})
+    template = loader.compile()
+    if any(p.severity == "error" for p in problems):
+        raise TemplateErrors(problems)
+    return template
+
+
+def _template_files(given, full, problems):
+    if os.path.isdir(full):
+        names = sorted(os.listdir(full))
+        files = [(os.path.join(given, n), os.path.join(full, n)) for n in names if n.endswith(TEMPLATE_SUFFIXES)]
+        auto = [os.path.join(full, n) for n in names if n.endswith(AUTO_VARS_SUFFIX)]
+        json_files = [n for n in names if n.endswith(JSON_SUFFIX)]
+        if not files and not json_files:
+            problems.append(to_diagnostic((given, 0, 0), "No template files", f"no *.pkr.hcl file in {given}"))
+    else:
+        files, auto, json_files = ([(given, full)], [], []) if not full.endswith(JSON_SUFFIX) else ([], [], [given])
+        if not os.path.exists(full):
+            problems.append(to_diagnostic((given, 0, 0), "Failed to read template", f"{given}: no such file or directory"))
+    for name in json_files:
+        problems.append(to_diagnostic((name, 1, 1), "Unsupported file format", "HCL's JSON syntax (*.pkr.json) is not "
+                                      "supported yet; write the template in HCL's native syntax (*.pkr.hcl)"))
+    return files, auto
+
+
+class _Loader:
+    def __init__(self, path, cwd, problems):
+        self.path = path
+        self.cwd = cwd
+        self.problems = problems
+        self.variables: dict = {}
+        self.locals = hvars.Locals()
+        self.sources: dict = {}
+        self.builds: list = []
+        self.packer_blocks: list = []
+        now = datetime.now(UTC)
+        self.init_time = now
+        root = path if os.path.isdir(path) else os.path.dirname(path)
+        self.functions = default_functions({**filesystem_functions(cwd), "timestamp": timestamp_function(now)})
+        self.path_values = {"root": root, "cwd": cwd}
+        self.plain = Evaluator({"path": self.path_values}, self.functions, root)
+
+    def error(self, pos, summary, detail=""):
+        self.problems.append(to_diagnostic(pos, summary, detail))
+
+    def read(self, bodies):
+        for body in bodies:
+            for name, attribute in body.attributes.items():
+                self.error(attribute.pos, "Unsupported argument", f'An argument named "{name}" is not expected here.')
+            for block in body.blocks:
+                self._top_block(block)
+
+    def _top_block(self, block):
+        if block.type not in TOP_BLOCKS:
+            self.error(block.pos, "Unsupported block type", f'Blocks of type "{block.type}" are not expected here.')
+            return
+        wanted = TOP_BLOCKS[block.type]
+        if len(block.labels) != wanted and block.type != "variables":
+            self.error(block.pos, f"Wrong number of labels for a {block.type} block",
+                       f'A "{block.type}" block needs {wanted} label(s), got {len(block.labels)}.')
+            return
+        if block.type == "variable":
+            variable = hvars.declare(block, self.plain, self.problems)
+            if variable is None:
+                return
+            if variable.name in self.variables:
+                self.error(block.pos, "Duplicate variable", f"Duplicate {variable.name} variable definition found.")
+                return
+            self.variables[variable.name] = variable
+        elif block.type == "variables":  # Packer 1.5's short form: name = default
+            for name, attribute in block.body.attributes.items():
+                variable = hvars.Variable(name, attribute.pos)
+                try:
+                    variable.default = variable.value = self.plain.eval(attribute.expr)
+                    variable.has_default, variable.source = True, "default"
+                except HCLError as exc:
+                    self.problems.extend(exc.diagnostics)
+                self.variables[name] = variable
+        elif block.type == "locals":
+            for name, attribute in block.body.attributes.items():
+                self.locals.define(name, attribute.expr, attribute.pos, self.problems)
+        elif block.type == "local":
+            attributes = block.body.attributes
+            if "expression" not in attributes:
+                self.error(block.pos, "Missing required argument", 'The argument "expression" is required.')
+                return
+            sensitive = "sensitive" in attributes and isinstance(attributes["sensitive"].expr, syntax.Literal) \
+                and attributes["sensitive"].expr.value is True
+            self.locals.define(block.labels[0], attributes["expression"].expr, block.pos, self.problems, sensitive)
+        elif block.type == "source":
+            key = ".".join(block.labels)
+            if key in self.sources:
+                self.error(block.pos, "Duplicate source block", f"This {key} block is a duplicate of the one at "
+                           f"{self.sources[key].pos[0]}:{self.sources[key].pos[1]}.")
+                return
+            self.sources[key] = block
+        elif block.type == "build":
+            self.builds.append(block)
+        elif block.type == "packer":
+            self.packer_blocks.append(block)
+        else:
+            self.error(block.pos, "Unsupported block type", f'"data" blocks ({block.labels[0]}.{block.labels[1]}) '
+                       "are not supported by cattle (Packer 1.6.6 does not have them either); use a variable or a local.")
+
+    def assign(self, env, auto_files, var_files, cli):
+        hvars.assign(self.variables, env, auto_files, var_files, cli, self.cwd, self.problems)
+        values = hvars.check(self.variables, self.functions, self.plain.template_dir, self.problems)
+
+        def lookup_var(name, pos):
+            if name not in self.variables:
+                raise HCLError(pos, "Reference to undeclared input variable", f'An input variable with the name "{name}" '
+                               "has not been declared. This variable can be declared with a variable \"{name}\" {} block.")
+            if name not in values:
+                raise HCLError(pos, "Unset variable", f'var.{name} has no value.')
+            return values[name]
+
+        self.root = {"path": self.path_values, "var": Scope("var", lookup_var), "local": self.locals.scope()}
+        self.locals.evaluator = Evaluator(self.root, self.functions, self.plain.template_dir)
+        self.locals.evaluate_all(self.problems)
+
+    # ------------------------------------------------------------ builds
+
+    def compile(self) -> HCL2Template:
+        for block in self.packer_blocks:
+            self._packer_block(block)
+        builds, positions, inspect_builds = [], {}, []
+        names = set()
+        for build in self.builds:
+            for entry in self._build(build, positions):
+                if entry["raw_name"] in names:
+                    self.error(build.pos, "Duplicate build", f'Two builds are named "{entry["raw_name"]}".')
+                    continue
+                names.add(entry["raw_name"])
+                builds.append(entry)
+                inspect_builds.append({"name": entry["raw_name"], "type": entry["type"]})
+        if not self.builds:
+            self.error((self.path, 0, 0), "No build block", "The template has no build block: nothing to build.")
+        sensitive = hvars.sensitive_values(self.variables) + self.locals.sensitive_values()
+        info = {
+            "init_time": self.init_time, "run_uuid": time_ordered_uuid(), "description": "",
+            "inspect": {
+                "description": "", "mode": "HCL2",
+                "variables": [{"name": v.name, "default": "" if v.value is None else str(v.value), "required": not v.has_default,
+                               "sensitive": v.sensitive} for v in sorted(self.variables.values(), key=lambda v: v.name)],
+                "builders": inspect_builds,
+                "provisioners": [{"type": p["type"]} for b in builds for p in b["provisioners"]],
+                "post_processors": [[{"type": pp["type"], "name": pp["name"]} for pp in chain]
+                                    for b in builds for chain in b["post_processors"]],
+            },
+        }
+        return HCL2Template(self.path, self.cwd, builds, positions, sensitive, info)
+
+    def _packer_block(self, block):
+        attributes = block.body.attributes
+        for name, attribute in attributes.items():
+            if name != "required_version":
+                self.error(attribute.pos, "Unsupported argument", f'An argument named "{name}" is not expected here.')
+        for inner in block.body.blocks:
+            if inner.type == "required_plugins":
+                self.problems.append(to_diagnostic(inner.pos, "required_plugins not needed", "cattle's builders, "
+                                                   "provisioners and post-processors are built in; no plugin is installed.",
+                                                   "warning"))
+            else:
+                self.error(inner.pos, "Unsupported block type", f'Blocks of type "{inner.type}" are not expected here.')
+        if "required_version" in attributes:
+            try:
+                constraint = self.plain.eval(attributes["required_version"].expr)
+            except HCLError as exc:
+                self.problems.extend(exc.diagnostics)
+                return
+            problem = version_problem(str(constraint), PACKER_COMPAT_VERSION)
+            if problem:
+                self.error(attributes["required_version"].pos, "Unsupported Packer Core version", problem)
+
+    def _build(self, block, positions):
+        attributes = block.body.attributes
+        known = {"name", "description", "sources"}
+        for name, attribute in attributes.items():
+            if name not in known:
+                self.error(attribute.pos, "Unsupported argument", f'An argument named "{name}" is not expected here.')
+        evaluator = Evaluator(self.root, self.functions, self.plain.template_dir)
+        try:
+            build_name = evaluator.eval(attributes["name"].expr) if "name" in attributes else ""
+            refs = evaluator.eval(attributes["sources"].expr) if "sources" in attributes else []
+        except HCLError as exc:
+            self.problems.extend(exc.diagnostics)
+            return []
+        uses = [(ref, None, attributes["sources"].pos) for ref in refs or []]
+        for inner in block.body.blocks:
+            if inner.type == "source":
+                uses.append((inner.labels[0] if inner.labels else "", inner, inner.pos))
+            elif inner.type not in ("provisioner", "post-processor", "post-processors", "error-cleanup-provisioner"):
+                self.error(inner.pos, "Unsupported block type", f'Blocks of type "{inner.type}" are not expected here.')
+        out = []
+        for ref, override, pos in uses:
+            key = str(ref)[len("source."):] if str(ref).startswith("source.") else str(ref)
+            source = self.sources.get(key)
+            if source is None:
+                self.error(pos, f"Unknown source {ref}", f"Known: {', '.join(sorted(self.sources)) or 'none'}")
+                continue
+            entry = self._source_build(block, build_name, source, override, evaluator, positions)
+            if entry is not None:
+                out.append(entry)
+        return out
+
+    def _source_build(self, block, build_name, source, override, evaluator, positions):
+        stype, name = source.labels
+        if override is not None and "name" in override.body.attributes:
+            try:
+                name = str(evaluator.eval(override.body.attributes["name"].expr))
+            except HCLError as exc:
+                self.problems.extend(exc.diagnostics)
+                return None
+        source_name = f"{stype}.{name}"
+        raw_name = f"{build_name}.{source_name}" if build_name else source_name
+        path = ("source", source_name)
+        source_scope = {"type": stype, "name": name}
+        keys = build_keys(stype)
+
+        def build_value(key, pos):
+            if key == "name":
+                return build_name
+            if key not in keys:
+                raise HCLError(pos, "Unsupported attribute", f'A {stype} build has no "{key}"; it has '
+                               f"{', '.join(sorted(keys))}.")
+            return "{{ build `%s` }}" % key  # noqa: UP031 - filled at run time by render_runtime
+
+        inner = evaluator.child({"source": source_scope})
+        try:
+            config, source_positions = body_value(inner, source.body, where=path)
+            positions[path] = source.pos
+            positions.update(source_positions)
+            if override is not None:
+                extra, extra_positions = body_value(inner, override.body, skip=("name",), where=path)
+                config.update(extra)
+                positions.update(extra_positions)
+        except HCLError as exc:
+            self.problems.extend(exc.diagnostics)
+            return None
+        components = inner.child({"build": Scope("build", build_value)})
+        entry = {"raw_name": raw_name, "type": stype, "config": config, "path": path,
+                 "provisioners": [], "error_cleanup": None, "post_processors": []}
+        for index, child in enumerate(block.body.blocks):
+            where = ("build", raw_name, index)
+            try:
+                if child.type == "provisioner":
+                    step = self._provisioner(child, components, source_name, where, positions)
+                    if step is not None:
+                        entry["provisioners"].append(step)
+                elif child.type == "error-cleanup-provisioner":
+                    entry["error_cleanup"] = self._provisioner(child, components, source_name, where, positions)
+                elif child.type in ("post-processor", "post-processors"):
+                    chain = [child] if child.type == "post-processor" else child.body.blocks
+                    steps = []
+                    for j, pp in enumerate(chain):
+                        if pp.type != "post-processor":
+                            self.error(pp.pos, "Unsupported block type", f'Blocks of type "{pp.type}" are not expected here.')
+                            continue
+                        step = self._post_processor(pp, components, source_name, where + (j,), positions)
+                        if step is not None:
+                            steps.append(step)
+                    if steps:
+                        entry["post_processors"].append(steps)
+            except HCLError as exc:
+                self.problems.extend(exc.diagnostics)
+        return entry
+
+    def _only_except(self, block, evaluator, source_name):
+        attributes = block.body.attributes
+        only = evaluator.eval(attributes["only"].expr) if "only" in attributes else []
+        except_ = evaluator.eval(attributes["except"].expr) if "except" in attributes else []
+        if only and except_:
+            raise HCLError(block.pos, "Only one of 'only' or 'except' may be specified", "")
+        names = {source_name, f"source.{source_name}"}
+        if only:
+            return any(n in names for n in only)
+        return not any(n in names for n in except_)
+
+    def _provisioner(self, block, evaluator, source_name, where, positions):
+        if len(block.labels) != 1:
+            raise HCLError(block.pos, "Missing provisioner type", "A provisioner block needs its type as its label.")
+        if not self._only_except(block, evaluator, source_name):
+            return None
+        config, config_positions = body_value(evaluator, block.body, skip=PROVISIONER_SPECIAL, where=where)
+        override = block.body.attributes.get("override")
+        if override is not None:
+            value = evaluator.eval(override.expr)
+            if isinstance(value, dict) and isinstance(value.get(source_name), dict):
+                config.update(value[source_name])
+        positions[where] = block.pos
+        positions.update(config_positions)
+        step = {"type": block.labels[0], "path": where, "label": f"provisioner {block.labels[0]}", "only": [], "except": [],
+                "override": {}, "pause_before": 0.0, "timeout": 0.0, "max_retries": 0, "config": config}
+        from ..decode import DecodeError, parse_duration
+
+        for key in ("pause_before", "timeout"):
+            if key in block.body.attributes:
+                try:
+                    step[key] = parse_duration(str(evaluator.eval(block.body.attributes[key].expr)))
+                except DecodeError as exc:
+                    raise HCLError(block.body.attributes[key].pos, "Invalid duration", str(exc)) from None
+        if "max_retries" in block.body.attributes:
+            step["max_retries"] = evaluator.eval(block.body.attributes["max_retries"].expr)
+        return step
+
+    def _post_processor(self, block, evaluator, source_name, where, positions):
+        if len(block.labels) != 1:
+            raise HCLError(block.pos, "Missing post-processor type", "A post-processor block needs its type as its label.")
+        if not self._only_except(block, evaluator, source_name):
+            return None
+        config, config_positions = body_value(evaluator, block.body, skip=POST_PROCESSOR_SPECIAL, where=where)
+        positions[where] = block.pos
+        positions.update(config_positions)
+        attributes = block.body.attributes
+        keep = evaluator.eval(attributes["keep_input_artifact"].expr) if "keep_input_artifact" in attributes else None
+        name = evaluator.eval(attributes["name"].expr) if "name" in attributes else block.labels[0]
+        return {"type": block.labels[0], "name": str(name), "path": where, "label": f"post-processor {block.labels[0]}",
+                "only": [], "except": [], "keep_input_artifact": keep if keep is None else keep in (True, "true"),
+                "config": config}
+
+
+def version_problem(constraints: str, version: str) -> str:
+    """Checks `required_version` (`>= 1.5, < 2`, `~> 1.6`) against cattle's Packer version; the problem or ''."""
+    have = _parse_version(version)
+    for raw in constraints.split(","):
+        text = raw.strip()
+        op = next((o for o in ("~>", ">=", "<=", "!=", ">", "<", "=") if text.startswith(o)), "=")
+        wanted_text = text[len(op):].strip() if text.startswith(op) else text
+        wanted = _parse_version(wanted_text)
+        if wanted is None:
+            return f"Malformed constraint: {raw.strip()}"
+        if op == "~>":
+            parts = wanted_text.lstrip("v").split(".")
+            upper = list(wanted[:3])
+            if len(parts) >= 3:
+                upper = [upper[0], upper[1] + 1, 0]
+            else:
+                upper = [upper[0] + 1, 0, 0]
+            ok = wanted <= have < (upper[0], upper[1], upper[2], 0)
+        else:
+            ok = {"=": have == wanted, "!=": have != wanted, ">": have > wanted, "<": have < wanted,
+                  ">=": have >= wanted, "<=": have <= wanted}[op]
+        if not ok:
+            return (f"This configuration does not support Packer version {version}. To proceed, either choose another "
+                    f"supported Packer version or update the root module's version constraint ({constraints}).")
+    return ""
