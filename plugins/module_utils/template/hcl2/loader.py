@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from datetime import UTC, datetime
 
 from ...build_keys import build_keys
@@ -20,7 +21,9 @@ from . import variables as hvars
 from .diagnostics import HCLError, to_diagnostic
 from .evaluate import Evaluator, Scope, body_value, default_functions
 from .functions import filesystem_functions, timestamp_function
+from .inspect import inspect_text
 
+_UNKNOWN_KEY = re.compile(r"""unknown configuration key: '"(.*)"'""")
 TEMPLATE_SUFFIXES = (".pkr.hcl",)
 JSON_SUFFIX = ".pkr.json"
 AUTO_VARS_SUFFIX = ".auto.pkrvars.hcl"
@@ -65,6 +68,9 @@ class HCL2Template(Template):
         while probe not in self.positions and probe:
             probe = probe[:-1]
         file, line, column = self.positions.get(probe, (self.display, 0, 0))
+        unknown = _UNKNOWN_KEY.fullmatch(message)
+        if unknown:  # the decoder's words for JSON; HCL's for HCL2
+            message = f'Unsupported argument; An argument named "{unknown.group(1)}" is not expected here.'
         return Diagnostic(file, line, column, format_path(path), message, severity)
 
     def sensitive_values(self) -> list[str]:
@@ -223,7 +229,7 @@ class _Loader:
         def lookup_var(name, pos):
             if name not in self.variables:
                 raise HCLError(pos, "Reference to undeclared input variable", f'An input variable with the name "{name}" '
-                               "has not been declared. This variable can be declared with a variable \"{name}\" {} block.")
+                               f'has not been declared. This variable can be declared with a variable "{name}" {{}} block.')
             if name not in values:
                 raise HCLError(pos, "Unset variable", f'var.{name} has no value.')
             return values[name]
@@ -237,7 +243,7 @@ class _Loader:
     def compile(self) -> HCL2Template:
         for block in self.packer_blocks:
             self._packer_block(block)
-        builds, positions, inspect_builds = [], {}, []
+        builds, positions = [], {}
         names = set()
         for build in self.builds:
             for entry in self._build(build, positions):
@@ -246,7 +252,7 @@ class _Loader:
                     continue
                 names.add(entry["raw_name"])
                 builds.append(entry)
-                inspect_builds.append({"name": entry["raw_name"], "type": entry["type"]})
+        inspect_builds = [self._inspect_build(b) for b in self.builds]
         if not self.builds:
             self.error((self.path, 0, 0), "No build block", "The template has no build block: nothing to build.")
         sensitive = hvars.sensitive_values(self.variables) + self.locals.sensitive_values()
@@ -256,13 +262,32 @@ class _Loader:
                 "description": "", "mode": "HCL2",
                 "variables": [{"name": v.name, "default": "" if v.value is None else str(v.value), "required": not v.has_default,
                                "sensitive": v.sensitive} for v in sorted(self.variables.values(), key=lambda v: v.name)],
-                "builders": inspect_builds,
+                "builders": [{"name": b["raw_name"], "type": b["type"]} for b in builds],
                 "provisioners": [{"type": p["type"]} for b in builds for p in b["provisioners"]],
                 "post_processors": [[{"type": pp["type"], "name": pp["name"]} for pp in chain]
                                     for b in builds for chain in b["post_processors"]],
+                "text": inspect_text([(v.name, v.value, v.sensitive) for v in self.variables.values()],
+                                     [(n, v) for n, v in self.locals.values.items()], inspect_builds),
             },
         }
         return HCL2Template(self.path, self.cwd, builds, positions, sensitive, info)
+
+    def _inspect_build(self, block) -> dict:
+        """A build block as `inspect` lists it: its sources and its steps' types, unevaluated."""
+        attributes = block.body.attributes
+        try:
+            name = self.locals.evaluator.eval(attributes["name"].expr) if "name" in attributes else ""
+            description = self.locals.evaluator.eval(attributes["description"].expr) if "description" in attributes else ""
+            refs = self.locals.evaluator.eval(attributes["sources"].expr) if "sources" in attributes else []
+        except HCLError:
+            name, description, refs = "", "", []
+        sources = [str(r)[len("source."):] if str(r).startswith("source.") else str(r) for r in refs or []]
+        sources += [b.labels[0][len("source."):] for b in block.body.blocks if b.type == "source" and b.labels]
+        provisioners = [b.labels[0] if b.labels else "" for b in block.body.blocks if b.type == "provisioner"]
+        chains = [[b.labels[0]] if b.type == "post-processor" else [pp.labels[0] for pp in b.body.blocks if pp.labels]
+                  for b in block.body.blocks if b.type in ("post-processor", "post-processors")]
+        return {"name": name, "description": description, "sources": sources, "provisioners": provisioners,
+                "post_processors": chains}
 
     def _packer_block(self, block):
         attributes = block.body.attributes
@@ -355,7 +380,7 @@ class _Loader:
         entry = {"raw_name": raw_name, "type": stype, "config": config, "path": path,
                  "provisioners": [], "error_cleanup": None, "post_processors": []}
         for index, child in enumerate(block.body.blocks):
-            where = ("build", raw_name, index)
+            where = (raw_name, child.type, index)
             try:
                 if child.type == "provisioner":
                     step = self._provisioner(child, components, source_name, where, positions)

@@ -49,6 +49,7 @@ def declare(block, evaluator: Evaluator, problems: list) -> Variable | None:
             try:
                 variable.default = convert(evaluator.eval(attribute.expr), variable.type)
             except ConversionError as exc:
+                variable.source = "invalid"  # reported here; not "unset" as well
                 raise HCLError(attribute.pos, "Invalid default value for variable", "This default value is not compatible "
                                f"with the variable's type constraint: {exc}.") from None
             variable.has_default = True
@@ -142,6 +143,8 @@ def check(variables: dict, functions: dict, template_dir: str, problems: list) -
     """Unset variables and validation rules; returns name -> value for the `var` scope."""
     values = {}
     for variable in variables.values():
+        if variable.source == "invalid":
+            continue
         if variable.source is None:
             problems.append(to_diagnostic(variable.pos, f'Unset variable "{variable.name}"', "A used variable must be set "
                                           "or have a default value; see https://packer.io/docs/configuration/from-1.5/"
