@@ -225,6 +225,8 @@ class _Loader:
     def assign(self, env, auto_files, var_files, cli):
         hvars.assign(self.variables, env, auto_files, var_files, cli, self.cwd, self.problems)
         values = hvars.check(self.variables, self.functions, self.plain.template_dir, self.problems)
+        if any(p.severity == "error" for p in self.problems):
+            raise TemplateErrors(self.problems)  # every later use of a bad variable would only repeat it
 
         def lookup_var(name, pos):
             if name not in self.variables:

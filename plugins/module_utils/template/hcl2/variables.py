@@ -73,13 +73,13 @@ def cli_value(variable: Variable, text: str, where, label: str):
     """A value given as text (`-var`, PKR_VAR_): a string type takes it as is, any other is an HCL expression."""
     if variable.type == ("string",):
         return text
-    expr = syntax.parse_expression(text, where[0], where[1], where[2])
-    value = Evaluator({}, {}, "").eval(expr)
     try:
+        value = Evaluator({}, {}, "").eval(syntax.parse_expression(text, where[0], where[1], where[2]))
         return convert(value, variable.type)
-    except ConversionError as exc:
+    except (ConversionError, HCLError) as exc:
+        reason = f"{exc.summary}: {exc.detail}" if isinstance(exc, HCLError) else str(exc)
         raise HCLError(where, f"Invalid argument value for {label} variable", f"The received arg value for {variable.name} "
-                       f"is not compatible with the variable's type constraint: {exc}.") from None
+                       f"is not compatible with the variable's type constraint: {reason}.") from None
 
 
 def assign(variables: dict, env: dict, auto_files: list, var_files: list, cli: dict, cwd: str, problems: list):
@@ -136,6 +136,7 @@ def _set(variable, compute, source, problems):
         variable.value = compute()
         variable.source = source
     except HCLError as exc:
+        variable.source = "invalid"  # reported here; not "unset" as well
         problems.extend(exc.diagnostics)
 
 
