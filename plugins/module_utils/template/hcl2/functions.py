@@ -8,26 +8,19 @@ from __future__ import annotations
 
 import base64
 import csv
-import glob
 import hashlib
 import io
 import json
 import math
-import os
 import re
 import urllib.parse
 import uuid
-from datetime import UTC, datetime
 
-from ...durations import parse_go_duration
+from .dates_files import FunctionError, filesystem_functions, formatdate, timeadd, timestamp_function
 from .values import ConversionError, convert, format_number, to_bool, to_number, to_string, type_name
 
 STR, NUM, BOOL, ANY = ("string",), ("number",), ("bool",), ("any",)
 LIST_ANY, LIST_STR, MAP_ANY = ("list", ANY), ("list", STR), ("map", ANY)
-
-
-class FunctionError(ValueError):
-    """Invalid arguments or a failure inside a function."""
 
 
 def _collection(value, name="collection"):
@@ -288,91 +281,6 @@ def _hash(name):
     return lambda text: hashlib.new(name, text.encode()).hexdigest()
 
 
-# ------------------------------------------------------------------ date
-
-_FORMAT_TOKENS = re.compile(r"YYYY|YY|MMMM|MMM|MM|M|DD|D|EEEE|EEE|hh|h|HH|H|mm|m|ss|s|AA|aa|ZZZZZ|ZZZZ|ZZZ|Z|'[^']*'|.", re.S)
-
-
-def parse_rfc3339(text):
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise FunctionError(f'not a valid RFC3339 timestamp: "{text}"') from None
-
-
-def _formatdate(spec, timestamp):
-    moment = parse_rfc3339(timestamp)
-    out = []
-    for token in _FORMAT_TOKENS.findall(spec):
-        offset = moment.utcoffset()
-        mapping = {
-            "YYYY": f"{moment.year:04d}", "YY": f"{moment.year % 100:02d}", "MMMM": moment.strftime("%B"),
-            "MMM": moment.strftime("%b"), "MM": f"{moment.month:02d}", "M": str(moment.month),
-            "DD": f"{moment.day:02d}", "D": str(moment.day), "EEEE": moment.strftime("%A"),
-            "EEE": moment.strftime("%a"), "hh": f"{moment.hour:02d}", "h": str(moment.hour),
-            "HH": f"{(moment.hour % 12) or 12:02d}", "H": str((moment.hour % 12) or 12),
-            "mm": f"{moment.minute:02d}", "m": str(moment.minute), "ss": f"{moment.second:02d}",
-            "s": str(moment.second), "AA": "PM" if moment.hour >= 12 else "AM", "aa": "pm" if moment.hour >= 12 else "am",
-        }
-        if token in mapping:
-            out.append(mapping[token])
-        elif token.startswith("Z"):
-            minutes = int(offset.total_seconds() // 60) if offset else 0
-            sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
-            if token == "Z":
-                out.append("Z" if not minutes else f"{sign}{minutes // 60:02d}:{minutes % 60:02d}")
-            elif token == "ZZZ":
-                out.append("UTC" if not minutes else f"{sign}{minutes // 60:02d}{minutes % 60:02d}")
-            else:
-                out.append(f"{sign}{minutes // 60:02d}{':' if token == 'ZZZZZ' else ''}{minutes % 60:02d}")
-        elif token.startswith("'") and len(token) > 1:
-            out.append(token[1:-1] or "'")
-        elif token.isalpha():
-            raise FunctionError(f'invalid date format verb "{token}"')
-        else:
-            out.append(token)
-    return "".join(out)
-
-
-def _timeadd(timestamp, duration):
-    from datetime import timedelta
-
-    moment = parse_rfc3339(timestamp)
-    result = moment + timedelta(seconds=parse_go_duration(duration))
-    return result.isoformat().replace("+00:00", "Z")
-
-
-# ------------------------------------------------------------------ filesystem (relative to cwd, as Packer)
-
-
-def filesystem_functions(cwd: str) -> dict:
-    def full(path):
-        path = os.path.expanduser(path) if path.startswith("~") else path
-        return path if os.path.isabs(path) else os.path.join(cwd, path)
-
-    def read(path):
-        try:
-            with open(full(path), encoding="utf-8") as handle:
-                return handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FunctionError(f'failed to read "{path}": {exc.strerror if isinstance(exc, OSError) else exc}') from None
-
-    def fileset(base, pattern):
-        root = full(base)
-        matches = glob.glob(pattern, root_dir=root, recursive=True)
-        return sorted(m for m in matches if os.path.isfile(os.path.join(root, m)))
-
-    return {
-        "file": (read, [STR]),
-        "fileexists": (lambda path: os.path.isfile(full(path)), [STR]),
-        "fileset": (fileset, [STR, STR]),
-        "abspath": (lambda path: os.path.abspath(full(path)), [STR]),
-        "basename": (os.path.basename, [STR]),
-        "dirname": (os.path.dirname, [STR]),
-        "pathexpand": (os.path.expanduser, [STR]),
-    }
-
-
 # ------------------------------------------------------------------ the table: name -> (function, parameter types[, variadic type])
 
 
@@ -443,8 +351,8 @@ FUNCTIONS = {
     "yamldecode": (_yamldecode, [STR]),
     "yamlencode": (_yamlencode, [ANY]),
     # date
-    "formatdate": (_formatdate, [STR, STR]),
-    "timeadd": (_timeadd, [STR, STR]),
+    "formatdate": (formatdate, [STR, STR]),
+    "timeadd": (timeadd, [STR, STR]),
     # hash and crypto
     "md5": (_hash("md5"), [STR]),
     "sha1": (_hash("sha1"), [STR]),
@@ -479,12 +387,6 @@ def _uuid_namespace(namespace):
         return uuid.UUID(namespace)
     except ValueError:
         raise FunctionError(f"uuidv5 namespace must be dns, url, oid, x500 or a UUID, got {namespace!r}") from None
-
-
-def timestamp_function(now: datetime):
-    """`timestamp()` is the run's start time, the same in every call of one run (as Packer's)."""
-    text = now.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return (lambda: text, [])
 
 
 def call(name: str, table: dict, args: list):
