@@ -258,9 +258,45 @@ def _yamldecode(text):
 
 
 def _yamlencode(value):
-    import yaml
+    """YAML as cty's yamlencode writes it: every string double-quoted, block style, lists not indented."""
+    return "\n".join(_yaml_lines(value, "")) + "\n"
 
-    return yaml.safe_dump(value, default_flow_style=False, sort_keys=True)
+
+def _yaml_scalar(value) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return "{}" if isinstance(value, dict) else "[]"
+    return to_string(value)
+
+
+def _yaml_lines(value, indent):
+    if isinstance(value, dict) and value:
+        lines = []
+        for key in sorted(value):
+            item = value[key]
+            if isinstance(item, (dict, list)) and item:
+                lines.append(f"{indent}{json.dumps(key)}:")
+                lines.extend(_yaml_lines(item, indent + "  " if isinstance(item, dict) else indent))
+            else:
+                lines.append(f"{indent}{json.dumps(key)}: {_yaml_scalar(item)}")
+        return lines
+    if isinstance(value, list) and value:
+        lines = []
+        for item in value:
+            inner = _yaml_lines(item, indent + "  ")
+            lines.append(f"{indent}- {inner[0].lstrip()}")
+            lines.extend(inner[1:])
+        return lines
+    return [indent + _yaml_scalar(value)]
+
+
+def _jsonencode(value):
+    """Go's encoding/json: compact, keys sorted, <, > and & escaped."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _jsondecode(text):
@@ -346,8 +382,8 @@ FUNCTIONS = {
     "base64encode": (lambda s: base64.b64encode(s.encode()).decode(), [STR]),
     "csvdecode": (_csvdecode, [STR]),
     "jsondecode": (_jsondecode, [STR]),
-    "jsonencode": (lambda value: json.dumps(value, separators=(",", ":"), sort_keys=True), [ANY]),
-    "urlencode": (lambda s: urllib.parse.quote(s, safe=""), [STR]),
+    "jsonencode": (_jsonencode, [ANY]),
+    "urlencode": (lambda s: urllib.parse.quote_plus(s, safe=""), [STR]),  # Go's url.QueryEscape
     "yamldecode": (_yamldecode, [STR]),
     "yamlencode": (_yamlencode, [ANY]),
     # date
@@ -415,7 +451,7 @@ def call(name: str, table: dict, args: list):
         raise FunctionError(str(exc)) from None
     except (ValueError, TypeError, ArithmeticError, KeyError, IndexError, re.error) as exc:
         raise FunctionError(str(exc)) from None
-    if isinstance(result, float) and result.is_integer() and name not in ("log",):
+    if isinstance(result, float) and result.is_integer():
         return int(result)
     return result
 

@@ -1,4 +1,8 @@
-"""Packer's HCL2 function library: one case (at least) per function, and argument errors."""
+"""Packer's HCL2 function library: one case (at least) per function, and argument errors.
+
+The expected values were checked against Packer 1.6.6 (a shell-local build echoing each result), except
+`replace` with a /regex/ (current Packer's documented behaviour; 1.6.6 replaces the literal text) and the
+functions 1.6.6 lacks (regex, regexall, sum, base64sha256/512, templatefile, to*)."""
 
 from __future__ import annotations
 
@@ -94,9 +98,10 @@ CASES = [
     ('csvdecode("a,b\\n1,2\\n")', [{"a": "1", "b": "2"}]),
     ('jsondecode("{\\"a\\": [1]}")', {"a": [1]}),
     ("jsonencode({b = [1], a = true})", '{"a":true,"b":[1]}'),
-    ('urlencode("a b&c")', "a%20b%26c"),
+    ('jsonencode("<&>")', '"\\u003c\\u0026\\u003e"'),
+    ('urlencode("a b&c/d")', "a+b%26c%2Fd"),
     ('yamldecode("a: [1, 2]")', {"a": [1, 2]}),
-    ("yamlencode({a = 1})", "a: 1\n"),
+    ('yamlencode({a = 1, b = ["x"], c = {d = [{e = 1}]}})', '"a": 1\n"b":\n- "x"\n"c":\n  "d":\n  - "e": 1\n'),
     ("timestamp()", "2024-05-06T07:08:09Z"),
     ('formatdate("YYYY-MM-DD hh:mm:ss ZZZ EEE MMM", "2024-05-06T07:08:09Z")', "2024-05-06 07:08:09 UTC Mon May"),
     ('formatdate("\'day\' D, h:m AA", timestamp())', "day 6, 7:8 AM"),
