@@ -14,12 +14,12 @@ VARIABLE_ARGS = ("type", "default", "description", "sensitive")
 
 
 class Variable:
-    __slots__ = ("name", "pos", "type", "default", "has_default", "description", "sensitive", "validations",
+    __slots__ = ("name", "pos", "type", "type_declared", "default", "has_default", "description", "sensitive", "validations",
                  "value", "source")
 
     def __init__(self, name, pos):
         self.name, self.pos = name, pos
-        self.type, self.default, self.has_default = ("any",), None, False
+        self.type, self.type_declared, self.default, self.has_default = ("any",), False, None, False
         self.description, self.sensitive, self.validations = "", False, []
         self.value, self.source = None, None
 
@@ -38,6 +38,7 @@ def declare(block, evaluator: Evaluator, problems: list) -> Variable | None:
         if "type" in body.attributes:
             try:
                 variable.type = parse_type(body.attributes["type"].expr)
+                variable.type_declared = True
             except ConversionError as exc:
                 raise HCLError(body.attributes["type"].pos, "Invalid type specification", str(exc)) from None
         for key in ("description", "sensitive"):
@@ -71,13 +72,14 @@ def declare(block, evaluator: Evaluator, problems: list) -> Variable | None:
 
 def cli_value(variable: Variable, text: str, where, label: str):
     """A value given as text (`-var`, PKR_VAR_): a string type takes it as is, any other is an HCL expression."""
-    if variable.type == ("string",):
+    # Without a declared type, a string default (or none) makes the variable a string, as Packer infers it.
+    if variable.type == ("string",) or (not variable.type_declared and isinstance(variable.default, (str, type(None)))):
         return text
     try:
         value = Evaluator({}, {}, "").eval(syntax.parse_expression(text, where[0], where[1], where[2]))
         return convert(value, variable.type)
     except (ConversionError, HCLError) as exc:
-        reason = f"{exc.summary}: {exc.detail}" if isinstance(exc, HCLError) else str(exc)
+        reason = (f"{exc.summary}: {exc.detail}" if isinstance(exc, HCLError) else str(exc)).rstrip(".")
         raise HCLError(where, f"Invalid argument value for {label} variable", f"The received arg value for {variable.name} "
                        f"is not compatible with the variable's type constraint: {reason}.") from None
 

@@ -50,6 +50,11 @@ def test_precedence_default_env_auto_file_var_file_cli(load, tmp_path):
     assert inline(with_cli) == ["cli"]
 
 
+def test_untyped_variables_take_command_line_text_as_is(load):
+    template = 'variable "a" {\n  default = "d"\n}\nvariable "b" {}\n' + SOURCE + SHELL_BUILD % '"${var.a} ${var.b}"'
+    assert inline(load(template, variables={"a": "cli"}, env={"PKR_VAR_b": "env"})) == ["cli env"]
+
+
 def test_typed_values_from_the_command_line_and_env(load):
     template = ('variable "n" {\n  type = number\n}\nvariable "l" {\n  type = list(string)\n}\n' + SOURCE
                 + SHELL_BUILD % '"${var.n + 1}", join("+", var.l)')
@@ -58,7 +63,7 @@ def test_typed_values_from_the_command_line_and_env(load):
         load(template, variables={"n": "abc", "l": "[]"})
     assert errors_of(caught) == ['-var: Invalid argument value for -var variable; The received arg value for n is not '
                                  "compatible with the variable's type constraint: Unknown variable: There is no "
-                                 'variable named "abc"..']
+                                 'variable named "abc".']
 
 
 def test_unset_and_undeclared_variables_all_at_once(load):
