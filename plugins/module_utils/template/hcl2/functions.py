@@ -457,7 +457,7 @@ def call(name: str, table: dict, args: list):
 
 
 ALL_NAMES = sorted(set(FUNCTIONS) | {"file", "fileexists", "fileset", "abspath", "basename", "dirname", "pathexpand",
-                                     "timestamp", "templatefile", "can", "try", "convert"})
+                                     "timestamp", "templatefile", "can", "try", "convert", "env"})
 
 __all__ = ["FUNCTIONS", "UNSUPPORTED", "ALL_NAMES", "FunctionError", "call", "filesystem_functions",
            "timestamp_function", "format_number"]

@@ -76,6 +76,10 @@ class HCL2Template(Template):
     def sensitive_values(self) -> list[str]:
         return list(self._sensitive)
 
+    def _compile(self, only=None, except_=None, force=False):
+        builds, problems = super()._compile(only, except_, force)
+        return builds, self.info["warnings"] + problems  # the load's warnings (required_plugins …) are shown too
+
     def _selected(self, only, except_):
         only = [g for item in (only or []) for g in item.split(",") if g]
         except_ = [g for item in (except_ or []) for g in item.split(",") if g]
@@ -115,13 +119,14 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None)
             problems.extend(exc.diagnostics)
     if problems:
         raise TemplateErrors(problems)
-    loader = _Loader(full, cwd, problems)
+    loader = _Loader(full, cwd, problems, env)
     loader.read(bodies)
     loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], {str(k): "" if v is None else str(v)
                                                                          for k, v in (variables or {}).items()})
     template = loader.compile()
     if any(p.severity == "error" for p in problems):
         raise TemplateErrors(problems)
+    template.info["warnings"] = list(problems)
     return template
 
 
@@ -144,7 +149,7 @@ def _template_files(given, full, problems):
 
 
 class _Loader:
-    def __init__(self, path, cwd, problems):
+    def __init__(self, path, cwd, problems, env):
         self.path = path
         self.cwd = cwd
         self.problems = problems
@@ -156,7 +161,9 @@ class _Loader:
         now = datetime.now(UTC)
         self.init_time = now
         root = path if os.path.isdir(path) else os.path.dirname(path)
-        self.functions = default_functions({**filesystem_functions(cwd), "timestamp": timestamp_function(now)})
+        # `env` is current Packer's (variable defaults); 1.6.6 has no way to read the environment in HCL2.
+        self.functions = default_functions({**filesystem_functions(cwd), "timestamp": timestamp_function(now),
+                                            "env": (lambda name: env.get(name, ""), [("string",)])})
         self.path_values = {"root": root, "cwd": cwd}
         self.plain = Evaluator({"path": self.path_values}, self.functions, root)
 
@@ -371,8 +378,10 @@ class _Loader:
             config, source_positions = body_value(inner, source.body, where=path)
             positions[path] = source.pos
             positions.update(source_positions)
+            _fit_blocks(config, source.body, "builder", stype)
             if override is not None:
                 extra, extra_positions = body_value(inner, override.body, skip=("name",), where=path)
+                _fit_blocks(extra, override.body, "builder", stype)
                 config.update(extra)
                 positions.update(extra_positions)
         except HCLError as exc:
@@ -423,6 +432,7 @@ class _Loader:
         if not self._only_except(block, evaluator, source_name):
             return None
         config, config_positions = body_value(evaluator, block.body, skip=PROVISIONER_SPECIAL, where=where)
+        _fit_blocks(config, block.body, "provisioner", block.labels[0])
         override = block.body.attributes.get("override")
         if override is not None:
             value = evaluator.eval(override.expr)
@@ -450,6 +460,7 @@ class _Loader:
         if not self._only_except(block, evaluator, source_name):
             return None
         config, config_positions = body_value(evaluator, block.body, skip=POST_PROCESSOR_SPECIAL, where=where)
+        _fit_blocks(config, block.body, "post-processor", block.labels[0])
         positions[where] = block.pos
         positions.update(config_positions)
         attributes = block.body.attributes
@@ -458,6 +469,24 @@ class _Loader:
         return {"type": block.labels[0], "name": str(name), "path": where, "label": f"post-processor {block.labels[0]}",
                 "only": [], "except": [], "keep_input_artifact": keep if keep is None else keep in (True, "true"),
                 "config": config}
+
+
+def _fit_blocks(config: dict, body, kind: str, ctype: str) -> None:
+    """A nested block where the type's option is one object (`source_ami_filter {}`) becomes that object;
+    blocks of a list option (`launch_block_device_mappings {}`) stay a list, as JSON writes them."""
+    from ..schemas.builders import BUILDERS
+    from ..schemas.post_processors import POST_PROCESSORS
+    from ..schemas.provisioners import PROVISIONERS
+
+    schema = {"builder": BUILDERS, "provisioner": PROVISIONERS, "post-processor": POST_PROCESSORS}[kind].get(ctype) or {}
+    options = schema.get("options", {})
+    for block in body.blocks:
+        key = block.labels[0] if block.type == "dynamic" and block.labels else block.type
+        if options.get(key) not in ("map", "map_any") or not isinstance(config.get(key), list):
+            continue
+        if len(config[key]) > 1:
+            raise HCLError(block.pos, f'Too many "{key}" blocks', f'Only one "{key}" block is allowed here.')
+        config[key] = config[key][0] if config[key] else {}
 
 
 def version_problem(constraints: str, version: str) -> str:

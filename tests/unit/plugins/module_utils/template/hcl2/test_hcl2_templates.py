@@ -203,3 +203,52 @@ def test_inspect_lists_variables_locals_and_builds(load):
     assert 'var.v: "default"' in text
     assert 'local.l: "[\\n  1,\\n]"' in text
     assert "      null.one\n" in text and "      shell-local\n" in text
+
+
+AMAZON = '''
+variable "region" {
+  default = env("CATTLE_TEST_REGION")
+}
+source "amazon-ebs" "u" {
+  ami_name      = "x-${regex_replace("2024-01-02T03:04:05Z", "[- TZ:]", "")}"
+  instance_type = "t2.micro"
+  region        = var.region
+  ssh_username  = "ubuntu"
+  source_ami_filter {
+    filters = {
+      name = "ubuntu/*"
+    }
+    owners = ["099720109477"]
+  }
+  dynamic "launch_block_device_mappings" {
+    for_each = ["/dev/sda1", "/dev/sdb"]
+    content {
+      device_name = launch_block_device_mappings.value
+      volume_size = 20
+    }
+  }
+}
+build {
+  sources = ["source.amazon-ebs.u"]
+}
+'''
+
+
+def test_nested_blocks_fit_the_option_types_json_uses(load):
+    config = load(AMAZON, env={"CATTLE_TEST_REGION": "eu-west-1"}).plan()["builds"][0]["config"]
+    assert config["region"] == "eu-west-1"
+    assert config["ami_name"] == "x-20240102030405"
+    assert config["source_ami_filter"] == {"filters": {"name": "ubuntu/*"}, "owners": ["099720109477"]}
+    assert config["launch_block_device_mappings"] == [{"device_name": "/dev/sda1", "volume_size": 20},
+                                                      {"device_name": "/dev/sdb", "volume_size": 20}]
+    twice = AMAZON.replace("  source_ami_filter {", "  source_ami_filter {\n  }\n  source_ami_filter {")
+    with pytest.raises(TemplateErrors, match='Too many "source_ami_filter" blocks'):
+        load(twice)
+
+
+def test_required_plugins_warning_reaches_validate(load):
+    template = ('packer {\n  required_plugins {\n    docker = {\n      version = ">= 1.0"\n'
+                '      source = "github.com/hashicorp/docker"\n    }\n  }\n}\n' + SOURCE + SHELL_BUILD % '"x"')
+    warnings = [str(d) for d in load(template).validate() if d.severity == "warning"]
+    assert warnings == ["t.pkr.hcl:2:3: required_plugins not needed; cattle's builders, provisioners and "
+                        "post-processors are built in; no plugin is installed."]
