@@ -26,7 +26,7 @@ from .inspect import inspect_text
 _UNKNOWN_KEY = re.compile(r"""unknown configuration key: '"(.*)"'""")
 TEMPLATE_SUFFIXES = (".pkr.hcl",)
 JSON_SUFFIX = ".pkr.json"
-AUTO_VARS_SUFFIX = ".auto.pkrvars.hcl"
+AUTO_VARS_SUFFIXES = (".auto.pkrvars.hcl", ".auto.pkrvars.json")
 TOP_BLOCKS = {"variable": 1, "variables": 0, "locals": 0, "local": 1, "source": 2, "build": 0, "packer": 0, "data": 2}
 PROVISIONER_SPECIAL = ("only", "except", "pause_before", "max_retries", "timeout", "override", "name")
 POST_PROCESSOR_SPECIAL = ("only", "except", "keep_input_artifact", "name")
@@ -112,7 +112,7 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None)
     for display, file_path in files:
         try:
             with open(file_path, encoding="utf-8") as handle:
-                bodies.append(syntax.parse_body(handle.read(), display))
+                bodies.append(read_body(handle.read(), display))
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(to_diagnostic((display, 0, 0), "Failed to read file", str(exc)))
         except HCLError as exc:
@@ -131,21 +131,28 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None)
 
 
 def _template_files(given, full, problems):
+    """The template files (native syntax first, then JSON syntax, each sorted) and the auto var files."""
     if os.path.isdir(full):
         names = sorted(os.listdir(full))
-        files = [(os.path.join(given, n), os.path.join(full, n)) for n in names if n.endswith(TEMPLATE_SUFFIXES)]
-        auto = [os.path.join(full, n) for n in names if n.endswith(AUTO_VARS_SUFFIX)]
-        json_files = [n for n in names if n.endswith(JSON_SUFFIX)]
-        if not files and not json_files:
-            problems.append(to_diagnostic((given, 0, 0), "No template files", f"no *.pkr.hcl file in {given}"))
-    else:
-        files, auto, json_files = ([(given, full)], [], []) if not full.endswith(JSON_SUFFIX) else ([], [], [given])
-        if not os.path.exists(full):
-            problems.append(to_diagnostic((given, 0, 0), "Failed to read template", f"{given}: no such file or directory"))
-    for name in json_files:
-        problems.append(to_diagnostic((name, 1, 1), "Unsupported file format", "HCL's JSON syntax (*.pkr.json) is not "
-                                      "supported yet; write the template in HCL's native syntax (*.pkr.hcl)"))
-    return files, auto
+        files = [(os.path.join(given, n), os.path.join(full, n)) for suffix in (TEMPLATE_SUFFIXES[0], JSON_SUFFIX)
+                 for n in names if n.endswith(suffix)]
+        auto = [os.path.join(full, n) for n in names if n.endswith(AUTO_VARS_SUFFIXES)]
+        if not files:
+            problems.append(to_diagnostic((given, 0, 0), "No template files", f"no *.pkr.hcl or *.pkr.json file in {given}"))
+        return files, auto
+    if not os.path.exists(full):
+        problems.append(to_diagnostic((given, 0, 0), "Failed to read template", f"{given}: no such file or directory"))
+        return [], []
+    return [(given, full)], []
+
+
+def read_body(text: str, display: str):
+    """One file's body, by its syntax: HCL's JSON for `*.json`, the native syntax otherwise."""
+    if display.endswith(".json"):
+        from .json_syntax import parse_json_body
+
+        return parse_json_body(text, display)
+    return syntax.parse_body(text, display)
 
 
 class _Loader:

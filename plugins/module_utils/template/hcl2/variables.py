@@ -94,7 +94,13 @@ def assign(variables: dict, env: dict, auto_files: list, var_files: list, cli: d
         full = path if os.path.isabs(path) else os.path.join(cwd, path)
         try:
             with open(full, encoding="utf-8") as handle:
-                body = syntax.parse_body(handle.read(), path)
+                text = handle.read()
+            if path.endswith(".json"):
+                from .json_syntax import parse_json_body
+
+                body = parse_json_body(text, path)
+            else:
+                body = syntax.parse_body(text, path)
         except OSError as exc:
             problems.append(to_diagnostic((path, 0, 0), "Failed to read variable file", exc.strerror or str(exc)))
             continue

@@ -192,9 +192,43 @@ def test_required_plugins_is_a_warning(load):
     assert inline(load(template)) == ["x"]
 
 
-def test_json_syntax_is_refused_clearly(load):
-    with pytest.raises(TemplateErrors, match=r"HCL's JSON syntax \(\*.pkr.json\) is not supported"):
-        load("{}", name="t.pkr.json")
+JSON_SYNTAX = """{
+  "variable": {"tag": {"type": "string", "default": "v1"}, "n": {"type": "list(number)", "default": [1, 2]}},
+  "locals": {"greeting": "${upper(\\"hi\\")}-${var.tag}"},
+  "source": {"null": {"one": {"communicator": "none"}}},
+  "build": {
+    "name": "j",
+    "sources": ["source.null.one"],
+    "provisioner": [
+      {"shell-local": {"inline": ["echo ${local.greeting} ${sum(var.n)} ${source.name}"]}},
+      {"shell-local": {"inline": ["echo second"], "only": ["null.two"]}}
+    ],
+    "post-processor": {"manifest": {"output": "m.json"}}
+  }
+}
+"""
+
+
+def test_json_syntax(load):
+    plan = load(JSON_SYNTAX, name="t.pkr.json").plan()
+    build = plan["builds"][0]
+    assert build["name"] == "j.null.one"
+    assert [p["config"]["inline"] for p in build["provisioners"]] == [["echo HI-v1 3 one"]]
+    assert build["post_processors"][0][0]["type"] == "manifest"
+
+
+def test_json_syntax_error_has_a_position(load):
+    with pytest.raises(TemplateErrors) as caught:
+        load('{\n  "source": {"null": 3}\n}\n', name="t.pkr.json")
+    assert errors_of(caught) == ['t.pkr.json:2:14: Incorrect JSON value type; A "source" block must be a JSON object.']
+
+
+def test_directory_mixes_both_syntaxes_and_json_var_files(load):
+    files = {"a.pkr.hcl": 'variable "tag" {\n  type = string\n}\n' + SOURCE,
+             "b.pkr.json": '{"build": {"sources": ["source.null.one"], '
+                           '"provisioner": {"shell-local": {"inline": ["${var.tag}"]}}}}',
+             "v.auto.pkrvars.json": '{"tag": "from-json"}'}
+    assert inline(load(None, files=files)) == ["from-json"]
 
 
 def test_inspect_lists_variables_locals_and_builds(load):
