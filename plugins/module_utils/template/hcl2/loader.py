@@ -15,6 +15,7 @@ from ...build_keys import build_keys
 from ..errors import Diagnostic, TemplateErrors
 from ..functions import PACKER_COMPAT_VERSION, time_ordered_uuid
 from ..loader import Template, _parse_version
+from ..runtime import mask
 from ..structure import format_path
 from . import syntax
 from . import variables as hvars
@@ -121,11 +122,17 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None)
         raise TemplateErrors(problems)
     loader = _Loader(full, cwd, problems, env)
     loader.read(bodies)
-    loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], {str(k): "" if v is None else str(v)
-                                                                         for k, v in (variables or {}).items()})
-    template = loader.compile()
-    if any(p.severity == "error" for p in problems):
-        raise TemplateErrors(problems)
+    try:
+        loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], {str(k): "" if v is None else str(v)
+                                                                             for k, v in (variables or {}).items()})
+        template = loader.compile()
+        if any(p.severity == "error" for p in problems):
+            raise TemplateErrors(problems)
+    except TemplateErrors as exc:
+        secrets = hvars.sensitive_values(loader.variables)
+        for diagnostic in exc.diagnostics:  # a secret never reaches output, not even in an error
+            diagnostic.message = mask(diagnostic.message, secrets)
+        raise TemplateErrors(exc.diagnostics) from None
     template.info["warnings"] = list(problems)
     return template
 

@@ -286,3 +286,13 @@ def test_required_plugins_warning_reaches_validate(load):
     warnings = [str(d) for d in load(template).validate() if d.severity == "warning"]
     assert warnings == ["t.pkr.hcl:2:3: required_plugins not needed; cattle's builders, provisioners and "
                         "post-processors are built in; no plugin is installed."]
+
+
+def test_a_sensitive_value_is_masked_in_load_errors(load):
+    template = ('variable "pw" {\n  default = "hunter2"\n  sensitive = true\n  validation {\n'
+                '    condition = length(var.pw) > 10\n    error_message = "The pw hunter2 is too short."\n  }\n}\n'
+                + SOURCE + SHELL_BUILD % '"x"')
+    with pytest.raises(TemplateErrors) as caught:
+        load(template)
+    assert "hunter2" not in str(caught.value)
+    assert "The pw <sensitive> is too short." in str(caught.value)
