@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from ...build_keys import build_keys
 from ..errors import Diagnostic, TemplateErrors
-from ..functions import PACKER_COMPAT_VERSION, time_ordered_uuid
-from ..loader import Template, _parse_version
+from ..functions import time_ordered_uuid
+from ..loader import Template
 from ..runtime import mask
 from ..structure import format_path
 from . import syntax
@@ -23,6 +23,7 @@ from .diagnostics import HCLError, to_diagnostic
 from .evaluate import Evaluator, Scope, body_value, default_functions
 from .functions import filesystem_functions, timestamp_function
 from .inspect import inspect_text
+from .packer_block import packer_block
 
 _UNKNOWN_KEY = re.compile(r"""unknown configuration key: '"(.*)"'""")
 TEMPLATE_SUFFIXES = (".pkr.hcl",)
@@ -313,26 +314,7 @@ class _Loader:
                 "post_processors": chains}
 
     def _packer_block(self, block):
-        attributes = block.body.attributes
-        for name, attribute in attributes.items():
-            if name != "required_version":
-                self.error(attribute.pos, "Unsupported argument", f'An argument named "{name}" is not expected here.')
-        for inner in block.body.blocks:
-            if inner.type == "required_plugins":
-                self.problems.append(to_diagnostic(inner.pos, "required_plugins not needed", "cattle's builders, "
-                                                   "provisioners and post-processors are built in; no plugin is installed.",
-                                                   "warning"))
-            else:
-                self.error(inner.pos, "Unsupported block type", f'Blocks of type "{inner.type}" are not expected here.')
-        if "required_version" in attributes:
-            try:
-                constraint = self.plain.eval(attributes["required_version"].expr)
-            except HCLError as exc:
-                self.problems.extend(exc.diagnostics)
-                return
-            problem = version_problem(str(constraint), PACKER_COMPAT_VERSION)
-            if problem:
-                self.error(attributes["required_version"].pos, "Unsupported Packer Core version", problem)
+        packer_block(block, self.plain, self.problems)
 
     def _build(self, block, positions):
         attributes = block.body.attributes
@@ -501,30 +483,3 @@ def _fit_blocks(config: dict, body, kind: str, ctype: str) -> None:
         if len(config[key]) > 1:
             raise HCLError(block.pos, f'Too many "{key}" blocks', f'Only one "{key}" block is allowed here.')
         config[key] = config[key][0] if config[key] else {}
-
-
-def version_problem(constraints: str, version: str) -> str:
-    """Checks `required_version` (`>= 1.5, < 2`, `~> 1.6`) against cattle's Packer version; the problem or ''."""
-    have = _parse_version(version)
-    for raw in constraints.split(","):
-        text = raw.strip()
-        op = next((o for o in ("~>", ">=", "<=", "!=", ">", "<", "=") if text.startswith(o)), "=")
-        wanted_text = text[len(op):].strip() if text.startswith(op) else text
-        wanted = _parse_version(wanted_text)
-        if wanted is None:
-            return f"Malformed constraint: {raw.strip()}"
-        if op == "~>":
-            parts = wanted_text.lstrip("v").split(".")
-            upper = list(wanted[:3])
-            if len(parts) >= 3:
-                upper = [upper[0], upper[1] + 1, 0]
-            else:
-                upper = [upper[0] + 1, 0, 0]
-            ok = wanted <= have < (upper[0], upper[1], upper[2], 0)
-        else:
-            ok = {"=": have == wanted, "!=": have != wanted, ">": have > wanted, "<": have < wanted,
-                  ">=": have >= wanted, "<=": have <= wanted}[op]
-        if not ok:
-            return (f"This configuration does not support Packer version {version}. To proceed, either choose another "
-                    f"supported Packer version or update the root module's version constraint ({constraints}).")
-    return ""
