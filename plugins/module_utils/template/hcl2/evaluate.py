@@ -35,16 +35,16 @@ class Evaluator:
     # ------------------------------------------------------------ expressions
 
     def eval(self, node):
-        method = getattr(self, "e_" + type(node).__name__)
+        method = getattr(self, "e_" + type(node).__name__.lower())
         return method(node)
 
-    def e_Literal(self, node):
+    def e_literal(self, node):
         return node.value
 
-    def e_Parens(self, node):
+    def e_parens(self, node):
         return self.eval(node.expr)
 
-    def e_Template(self, node):
+    def e_template(self, node):
         if len(node.parts) == 1 and not isinstance(node.parts[0], (str, syntax.TemplateIf, syntax.TemplateFor)):
             return self.eval(node.parts[0])  # "${x}" alone keeps x's type, as HCL does
         return self.render(node)
@@ -87,7 +87,7 @@ class Evaluator:
         raise HCLError(node.pos, "Iteration over non-iterable value",
                        f"A value of type {type_name(collection)} cannot be used as the collection in a 'for' expression.")
 
-    def e_Variable(self, node):
+    def e_variable(self, node):
         if node.name in self.variables:
             value = self.variables[node.name]
             if isinstance(value, Scope):
@@ -95,7 +95,7 @@ class Evaluator:
             return value
         raise HCLError(node.pos, "Unknown variable", f'There is no variable named "{node.name}".')
 
-    def e_GetAttr(self, node):
+    def e_getattr(self, node):
         if isinstance(node.obj, syntax.Variable) and isinstance(self.variables.get(node.obj.name), Scope):
             return self.variables[node.obj.name].get(node.name, node.pos)
         return self.attr(self.eval(node.obj), node.name, node.pos)
@@ -107,7 +107,7 @@ class Evaluator:
             raise HCLError(pos, "Unsupported attribute", f'This object does not have an attribute named "{name}".')
         raise HCLError(pos, "Unsupported attribute", f"Can't access attributes on a value of type {type_name(obj)}.")
 
-    def e_Index(self, node):
+    def e_index(self, node):
         return self.index(self.eval(node.obj), self.eval(node.key), node.pos)
 
     def index(self, obj, key, pos):
@@ -127,7 +127,7 @@ class Evaluator:
             return obj[name]
         raise HCLError(pos, "Invalid index", f"This value of type {type_name(obj)} does not have any indices.")
 
-    def e_Splat(self, node):
+    def e_splat(self, node):
         source = self.eval(node.obj)
         if source is None:
             return []
@@ -139,10 +139,10 @@ class Evaluator:
             out.append(item)
         return out
 
-    def e_TupleExpr(self, node):
+    def e_tupleexpr(self, node):
         return [self.eval(item) for item in node.items]
 
-    def e_ObjectExpr(self, node):
+    def e_objectexpr(self, node):
         out = {}
         for key, value in node.items:
             name = self.eval(key)
@@ -153,17 +153,17 @@ class Evaluator:
             out[name] = self.eval(value)
         return out
 
-    def e_Conditional(self, node):
+    def e_conditional(self, node):
         return self.eval(node.then) if self.truth(node.cond) else self.eval(node.else_)
 
-    def e_Unary(self, node):
+    def e_unary(self, node):
         value = self.eval(node.operand)
         try:
             return (not to_bool(value)) if node.op == "!" else -to_number(value)
         except ConversionError as exc:
             raise HCLError(node.pos, "Invalid operand", f"Unsuitable value for unary operand: {exc}.") from None
 
-    def e_Binary(self, node):
+    def e_binary(self, node):
         op = node.op
         if op in ("&&", "||"):
             left = self.truth(node.left)
@@ -189,7 +189,7 @@ class Evaluator:
             return int(result)
         return result
 
-    def e_ForExpr(self, node):
+    def e_forexpr(self, node):
         tuple_out, object_out = [], {}
         for key, value in self.pairs(node.collection):
             scope = {node.value: value}
@@ -213,7 +213,7 @@ class Evaluator:
                 object_out[name] = item
         return tuple_out if node.key_expr is None else object_out
 
-    def e_Call(self, node):
+    def e_call(self, node):
         name = node.name
         if name in ("try", "can"):
             return self.try_can(node)
@@ -264,7 +264,7 @@ class Evaluator:
             text = call("file", self.functions, [path])
         except FunctionError as exc:
             raise HCLError(node.pos, "Error in function call", f'Call to function "templatefile" failed: {exc}') from None
-        walker = syntax._Walker(os.path.basename(str(path)))
+        walker = syntax.TemplateWalker(os.path.basename(str(path)))
         template = walker.template(walker.scan_template(text, 1), node.pos)
         # A template file sees only the variables given to it, and the functions.
         return Evaluator(dict(variables), self.functions, self.template_dir).eval(template)

@@ -343,8 +343,8 @@ FUNCTIONS = {
     "trimspace": (str.strip, [STR]),
     # numeric
     "abs": (abs, [NUM]),
-    "ceil": (lambda n: math.ceil(n), [NUM]),
-    "floor": (lambda n: math.floor(n), [NUM]),
+    "ceil": (math.ceil, [NUM]),
+    "floor": (math.floor, [NUM]),
     "log": (_log, [NUM, NUM]),
     "max": (_min_max(max), [], NUM),
     "min": (_min_max(min), [], NUM),
@@ -402,9 +402,9 @@ FUNCTIONS = {
     "tostring": (lambda v: v if v is None else convert(v, STR), [ANY]),
     "tonumber": (lambda v: v if v is None else convert(v, NUM), [ANY]),
     "tobool": (lambda v: v if v is None else convert(v, BOOL), [ANY]),
-    "tolist": (lambda v: list(v), [LIST_ANY]),
+    "tolist": (list, [LIST_ANY]),
     "toset": (_set, [LIST_ANY]),
-    "tomap": (lambda v: dict(v), [MAP_ANY]),
+    "tomap": (dict, [MAP_ANY]),
 }
 
 # Packer functions that need a service cattle does not talk to at validate time.

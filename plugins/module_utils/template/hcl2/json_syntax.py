@@ -79,7 +79,7 @@ class _Reader:
         if isinstance(value, str):
             if "${" not in value and "%{" not in value:
                 return syntax.Literal(pos, value)
-            walker = syntax._Walker(self.filename, pos[1] - 1, pos[2])
+            walker = syntax.TemplateWalker(self.filename, pos[1] - 1, pos[2])
             return walker.template(walker.scan_template(value, pos[1]), pos)
         if isinstance(value, list):
             return syntax.TupleExpr(pos, [self.expr(item, path + (i,)) for i, item in enumerate(value)])

@@ -109,7 +109,7 @@ def parse_body(text: str, filename: str) -> Body:
         raise HCLError((filename, lines, 1), "Unexpected end of file", "the file ends in the middle of a construct") from None
     except UnexpectedInput as exc:  # pragma: no cover - the other lark errors
         raise HCLError((filename, getattr(exc, "line", 0), getattr(exc, "column", 0)), "Invalid syntax", str(exc)) from None
-    return _Walker(filename).body(tree.children[0])
+    return TemplateWalker(filename).body(tree.children[0])
 
 
 def parse_expression(text: str, filename: str, line: int = 1, column: int = 1):
@@ -120,7 +120,7 @@ def parse_expression(text: str, filename: str, line: int = 1, column: int = 1):
         tree = _parser().parse(text.strip() or "null", start="expression")
     except UnexpectedInput:
         raise HCLError((filename, line, column), "Invalid expression", f"cannot parse {text.strip()!r}") from None
-    return _Walker(filename, line - 1, column - 1).expr(tree)
+    return TemplateWalker(filename, line - 1, column - 1).expr(tree)
 
 
 def _meaningful(children):
@@ -152,7 +152,7 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
-class _Walker:
+class TemplateWalker:
     """Turns lark's tree into ours; `line_offset`/`column_offset` place a re-parsed fragment."""
 
     def __init__(self, filename, line_offset=0, column_offset=0):

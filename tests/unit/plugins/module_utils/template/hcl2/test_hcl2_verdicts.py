@@ -9,42 +9,46 @@ from ansible_collections.cattle.images.plugins.module_utils.template import Temp
 
 S = 'source "null" "one" {\n  communicator = "none"\n}\n'
 B = 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = [%s]\n  }\n}\n'
+VALIDATED = ('variable "a" {\n  default = "%s"\n  validation {\n    condition = length(var.a) > 3\n'
+             '    error_message = "The a must be long."\n  }\n}\n' + S + B % '"x"')
 CASES = {
- "ok": S + B % '"x"',
- "unknown_block": "foo {}\n" + S + B % '"x"',
- "top_attr": "x = 1\n" + S + B % '"x"',
- "undeclared_var": S + B % '"${var.x}"',
- "undeclared_local": S + B % '"${local.x}"',
- "unknown_func": S + B % '"${nosuch(1)}"',
- "bad_type_default": 'variable "n" {\n  type = number\n  default = "a"\n}\n' + S + B % '"x"',
- "unset_var": 'variable "n" {\n  type = string\n}\n' + S + B % '"${var.n}"',
- "unknown_source": 'build {\n  sources = ["source.null.two"]\n}\n' + S,
- "unknown_prov_arg": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n    bogus = 1\n  }\n}\n',
- "unknown_builder_arg": 'source "null" "one" {\n  communicator = "none"\n  bogus = 1\n}\n' + B % '"x"',
- "unknown_prov_type": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "nope" {\n  }\n}\n',
- "unknown_source_type": 'source "nope" "one" {\n}\nbuild {\n  sources = ["source.nope.one"]\n}\n',
- "dup_var": 'variable "a" {}\nvariable "a" {}\n' + S + B % '"x"',
- "validation_fail": 'variable "a" {\n  default = "x"\n  validation {\n    condition = length(var.a) > 3\n    error_message = "The a must be long."\n  }\n}\n' + S + B % '"x"',
- "validation_ok": 'variable "a" {\n  default = "xxxxx"\n  validation {\n    condition = length(var.a) > 3\n    error_message = "The a must be long."\n  }\n}\n' + S + B % '"x"',
- "conditional_type": S + B % '"${true ? "a" : "b"}"',
- "index_oob": S + B % '"${[1][3]}"',
- "bad_syntax": S + B % '"x" "y"',
- "required_version_bad": 'packer {\n  required_version = ">= 2.0"\n}\n' + S + B % '"x"',
- "required_version_ok": 'packer {\n  required_version = ">= 1.6.0"\n}\n' + S + B % '"x"',
- "for_expr": 'locals {\n  a = {for k, v in {x = 1} : k => v}\n}\n' + S + B % '"${local.a.x}"',
- "splat": 'locals {\n  a = [{n = "a"}][*].n\n}\n' + S + B % 'local.a[0]',
- "string_plus_num": S + B % '"${"a" + 1}"',
- "build_unknown_key": S + B % '"${build.Nope}"',
- "build_id": S + B % '"${build.ID}"',
- "source_name": S + B % '"${source.name}-${source.type}"',
- "missing_comm_required": 'source "docker" "d" {\n}\nbuild {\n  sources = ["source.docker.d"]\n}\n',
- "docker_commit_discard": 'source "docker" "d" {\n  image = "x"\n  commit = true\n  discard = true\n}\nbuild {\n  sources = ["source.docker.d"]\n}\n',
- "only_except_both": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n    only = ["null.one"]\n    except = ["null.one"]\n  }\n}\n',
- "dynamic_prov": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n  }\n}\n',
+    "ok": S + B % '"x"',
+    "unknown_block": "foo {}\n" + S + B % '"x"',
+    "top_attr": "x = 1\n" + S + B % '"x"',
+    "undeclared_var": S + B % '"${var.x}"',
+    "undeclared_local": S + B % '"${local.x}"',
+    "unknown_func": S + B % '"${nosuch(1)}"',
+    "bad_type_default": 'variable "n" {\n  type = number\n  default = "a"\n}\n' + S + B % '"x"',
+    "unset_var": 'variable "n" {\n  type = string\n}\n' + S + B % '"${var.n}"',
+    "unknown_source": 'build {\n  sources = ["source.null.two"]\n}\n' + S,
+    "unknown_prov_arg": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n    bogus = 1\n  }\n}\n',
+    "unknown_builder_arg": 'source "null" "one" {\n  communicator = "none"\n  bogus = 1\n}\n' + B % '"x"',
+    "unknown_prov_type": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "nope" {\n  }\n}\n',
+    "unknown_source_type": 'source "nope" "one" {\n}\nbuild {\n  sources = ["source.nope.one"]\n}\n',
+    "dup_var": 'variable "a" {}\nvariable "a" {}\n' + S + B % '"x"',
+    "validation_fail": VALIDATED % "x",
+    "validation_ok": VALIDATED % "xxxxx",
+    "conditional_type": S + B % '"${true ? "a" : "b"}"',
+    "index_oob": S + B % '"${[1][3]}"',
+    "bad_syntax": S + B % '"x" "y"',
+    "required_version_bad": 'packer {\n  required_version = ">= 2.0"\n}\n' + S + B % '"x"',
+    "required_version_ok": 'packer {\n  required_version = ">= 1.6.0"\n}\n' + S + B % '"x"',
+    "for_expr": 'locals {\n  a = {for k, v in {x = 1} : k => v}\n}\n' + S + B % '"${local.a.x}"',
+    "splat": 'locals {\n  a = [{n = "a"}][*].n\n}\n' + S + B % 'local.a[0]',
+    "string_plus_num": S + B % '"${"a" + 1}"',
+    "build_unknown_key": S + B % '"${build.Nope}"',
+    "build_id": S + B % '"${build.ID}"',
+    "source_name": S + B % '"${source.name}-${source.type}"',
+    "missing_comm_required": 'source "docker" "d" {\n}\nbuild {\n  sources = ["source.docker.d"]\n}\n',
+    "docker_commit_discard": 'source "docker" "d" {\n  image = "x"\n  commit = true\n  discard = true\n}\nbuild {\n  sources = ["source.docker.d"]\n}\n',
+    "only_except_both": S + ('build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n'
+                          '    only = ["null.one"]\n    except = ["null.one"]\n  }\n}\n'),
+    "dynamic_prov": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n  }\n}\n',
 }
 
 # Packer 1.6.6 accepts exactly these; it rejects every other case.
-PACKER_ACCEPTS = {"build_id", "conditional_type", "dynamic_prov", "for_expr", "ok", "required_version_ok", "source_name", "splat", "validation_ok"}
+PACKER_ACCEPTS = {"build_id", "conditional_type", "dynamic_prov", "for_expr", "ok", "required_version_ok", "source_name",
+                  "splat", "validation_ok"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
