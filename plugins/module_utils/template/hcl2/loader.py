@@ -124,8 +124,8 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None)
     loader = _Loader(full, cwd, problems, env)
     loader.read(bodies)
     try:
-        loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], {str(k): "" if v is None else str(v)
-                                                                             for k, v in (variables or {}).items()})
+        cli_values = {str(k): "" if v is None else str(v) for k, v in (variables or {}).items()}
+        loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], cli_values)
         template = loader.compile()
         if any(p.severity == "error" for p in problems):
             raise TemplateErrors(problems)

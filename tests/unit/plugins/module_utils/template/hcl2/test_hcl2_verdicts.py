@@ -42,7 +42,7 @@ CASES = {
     "missing_comm_required": 'source "docker" "d" {\n}\nbuild {\n  sources = ["source.docker.d"]\n}\n',
     "docker_commit_discard": 'source "docker" "d" {\n  image = "x"\n  commit = true\n  discard = true\n}\nbuild {\n  sources = ["source.docker.d"]\n}\n',
     "only_except_both": S + ('build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n'
-                          '    only = ["null.one"]\n    except = ["null.one"]\n  }\n}\n'),
+                             '    only = ["null.one"]\n    except = ["null.one"]\n  }\n}\n'),
     "dynamic_prov": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n  }\n}\n',
 }
 
