@@ -39,7 +39,7 @@ def run(argv: list[str]) -> int:
     )
 
     try:
-        template = load_template(positional[0], cwd=os.getcwd())
+        template = load_template(positional[0], cwd=os.getcwd(), strict=False)
     except TemplateErrors as exc:
         for diagnostic in exc.diagnostics:
             sys.stderr.write(f"Error: {diagnostic}\n")

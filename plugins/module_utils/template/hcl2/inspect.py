@@ -19,19 +19,22 @@ def printable(value, indent: str = "") -> str:
     if value is None:
         return "null"
     inner = indent + "  "
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
     if isinstance(value, list):
         return "[\n" + "".join(f"{inner}{printable(v, inner)},\n" for v in value) + indent + "]"
     return "{\n" + "".join(f"{inner}{json.dumps(k)} = {printable(v, inner)}\n" for k, v in sorted(value.items())) + indent + "}"
 
 
 def inspect_text(variables, locals_, builds) -> str:
-    """variables: [(name, value, sensitive)]; locals_: [(name, value)]; builds: dicts of build blocks."""
+    """variables: [(name, value, sensitive, known)]; locals_: [(name, value, known)]; builds: build block summaries."""
     out = ["Packer Inspect: HCL2 mode", "", "> input-variables:", ""]
-    for name, value, sensitive in sorted(variables):
-        out.append(f"var.{name}: {json.dumps(SENSITIVE_MASK if sensitive else printable(value))}")
+    for name, value, sensitive, known in sorted(variables):
+        shown = SENSITIVE_MASK if sensitive else printable(value) if known else "<unknown>"
+        out.append(f"var.{name}: {json.dumps(shown)}")
     out += ["", "> local-variables:", ""]
-    for name, value in sorted(locals_):
-        out.append(f"local.{name}: {json.dumps(printable(value))}")
+    for name, value, known in sorted(locals_):
+        out.append(f"local.{name}: {json.dumps(printable(value) if known else '<unknown>')}")
     out += ["", "> builds:"]
     for index, build in enumerate(builds):
         out += ["", f"  > {build['name'] or f'<unnamed build {index}>'}:"]

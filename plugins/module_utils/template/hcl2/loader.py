@@ -102,8 +102,11 @@ class HCL2Template(Template):
 # ---------------------------------------------------------------------- loading
 
 
-def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None) -> HCL2Template:
-    """Reads a `.pkr.hcl` file or a directory; raises TemplateErrors with every problem found, at once."""
+def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None, strict=True) -> HCL2Template:
+    """Reads a `.pkr.hcl` file or a directory; raises TemplateErrors with every problem found, at once.
+
+    `strict=False` (`validate -syntax-only`, `inspect`) raises only for syntax and block structure, as Packer:
+    an unset or undeclared variable then leaves its uses unknown instead of failing."""
     cwd = os.path.abspath(cwd or os.getcwd())
     given = os.fspath(path)
     full = os.path.abspath(given if os.path.isabs(given) else os.path.join(cwd, given))
@@ -123,6 +126,17 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None)
         raise TemplateErrors(problems)
     loader = _Loader(full, cwd, problems, env)
     loader.read(bodies)
+    if not strict:
+        if any(p.severity == "error" for p in problems):
+            raise TemplateErrors(problems)
+        loader.strict = False
+        try:
+            loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], {})
+        except TemplateErrors:
+            pass  # evaluation problems are not syntax problems
+        template = loader.compile()
+        template.info["warnings"] = []
+        return template
     try:
         cli_values = {str(k): "" if v is None else str(v) for k, v in (variables or {}).items()}
         loader.assign(env, auto_files, [os.fspath(v) for v in var_files or ()], cli_values)
@@ -173,6 +187,7 @@ class _Loader:
         self.sources: dict = {}
         self.builds: list = []
         self.packer_blocks: list = []
+        self.strict = True
         now = datetime.now(UTC)
         self.init_time = now
         root = path if os.path.isdir(path) else os.path.dirname(path)
@@ -247,7 +262,7 @@ class _Loader:
     def assign(self, env, auto_files, var_files, cli):
         hvars.assign(self.variables, env, auto_files, var_files, cli, self.cwd, self.problems)
         values = hvars.check(self.variables, self.functions, self.plain.template_dir, self.problems)
-        if any(p.severity == "error" for p in self.problems):
+        if self.strict and any(p.severity == "error" for p in self.problems):
             raise TemplateErrors(self.problems)  # every later use of a bad variable would only repeat it
 
         def lookup_var(name, pos):
@@ -290,8 +305,10 @@ class _Loader:
                 "provisioners": [{"type": p["type"]} for b in builds for p in b["provisioners"]],
                 "post_processors": [[{"type": pp["type"], "name": pp["name"]} for pp in chain]
                                     for b in builds for chain in b["post_processors"]],
-                "text": inspect_text([(v.name, v.value, v.sensitive) for v in self.variables.values()],
-                                     [(n, v) for n, v in self.locals.values.items()], inspect_builds),
+                "text": inspect_text([(v.name, v.value, v.sensitive, v.source not in (None, "invalid"))
+                                      for v in self.variables.values()],
+                                     [(n, self.locals.values.get(n), n in self.locals.values) for n in self.locals.definitions],
+                                     inspect_builds),
             },
         }
         return HCL2Template(self.path, self.cwd, builds, positions, sensitive, info)

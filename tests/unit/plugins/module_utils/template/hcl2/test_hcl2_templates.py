@@ -296,3 +296,13 @@ def test_a_sensitive_value_is_masked_in_load_errors(load):
         load(template)
     assert "hunter2" not in str(caught.value)
     assert "The pw <sensitive> is too short." in str(caught.value)
+
+
+def test_syntax_only_load_leaves_evaluation_problems_alone(load):
+    template = 'variable "req" {}\n' + SOURCE + SHELL_BUILD % '"${var.req}", "${var.nope}"'
+    with pytest.raises(TemplateErrors):
+        load(template)
+    lenient = load(template, strict=False)
+    assert 'var.req: "<unknown>"' in lenient.inspect()["text"]
+    with pytest.raises(TemplateErrors, match="Unsupported block type"):
+        load("foo {}\n" + template, strict=False)
