@@ -14,7 +14,8 @@ from .diagnostics import HCLError
 # body kind -> {block type: (label count, kind of its body)}
 BLOCKS = {
     "root": {"variable": (1, "variable"), "locals": (0, "attributes"), "local": (1, "attributes"),
-             "source": (2, "attributes"), "build": (0, "build"), "packer": (0, "packer"), "data": (2, "attributes")},
+             "source": (2, "attributes"), "build": (0, "build"), "packer": (0, "packer"), "data": (2, "attributes"),
+             "communicator": (2, "attributes")},
     "variable": {"validation": (0, "attributes")},
     "build": {"source": (1, "attributes"), "provisioner": (1, "attributes"), "post-processor": (1, "attributes"),
               "post-processors": (0, "post-processors"), "error-cleanup-provisioner": (1, "attributes")},

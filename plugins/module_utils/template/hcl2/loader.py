@@ -29,7 +29,8 @@ _UNKNOWN_KEY = re.compile(r"""unknown configuration key: '"(.*)"'""")
 TEMPLATE_SUFFIXES = (".pkr.hcl",)
 JSON_SUFFIX = ".pkr.json"
 AUTO_VARS_SUFFIXES = (".auto.pkrvars.hcl", ".auto.pkrvars.json")
-TOP_BLOCKS = {"variable": 1, "variables": 0, "locals": 0, "local": 1, "source": 2, "build": 0, "packer": 0, "data": 2}
+TOP_BLOCKS = {"variable": 1, "variables": 0, "locals": 0, "local": 1, "source": 2, "build": 0, "packer": 0, "data": 2,
+              "communicator": 2}
 PROVISIONER_SPECIAL = ("only", "except", "pause_before", "max_retries", "timeout", "override", "name")
 POST_PROCESSOR_SPECIAL = ("only", "except", "keep_input_artifact", "name")
 
@@ -77,6 +78,9 @@ class HCL2Template(Template):
 
     def sensitive_values(self) -> list[str]:
         return list(self._sensitive)
+
+    def _check_references(self, problems: list) -> None:
+        """Sources and only/except names were checked while the builds were made; no build at all is valid."""
 
     def _compile(self, only=None, except_=None, force=False):
         builds, problems = super()._compile(only, except_, force)
@@ -255,6 +259,10 @@ class _Loader:
             self.builds.append(block)
         elif block.type == "packer":
             self.packer_blocks.append(block)
+        elif block.type == "communicator":  # Packer 1.6.6 reads these and uses them nowhere
+            self.problems.append(to_diagnostic(block.pos, "communicator block ignored", "A top-level communicator "
+                                               "block is not used by any build; set the communicator in a source.",
+                                               "warning"))
         else:
             self.error(block.pos, "Unsupported block type", f'"data" blocks ({block.labels[0]}.{block.labels[1]}) '
                        "are not supported by cattle (Packer 1.6.6 does not have them either); use a variable or a local.")
@@ -292,8 +300,6 @@ class _Loader:
                 names.add(entry["raw_name"])
                 builds.append(entry)
         inspect_builds = [self._inspect_build(b) for b in self.builds]
-        if not self.builds:
-            self.error((self.path, 0, 0), "No build block", "The template has no build block: nothing to build.")
         sensitive = hvars.sensitive_values(self.variables) + self.locals.sensitive_values()
         info = {
             "init_time": self.init_time, "run_uuid": time_ordered_uuid(), "description": "",
