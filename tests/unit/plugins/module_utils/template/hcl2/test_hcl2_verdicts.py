@@ -44,11 +44,17 @@ CASES = {
     "only_except_both": S + ('build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n'
                              '    only = ["null.one"]\n    except = ["null.one"]\n  }\n}\n'),
     "dynamic_prov": S + 'build {\n  sources = ["source.null.one"]\n  provisioner "shell-local" {\n    inline = ["x"]\n  }\n}\n',
+    "no_build": S,
+    "unused_unknown_source_type": S + 'source "nope" "x" {\n}\n',
+    "unknown_provisioner_without_sources": 'build {\n  provisioner "nope" {\n  }\n}\n',
+    "unknown_post_processor_in_chain": 'build {\n  post-processors {\n    post-processor "nope" {\n    }\n  }\n}\n',
+    "duplicate_variables_blocks": 'variables {\n  a = 1\n}\nvariables {\n  a = 2\n}\n' + S,
+    "communicator_block": 'communicator "ssh" "c" {\n  x = 1\n}\n' + S + B % '"x"',
 }
 
 # Packer 1.6.6 accepts exactly these; it rejects every other case.
 PACKER_ACCEPTS = {"build_id", "conditional_type", "dynamic_prov", "for_expr", "ok", "required_version_ok", "source_name",
-                  "splat", "validation_ok"}
+                  "splat", "validation_ok", "no_build", "communicator_block"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
