@@ -306,3 +306,11 @@ def test_syntax_only_load_leaves_evaluation_problems_alone(load):
     assert 'var.req: "<unknown>"' in lenient.inspect()["text"]
     with pytest.raises(TemplateErrors, match="Unsupported block type"):
         load("foo {}\n" + template, strict=False)
+
+
+def test_sensitive_locals_and_collections_reach_the_plan(load):
+    template = ('variable "keys" {\n  type = list(string)\n  default = ["k1", "k2"]\n  sensitive = true\n}\n'
+                'local "token" {\n  expression = "t-${upper("x")}"\n  sensitive = true\n}\n'
+                + SOURCE + SHELL_BUILD % '"${local.token}", join(",", var.keys)')
+    plan = load(template).plan()
+    assert sorted(plan["sensitive_values"]) == ["k1", "k2", "t-X"]
