@@ -269,6 +269,7 @@ class TemplateWalker:
 
     def template(self, parts, pos):
         """Assembles %{if}/%{for} directives (flat in the grammar) into nested nodes."""
+        parts = _apply_strip_markers(list(parts))
         stack = [("root", [], None)]
         for part in parts:
             if isinstance(part, tuple):
@@ -457,6 +458,19 @@ class TemplateWalker:
         group = any(not _is_tree(k) and k.type == "ELLIPSIS" for k in kids)
         cond = self.expr(_meaningful(trees[3].children)[-1]) if len(trees) > 3 else None
         return ForExpr(pos, key, value, collection, self.expr(trees[1]), self.expr(trees[2]), cond, group)
+
+
+def _apply_strip_markers(parts):
+    """`%{~ …}` trims the whitespace before a directive, `%{… ~}` the whitespace after it."""
+    for index, part in enumerate(parts):
+        if not isinstance(part, tuple):
+            continue
+        strip = part[-2]
+        if strip[0] and index > 0 and isinstance(parts[index - 1], str):
+            parts[index - 1] = parts[index - 1].rstrip()
+        if strip[1] and index + 1 < len(parts) and isinstance(parts[index + 1], str):
+            parts[index + 1] = parts[index + 1].lstrip()
+    return [p for p in parts if p != ""]
 
 
 def _closing_brace(text: str, start: int) -> int:

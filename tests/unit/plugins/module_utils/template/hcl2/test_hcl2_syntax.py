@@ -50,6 +50,8 @@ def test_duplicate_attribute_is_refused():
     ('"%{ if 1 > 0 }yes%{ else }no%{ endif }"', "yes"),
     ('"%{ for i, v in ["a", "b"] }${i}${v},%{ endfor }"', "0a,1b,"),
     ('"$${literal}"', "${literal}"),
+    # strip markers, as Packer 1.6.6 renders them
+    ('"<%{~ for x in ["a", "b"] ~} ${x} %{~ endfor ~}> <%{ if true ~}  y  %{~ else }n%{ endif }>"', "<ab> <y>"),
     ('"tab\\there \\u00e9"', "tab\there \u00e9"),
     ("-1 + 2 * 3", 5),
     ("7 / 2", 3.5),
