@@ -112,7 +112,7 @@ def parse_body(text: str, filename: str) -> Body:
     return TemplateWalker(filename).body(tree.children[0])
 
 
-def parse_expression(text: str, filename: str, line: int = 1, column: int = 1):
+def parse_expression(text: str, filename: str, line: int = 1, column: int = 1, depth: int = 0):
     """One expression (a `-var` value, a heredoc's interpolation); positions offset to where it was written."""
     from lark.exceptions import UnexpectedInput
 
@@ -120,7 +120,7 @@ def parse_expression(text: str, filename: str, line: int = 1, column: int = 1):
         tree = _parser().parse(text.strip() or "null", start="expression")
     except UnexpectedInput:
         raise HCLError((filename, line, column), "Invalid expression", f"cannot parse {text.strip()!r}") from None
-    return TemplateWalker(filename, line - 1, column - 1).expr(tree)
+    return TemplateWalker(filename, line - 1, column - 1, depth).expr(tree)
 
 
 def _meaningful(children):
@@ -136,6 +136,13 @@ def _meaningful(children):
 
 def _is_tree(item) -> bool:
     return hasattr(item, "data")
+
+
+def _is_token(item, kind) -> bool:
+    return not _is_tree(item) and item.type == kind
+
+
+_BRACKETED = frozenset({"tuple", "object", "function_call", "for_tuple_expr", "for_object_expr", "index_expr_term"})
 
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
@@ -155,10 +162,11 @@ def _unescape(text: str) -> str:
 class TemplateWalker:
     """Turns lark's tree into ours; `line_offset`/`column_offset` place a re-parsed fragment."""
 
-    def __init__(self, filename, line_offset=0, column_offset=0):
+    def __init__(self, filename, line_offset=0, column_offset=0, depth=0):
         self.filename = filename
         self.line_offset = line_offset
         self.column_offset = column_offset
+        self.depth = depth  # brackets around the expression being read: HCL ignores newlines only inside them
 
     def pos(self, item):
         if _is_tree(item):
@@ -209,7 +217,26 @@ class TemplateWalker:
         method = getattr(self, "x_" + tree.data, None)
         if method is None:
             raise HCLError(self.pos(tree), "Unsupported expression", f"{tree.data} is not supported")
-        return method(tree, self.pos(tree))
+        bracketed = tree.data in _BRACKETED or (tree.data == "expr_term" and _is_token(tree.children[0], "LPAR"))
+        self.depth += bracketed
+        try:
+            return method(tree, self.pos(tree))
+        finally:
+            self.depth -= bracketed
+
+    def no_bare_newline(self, tree):
+        """Outside brackets a newline ends the expression: an operator cannot start or end a line there."""
+        if self.depth:
+            return
+        # A binary_op's own trailing newline ends its line; the newlines inside its term or a conditional do not.
+        items = [c for c in tree.children if _is_tree(c) and c.data == "binary_term"] if tree.data == "binary_op" else [tree]
+        for item in items:
+            for child in item.children:
+                if (_is_tree(child) and child.data == "new_line_or_comment") or \
+                        (_is_tree(child) and child.data == "binary_operator" and "\n" in str(child.children[0])) or \
+                        (not _is_tree(child) and child.type in ("QMARK", "COLON") and "\n" in str(child)):
+                    raise HCLError(self.pos(tree), "Invalid expression", "Expected the start of an expression, but "
+                                   "found an invalid expression token (a newline ends an expression outside brackets).")
 
     def x_expr_term(self, tree, pos):
         kids = _meaningful(tree.children)
@@ -259,7 +286,11 @@ class TemplateWalker:
                  "strip_right" if len(kids) > 1 and not _is_tree(kids[-2]) and kids[-2].type == "STRIP_MARKER" else "")
         trees = [k for k in kids if _is_tree(k)]
         if tree.data == "interpolation":
-            return self.expr(trees[0])
+            self.depth += 1
+            try:
+                return self.expr(trees[0])
+            finally:
+                self.depth -= 1
         if tree.data == "template_if_start":
             return ("if", self.expr(trees[0]), strip, self.pos(tree))
         if tree.data == "template_for_start":
@@ -356,7 +387,7 @@ class TemplateWalker:
         inner = inner.strip("~").strip()
         where = (self.filename, line, column)
         if opener == "${":
-            return parse_expression(inner, self.filename, line, column)
+            return parse_expression(inner, self.filename, line, column, depth=1)
         word = inner.split(None, 1)[0] if inner else ""
         if word == "if":
             return ("if", parse_expression(inner[2:], self.filename, line, column), strip, where)
@@ -426,10 +457,12 @@ class TemplateWalker:
     x_full_splat_expr_term = x_attr_splat_expr_term
 
     def x_conditional(self, tree, pos):
+        self.no_bare_newline(tree)
         cond, _q, then, _c, else_ = _meaningful(tree.children)
         return Conditional(pos, self.expr(cond), self.expr(then), self.expr(else_))
 
     def x_binary_op(self, tree, pos):
+        self.no_bare_newline(tree)
         left, term = _meaningful(tree.children)[:2]
         operator, right = _meaningful(term.children)
         return Binary(pos, str(operator.children[0]).strip(), self.expr(left), self.expr(right))

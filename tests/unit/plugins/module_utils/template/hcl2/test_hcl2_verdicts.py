@@ -67,3 +67,20 @@ def test_verdict_is_packers(name, tmp_path):
     except TemplateErrors:
         valid = False
     assert valid == (name in PACKER_ACCEPTS)
+
+
+# Outside brackets a newline ends an expression (Packer 1.6.6's verdicts on `locals { long = … }`).
+NEWLINES = [("1 +\n    2", False), ("1\n    + 2", False), ("(1 +\n 2)", True), ("true\n ? 1 : 2", False),
+            ("(true\n ? 1\n : 2)", True), ("[1 +\n 2]", True), ('"${1 +\n 2}"', True), ("max(1 +\n 2)", True)]
+
+
+@pytest.mark.parametrize("expression, packer_accepts", NEWLINES)
+def test_newlines_in_expressions(expression, packer_accepts, tmp_path):
+    path = tmp_path / "t.pkr.hcl"
+    path.write_text(f"locals {{\n  long = {expression}\n}}\n")
+    try:
+        load_template(str(path), cwd=str(tmp_path), env={})
+        valid = True
+    except TemplateErrors:
+        valid = False
+    assert valid == packer_accepts
