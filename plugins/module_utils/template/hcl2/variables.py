@@ -7,7 +7,7 @@ import os
 from . import syntax
 from .diagnostics import HCLError, to_diagnostic
 from .evaluate import Evaluator, Scope
-from .values import ConversionError, convert, describe_type, leaf_strings, parse_type
+from .values import ConversionError, convert, leaf_strings, parse_type
 
 ENV_PREFIX = "PKR_VAR_"
 VARIABLE_ARGS = ("type", "default", "description", "sensitive")
@@ -236,7 +236,3 @@ class Locals:
     def sensitive_values(self) -> list[str]:
         return [s for name, (_e, _p, sensitive) in self.definitions.items() if sensitive and name in self.values
                 for s in leaf_strings(self.values[name])]
-
-
-def describe(variable: Variable) -> str:
-    return describe_type(variable.type)
