@@ -87,7 +87,19 @@ def _parser():
         raise HCLError(None, "HCL2 templates need the python-hcl2 package (pip install python-hcl2)", str(exc)) from None
     grammar = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
     return Lark.open(grammar, parser="lalr", propagate_positions=True, postlex=PostLexer(),
-                     start=["start", "expression"], cache=True)
+                     start=["start", "expression"], cache=_cache_file())
+
+
+def _cache_file():
+    """Building the LALR tables takes seconds: lark keeps them in the user's cache directory (not the shared
+    /tmp), keyed inside by a hash of the grammar and options, so a changed grammar is rebuilt."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = os.path.join(base, "cattle-images")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        return False  # no cache: slower, still correct
+    return os.path.join(directory, "hcl2-parser.lark-cache")
 
 
 def parse_body(text: str, filename: str) -> Body:
