@@ -83,7 +83,7 @@ class BuildCompiler:
             if key not in keys:
                 raise HCLError(pos, "Unsupported attribute", f'A {stype} build has no "{key}"; it has '
                                f"{', '.join(sorted(keys))}.")
-            return "{{ build `%s` }}" % key  # noqa: UP031 - filled at run time by render_runtime
+            return "{{ build `" + key + "` }}"  # filled at run time by render_runtime
 
         inner = evaluator.child({"source": source_scope})
         try:
