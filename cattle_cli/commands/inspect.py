@@ -39,12 +39,15 @@ def run(argv: list[str]) -> int:
     )
 
     try:
-        template = load_template(positional[0], cwd=os.getcwd())
+        template = load_template(positional[0], cwd=os.getcwd(), strict=False)
     except TemplateErrors as exc:
         for diagnostic in exc.diagnostics:
             sys.stderr.write(f"Error: {diagnostic}\n")
         return 1
     info = template.inspect()
+    if info.get("mode") == "HCL2":  # Packer's HCL2 mode has one layout, machine-readable or not
+        sys.stdout.write(info["text"])
+        return 0
     # Only the declared defaults are known here: mask the sensitive ones wherever they appear.
     sensitive_defaults = [v["default"] for v in info["variables"] if v["sensitive"] and v["default"]]
 

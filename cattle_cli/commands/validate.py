@@ -48,7 +48,8 @@ def run(argv: list[str]) -> int:
     from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
 
     try:
-        template = load_template(positional[0], variables=variables, var_files=options["var-file"], cwd=os.getcwd())
+        template = load_template(positional[0], variables=variables, var_files=options["var-file"], cwd=os.getcwd(),
+                                 strict=not options["syntax-only"])
     except TemplateErrors as exc:
         return report(out, exc.diagnostics)
     if options["syntax-only"]:

@@ -236,14 +236,16 @@ class Template(TemplateStructure):
         build = {"name": name, "type": btype, "config": config or {}, "provisioners": [],
                  "error_cleanup_provisioner": None, "post_processors": []}
         raw_name = builder["raw_name"]
-        for prov in self.provisioners:
+        # An HCL2 build carries its own steps (hcl2/loader.py); a JSON build shares the template's.
+        for prov in builder.get("provisioners", self.provisioners):
             step = self._compile_provisioner(prov, raw_name, name, component_funcs, resolved, provisioners, problems)
             if step is not None:
                 build["provisioners"].append(step)
-        if self.error_cleanup:
+        error_cleanup = builder.get("error_cleanup", self.error_cleanup)
+        if error_cleanup:
             build["error_cleanup_provisioner"] = self._compile_provisioner(
-                self.error_cleanup, raw_name, name, component_funcs, resolved, provisioners, problems)
-        for chain in self.post_processors:
+                error_cleanup, raw_name, name, component_funcs, resolved, provisioners, problems)
+        for chain in builder.get("post_processors", self.post_processors):
             steps = []
             for pp in chain:
                 if cli_except and pp["name"] in cli_except:
