@@ -1,0 +1,157 @@
+"""The testinfra provisioner through `cattle build`: tests run against the machine being built,
+over its own connection, and a failing test stops publication (no tag, no push, no AMI)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.error
+import uuid
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from tests.integration.plugins.action.test_docker_push import registry, registry_tags  # noqa: F401 - fixture
+from tests.integration.test_build_amazon_ebs import REGION, assert_nothing_left, images_named, instance_standin  # noqa: F401
+from tests.integration.test_build_amazon_ebs import cattle as cattle_with_moto
+from tests.integration.test_build_amazon_ebs import template as aws_template
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+PASSING = '''
+def test_marker(host):
+    assert host.file("/srv/marker").content_string.strip() == "provisioned"
+
+
+def test_environment_reaches_pytest():
+    import os
+    assert os.environ["EXPECTED_MARKER"] == "provisioned"
+'''
+FAILING = '''
+def test_os(host):
+    assert host.file("/etc/debian_version").exists
+
+
+def test_nginx_is_installed(host):
+    assert host.package("nginx").is_installed
+'''
+
+
+def docker(*args, check=True):
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
+
+
+def cattle(venv_bin, *args, cwd, timeout=600):
+    return subprocess.run([os.path.join(venv_bin, "cattle"), "build", "-color=false", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def names():
+    suffix = uuid.uuid4().hex[:8]
+    made = {"build": f"testinfra-it-{suffix}", "repository": f"local/testinfra-it-{suffix}"}
+    yield made
+    refs = docker("images", "-q", made["repository"], check=False).stdout.split()
+    refs += docker("images", "-q", "--filter", f"label=cattle.build_name={made['build']}", check=False).stdout.split()
+    if refs:
+        docker("rmi", "-f", *set(refs), check=False)
+
+
+def docker_template(workdir, names, tests_source, post_processors, junit_xml="reports/junit.xml"):
+    (workdir / "tests").mkdir()
+    (workdir / "tests" / "test_image.py").write_text(tests_source)
+    doc = {
+        "builders": [{"type": "docker", "name": names["build"], "image": "local/debian:bookworm", "pull": False,
+                      "commit": True}],
+        "provisioners": [
+            {"type": "shell", "inline": ["echo provisioned > /srv/marker"]},
+            {"type": "testinfra", "tests": ["tests"], "environment_vars": ["EXPECTED_MARKER=provisioned"],
+             "extra_arguments": ["-v"], "junit_xml": junit_xml},
+        ],
+        "post-processors": [post_processors],
+    }
+    path = workdir / "template.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def leftovers(names):
+    containers = docker("ps", "-aq", "--filter", f"label=cattle.build_name={names['build']}").stdout.split()
+    images = docker("images", "-q", "--filter", f"label=cattle.build_name={names['build']}").stdout.split()
+    return containers, images
+
+
+def test_passing_tests_let_the_image_be_tagged_and_recorded(venv_bin, tmp_path, names):
+    path = docker_template(tmp_path, names, PASSING, [
+        {"type": "docker-tag", "repository": names["repository"], "tags": ["tested"]},
+        {"type": "manifest", "output": "manifest.json"},
+    ])
+    result = cattle(venv_bin, path, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Testing with testinfra: tests" in result.stdout
+    assert "Tests passed: 2 passed" in result.stdout
+    docker("image", "inspect", f"{names['repository']}:tested")
+
+    cases = ElementTree.parse(tmp_path / "reports" / "junit.xml").getroot().iter("testcase")
+    assert sorted(case.get("name") for case in cases) == ["test_environment_reaches_pytest",
+                                                          "test_marker[ansible://default]"]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["builds"][0]["tests"] == [{
+        "files": ["tests"],
+        "summary": "2 passed",
+        "results": [{"id": "tests/test_image.py::test_marker[ansible://default]", "outcome": "passed"},
+                    {"id": "tests/test_image.py::test_environment_reaches_pytest", "outcome": "passed"}],
+    }]
+    # Nothing of the run's private files (the inventory with the connection's variables) is left in the workdir.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "reports", "template.json", "tests"]
+
+    # The report is not overwritten without -force; with it, it is.
+    again = cattle(venv_bin, path, cwd=tmp_path)
+    assert again.returncode == 1
+    assert "junit_xml: " in again.stdout and "already exists" in again.stdout
+    assert cattle(venv_bin, "-force", path, cwd=tmp_path).returncode == 0
+
+
+def test_failing_test_stops_the_build_before_anything_is_published(venv_bin, tmp_path, names, registry):  # noqa: F811
+    pushed = f"{registry['server']}/cattle/{names['build']}"
+    path = docker_template(tmp_path, names, FAILING, [
+        {"type": "docker-tag", "repository": names["repository"], "tags": ["tested"]},
+        {"type": "docker-tag", "repository": pushed, "tags": ["tested"]},
+        {"type": "docker-push", "login": True, "login_server": registry["server"],
+         "login_username": registry["user"], "login_password": registry["password"]},
+    ])
+    result = cattle(venv_bin, path, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert f"Build '{names['build']}' errored" in result.stdout
+    # The error names the failing test by its node id, and only it.
+    assert "Tests failed (1 passed, 1 failed): tests/test_image.py::test_nginx_is_installed[ansible://default]" \
+        in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "Committing the container" not in result.stdout
+    assert "Running post-processor" not in result.stdout
+    assert docker("image", "inspect", f"{names['repository']}:tested", check=False).returncode != 0
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        registry_tags(registry, f"cattle/{names['build']}")
+    assert missing.value.code == 404
+    assert leftovers(names) == ([], [])
+    # The report of a failed run is still written: it says what failed.
+    failures = [case.get("name") for case in ElementTree.parse(tmp_path / "reports" / "junit.xml").getroot()
+                .iter("testcase") if case.find("failure") is not None]
+    assert failures == ["test_nginx_is_installed[ansible://default]"]
+
+
+def test_failing_test_registers_no_ami(moto_server, instance_standin, tmp_path):  # noqa: F811
+    marker = uuid.uuid4().hex[:10]
+    (tmp_path / "test_instance.py").write_text(
+        f'def test_marker(host):\n    assert host.file("/tmp/{marker}").exists\n\n'
+        'def test_missing(host):\n    assert host.file("/etc/never-there").exists\n')
+    path = aws_template(tmp_path, instance_standin, marker, provisioners=[
+        {"type": "shell", "inline": [f"echo {marker} > /tmp/{marker}"]},
+        {"type": "testinfra", "tests": ["test_instance.py"]},
+    ])
+    result = cattle_with_moto(moto_server, path, cwd=tmp_path, timeout=400)
+    assert result.returncode == 1, result.stdout
+    assert "Tests failed (1 passed, 1 failed): test_instance.py::test_missing[ansible://default]" in result.stdout
+    assert images_named(moto_server, f"cattle it {marker}", REGION) == []
+    assert_nothing_left(moto_server, marker)
