@@ -14,6 +14,7 @@ COMMANDS = {
     "inspect": "see components of a template",
     "cache": "list or prune the step cache",
     "sweep": "remove what killed or crashed builds left behind",
+    "test": "run testinfra tests against an existing image",
     "version": "print the version",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import urllib.error
 import uuid
@@ -155,3 +156,60 @@ def test_failing_test_registers_no_ami(moto_server, instance_standin, tmp_path):
     assert "Tests failed (1 passed, 1 failed): test_instance.py::test_missing[ansible://default]" in result.stdout
     assert images_named(moto_server, f"cattle it {marker}", REGION) == []
     assert_nothing_left(moto_server, marker)
+
+
+# --- cattle test: the same tests against an existing image ---------------------------------------
+
+def throwaway_containers():
+    return docker("ps", "-aq", "--filter", "label=cattle.test").stdout.split()
+
+
+def cattle_test(venv_bin, *args, cwd):
+    return subprocess.run([os.path.join(venv_bin, "cattle"), "test", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_cattle_test_on_a_docker_image(venv_bin, tmp_path):
+    before = set(throwaway_containers())
+    (tmp_path / "test_base.py").write_text(FAILING)
+    failed = cattle_test(venv_bin, "-junit-xml", "out/junit.xml", "local/debian:bookworm", "test_base.py",
+                         cwd=tmp_path)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Tests failed (1 passed, 1 failed): test_base.py::test_nginx_is_installed[ansible://default]" \
+        in failed.stdout
+    assert (tmp_path / "out" / "junit.xml").exists()
+    assert "Removed the test container" in failed.stdout
+
+    passed = cattle_test(venv_bin, "-env", "EXPECTED_MARKER=provisioned", "local/debian:bookworm", "test_base.py",
+                         "--", "-k", "test_os or environment", cwd=tmp_path)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Tests passed: 1 passed" in passed.stdout
+    assert set(throwaway_containers()) == before
+
+
+def test_cattle_test_removes_its_container_on_an_interrupt(venv_bin, tmp_path):
+    before = set(throwaway_containers())
+    (tmp_path / "test_slow.py").write_text("import time\n\ndef test_wait(host):\n    time.sleep(600)\n")
+    process = subprocess.Popen([os.path.join(venv_bin, "cattle"), "test", "local/debian:bookworm", "test_slow.py"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stdout:  # the container exists once this line is printed and pytest starts
+            if line.startswith("collected") or "test session starts" in line:
+                break
+        assert set(throwaway_containers()) - before, "no test container while the tests run"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1
+    assert "Interrupted: the test container was removed." in err
+    assert set(throwaway_containers()) == before
+
+
+def test_cattle_test_names_a_missing_image(venv_bin, tmp_path):
+    (tmp_path / "test_base.py").write_text(FAILING)
+    result = cattle_test(venv_bin, "local/testinfra-no-such-image:never", "test_base.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Error: local/testinfra-no-such-image:never is no Docker image here" in result.stderr
+    assert "Traceback" not in result.stderr
