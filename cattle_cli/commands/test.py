@@ -128,7 +128,7 @@ def _run_pytest(host_vars, tests, pytest_arguments, environment, junit_xml):
         env = testinfra.pytest_environment(child_inventory.child_environment(), inventory)
         env["ANSIBLE_COLLECTIONS_PATH"] = collections_path()
         env.update(environment)
-        argv = testinfra.pytest_argv(tests, inventory, report, pytest_arguments)
+        argv = testinfra.pytest_argv(tests, inventory, report, pytest_arguments, rootdir=os.getcwd())
         child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
         try:
             code = child.wait()

@@ -82,13 +82,14 @@ class ActionModule(ProvisionerAction):
         document = child_inventory.inventory(testinfra.HOST_ALIAS, host_vars)
         inventory = child_inventory.write_inventory(context.private_dir, "cattle-testinfra", document)
         report = inventory[:-len(".json")] + "-junit.xml"
+        cwd = context.cwd if os.path.isdir(context.cwd) else None
         try:
             env = testinfra.pytest_environment(child_inventory.child_environment(), inventory)
             env.update(packer_env(context, include_run_uuid=True))
             env.update(config["env_pairs"])
-            argv = testinfra.pytest_argv(config["tests"], inventory, report, config["extra_arguments"])
+            argv = testinfra.pytest_argv(config["tests"], inventory, report, config["extra_arguments"], rootdir=cwd)
             try:
-                code = run_local(argv, env, ui, cancel, cwd=context.cwd if os.path.isdir(context.cwd) else None)
+                code = run_local(argv, env, ui, cancel, cwd=cwd)
             except OSError as exc:
                 raise ProvisionError(f"Error running pytest: {exc}") from None
             if code is None:

@@ -41,14 +41,16 @@ def testinfra_installed():
     return True
 
 
-def pytest_argv(tests, inventory, report, extra_arguments=(), python=None):
+def pytest_argv(tests, inventory, report, extra_arguments=(), rootdir=None, python=None):
     """``python -m pytest`` against the inventory's one host, over Ansible's own connection plugin.
 
     ``--force-ansible``: every command goes through the connection Ansible uses for the host
     (docker_api, ssh, winrm), not a second client testinfra would build from the same variables.
-    xunit1 puts each test's file in the report, which gives exact node ids.
+    xunit1 puts each test's file in the report, which gives exact node ids; they are relative to
+    ``rootdir`` (the template's directory), not to wherever pytest would find an ini file above it.
     """
-    return [python or sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "junit_family=xunit1",
+    rooted = [f"--rootdir={rootdir}"] if rootdir else []
+    return [python or sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "junit_family=xunit1", *rooted,
             f"--hosts=ansible://{HOST_ALIAS}", f"--ansible-inventory={inventory}", "--force-ansible",
             f"--junitxml={report}", *extra_arguments, *tests]
 
