@@ -68,7 +68,7 @@ def docker_template(workdir, names, tests_source, post_processors, junit_xml="re
         "provisioners": [
             {"type": "shell", "inline": ["echo provisioned > /srv/marker"]},
             {"type": "testinfra", "tests": ["tests"], "environment_vars": ["EXPECTED_MARKER=provisioned"],
-             "extra_arguments": ["-v"], "junit_xml": junit_xml},
+             "extra_arguments": ["-v"], **({"junit_xml": junit_xml} if junit_xml else {})},
         ],
         "post-processors": [post_processors],
     }
@@ -213,3 +213,29 @@ def test_cattle_test_names_a_missing_image(venv_bin, tmp_path):
     assert result.returncode == 1
     assert "Error: local/testinfra-no-such-image:never is no Docker image here" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_cached_rebuild_runs_the_tests_again(venv_bin, tmp_path, names):
+    path = docker_template(tmp_path, names, PASSING, [
+        {"type": "docker-tag", "repository": names["repository"], "tags": ["tested"]},
+        {"type": "manifest", "output": "manifest.json"},
+    ], junit_xml="")
+    try:
+        for run in ("first", "cached"):
+            result = cattle(venv_bin, "-cache", "-force", path, cwd=tmp_path)
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert "Tests passed: 2 passed" in result.stdout, run
+        # The shell step before the tests came from its layer; the tests ran against the container again.
+        assert "Using the cached layer" in result.stdout
+        assert ("Step cache: not cached: provisioner 1 (testinfra) and every later one run without the cache: "
+                "its tests must run against this build's container on every build") in result.stdout
+        manifest = json.loads((tmp_path / "manifest.json").read_text())
+        assert manifest["builds"][-1]["tests"][0]["summary"] == "2 passed"
+    finally:
+        layers = docker("images", "cattle-cache", "--format", "{{.ID}}").stdout.split()
+        for image_id in set(layers):
+            comment = docker("image", "inspect", "--format", "{{.Comment}}", image_id, check=False).stdout
+            if f'"{names["build"]}/' in comment:
+                for tag in docker("image", "inspect", "--format", "{{join .RepoTags \" \"}}", image_id,
+                                  check=False).stdout.split():
+                    docker("rmi", tag, check=False)
