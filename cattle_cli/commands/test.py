@@ -1,10 +1,13 @@
 """`cattle test`: run pytest-testinfra tests against an existing image.
 
-    cattle test [-junit-xml FILE] [-env K=V]… IMAGE_OR_ARTIFACT TESTS… [-- PYTEST_ARGUMENTS…]
+    cattle test [-junit-xml FILE] [-env K=V]… [-ssh-username U -ssh-password P|-ssh-private-key-file F]
+                IMAGE_OR_ARTIFACT TESTS… [-- PYTEST_ARGUMENTS…]
 
 The same tests, and the same way, as the ``testinfra`` provisioner runs them during a build:
 pytest on this machine, testinfra's ``ansible://`` backend over Ansible's connection to the
-machine. A Docker image (name, id or ``sha256:…``) runs in a throw-away container, removed
+machine. A Docker image (name, id or ``sha256:…``) runs in a throw-away container; a qcow2
+disk boots under QEMU (the qemu builder's launch, on a copy-on-write overlay, so the disk is
+never changed) and is reached over SSH with the ``-ssh-*`` credentials. Either is removed
 afterwards — also on Ctrl-C or SIGTERM. Exit status 0 when every test passed, 1 otherwise.
 """
 
@@ -27,9 +30,14 @@ from cattle_cli.collection import collections_path
 FLAGS = [
     flags.Flag("junit-xml", "str", "", help="Write pytest's JUnit XML report to this file."),
     flags.Flag("env", "list", help="K=V: an environment variable for the tests (repeatable)."),
+    flags.Flag("ssh-username", "str", "", help="qcow2: the user to log in as over SSH."),
+    flags.Flag("ssh-password", "str", "", help="qcow2: that user's password."),
+    flags.Flag("ssh-private-key-file", "str", "", help="qcow2: that user's private key."),
+    flags.Flag("ssh-timeout", "str", "5m", help="qcow2: how long to wait for SSH after the boot."),
 ]
 USAGE = flags.usage("test", "[options] IMAGE_OR_ARTIFACT TESTS... [-- PYTEST_ARGUMENTS...]", FLAGS) + (
-    "\nIMAGE_OR_ARTIFACT is a Docker image (name, id or sha256:...), started in a throw-away container.\n"
+    "\nIMAGE_OR_ARTIFACT is a Docker image (name, id or sha256:...), started in a throw-away container,\n"
+    "or a qcow2 disk, booted under QEMU on an overlay and reached over SSH (-ssh-username and a password or key).\n"
     "TESTS are pytest-testinfra test files or directories. Exit status: 0 when every test passed, 1 otherwise.\n"
 )
 # Labels the throw-away container carries, so it can be told apart from build containers.
@@ -62,6 +70,8 @@ def run(argv):
         return 1
     previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
+        if os.path.isfile(artifact):
+            return _test_qemu_disk(artifact, tests, pytest_arguments, dict(environment), parsed.values)
         return _test_docker_image(artifact, tests, pytest_arguments, dict(environment), parsed.values["junit-xml"])
     except CattleError as exc:
         sys.stderr.write(f"Error: {exc}\n")
@@ -118,7 +128,63 @@ def _test_docker_image(reference, tests, pytest_arguments, environment, junit_xm
                 print(f"==> Removed the test container {name}", flush=True)
 
 
-def _run_pytest(host_vars, tests, pytest_arguments, environment, junit_xml):
+def _test_qemu_disk(path, tests, pytest_arguments, environment, options):
+    from ansible_collections.cattle.images.plugins.module_utils.communicator import ssh
+    from ansible_collections.cattle.images.plugins.module_utils.qemu import builder
+    from ansible_collections.cattle.images.plugins.module_utils.qemu.config import ConfigError, normalize
+
+    if not options["ssh-username"] or not (options["ssh-password"] or options["ssh-private-key-file"]):
+        raise TestRunError(f"{path} is a disk: give -ssh-username and -ssh-password or -ssh-private-key-file "
+                           "to reach it over SSH")
+    scratch = tempfile.mkdtemp(prefix="cattle-test-qemu-")  # 0700: the overlay and the VM's files
+    build_id = f"test-{uuid.uuid4().hex[:12]}"
+    raw = {"iso_url": os.path.abspath(path), "iso_checksum": "none", "disk_image": True, "use_backing_file": True,
+           "format": "qcow2", "output_directory": os.path.join(scratch, "disk"), "headless": True,
+           "vm_name": "cattle-test.qcow2", "communicator": "ssh", "ssh_username": options["ssh-username"],
+           "ssh_password": options["ssh-password"], "ssh_private_key_file": options["ssh-private-key-file"],
+           "ssh_timeout": options["ssh-timeout"]}
+    raw = {key: value for key, value in raw.items() if value != ""}
+    config = None
+    try:
+        config = normalize(raw, build_name="test", where="cattle test", cwd=os.getcwd())
+        print(f"==> Booting {path} under QEMU (on an overlay; the disk itself is not changed)", flush=True)
+        source = builder.launch(config, build_id, "test", say=lambda text: print(f"==> {text}", flush=True))
+        settings = ssh.parse_ssh_settings(raw, host=source["host"], port=source["port"], cwd=os.getcwd())
+        host_vars = ssh.ssh_host_vars(settings, control_path_dir=scratch)
+        return _run_pytest(host_vars, tests, pytest_arguments, environment, options["junit-xml"],
+                           wait=(settings.timeout, settings.handshake_attempts))
+    except ConfigError as exc:
+        raise TestRunError(str(exc)) from None
+    finally:
+        if config is not None:
+            builder.remove(build_id, config["output_directory"], keep_output=False)
+            print("==> Stopped the VM and removed its overlay", flush=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _wait_for_host(inventory, env, timeout, handshake_attempts):
+    """Wait until Ansible's connection reaches the host (Packer's SSH wait, over the same connection)."""
+    from ansible_collections.cattle.images.plugins.module_utils.communicator import ssh
+
+    class Say:
+        @staticmethod
+        def say(text):
+            print(f"==> {text}", flush=True)
+
+        error = say
+
+    def try_connect():
+        probe = subprocess.run([child_inventory.sibling("ansible"), testinfra.HOST_ALIAS, "-i", inventory, "-m", "raw",
+                                "-a", "true"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                               check=False)
+        return None if probe.returncode == 0 else (probe.stdout + probe.stderr).strip()[-500:]
+
+    outcome = ssh.wait_for(try_connect, timeout, handshake_attempts, Say())
+    if not outcome.connected:
+        raise TestRunError(outcome.error)
+
+
+def _run_pytest(host_vars, tests, pytest_arguments, environment, junit_xml, wait=None):
     """pytest against the one host ``host_vars`` describe; the exit status (0 passed, 1 otherwise)."""
     private = tempfile.mkdtemp(prefix="cattle-test-")  # 0700: the inventory may hold credentials
     try:
@@ -128,6 +194,8 @@ def _run_pytest(host_vars, tests, pytest_arguments, environment, junit_xml):
         env = testinfra.pytest_environment(child_inventory.child_environment(), inventory)
         env["ANSIBLE_COLLECTIONS_PATH"] = collections_path()
         env.update(environment)
+        if wait:
+            _wait_for_host(inventory, env, *wait)
         argv = testinfra.pytest_argv(tests, inventory, report, pytest_arguments, rootdir=os.getcwd())
         child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
         try:

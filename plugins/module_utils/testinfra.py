@@ -25,6 +25,11 @@ PYTEST_EXIT_REASONS = {
     5: "no tests were collected",
 }
 FAILED_OUTCOMES = ("failed", "error")
+# The pytest plugin that sends each command through Ansible's raw module (no Python on the target).
+RAW_PLUGIN = "ansible_collections.cattle.images.plugins.plugin_utils.testinfra_raw"
+# The directory holding this collection's ansible_collections/, for the pytest process to import RAW_PLUGIN.
+COLLECTIONS_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))))
 
 
 class TestinfraError(CattleError):
@@ -45,12 +50,14 @@ def pytest_argv(tests, inventory, report, extra_arguments=(), rootdir=None, pyth
     """``python -m pytest`` against the inventory's one host, over Ansible's own connection plugin.
 
     ``--force-ansible``: every command goes through the connection Ansible uses for the host
-    (docker_api, ssh, winrm), not a second client testinfra would build from the same variables.
+    (docker_api, ssh, winrm), not a second client testinfra would build from the same variables;
+    ``RAW_PLUGIN`` runs them with the raw module, so the host needs no Python.
     xunit1 puts each test's file in the report, which gives exact node ids; they are relative to
     ``rootdir`` (the template's directory), not to wherever pytest would find an ini file above it.
     """
     rooted = [f"--rootdir={rootdir}"] if rootdir else []
-    return [python or sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "junit_family=xunit1", *rooted,
+    return [python or sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", RAW_PLUGIN,
+            "-o", "junit_family=xunit1", *rooted,
             f"--hosts=ansible://{HOST_ALIAS}", f"--ansible-inventory={inventory}", "--force-ansible",
             f"--junitxml={report}", *extra_arguments, *tests]
 
@@ -60,6 +67,7 @@ def pytest_environment(base_env, inventory):
     env = dict(base_env)
     bin_dir = os.path.dirname(sys.executable)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", os.defpath)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (COLLECTIONS_ROOT, env.get("PYTHONPATH")) if p)
     # Molecule's older testinfra files find their hosts through this variable: they run unchanged.
     env["MOLECULE_INVENTORY_FILE"] = inventory
     return env

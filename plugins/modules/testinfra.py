@@ -30,8 +30,9 @@ notes:
   - "An existing C(junit_xml) file is replaced only with C(-force) (C(cattle build -force)), as Packer treats its
      outputs. The report is written when tests fail too, with the build's sensitive values masked."
   - "C(only), C(except), C(override), C(pause_before), C(timeout) and C(max_retries) work as for any provisioner."
-  - "Needs pytest-testinfra on the controller (a dependency of the C(cattle-images) package); the build host needs
-     Python, as any Ansible module run does."
+  - "Needs pytest-testinfra on the controller (a dependency of the C(cattle-images) package). Each command runs
+     through Ansible's C(raw) module, so the build host needs no Python; C(host.ansible(...)) calls in tests run
+     real modules and do need it."
   - "The same tests run against an existing image with C(cattle test IMAGE TESTS...)."
 """
 

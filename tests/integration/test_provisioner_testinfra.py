@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from tests.fixtures import qemu_image
 from tests.integration.plugins.action.test_docker_push import registry, registry_tags  # noqa: F401 - fixture
 from tests.integration.test_build_amazon_ebs import REGION, assert_nothing_left, images_named, instance_standin  # noqa: F401
 from tests.integration.test_build_amazon_ebs import cattle as cattle_with_moto
@@ -239,3 +240,34 @@ def test_a_cached_rebuild_runs_the_tests_again(venv_bin, tmp_path, names):
                 for tag in docker("image", "inspect", "--format", "{{join .RepoTags \" \"}}", image_id,
                                   check=False).stdout.split():
                     docker("rmi", tag, check=False)
+
+
+@pytest.fixture(scope="module")
+def qemu_disk():
+    qemu_image.skip_without_qemu()
+    return qemu_image.ensure_qemu_image()
+
+
+def test_cattle_test_boots_a_qcow2_disk_and_leaves_it_unchanged(venv_bin, tmp_path, qemu_disk):
+    # The fixture's disk has no Python: the commands travel through Ansible's raw module over SSH.
+    (tmp_path / "test_vm.py").write_text(
+        'def test_os(host):\n    assert host.file("/etc/debian_version").exists\n\n'
+        'def test_guest_user(host):\n    assert host.user("cattle").exists\n\n'
+        'def test_no_python(host):\n    assert host.run("command -v python3").rc != 0\n')
+    before = os.stat(qemu_disk)
+    result = cattle_test(venv_bin, "-ssh-username", "root", "-ssh-password", qemu_image.ROOT_PASSWORD,
+                         qemu_disk, "test_vm.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Tests passed: 3 passed" in result.stdout
+    assert "Stopped the VM and removed its overlay" in result.stdout
+    after = os.stat(qemu_disk)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert qemu_image.ROOT_PASSWORD not in result.stdout + result.stderr
+
+
+def test_cattle_test_wants_credentials_for_a_disk(venv_bin, tmp_path):
+    (tmp_path / "disk.qcow2").write_bytes(b"QFI\xfb")
+    (tmp_path / "test_vm.py").write_text("def test_nothing():\n    pass\n")
+    result = cattle_test(venv_bin, "disk.qcow2", "test_vm.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "disk.qcow2 is a disk: give -ssh-username and -ssh-password or -ssh-private-key-file" in result.stderr
