@@ -15,6 +15,7 @@ COMMANDS = {
     "cache": "list or prune the step cache",
     "sweep": "remove what killed or crashed builds left behind",
     "hcl2_upgrade": "write the HCL2 equivalent of a JSON template",
+    "test": "run testinfra tests against an existing image",
     "version": "print the version",
 }
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
-import sys
-import tempfile
 
+from ansible_collections.cattle.images.plugins.plugin_utils import child_inventory
+from ansible_collections.cattle.images.plugins.plugin_utils.child_inventory import sibling as _sibling
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.local import run_local
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
@@ -32,27 +31,6 @@ PROXY_KEYS = {
     "ansible_ssh_extra_args", "local_port", "ssh_host_key_file", "ssh_authorized_key_file", "sftp_command",
     "use_sftp", "use_proxy", "inventory_file_template",
 }
-# Host variables that say how to reach the build host; copied into the child's inventory.
-CONNECTION_VAR_PREFIXES = (
-    "ansible_connection", "ansible_host", "ansible_port", "ansible_user", "ansible_password", "ansible_ssh_",
-    "ansible_private_key_file", "ansible_docker_", "ansible_winrm_", "ansible_psrp_", "ansible_shell_",
-    "ansible_become", "ansible_remote_tmp", "ansible_timeout", "ansible_pipelining", "docker_",
-)
-# The parent's output plumbing (ansible-runner's event callback, a JSON stdout callback…)
-# must not leak into the child: its output is read line by line into the ui.
-PARENT_ENV_DROPPED = frozenset((
-    "ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "ANSIBLE_CALLBACK_WHITELIST",
-    "ANSIBLE_LOAD_CALLBACK_PLUGINS", "ANSIBLE_FORCE_COLOR", "ORIGINAL_STDOUT_CALLBACK", "AWX_ISOLATED_DATA_DIR",
-    "RUNNER_OMIT_EVENTS", "RUNNER_ONLY_FAILED_EVENTS", "AD_HOC_COMMAND_ID",
-))
-
-
-def _sibling(program):
-    """``program`` from the running Ansible's own installation, else from PATH."""
-    candidate = os.path.join(os.path.dirname(sys.executable), program)
-    if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-        return candidate
-    return shutil.which(program) or program
 
 
 def _check_file(path, field, required):
@@ -114,55 +92,20 @@ class ActionModule(ProvisionerAction):
     # --- pieces -----------------------------------------------------------------------
 
     def _connection_vars(self, config):
-        task_vars = getattr(self, "_task_vars", {}) or {}
-        host_vars = {}
-        for key in sorted(task_vars):
-            if key.startswith(CONNECTION_VAR_PREFIXES) and key != "ansible_python_interpreter":
-                value = task_vars[key]
-                if isinstance(value, str) and "{{" in value:
-                    value = self._templar.template(value)
-                if value is not None:
-                    host_vars[key] = value if isinstance(value, (bool, int, float, list, dict)) else str(value)
-        if "ansible_connection" not in host_vars and getattr(self._connection, "transport", None):
-            host_vars["ansible_connection"] = self._connection.transport
-        if "ansible_host" not in host_vars:
-            address = self._play_context.remote_addr or task_vars.get("inventory_hostname")
-            if address:
-                host_vars["ansible_host"] = str(address)
-        if config["user"]:
-            host_vars["ansible_user"] = config["user"]
-        # Let Ansible find the build host's Python quietly, unless the user says otherwise.
-        host_vars["ansible_python_interpreter"] = "auto_silent"
-        return host_vars
+        return child_inventory.connection_vars(getattr(self, "_task_vars", {}) or {}, self._templar, self._connection,
+                                               self._play_context, user=config["user"])
 
     @staticmethod
     def _inventory(config, host_vars):
-        alias = config["host_alias"]
-        children = {group: {"hosts": {alias: None}} for group in config["groups"]}
-        for group in config["empty_groups"]:
-            children.setdefault(group, {"hosts": {}})
-        inventory = {"all": {"hosts": {alias: host_vars}}}
-        if children:
-            inventory["all"]["children"] = children
-        return inventory
+        return child_inventory.inventory(config["host_alias"], host_vars, config["groups"], config["empty_groups"])
 
     def _write_inventory(self, config, host_vars):
-        handle = tempfile.NamedTemporaryFile(
-            "w", prefix="packer-provisioner-ansible", suffix=".json",
-            dir=config["inventory_directory"] or self._context.private_dir,
-            delete=False, encoding="utf-8",
-        )
-        with handle:
-            os.fchmod(handle.fileno(), 0o600)
-            json.dump(self._inventory(config, host_vars), handle)
-        return handle.name
+        return child_inventory.write_inventory(config["inventory_directory"] or self._context.private_dir,
+                                               "packer-provisioner-ansible", self._inventory(config, host_vars))
 
     @staticmethod
     def _environment(config):
-        env = {key: value for key, value in os.environ.items() if key not in PARENT_ENV_DROPPED}
-        env.update(ANSIBLE_NOCOLOR="1", PYTHONUNBUFFERED="1", ANSIBLE_RETRY_FILES_ENABLED="False")
-        # Packer adds this when it has no host key to check against: build hosts are new machines.
-        env["ANSIBLE_HOST_KEY_CHECKING"] = "False"
+        env = child_inventory.child_environment()
         if config["roles_path"]:
             env["ANSIBLE_ROLES_PATH"] = config["roles_path"]
         if config["collections_path"]:

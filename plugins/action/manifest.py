@@ -30,6 +30,11 @@ def go_json(value):
 class ActionModule(PostProcessorAction):
     POST_PROCESSOR_TYPE = "manifest"
 
+    def run(self, tmp=None, task_vars=None):
+        # The testinfra provisioner's runs of this build (host fact ``cattle_tests``), for the entry's ``tests``.
+        self._tests = ((task_vars or {}).get("ansible_facts") or {}).get("cattle_tests") or []
+        return super().run(tmp, task_vars)
+
     def prepare(self, config, context):
         problems = unknown_keys(config, KNOWN_KEYS)
         if "filename" in config:
@@ -68,6 +73,8 @@ class ActionModule(PostProcessorAction):
             "packer_run_uuid": context.run_uuid,
             "custom_data": config["custom_data"],
         }
+        if getattr(self, "_tests", None):
+            entry["tests"] = self._tests  # cattle's own field: which tests ran against the image, and how they ended
         output = config["output"]
         if os.path.dirname(output):
             os.makedirs(os.path.dirname(output), exist_ok=True)

@@ -61,6 +61,11 @@ KEY_VERSION = 2
 REPOSITORY = "cattle-cache"
 
 LOCAL_TYPES = frozenset(("shell-local", "breakpoint"))
+# Steps that must run against this build's own container every time: no layer stands in for them.
+BARRIER_REASONS = {
+    "testinfra": "its tests must run against this build's container on every build",
+}
+DOWNLOAD_REASON = "it downloads from the container, which must be the one this build ran"
 
 # Builder options that shape what the steps do inside the container (not how it is captured).
 BUILDER_KEY_OPTIONS = (
@@ -113,6 +118,8 @@ def step_kind(step):
     """``"image"``, ``"local"`` or ``"barrier"`` for a plan step (``{"type", "config"}``)."""
     if step["type"] in LOCAL_TYPES:
         return "local"
+    if step["type"] in BARRIER_REASONS:
+        return "barrier"
     config = step.get("config") or {}
     if step["type"] == "file" and str(config.get("direction") or "upload") == "download":
         return "barrier"

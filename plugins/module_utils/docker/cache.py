@@ -337,7 +337,7 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
         if state.get("running") is not None:
             reason = f"provisioner {state['running']} did not succeed"
         elif kind == "barrier":
-            reason = "it downloads from the container, which must be the one this build ran"
+            reason = keys.BARRIER_REASONS.get(step["type"], keys.DOWNLOAD_REASON)
         else:
             try:
                 mounts = mount_sources(config)

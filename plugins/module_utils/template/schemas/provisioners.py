@@ -102,6 +102,14 @@ PROVISIONERS = {
         "plugin_id": "ansible-local",
     },
     "breakpoint": {"options": {"disable": "bool", "note": "str"}, "plugin_id": "breakpoint"},
+    # cattle's own (Packer has no such type): pytest-testinfra against the build host, before capture.
+    "testinfra": {
+        "options": {"tests": "list", "environment_vars": "list", "extra_arguments": "list", "junit_xml": "str"},
+        "required": ("tests",),
+        "required_messages": {"tests": "tests must be specified."},
+        "files": {"tests": "path"},
+        "key_value_lists": ("environment_vars",),
+    },
     "puppet-masterless": {
         "options": {
             "manifest_file": "str", "manifest_dir": "str", "module_paths": "list", "hiera_config_path": "str",
