@@ -261,9 +261,11 @@ class ActionModule(ActionBase):
             try:
                 if kind == "winrm":
                     shell = WindowsShell(self._connection)
-                    rc, _stdout, stderr = shell.run(probe)
-                    if rc != 0:
-                        return f"exit status {rc}: {stderr.decode('utf-8', errors='replace').strip()}"
+                    rc, stdout, stderr = shell.run(probe)
+                    # As Packer: connected once the guest says so; a shell that answers otherwise is not ready.
+                    if rc != 0 or b"WinRM connected." not in stdout:
+                        detail = (stderr or stdout).decode("utf-8", errors="replace").strip()
+                        return f"exit status {rc}: {detail or 'no answer from the probe'} (expected: WinRM connected.)"
                 else:
                     self._connection.exec_command(probe, sudoable=False)
             except AnsibleError as exc:
