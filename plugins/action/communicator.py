@@ -6,7 +6,8 @@
 ``state``:
 - ``key``: the temporary key pair a builder must put on the machine (made once per build).
 - ``facts``: the ``ansible_*`` variables that make the host's connection the communicator;
-  the builder role ``set_fact``s them (``no_log``: they may hold a password).
+  the builder role ``set_fact``s them (``no_log``: they may hold a password). ``password_file``:
+  a WinRM password the builder learnt at launch (amazon-ebs's GetPasswordData).
 - ``connected``: wait like Packer ("Waiting for SSH to become available...") by really
   connecting through the host's own connection, which must already be the communicator.
 - ``authorized_keys_cleared``: Packer's ``ssh_clear_authorized_keys`` step.
@@ -61,7 +62,7 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset((
         "state", "config", "plan_file", "build", "host", "port", "default_communicator", "private_dir",
-        "ledger", "retry_interval",
+        "ledger", "retry_interval", "password_file",
     ))
     _supports_check_mode = True
 
@@ -78,6 +79,9 @@ class ActionModule(ActionBase):
             context = build_context(args, task_vars, getattr(self, "_templar", None))
             sensitive = list(context.sensitive_values)
             config = self._config(args, context)
+            if args.get("password_file"):
+                # A password the builder learnt at launch (EC2's GetPasswordData), kept in a 0600 file.
+                config["winrm_password"] = read_password_file(args["password_file"])
             sensitive += [str(config[k]) for k in ("ssh_password", "ssh_bastion_password", "winrm_password")
                           if config.get(k)]
             kind = communicator_type(config, args.get("default_communicator") or "ssh")
@@ -359,6 +363,14 @@ class ActionModule(ActionBase):
             self._connection.close()
         except Exception:  # noqa: BLE001 - a broken connection may fail to close; the next try starts afresh
             pass
+
+
+def read_password_file(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().rstrip("\r\n")
+    except OSError as exc:
+        raise UserError(f"communicator: cannot read the password file {path}: {exc.strerror}") from None
 
 
 def stop_ssh_masters(control_path_dir):
