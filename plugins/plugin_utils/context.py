@@ -143,7 +143,8 @@ def build_context(args, task_vars, templar=None):
         force=bool(cattle_build.get("force", False)),
         plan=plan,
         build=build,
-        sensitive_values=plan.sensitive_values if plan else [],
+        # The connection's password may be one the builder learnt at launch (EC2's Windows password).
+        sensitive_values=(plan.sensitive_values if plan else []) + [str(v) for v in [connection.get("ansible_password")] if v],
         cwd=str((plan and plan.cwd) or os.getcwd()),
         http_ip=str(http.get("ip") or ""),
         http_port="" if http_port in (None, "", "None") else str(http_port),

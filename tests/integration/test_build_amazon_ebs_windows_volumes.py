@@ -83,7 +83,8 @@ def test_windows_build_fetches_and_uses_the_generated_password(moto_server, tmp_
     try:
         with WinRMServer(username="Administrator", password=GENERATED_PASSWORD) as guest:
             guest.answer_connect_probe()
-            guest.add_rule(r"script-.*\.ps1", stdout="hello from windows\r\n")
+            # A guest that prints the password: the build's output must mask it.
+            guest.add_rule(r"script-.*\.ps1", stdout=f"hello from windows, {GENERATED_PASSWORD}\r\n")
             guest.add_rule(r"packer-cleanup-")
             path = write(tmp_path, marker, {
                 "source_ami": WINDOWS_AMI, "communicator": "winrm", "winrm_username": "Administrator",
