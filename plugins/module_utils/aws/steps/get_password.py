@@ -20,6 +20,7 @@ import time
 from ansible_collections.cattle.images.plugins.module_utils.aws.client import INSTANCE_VISIBLE, AwsError
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base import Step
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import KEY_DIR_PREFIX, write_private
+from ansible_collections.cattle.images.plugins.module_utils.communicator.keys import ensure_private_dir
 
 PASSWORD_FILE = "winrm-password"
 POLL_INTERVAL = 5.0  # Packer asks every 5 seconds
@@ -57,11 +58,13 @@ class StepGetPassword(Step):
 
     def store(self, state, password):
         """The password in a 0600 file of the communicator's private directory (else a private temp dir)."""
-        directory = state.get("key_dir") or self.build.key_dir
+        build = self.build
+        directory = state.get("key_dir") or build.key_dir
         if directory:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
+            # The communicator's private directory: recorded first when made here, so a sweep removes it.
+            ensure_private_dir(directory, build.ledger, build.build_name)
         else:
-            directory = tempfile.mkdtemp(prefix=f"{KEY_DIR_PREFIX}{self.build.build_id}-")
+            directory = tempfile.mkdtemp(prefix=f"{KEY_DIR_PREFIX}{build.build_id}-")
             state["key_dir"], state["key_dir_owned"] = directory, True
         path = os.path.join(directory, PASSWORD_FILE)
         write_private(path, password)

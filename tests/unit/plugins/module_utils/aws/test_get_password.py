@@ -48,6 +48,7 @@ class FakeBuild:
 
     def __init__(self, config, answers, tmp_path):
         self.config, self.answers, self.key_dir, self.build_id = config, list(answers), str(tmp_path / "comm"), "b1"
+        self.build_name, self.ledger = "aws", None
         self.ui, self.calls, self.now = [], [], 0.0
 
     def say(self, text):
@@ -83,6 +84,18 @@ def test_waits_for_the_password_then_keeps_it_in_a_private_file(tmp_path):
     assert state["winrm_password_file"] == str(path) and path.read_text() == "Gen-pass1"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert "Gen-pass1" not in repr(build.ui) and "Gen-pass1" not in repr(state)
+
+
+def test_a_private_directory_made_for_the_password_is_recorded_first(tmp_path):
+    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+
+    key, pem = rsa_pem()
+    (tmp_path / "id_rsa").write_bytes(pem)
+    data = base64.b64encode(key.public_key().encrypt(b"pw", padding.PKCS1v15())).decode()
+    build = FakeBuild(normalize(BASE), [data], tmp_path)
+    build.ledger = Ledger(str(tmp_path / "ledger.jsonl"))
+    step_for(build).run({"instance_id": "i-1", "private_key_file": str(tmp_path / "id_rsa"), "key_dir": ""})
+    assert [(e["kind"], e["name"]) for e in build.ledger.entries()] == [("ssh_key_dir", str(tmp_path / "comm"))]
 
 
 def test_times_out_like_packer(tmp_path):
