@@ -72,8 +72,12 @@ class BuildContext:
 
     def build_data(self):
         """Values for ``{{ build `Key` }}``: Packer's common keys, the HTTP server, the builder's own."""
+        config = self.builder_config
+        if self.source.get("winrm_password_file"):
+            # amazon-ebs's generated Windows password (StepGetPassword): Packer's Password and WinRMPassword.
+            config = dict(config or {}, winrm_password=_read_text(self.source["winrm_password_file"]).rstrip("\r\n"))
         return packer_build_data.build_data(
-            self.build_type, self.builder_config, run_uuid=self.run_uuid, http_ip=self.http_ip,
+            self.build_type, config, run_uuid=self.run_uuid, http_ip=self.http_ip,
             http_port=self.http_port, generated=self.generated, source=self.source,
             # amazon-ebs keeps its key pair's file in its source (Packer's StepKeyPair reads it into SSHPrivateKey).
             private_key=_read_text(self.private_key_file or self.source.get("private_key_file") or ""),

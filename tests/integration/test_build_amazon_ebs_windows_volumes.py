@@ -89,7 +89,8 @@ def test_windows_build_fetches_and_uses_the_generated_password(moto_server, tmp_
             path = write(tmp_path, marker, {
                 "source_ami": WINDOWS_AMI, "communicator": "winrm", "winrm_username": "Administrator",
                 "winrm_host": "127.0.0.1", "winrm_port": guest.port, "winrm_timeout": "60s",
-            }, provisioners=[{"type": "powershell", "inline": ["Write-Output hello"]}])
+            }, provisioners=[{"type": "powershell", "inline": [
+                "Write-Output hello", "$pw = '{{ build `WinRMPassword` }}'", "$p2 = '{{ build `Password` }}'"]}])
             result = cattle(moto_server, path, cwd=tmp_path)
     finally:
         moto_server.windows_password("")
@@ -103,7 +104,10 @@ def test_windows_build_fetches_and_uses_the_generated_password(moto_server, tmp_
     for leftover in tmp_path.rglob("*"):  # the run directory keeps no copy of the password
         if leftover.is_file():
             assert GENERATED_PASSWORD.encode() not in leftover.read_bytes(), leftover
-    asks = [r for r in moto_server.requests("GetPasswordData")]
+    # As Packer: {{ build `WinRMPassword` }} and {{ build `Password` }} are the generated password.
+    script = next(data for path, data in guest.deleted.items() if "/script-" in path).decode()
+    assert f"$pw = '{GENERATED_PASSWORD}'\n$p2 = '{GENERATED_PASSWORD}'\n" in script
+    asks = moto_server.requests("GetPasswordData")
     assert len(asks) >= 2
     assert images_named(moto_server, f"cattle vol {marker}", REGION)
 
