@@ -6,7 +6,8 @@
 ``state``:
 - ``key``: the temporary key pair a builder must put on the machine (made once per build).
 - ``facts``: the ``ansible_*`` variables that make the host's connection the communicator;
-  the builder role ``set_fact``s them (``no_log``: they may hold a password).
+  the builder role ``set_fact``s them (``no_log``: they may hold a password). ``password_file``:
+  a WinRM password the builder learnt at launch (amazon-ebs's GetPasswordData).
 - ``connected``: wait like Packer ("Waiting for SSH to become available...") by really
   connecting through the host's own connection, which must already be the communicator.
 - ``authorized_keys_cleared``: Packer's ``ssh_clear_authorized_keys`` step.
@@ -62,7 +63,7 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset((
         "state", "config", "plan_file", "build", "host", "port", "default_communicator", "private_dir",
-        "ledger", "retry_interval",
+        "ledger", "retry_interval", "password_file",
     ))
     _supports_check_mode = True
 
@@ -79,6 +80,9 @@ class ActionModule(ActionBase):
             context = build_context(args, task_vars, getattr(self, "_templar", None))
             sensitive = list(context.sensitive_values)
             config = self._config(args, context)
+            if args.get("password_file"):
+                # A password the builder learnt at launch (EC2's GetPasswordData), kept in a 0600 file.
+                config["winrm_password"] = read_password_file(args["password_file"])
             sensitive += [str(config[k]) for k in ("ssh_password", "ssh_bastion_password", "winrm_password")
                           if config.get(k)]
             kind = communicator_type(config, args.get("default_communicator") or "ssh")
@@ -262,9 +266,11 @@ class ActionModule(ActionBase):
             try:
                 if kind == "winrm":
                     shell = WindowsShell(self._connection)
-                    rc, _stdout, stderr = shell.run(probe)
-                    if rc != 0:
-                        return f"exit status {rc}: {stderr.decode('utf-8', errors='replace').strip()}"
+                    rc, stdout, stderr = shell.run(probe)
+                    # As Packer: connected once the guest says so; a shell that answers otherwise is not ready.
+                    if rc != 0 or b"WinRM connected." not in stdout:
+                        detail = (stderr or stdout).decode("utf-8", errors="replace").strip()
+                        return f"exit status {rc}: {detail or 'no answer from the probe'} (expected: WinRM connected.)"
                 else:
                     self._connection.exec_command(probe, sudoable=False)
             except AnsibleError as exc:
@@ -358,6 +364,14 @@ class ActionModule(ActionBase):
             self._connection.close()
         except Exception:  # noqa: BLE001 - a broken connection may fail to close; the next try starts afresh
             pass
+
+
+def read_password_file(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().rstrip("\r\n")
+    except OSError as exc:
+        raise UserError(f"communicator: cannot read the password file {path}: {exc.strerror}") from None
 
 
 def stop_ssh_masters(control_path_dir):

@@ -56,9 +56,11 @@ KNOWN_KEYS = {
 }
 
 # Our own scheduled-task runner (Packer's idea): the command runs as the elevated user, its
-# output goes to a log file that is echoed back, and the task's result is the exit code.
+# output goes to a log file that is echoed back, and the task's result is the exit code. The
+# file holds the elevated password, so it deletes itself (and the task) when the task is done.
 ELEVATED_WRAPPER = r"""$name = "@TASK_NAME@"
 $log = [System.Environment]::ExpandEnvironmentVariables("@LOG_FILE@")
+$script = [System.Environment]::ExpandEnvironmentVariables("@SCRIPT_FILE@")
 $service = New-Object -ComObject "Schedule.Service"
 $service.Connect()
 $definition = $service.NewTask($null)
@@ -70,7 +72,7 @@ $definition.XmlText = @'
     <RunLevel>HighestAvailable</RunLevel></Principal></Principals>
   <Settings><MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
     <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries><StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
-    <AllowStartOnDemand>true</AllowStartOnDemand><Enabled>true</Enabled><ExecutionTimeLimit>PT24H</ExecutionTimeLimit>
+    <AllowStartOnDemand>true</AllowStartOnDemand><Enabled>true</Enabled><ExecutionTimeLimit>PT0S</ExecutionTimeLimit>
     <Priority>4</Priority></Settings>
   <Actions Context="Author"><Exec><Command>cmd</Command><Arguments>/c @COMMAND_XML@</Arguments></Exec></Actions>
 </Task>
@@ -80,16 +82,24 @@ $folder = $service.GetFolder("\")
 $folder.RegisterTaskDefinition($name, $definition, 6, "@USER_PS@", @PASSWORD_PS@, @LOGON_TYPE@, $null) | Out-Null
 $task = $folder.GetTask("\$name")
 $task.Run($null) | Out-Null
+# A task starts Queued (2): give it 10 s to be Running (4), then wait until it is Ready (3) again.
+$waited = 0
+while ($task.State -ne 4 -and $waited -lt 10) { Start-Sleep -Seconds 1; $waited++ }
 $seen = 0
 do {
-  Start-Sleep -Milliseconds 500
+  Start-Sleep -Milliseconds 100
   if (Test-Path $log) {
     $text = Get-Content $log -Raw -ErrorAction SilentlyContinue
     if ($text -and $text.Length -gt $seen) { Write-Output $text.Substring($seen); $seen = $text.Length }
   }
-} while ($task.State -eq 4)
+} while ($task.State -ne 3)
 $result = $task.LastTaskResult
-Remove-Item $log -Force -ErrorAction SilentlyContinue
+if (Test-Path $log) {
+  $text = Get-Content $log -Raw -ErrorAction SilentlyContinue
+  if ($text -and $text.Length -gt $seen) { Write-Output $text.Substring($seen) }
+  Remove-Item $log -Force -ErrorAction SilentlyContinue
+}
+if (Test-Path $script) { Remove-Item $script -Force -ErrorAction SilentlyContinue }
 $folder.DeleteTask("\$name", 0)
 exit $result
 """
@@ -115,14 +125,18 @@ def flatten_ps_env(user_pairs, base_env, env_var_format=ENV_VAR_FORMAT):
     return "".join(format_env_var(env_var_format, key, env[key]) for key in sorted(env))
 
 
-def elevated_wrapper(command, user, password, task_name):
-    """The scheduled-task script that runs ``command`` as ``user``; the password is only in this file."""
+def elevated_wrapper(command, user, password, task_name, script_file):
+    """The scheduled-task script at ``script_file`` that runs ``command`` as ``user``.
+
+    The password is only in this file, which removes itself once the task is done.
+    """
     log_file = f"%SYSTEMROOT%/Temp/{task_name}.out"
     full_command = f"{command} > {log_file} 2>&1"
     logon_type, logon_name = (1, "Password") if password else (5, "ServiceAccount")
     replacements = {
         "@TASK_NAME@": task_name,
         "@LOG_FILE@": log_file,
+        "@SCRIPT_FILE@": script_file,
         "@TASK_DESCRIPTION@": "Packer elevated task",
         "@USER_XML@": xml_escape(user),
         "@LOGON_TYPE_NAME@": logon_name,
@@ -250,7 +264,8 @@ class ActionModule(ProvisionerAction):
             return command
         task_name = f"packer-{uuid.uuid4()}"
         wrapper_path = f"C:/Windows/Temp/packer-elevated-shell-{uuid.uuid4()}.ps1"
-        wrapper = elevated_wrapper(command, config["elevated_user"], config["elevated_password"], task_name)
+        wrapper = elevated_wrapper(command, config["elevated_user"], config["elevated_password"], task_name,
+                                   wrapper_path)
         self._upload_text(shell, wrapper, wrapper_path, cancel, config["start_retry_timeout"])
         return f'powershell -executionpolicy bypass -file "{wrapper_path}"'
 

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Packer's ``windows-restart`` provisioner: restart the Windows guest and wait until WinRM answers again.
 
-Packer's algorithm: run ``restart_command`` (exit 0, 1115 or 1190 is fine); probe whether
+Packer's algorithm: run ``restart_command`` (exit 0, 1115 or 1190 is fine; sent again only
+while the guest has not accepted it, never after it started); probe whether
 the machine is going down by scheduling a restart of our own (``shutdown /r /f /t 60``): a
 failure to run it or exit 1 means it is already restarting, 1115/1190/1717 mean "in
 progress, ask again in 10 s", 0 means it is not, so the probe is cancelled (``shutdown /a``).
@@ -27,6 +28,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
 from ansible_collections.cattle.images.plugins.plugin_utils.winrm import (
+    CommandLost,
     WindowsShell,
     decode_output,
     encode_powershell,
@@ -92,12 +94,20 @@ class ActionModule(ProvisionerAction):
             raise ProvisionError("Interrupt detected, quitting waiting for machine to restart")
 
     def _run_restart_command(self, shell, config, ui, cancel):
+        """Run ``restart_command``; send it again only while the guest has not accepted it (Packer's retry).
+
+        Once the command started, a lost connection means the machine is going down: sending it
+        again would restart the machine a second time.
+        """
         deadline = self.clock() + config["restart_timeout"]
         while True:
             try:
                 rc, stdout, stderr = shell.run(config["restart_command"])
                 show_output(ui, stdout, stderr)
                 return rc
+            except CommandLost:
+                shell.reset()
+                return 0
             except AnsibleError as exc:
                 shell.reset()
                 if self.clock() >= deadline:

@@ -15,14 +15,18 @@ description:
     C(source_ami_filter), the VPC and subnet (ids or filters), creates a temporary key pair (its private key written
     0600 into a private directory) and a temporary security group open on the communicator port to
     C(temporary_security_group_source_cidrs) unless the template brings its own, runs the instance tagged
-    C(cattle.build_id) and waits until it runs. Each resource is written to the ledger before it is created.
-    A failed launch removes what it created.
+    C(cattle.build_id) and waits until it runs. With C(communicator=winrm) and no C(winrm_password) it then waits
+    (C(windows_password_timeout), 20m) for the instance's generated Windows password, decrypts it with the key
+    pair's private key and writes it 0600 beside that key; only the file's path is returned.
+    Each resource is written to the ledger before it is created. A failed launch removes what it created.
   - O(state=captured) stops the instance, deregisters same-named AMIs when C(force_deregister) (their snapshots too
     with C(force_delete_snapshot)), creates the AMI and waits for it, makes the encrypted copy for C(encrypt_boot),
     copies to C(ami_regions), shares (C(ami_users), C(ami_groups), C(snapshot_users), C(snapshot_groups)) and tags
     (C(tags), C(snapshot_tags)) in every region. A capture that fails half-way deregisters the AMIs it made.
   - O(state=absent) terminates the build's instances (found by the C(cattle.build_id) tag) and waits for them,
-    deletes its temporary security groups and key pairs and the private key directory. It is idempotent.
+    deletes the instance's volumes that outlived it (DeleteOnTermination=false in the source AMI; not those of
+    C(launch_block_device_mappings), as Packer), its temporary security groups and key pairs and the private key
+    directory. It is idempotent.
   - C(tags), C(run_tags), C(run_volume_tags), C(snapshot_tags) and C(ami_description) may use Packer's build data
     C({{ .SourceAMI }}), C({{ .SourceAMIName }}), C({{ .SourceAMIOwner }}), C({{ .SourceAMIOwnerName }}),
     C({{ .SourceAMICreationDate }}), C({{ .SourceAMITags.<key> }}) and C({{ .BuildRegion }}).
@@ -133,6 +137,9 @@ source:
     temporary_security_group_id: sg-0123456789abcdef0
     temporary_security_group_name: packer_0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7
     security_group_ids: [sg-0123456789abcdef0]
+    volumes: {vol-0123456789abcdef0: /dev/sda1}
+    keep_devices: []
+    winrm_password_file: /tmp/cattle-ec2-3f9a1c0b2d4e-k2j3h4/winrm-password
     generated:
       BuildRegion: us-east-1
       SourceAMI: ami-0123456789abcdef0

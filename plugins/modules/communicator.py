@@ -76,6 +76,11 @@ options:
     description: Seconds between two connection attempts (Packer waits 5 s; tests use less).
     type: float
     default: 5
+  password_file:
+    description:
+      - A file holding the WinRM password the builder learnt at launch (the amazon-ebs builder's decrypted
+        Windows password); it wins over C(winrm_password). Read by O(state=facts); never shown.
+    type: path
 attributes:
   check_mode:
     support: full

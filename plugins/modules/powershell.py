@@ -16,7 +16,9 @@ description:
     runs Packer's self-deleting clean-up script."
   - "With C(elevated_user) the command runs as a scheduled task of that user (a service account such as
     C(SYSTEM) when C(elevated_password) is empty); its output is read back from a log file. The password
-    is only written into the uploaded task script, never into a command line or the output."
+    is only written into the uploaded task script, never into a command line or the output; that script
+    waits until the task ran (Running, then Ready), sets no time limit and deletes itself and the task
+    afterwards, whatever C(skip_clean) says."
 version_added: 0.1.0
 author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:

@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 module: windows_restart
 short_description: "Packer's windows-restart provisioner: restart the Windows guest and wait for it"
 description:
-  - "Runs C(restart_command) (exit 0, 1115 or 1190 accepted; retried while the guest is unreachable),
+  - "Runs C(restart_command) (exit 0, 1115 or 1190 accepted; sent again only while the guest has not accepted it,
+    never once it started, so the machine restarts once),
     finds out whether the machine is going down by scheduling a test restart
     (C(shutdown /r /f /t 60 /c \"packer restart test\"); it is cancelled with C(shutdown /a) when the
     machine was not restarting; 1115/1190/1717 mean \"in progress\", asked again after 10 s), then every

@@ -72,8 +72,13 @@ class BuildContext:
 
     def build_data(self):
         """Values for ``{{ build `Key` }}``: Packer's common keys, the HTTP server, the builder's own."""
+        config = self.builder_config
+        learnt = _learnt_password(self.source)
+        if learnt:
+            # amazon-ebs's generated Windows password (StepGetPassword): Packer's Password and WinRMPassword.
+            config = dict(config or {}, winrm_password=learnt[0])
         return packer_build_data.build_data(
-            self.build_type, self.builder_config, run_uuid=self.run_uuid, http_ip=self.http_ip,
+            self.build_type, config, run_uuid=self.run_uuid, http_ip=self.http_ip,
             http_port=self.http_port, generated=self.generated, source=self.source,
             # amazon-ebs keeps its key pair's file in its source (Packer's StepKeyPair reads it into SSHPrivateKey).
             private_key=_read_text(self.private_key_file or self.source.get("private_key_file") or ""),
@@ -97,6 +102,13 @@ def _plain(templar, value):
         except Exception:  # an untemplatable var is used as it is
             return value
     return value
+
+
+def _learnt_password(source):
+    """``[password]`` the builder learnt at launch and left in ``source.winrm_password_file``, else ``[]``."""
+    path = (source or {}).get("winrm_password_file")
+    password = _read_text(path).rstrip("\r\n") if path else ""
+    return [password] if password else []
 
 
 def _read_text(path):
@@ -135,6 +147,7 @@ def build_context(args, task_vars, templar=None):
     http_port = http.get("port")
     # Where the communicator role connected the build host (its `cattle_comm` result).
     connection = _dict_var(templar, _dict_var(templar, task_vars, "cattle_comm"), "facts")
+    source = _dict_var(templar, task_vars, "cattle_source")
     return BuildContext(
         build_name=str(name),
         build_type=str((build and build.type) or cattle_build.get("type") or name),
@@ -143,13 +156,14 @@ def build_context(args, task_vars, templar=None):
         force=bool(cattle_build.get("force", False)),
         plan=plan,
         build=build,
-        sensitive_values=plan.sensitive_values if plan else [],
+        # A password the builder learnt at launch (EC2's Windows password) is as secret as the plan's.
+        sensitive_values=(plan.sensitive_values if plan else []) + _learnt_password(source),
         cwd=str((plan and plan.cwd) or os.getcwd()),
         http_ip=str(http.get("ip") or ""),
         http_port="" if http_port in (None, "", "None") else str(http_port),
         run_dir=plan.run_dir if plan else "",
         generated=dict(generated),
-        source=_dict_var(templar, task_vars, "cattle_source"),
+        source=source,
         connected_host=str(connection.get("ansible_host") or ""),
         connected_port=str(connection.get("ansible_port") or ""),
         private_key_file=str(_dict_var(templar, task_vars, "cattle_comm_key").get("ssh_private_key_file") or ""),

@@ -123,19 +123,41 @@ class WindowsShell:
         return transport.rsplit(".", 1)[-1] == "winrm" and hasattr(self.connection, "_winrm_exec")
 
     def run(self, command_line):
-        """``(exit code, stdout bytes, stderr bytes)``; connection errors raise AnsibleError."""
+        """``(exit code, stdout bytes, stderr bytes)``; connection errors raise AnsibleError.
+
+        A failure before the guest accepted the command raises :class:`CommandNotStarted` (safe
+        to send again); one after it (the output was lost: a reboot, a dropped socket) raises
+        :class:`CommandLost`, since the command may have run. Ansible's winrm connection already
+        re-polls ``w:TimedOut`` answers, re-creates the shell on the operations quota fault and
+        decodes CLIXML stderr.
+        """
+        started = []
         try:
             if self.is_winrm:
-                if not getattr(self.connection, "protocol", None):
-                    self.connection._connect()
-                rc, stdout, stderr = self.connection._winrm_exec(command_line, [])
+                connection = self.connection
+                if not getattr(connection, "protocol", None):
+                    connection._connect()
+                accept = connection._winrm_run_command
+
+                def run_command(*args, **kwargs):
+                    command_id = accept(*args, **kwargs)
+                    started.append(command_id)
+                    return command_id
+
+                connection._winrm_run_command = run_command
+                try:
+                    rc, stdout, stderr = connection._winrm_exec(command_line, [])
+                finally:
+                    del connection._winrm_run_command
             else:
                 rc, stdout, stderr = self.connection.exec_command(command_line, sudoable=False)
-        except AnsibleError:
-            raise
+        except AnsibleError as exc:
+            if not self.is_winrm:
+                raise
+            raise (CommandLost if started else CommandNotStarted)(str(getattr(exc, "message", "") or exc)) from None
         except Exception as exc:  # pywinrm / requests errors (a shell lost in a reboot, a refused socket)
-            raise AnsibleConnectionFailure(f"{type(exc).__name__}: {exc}") from None
-        return rc, stdout or b"", stderr or b""
+            raise (CommandLost if started else CommandNotStarted)(f"{type(exc).__name__}: {exc}") from None
+        return rc, stdout or b"", strip_clixml(stderr)
 
     def put(self, local_path, remote_path):
         try:
@@ -197,6 +219,27 @@ def retry_until(deadline_seconds, attempt, cancel, clock, sleep, interval=2.0):
             if clock() >= deadline or (cancel is not None and cancel.is_set()):
                 raise CommunicatorError(str(exc)) from None
             sleep(interval)
+
+
+class CommandNotStarted(AnsibleConnectionFailure):
+    """The guest never accepted the command (refused, no shell, quota): sending it again is safe."""
+
+
+class CommandLost(AnsibleConnectionFailure):
+    """The guest accepted the command, then the connection failed: it may have run (or be running)."""
+
+
+def strip_clixml(data):
+    """PowerShell's ``#< CLIXML`` serialized streams (progress records, errors) as plain text.
+
+    A Windows guest writes them to stderr whenever PowerShell reports progress or an error
+    without a console; Packer's winrm library shows their text, never the XML.
+    """
+    if not isinstance(data, bytes) or not data.lstrip().startswith(b"#< CLIXML"):
+        return data or b""
+    from ansible.plugins.shell.powershell import _parse_clixml
+
+    return _parse_clixml(data.lstrip())
 
 
 class RetryableError(Exception):

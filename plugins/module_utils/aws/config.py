@@ -15,6 +15,7 @@ import os
 from ansible_collections.cattle.images.plugins.module_utils.option_values import (
     ConfigError,
     to_bool,
+    to_duration,
     to_int,
     to_list,
     to_map,
@@ -282,6 +283,9 @@ def normalize(raw, where="amazon-ebs builder", cwd=None, force=False):
     config["winrm_port"] = _int(raw.get("winrm_port"), "winrm_port", problems, 0) or (
         5986 if config["winrm_use_ssl"] else 5985)
     config["max_retries"] = _int(raw.get("max_retries"), "max_retries", problems, 0)
+    password_timeout = raw.get("windows_password_timeout")
+    config["windows_password_timeout"] = (_read(to_duration, password_timeout, "windows_password_timeout", problems, 0.0)
+                                          if password_timeout not in (None, "") else 0.0) or 1200.0  # Packer's 20m
     polling = raw.get("aws_polling") or {}
     if not isinstance(polling, dict) or set(polling) - {"delay_seconds", "max_attempts"}:
         problems.append("aws_polling: expected an object with delay_seconds and/or max_attempts")

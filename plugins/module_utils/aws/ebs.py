@@ -4,11 +4,13 @@
 """The amazon-ebs builder: its steps (``aws/steps/``) run in Packer's order.
 
 launch:  prevalidate the AMI name → source AMI → VPC/subnet → temporary key pair →
-         temporary security group → run the instance → wait until it runs → pick its address
+         temporary security group → run the instance → wait until it runs → pick its address →
+         (winrm without winrm_password) wait for and decrypt the generated Windows password
 capture: stop → (force_deregister) → create the AMI → wait → (encrypt_boot) encrypted copy →
          copy to ami_regions → launch permissions → tags → artifact
-cleanup: each launch step's cleanup, newest first: terminate the instance → delete the temporary
-         security group → delete the key pair
+cleanup: each launch step's cleanup, newest first: terminate the instance → delete its volumes that
+         outlived it (DeleteOnTermination=false, not in launch_block_device_mappings) → delete the
+         temporary security group → delete the key pair
 
 Every resource is written to the ledger before the call that creates it, under a name a
 cleaner can find it by (the key pair's and security group's names, the instance's
@@ -46,6 +48,7 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base impor
     render,
 )
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.create_ami import StepCreateAMI, StepDeregisterAMI
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.get_password import StepGetPassword
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.key_pair import StepKeyPair
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.network_info import StepNetworkInfo
 from ansible_collections.cattle.images.plugins.module_utils.aws.steps.pre_validate import StepPreValidate
@@ -90,7 +93,7 @@ class EbsBuild:
         self.create_ami = StepCreateAMI(self)
         self.create_tags = StepCreateTags(self)
         self.launch_steps = (self.pre_validate, self.source_ami_info, self.network_info, self.key_pair,
-                             self.security_group, self.source_instance)
+                             self.security_group, self.source_instance, StepGetPassword(self))
         self.ami_steps = (StepDeregisterAMI(self), self.create_ami, StepModifyAMIAttributes(self), self.create_tags)
 
     # --- what the steps share --------------------------------------------------------------

@@ -137,7 +137,9 @@ def remove_key_dir(key_dir, owned, config=None, build_id=""):
             changed = True
             continue
         key_type = (config or {}).get("temporary_key_pair_type") or "rsa"
-        for key_file in (os.path.join(path, f"id_{key_type}"), os.path.join(path, f"id_{key_type}.pub")):
+        # ... and the Windows password StepGetPassword decrypted next to them.
+        for key_file in (os.path.join(path, f"id_{key_type}"), os.path.join(path, f"id_{key_type}.pub"),
+                         os.path.join(path, "winrm-password")):
             changed = missing_means_deleted(lambda key_file=key_file: os.remove(key_file), file_is_missing) or changed
     return changed
 

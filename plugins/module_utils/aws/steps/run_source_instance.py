@@ -22,6 +22,10 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.steps.base impor
     render_tags,
     tag_filter,
 )
+from ansible_collections.cattle.images.plugins.module_utils.aws.steps.cleanup_volumes import (
+    StepCleanupVolumes,
+    instance_volumes,
+)
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
 # What the launch keeps of the instance for capture and the communicator.
@@ -42,6 +46,11 @@ class StepRunSourceInstance(Step):
         state["host"] = self.host(instance)
         state["port"] = communicator_port(self.config)
         state["instance"] = {key: instance.get(key) or "" for key in INSTANCE_FIELDS}
+        # Volumes that may outlive the instance (DeleteOnTermination=false): cleanup deletes them after it.
+        state["volumes"] = instance_volumes(instance)
+        state["keep_devices"] = [m["DeviceName"] for m in self.config["launch_block_device_mappings"]]
+        self.build.record(KIND_INSTANCE, instance_ledger_name(self.build.build_id), instance_id=instance["InstanceId"],
+                          volumes=state["volumes"], keep_devices=state["keep_devices"])
 
     def user_data(self):
         config = self.config
@@ -158,12 +167,18 @@ class StepRunSourceInstance(Step):
         instance_ids = [state["instance_id"]] if state.get("instance_id") else build.recorded(KIND_INSTANCE,
                                                                                               "instance_id")
         changed = self.terminate(instance_ids)
+        volumes, keep_devices = dict(state.get("volumes") or {}), list(state.get("keep_devices") or [])
+        for entry in build.entries(KIND_INSTANCE):
+            volumes.update(entry.get("volumes") or {})
+            keep_devices += entry.get("keep_devices") or []
+        changed = StepCleanupVolumes(build).cleanup(volumes, set(keep_devices)) or changed
         build.release_recorded(KIND_INSTANCE, instance_ledger_name(build.build_id))
         return changed
 
     @staticmethod
     def state_of(entry):
-        return {"instance_id": entry.get("instance_id") or ""}
+        return {"instance_id": entry.get("instance_id") or "", "volumes": entry.get("volumes") or {},
+                "keep_devices": entry.get("keep_devices") or []}
 
     def build_instances(self):
         """This build's instances that are not terminated, found by the build id tag (the fallback: tags lag)."""

@@ -31,6 +31,9 @@ def file_run(tmp_path_factory):
             server.add_rule(re.escape(f"Test-Path -LiteralPath '{path}' -PathType Container"), stdout="dir\r\n")
         server.add_rule(re.escape("Test-Path -LiteralPath 'C:/a-file' -PathType Container"), stdout="file\r\n")
         server.add_rule(r"Get-ChildItem", stdout="a.txt\r\nempty/\r\nsub/\r\nsub/b.txt\r\n")
+        # A path that is not there: the probe prints nothing; directories are made as asked.
+        server.add_rule(r"if \(Test-Path -LiteralPath '[^']*' -PathType Container\)")
+        server.add_rule(r"^\$ErrorActionPreference = 'Stop'; .*New-Item -ItemType Directory -Force -Path ")
         server.files.update({"c:/srv/version.txt": b"10.0.17763\r\n", "c:/srv/tree/a.txt": b"tree A",
                              "c:/srv/tree/sub/b.txt": b"tree B"})
         steps = {

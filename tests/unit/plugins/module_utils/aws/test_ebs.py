@@ -56,6 +56,7 @@ def test_unreadable_key_material_is_an_aws_error():
 def test_remove_key_dir_keeps_a_directory_it_did_not_make(tmp_path):
     (tmp_path / "id_rsa").write_text("k")
     (tmp_path / "id_rsa.pub").write_text("p")
+    (tmp_path / "winrm-password").write_text("decrypted")  # StepGetPassword's file goes with the key
     (tmp_path / "other").write_text("o")
     assert remove_key_dir(str(tmp_path), False, {"temporary_key_pair_type": "rsa"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other"]

@@ -19,7 +19,11 @@ ENTRY = {"build": "aws", "build_id": "b1d", "region": "eu-west-1", "endpoint_url
 
 @pytest.mark.parametrize("step, entry, state", [
     (StepRunSourceInstance, {"kind": "ec2_instance", "name": "cattle-b1d", "instance_id": "i-1"},
-     {"instance_id": "i-1"}),
+     {"instance_id": "i-1", "volumes": {}, "keep_devices": []}),
+    # The volumes that may outlive the instance (deleted after it) come back from the entry too.
+    (StepRunSourceInstance, {"kind": "ec2_instance", "name": "cattle-b1d", "instance_id": "i-1",
+                             "volumes": {"vol-1": "/dev/sda1", "vol-2": "/dev/sdb"}, "keep_devices": ["/dev/sdb"]},
+     {"instance_id": "i-1", "volumes": {"vol-1": "/dev/sda1", "vol-2": "/dev/sdb"}, "keep_devices": ["/dev/sdb"]}),
     (StepSecurityGroup, {"kind": "ec2_security_group", "name": "packer_1", "group_id": "sg-1"},
      {"temporary_security_group_name": "packer_1", "temporary_security_group_id": "sg-1"}),
     (StepKeyPair, {"kind": "ec2_key_pair", "name": "packer_2", "key_dir": "/tmp/k", "key_type": "ed25519"},
@@ -45,7 +49,7 @@ def test_the_build_cleans_up_its_launch_steps_newest_first(monkeypatch):
         name = type(step).__name__
         monkeypatch.setattr(step, "cleanup", lambda state, name=name: order.append(name) or False)
     assert build.cleanup({}) is False
-    assert order[:3] == ["StepRunSourceInstance", "StepSecurityGroup", "StepKeyPair"]
+    assert order[:4] == ["StepGetPassword", "StepRunSourceInstance", "StepSecurityGroup", "StepKeyPair"]
 
 
 def test_a_failed_launch_runs_the_cleanup_of_every_step(monkeypatch):
@@ -63,4 +67,4 @@ def test_a_failed_launch_runs_the_cleanup_of_every_step(monkeypatch):
     with pytest.raises(RuntimeError, match="no capacity"):
         build.launch()
     assert ran == ["StepPreValidate", "StepSourceAMIInfo", "StepNetworkInfo", "StepKeyPair", "StepSecurityGroup"]
-    assert cleaned == list(reversed([*ran, "StepRunSourceInstance"]))
+    assert cleaned == list(reversed([*ran, "StepRunSourceInstance", "StepGetPassword"]))
