@@ -266,7 +266,7 @@ def capture(config, build_id, build_name, ledger=None, ui=None, driver=None):
         if config["forward_port"] and state.get("host_port"):
             ui.message("Deleting forwarded port mapping for the communicator (SSH, WinRM, etc) "
                        f"(host port {state['host_port']})")
-            steps.run_all(driver, [vbox.delete_port_forward_command(name, state["version"])],
+            steps.run_all(driver, [vbox.delete_port_forward_command(name, state.get("version") or "7.0")],
                           "Error deleting port forwarding rule")
         argv = vbox.export_command(config)
         ui.say("Exporting virtual machine...")
