@@ -67,13 +67,17 @@ extends_documentation_fragment:
   - cattle.images.builder
   - cattle.images.builder.local_vm
 requirements:
-  - VirtualBox's C(VBoxManage) on the controller (the command lines follow VirtualBox 7.0's documented grammar)
+  - VirtualBox 6.1 or later with its C(VBoxManage) on the controller (the command lines follow the grammar of the
+    version that runs, 7.0's option names from 7.0 on and 6.1's before; an older VirtualBox is refused)
 notes:
   - Floppy disks (C(floppy_files), C(floppy_dirs)) and C(cd_files) are refused; serve files with C(http_directory)
     or C(http_content).
   - C(headless=false) needs a display; on Linux without C(DISPLAY) the VM starts headless and a warning says so.
   - The HTTP server binds 127.0.0.1 unless C(http_bind_address) is set (Packer binds 0.0.0.0); from VirtualBox 7.0 on
-    the NAT adapter gets C(--nat-localhostreachable1 on), so the guest reaches it as C(10.0.2.2).
+    the NAT adapter gets C(--nat-localhostreachable1 on) whenever the HTTP server runs or the communicator's port is
+    forwarded, so the guest reaches it as C(10.0.2.2).
+  - virtualbox-ovf attaches the guest additions (C(guest_additions_mode=attach)) to the imported VM's first storage
+    controller of C(guest_additions_interface)'s type, whatever the appliance named it.
   - The default C(vm_name) is C(packer-<build name>) as Packer documents it (Packer's code appends the start time).
 """
 

@@ -163,7 +163,8 @@ def test_virtualbox_ovf_imports_an_ova_and_a_failed_build_leaves_nothing(venv_bi
               "guest_additions_mode": "disable", "boot_wait": "0s", **communicator()}
     template = write(tmp_path / "vbox-ovf.json", {
         "builders": [
-            {**common, "name": "vbo", "import_flags": ["--options", "keepallmacs"]},
+            # The guest additions go on the appliance's own IDE controller, named "IDE" (not "IDE Controller").
+            {**common, "name": "vbo", "import_flags": ["--options", "keepallmacs"], "guest_additions_mode": "attach"},
             {**common, "name": "vbo-fail"},
         ],
         "provisioners": [
@@ -179,6 +180,8 @@ def test_virtualbox_ovf_imports_an_ova_and_a_failed_build_leaves_nothing(venv_bi
     called = [call["argv"] for call in vbox_standin.calls(vbox_env)]
     imports = [argv for argv in called if argv[:1] == ["import"]]
     assert len(imports) == 2 and any(argv[-2:] == ["--options", "keepallmacs"] for argv in imports), imports
+    additions = [argv for argv in called if argv[:2] == ["storageattach", "packer-vbo"]]
+    assert [argv[3] for argv in additions] == ["IDE", "IDE"], additions  # attached, then detached before the export
     nothing_left(vbox_env, tmp_path)
 
     files = {name: str(tmp_path / "output-vbo" / name) for name in os.listdir(tmp_path / "output-vbo")}

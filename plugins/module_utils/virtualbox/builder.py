@@ -115,7 +115,7 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
 
         if config["type"] == ISO:
             ui.say("Creating virtual machine...")
-            steps.run_all(driver, vbox.create_vm_commands(config), "Error creating VM")
+            steps.run_all(driver, vbox.create_vm_commands(config, version), "Error creating VM")
             for path, size in zip(vbox.disk_paths(config), [config["disk_size"], *config["disk_additional_size"]],
                                   strict=True):
                 ui.say(f"Creating hard drive {path} with size {size} MiB...")
@@ -124,8 +124,12 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
             ui.say(f"Importing VM: {source_file}")
             steps.run_all(driver, [vbox.import_command(config, source_file)], "Error importing VM")
 
-        steps.attach_isos(config, driver, source_file, guest_additions, ui)
-        state["vrdp_port"] = steps.configure_vrdp(config, driver)
+        slots = steps.iso_slots(config, driver)
+        state["iso_slots"] = slots
+        _write_state(build_id, state)
+        steps.attach_isos(config, driver, source_file, guest_additions, ui, slots)
+        state["vrdp_port"] = steps.configure_vrdp(config, driver, version)
+        steps.configure_nat(config, driver, version, http)
         state["host_port"] = steps.forward_port(config, driver, version, ui)
         _write_state(build_id, state)
         steps.custom_commands(config["vboxmanage"], driver, runtime, ui)
@@ -251,7 +255,8 @@ def capture(config, build_id, build_name, ledger=None, ui=None, driver=None):
     state = _launched(build_id)
     driver = driver or driver_for(state)
     name = state["vm_name"]
-    steps.run_all(driver, vbox.detach_iso_commands(config), "Error detaching ISO")
+    slots = {kind: tuple(slot) for kind, slot in state["iso_slots"].items()} if "iso_slots" in state else None
+    steps.run_all(driver, vbox.detach_iso_commands(config, slots), "Error detaching ISO")
     runtime = {"HTTPIP": NAT_HOST_IP, "HTTPPort": state.get("http_port") or 0, "Name": name}
     steps.custom_commands(config["vboxmanage_post"], driver, runtime, ui)
     if config["skip_export"]:
@@ -261,7 +266,8 @@ def capture(config, build_id, build_name, ledger=None, ui=None, driver=None):
         if config["forward_port"] and state.get("host_port"):
             ui.message("Deleting forwarded port mapping for the communicator (SSH, WinRM, etc) "
                        f"(host port {state['host_port']})")
-            steps.run_all(driver, [vbox.delete_port_forward_command(name)], "Error deleting port forwarding rule")
+            steps.run_all(driver, [vbox.delete_port_forward_command(name, state.get("version") or "7.0")],
+                          "Error deleting port forwarding rule")
         argv = vbox.export_command(config)
         ui.say("Exporting virtual machine...")
         ui.message("Executing: " + " ".join(argv))

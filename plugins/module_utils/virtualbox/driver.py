@@ -3,12 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """``VBoxManage``: finding it, running it, and the command lines the builders send.
 
-The command lines follow VirtualBox 7.0's documented VBoxManage grammar (the hyphenated
-option names of 7.0, e.g. ``--nat-pf1``, ``--nic-type1``, ``--rtc-use-utc``,
-``createmedium disk``), each option and its value as separate arguments. Packer's plugin
-still sends the pre-7.0 spellings (``--natpf1``, ``createhd`` …), which VirtualBox 7 accepts
-as aliases; the settings are the same. The argv builders are pure functions, so tests check
-them as data; :class:`Driver` runs them. No Ansible import.
+The command lines speak the grammar of the VirtualBox that runs (``VBoxManage --version``):
+7.0's hyphenated option names from 7.0 on (``--nat-pf1``, ``--nic-type1``, ``--rtc-use-utc``,
+``--audio-driver``/``--audio-enabled``), 6.1's spellings before it (``--natpf1``, ``--nictype1``,
+``--rtcuseutc``, ``--audio``), which 6.1 alone knows (see :func:`option`). Below 6.1 the builder
+refuses with a clear message. Each option and its value are separate arguments. The argv builders
+are pure functions, so tests check them as data; :class:`Driver` runs them. No Ansible import.
 """
 
 from __future__ import annotations
@@ -31,6 +31,16 @@ GUEST_ADDITIONS_CANDIDATES = (
     "/usr/lib/virtualbox/additions/VBoxGuestAdditions.iso",
     "/Applications/VirtualBox.app/Contents/MacOS/VBoxGuestAdditions.iso",
 )
+# The oldest VirtualBox whose VBoxManage grammar the builders speak (virtio-scsi, --nested-hw-virt).
+MINIMUM_VERSION = "6.1"
+# The option names VirtualBox 7.0 respelled, as 6.1 spells them (7.0 still takes these as aliases,
+# but 6.1 does not know the new ones: "Unknown option").
+_BEFORE_7 = {"--usb-ohci": "--usbohci", "--nic-type": "--nictype", "--rtc-use-utc": "--rtcuseutc",
+             "--accelerate-3d": "--accelerate3d", "--audio-controller": "--audiocontroller", "--audio-in": "--audioin",
+             "--audio-out": "--audioout", "--vrde-address": "--vrdeaddress", "--vrde-auth-type": "--vrdeauthtype",
+             "--vrde-port": "--vrdeport", "--nat-pf": "--natpf"}
+# showvminfo's controller types for each interface a builder option names.
+CONTROLLER_TYPES = {"ide": ("PIIX3", "PIIX4", "ICH6"), "sata": ("IntelAhci",), "virtio": ("VirtioSCSI",)}
 # VMState values Packer treats as still running.
 RUNNING_STATES = ("running", "stopping", "paused")
 _VERSION = re.compile(r"^([.0-9]+)(?:_(?:RC|OSEr)[0-9]+)?")
@@ -96,20 +106,39 @@ class Driver:
             try:
                 return self.output(*args)
             except VBoxManageError as exc:
-                if "VBOX_E_INVALID_OBJECT_STATE" not in str(exc) or attempt == self.RETRIES - 1:
+                if not _locked(str(exc)) or attempt == self.RETRIES - 1:
                     raise
                 self._sleep(self.RETRY_DELAY)
         return ""  # not reached
 
     def version(self):
-        """VirtualBox's version (``7.0.14``), as Packer reads it from ``VBoxManage --version``."""
+        """VirtualBox's version (``7.0.14``), as Packer reads it from ``VBoxManage --version``; one older
+        than :data:`MINIMUM_VERSION` is refused."""
         text = self.output("--version")
         if "vboxdrv" in text:
             raise VBoxManageError(f"VirtualBox is not properly setup: {text}")
         match = _VERSION.match(text)
         if not match:
             raise VBoxManageError(f"No version found: {text}")
-        return match.group(1)
+        version = match.group(1)
+        if not version_at_least(version, MINIMUM_VERSION):
+            raise VBoxManageError(
+                f"VirtualBox {version} ({self.path}) is too old: the virtualbox builders speak the VBoxManage "
+                f"grammar of VirtualBox {MINIMUM_VERSION} and later; upgrade VirtualBox")
+        return version
+
+    def storage_controllers(self, name):
+        """``[(name, type)]`` of the VM's storage controllers, as ``showvminfo --machinereadable`` lists them
+        (``storagecontrollername0="SATA"``, ``storagecontrollertype0="IntelAhci"`` …)."""
+        values = {}
+        for line in self.output("showvminfo", name, "--machinereadable").splitlines():
+            key, _equals, value = line.strip().partition("=")
+            values[key.strip('"')] = value.strip().strip('"')
+        found, number = [], 0
+        while f"storagecontrollername{number}" in values:
+            found.append((values[f"storagecontrollername{number}"], values.get(f"storagecontrollertype{number}", "")))
+            number += 1
+        return found
 
     def registered(self, name):
         """Whether a VM of this name is registered (``list vms`` lines are ``"name" {uuid}``)."""
@@ -143,6 +172,11 @@ class Driver:
         return ""
 
 
+def _locked(message):
+    """VirtualBox still holds the machine's session lock (for a moment after a power-off, say)."""
+    return "VBOX_E_INVALID_OBJECT_STATE" in message or "is already locked" in message
+
+
 def version_at_least(version, minimum):
     def parts(text):
         return [int(part) for part in re.findall(r"\d+", text)[:3]]
@@ -153,11 +187,29 @@ def on_off(flag):
     return "on" if flag else "off"
 
 
+def option(name, version, index=""):
+    """``name`` as the VBoxManage of ``version`` spells it (7.0's names, 6.1's before 7.0), with its index."""
+    return (name if version_at_least(version, "7.0") else _BEFORE_7.get(name, name)) + str(index)
+
+
+def audio_options(config, version):
+    """The audio settings: 7.0's ``--audio-driver``/``--audio-enabled``, or 6.1's ``--audio <driver>|none``."""
+    controller = [option("--audio-controller", version), config["audio_controller"]]
+    disabled = config["sound"].lower() == "none"
+    if not version_at_least(version, "7.0"):
+        return ["--audio", "none"] + controller if disabled else \
+            ["--audio", config["sound"], "--audioin", "on", "--audioout", "on"] + controller
+    if disabled:
+        return ["--audio-enabled", "off"] + controller
+    return ["--audio-driver", config["sound"], "--audio-enabled", "on", "--audio-in", "on", "--audio-out", "on"] + \
+        controller
+
+
 # --- command lines (pure) -------------------------------------------------------------------
 
 
-def create_vm_commands(config):
-    """virtualbox-iso: ``createvm`` and the ``modifyvm`` calls of Packer's stepCreateVM."""
+def create_vm_commands(config, version):
+    """virtualbox-iso: ``createvm`` and the ``modifyvm`` calls of Packer's stepCreateVM, in ``version``'s grammar."""
     name = config["vm_name"]
     commands = [
         ["createvm", "--name", name, "--ostype", config["guest_os_type"], "--register"],
@@ -168,26 +220,20 @@ def create_vm_commands(config):
         commands.append(["modifyvm", name, "--ioapic", "on"])
     commands += [
         ["modifyvm", name, "--memory", str(config["memory"])],
-        ["modifyvm", name, "--usb-ohci", on_off(config["usb"])],
-    ]
-    if config["sound"].lower() == "none":
-        commands.append(["modifyvm", name, "--audio-enabled", "off", "--audio-controller", config["audio_controller"]])
-    else:
-        commands.append(["modifyvm", name, "--audio-driver", config["sound"], "--audio-enabled", "on",
-                         "--audio-in", "on", "--audio-out", "on", "--audio-controller", config["audio_controller"]])
-    commands += [
+        ["modifyvm", name, option("--usb-ohci", version), on_off(config["usb"])],
+        ["modifyvm", name, *audio_options(config, version)],
         ["modifyvm", name, "--chipset", config["chipset"]],
         ["modifyvm", name, "--firmware", config["firmware"]],
         # The NIC type for all 8 adapters, as Packer does.
-        ["modifyvm", name] + [arg for n in range(1, 9) for arg in (f"--nic-type{n}", config["nic_type"])],
+        ["modifyvm", name] + [arg for n in range(1, 9) for arg in (option("--nic-type", version, n), config["nic_type"])],
         ["modifyvm", name]
         + (["--graphicscontroller", config["gfx_controller"]] if config["gfx_controller"] else [])
         + ["--vram", str(config["gfx_vram_size"])],
-        ["modifyvm", name, "--rtc-use-utc", on_off(config["rtc_time_base"] == "UTC")],
+        ["modifyvm", name, option("--rtc-use-utc", version), on_off(config["rtc_time_base"] == "UTC")],
     ]
     if config["nested_virt"] is not None:
         commands.append(["modifyvm", name, "--nested-hw-virt", on_off(config["nested_virt"])])
-    commands.append(["modifyvm", name, "--accelerate-3d", on_off(config["gfx_accelerate_3d"])])
+    commands.append(["modifyvm", name, option("--accelerate-3d", version), on_off(config["gfx_accelerate_3d"])])
     if config["gfx_efi_resolution"]:
         commands.append(["setextradata", name, "VBoxInternal2/EfiGraphicsResolution", config["gfx_efi_resolution"]])
     return commands
@@ -237,13 +283,29 @@ def _iso_slot(kind, interface):
     return IDE, *{"boot_iso": (0, 1), "guest_additions": (1, 0)}[kind]
 
 
-def iso_slots(config):
-    """``{kind: (controller, port, device)}`` for the ISOs this build attaches."""
+def iso_slots(config, controllers=None):
+    """``{kind: (controller, port, device)}`` for the ISOs this build attaches.
+
+    ``controllers`` (``[(name, type)]``, :meth:`Driver.storage_controllers`) are an imported VM's: an
+    import keeps the appliance's controller names ("SATA", "IDE" …), so the ISO goes on the first
+    controller of the interface's type, whatever its name.
+    """
     slots = {}
     if config["type"] == "virtualbox-iso":
         slots["boot_iso"] = _iso_slot("boot_iso", config["iso_interface"])
     if config["guest_additions_mode"] == "attach":
-        slots["guest_additions"] = _iso_slot("guest_additions", config["guest_additions_interface"])
+        interface = config["guest_additions_interface"]
+        slot = _iso_slot("guest_additions", interface)
+        if controllers is not None:
+            name = next((name for name, kind in controllers if kind in CONTROLLER_TYPES[interface]), None)
+            if name is None:
+                kinds = ", ".join(f"{name!r} ({kind})" for name, kind in controllers) or "none"
+                raise VBoxManageError(
+                    f"guest_additions_interface {interface!r}: the imported VM has no {interface} storage controller "
+                    f"to attach the guest additions to (its controllers: {kinds}); set guest_additions_interface to "
+                    "the interface of one of them")
+            slot = (name, *slot[1:])
+        slots["guest_additions"] = slot
     return slots
 
 
@@ -253,9 +315,10 @@ def attach_iso_command(name, slot, medium):
             "--type", "dvddrive", "--medium", medium]
 
 
-def detach_iso_commands(config):
+def detach_iso_commands(config, slots=None):
     """Packer's StepRemoveDevices: empty every drive the build filled (the boot ISO stays with bundle_iso)."""
-    return [attach_iso_command(config["vm_name"], slot, "none") for kind, slot in iso_slots(config).items()
+    slots = iso_slots(config) if slots is None else slots
+    return [attach_iso_command(config["vm_name"], slot, "none") for kind, slot in slots.items()
             if not (kind == "boot_iso" and config.get("bundle_iso"))]
 
 
@@ -263,25 +326,27 @@ def import_command(config, source):
     return ["import", source, "--vsys", "0", "--vmname", config["vm_name"], *config["import_flags"]]
 
 
-def vrdp_command(name, address, port):
-    return ["modifyvm", name, "--vrde-address", address, "--vrde-auth-type", "null", "--vrde", "on",
-            "--vrde-port", str(port)]
+def vrdp_command(name, address, port, version):
+    return ["modifyvm", name, option("--vrde-address", version), address, option("--vrde-auth-type", version), "null",
+            "--vrde", "on", option("--vrde-port", version), str(port)]
 
 
-def nat_commands(name, version):
-    """The NIC made NAT; from VirtualBox 7.0 on, 10.0.2.2 reaches the host's loopback (Packer does the same)."""
-    commands = [["modifyvm", name, "--nic1", "nat"]]
-    if version_at_least(version, "7.0"):
+def nat_commands(name, version, forward, reach_host):
+    """NIC 1 made NAT for the communicator's port forward (``forward``), and, when the guest must reach
+    the host (``reach_host``: the HTTP server, the forward), its loopback made reachable at 10.0.2.2:
+    VirtualBox 7.0's NAT refuses that by default (6.1 has neither the default nor the option)."""
+    commands = [["modifyvm", name, "--nic1", "nat"]] if forward else []
+    if reach_host and version_at_least(version, "7.0"):
         commands.append(["modifyvm", name, "--nat-localhostreachable1", "on"])
     return commands
 
 
-def port_forward_command(name, host_port, guest_port, listen_address="127.0.0.1"):
-    return ["modifyvm", name, "--nat-pf1", f"{NAT_RULE},tcp,{listen_address},{host_port},,{guest_port}"]
+def port_forward_command(name, host_port, guest_port, version, listen_address="127.0.0.1"):
+    return ["modifyvm", name, option("--nat-pf", version, 1), f"{NAT_RULE},tcp,{listen_address},{host_port},,{guest_port}"]
 
 
-def delete_port_forward_command(name):
-    return ["modifyvm", name, "--nat-pf1", "delete", NAT_RULE]
+def delete_port_forward_command(name, version):
+    return ["modifyvm", name, option("--nat-pf", version, 1), "delete", NAT_RULE]
 
 
 def startvm_command(name, headless):

@@ -103,8 +103,17 @@ def start_http(config, build_id, build_name, work, ledger, ui):
     return http
 
 
-def attach_isos(config, driver, source_file, guest_additions, ui):
-    slots = vbox.iso_slots(config)
+def iso_slots(config, driver):
+    """Where the ISOs go; an imported VM's controllers are looked up by type (their names are the appliance's)."""
+    try:
+        controllers = driver.storage_controllers(config["vm_name"]) \
+            if config["type"] != ISO and config["guest_additions_mode"] == "attach" else None
+        return vbox.iso_slots(config, controllers)
+    except vbox.VBoxManageError as exc:
+        raise VirtualBoxError(f"Error attaching ISO: {exc}") from None
+
+
+def attach_isos(config, driver, source_file, guest_additions, ui, slots):
     ui.say("Mounting ISOs...")
     if not slots:
         ui.message("No ISOs to mount; continuing...")
@@ -116,12 +125,22 @@ def attach_isos(config, driver, source_file, guest_additions, ui):
         run_all(driver, [vbox.attach_iso_command(config["vm_name"], slot, medium)], "Error attaching ISO")
 
 
-def configure_vrdp(config, driver):
+def configure_vrdp(config, driver, version):
     """Packer gives every VM a VRDP server (the screen of a headless VM) on a free port; returns it."""
     port = vm.free_port(config["vrdp_port_min"], config["vrdp_port_max"], config["vrdp_bind_address"],
                         error=VirtualBoxError)
-    run_all(driver, [vbox.vrdp_command(config["vm_name"], config["vrdp_bind_address"], port)], "Error enabling VRDP")
+    run_all(driver, [vbox.vrdp_command(config["vm_name"], config["vrdp_bind_address"], port, version)],
+            "Error enabling VRDP")
     return port
+
+
+def configure_nat(config, driver, version, http):
+    """NIC 1 on NAT for the communicator's forward, and the host reachable from the guest whenever the
+    guest needs it: the build's HTTP server (even with ``communicator: none`` or ``skip_nat_mapping``)
+    or the forward (as packer-plugin-virtualbox does)."""
+    commands = vbox.nat_commands(config["vm_name"], version, forward=config["forward_port"],
+                                 reach_host=config["forward_port"] or http is not None)
+    run_all(driver, commands, "Failed to configure NAT interface")
 
 
 def forward_port(config, driver, version, ui):
@@ -132,16 +151,15 @@ def forward_port(config, driver, version, ui):
         return config["comm_port"]
     name = config["vm_name"]
     port = vm.free_port(config["host_port_min"], config["host_port_max"], error=VirtualBoxError)
-    run_all(driver, vbox.nat_commands(name, version), "Failed to configure NAT interface")
     ui.say(f"Creating forwarded port mapping for communicator (SSH, WinRM, etc) (host port {port})")
-    rule = vbox.port_forward_command(name, port, config["comm_port"])
+    rule = vbox.port_forward_command(name, port, config["comm_port"], version)
     try:
         driver.call(*rule)
     except vbox.VBoxManageError as exc:
         # An imported VM may carry the rule from an earlier build: replace it, as Packer does.
         if "already exists" not in str(exc):
             raise VirtualBoxError(f"Error creating port forwarding rule: {exc}") from None
-        run_all(driver, [vbox.delete_port_forward_command(name), rule], "Error creating port forwarding rule")
+        run_all(driver, [vbox.delete_port_forward_command(name, version), rule], "Error creating port forwarding rule")
     return port
 
 

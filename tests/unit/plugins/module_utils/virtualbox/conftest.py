@@ -1,7 +1,8 @@
 """A tiny fake ``VBoxManage`` for the builder's unit tests: a model of the machines it is told about.
 
 It keeps just enough of VirtualBox's state to show what the builder *did*: registered VMs and
-their VMState, settings (``modifyvm``), storage controllers and attached media, NAT port-forwarding
+their VMState, settings (``modifyvm``), storage controllers (an import takes the appliance's,
+``appliance_controllers``) and attached media, NAT port-forwarding
 rules (a second rule of the same name is refused, as VirtualBox does), extra data, the scancodes
 typed, and exported appliances (the VM as it was when exported, as JSON). Tests assert on that
 state, not on the argv sequence that produced it. It can fail a command on request (``fail``,
@@ -43,8 +44,8 @@ def die(message):
 def machine(name):
     if name not in vms:
         die("Could not find a registered machine named '%s'" % name)
-    return machines.setdefault(name, {"settings": {}, "controllers": [], "media": {}, "natpf": {},
-                                      "extradata": {}, "typed": []})
+    return machines.setdefault(name, {"settings": {}, "controllers": [], "controller_types": {}, "media": {},
+                                      "natpf": {}, "extradata": {}, "typed": []})
 for prefix, message in state.get("fail", {}).items():
     if " ".join(args).startswith(prefix):
         die(message)
@@ -66,12 +67,18 @@ elif args[0] == "showvminfo":
         die("Could not find a registered machine named '%s'" % args[1])
     print('name="%s"' % args[1])
     print('VMState="%s"' % vms[args[1]])
+    for number, name in enumerate(machines.get(args[1], {}).get("controllers", [])):
+        print('storagecontrollername%d="%s"' % (number, name))
+        print('storagecontrollertype%d="%s"' % (number, machines[args[1]]["controller_types"][name]))
 elif args[0] == "createvm":
     vms[args[args.index("--name") + 1]] = "poweroff"
 elif args[0] == "import":
     name = args[args.index("--vmname") + 1]
     vms[name] = "poweroff"
     machine(name)["natpf"].update(state.get("appliance_natpf", {}))
+    for controller, kind in state.get("appliance_controllers", []):
+        machine(name)["controllers"].append(controller)
+        machine(name)["controller_types"][controller] = kind
 elif args[0] == "modifyvm":
     vm = machine(args[1])
     if vms[args[1]] != "poweroff":
@@ -79,6 +86,8 @@ elif args[0] == "modifyvm":
     rest = args[2:]
     while rest:
         option = rest.pop(0)
+        if option == "--natpf1":  # VirtualBox 6.1's spelling
+            option = "--nat-pf1"
         if option == "--nat-pf1" and rest[0] == "delete":
             if vm["natpf"].pop(rest[1], None) is None:
                 die("Code E_INVALIDARG: no NAT rule named '%s'" % rest[1])
@@ -91,7 +100,10 @@ elif args[0] == "modifyvm":
         else:
             vm["settings"][option] = rest.pop(0) if rest and not rest[0].startswith("--") else ""
 elif args[0] == "storagectl":
-    machine(args[1])["controllers"].append(args[args.index("--name") + 1])
+    controller = args[args.index("--name") + 1]
+    machine(args[1])["controllers"].append(controller)
+    machine(args[1])["controller_types"][controller] = {"ide": "PIIX4", "sata": "IntelAhci", "scsi": "LsiLogic",
+                                                        "pcie": "NVMe", "virtio": "VirtioSCSI"}[args[args.index("--add") + 1]]
 elif args[0] == "storageattach":
     vm = machine(args[1])
     controller = args[args.index("--storagectl") + 1]

@@ -250,3 +250,78 @@ def test_state_file_is_private(tmp_path, iso_file, fake_vboxmanage):
 ])
 def test_shutdown_command_only_when_packer_sends_one(tmp_path, iso_file, options, expected):
     assert builder.shutdown_command(iso_config(tmp_path, iso_file, **options)) == expected
+
+
+@pytest.mark.parametrize("options", [
+    {"communicator": "none", "virtualbox_version_file": ""},
+    {"skip_nat_mapping": True},
+    {},
+])
+def test_the_guest_reaches_the_host_whenever_it_needs_to(tmp_path, iso_file, fake_vboxmanage, options):
+    # VirtualBox 7's NAT keeps the guest off the host's loopback unless told: the HTTP server at
+    # 10.0.2.2 needs it, with or without a communicator's port forward.
+    config = iso_config(tmp_path, iso_file, http_content={"/ks.cfg": "text"}, **options)
+    driver = vbox.Driver(fake_vboxmanage.path)
+    builder.launch(config, "b11", "deb", driver=driver, environ={}, **NO_WAIT)
+    try:
+        assert fake_vboxmanage.machine("packer-deb")["settings"]["--nat-localhostreachable1"] == "on"
+    finally:
+        builder.remove("b11", keep_output=False, driver=driver)
+
+
+def test_virtualbox_6_is_spoken_to_in_its_own_grammar(tmp_path, iso_file, fake_vboxmanage):
+    fake_vboxmanage.set_state(version="6.1.50r161033")
+    config = iso_config(tmp_path, iso_file, http_content={"/ks.cfg": "text"}, host_port_min=3024, host_port_max=3024)
+    driver = vbox.Driver(fake_vboxmanage.path)
+    builder.launch(config, "b12", "deb", driver=driver, environ={}, **NO_WAIT)
+    vm = fake_vboxmanage.machine("packer-deb")
+    assert "--nat-localhostreachable1" not in vm["settings"]  # 6.1 has no such option (nor the need)
+    assert vm["natpf"] == {"packercomm": "tcp,127.0.0.1,3024,,22"}
+    assert vm["settings"]["--usbohci"] == "off" and vm["settings"]["--rtcuseutc"] == "off"
+    assert not [argv for argv in fake_vboxmanage.calls if any(arg.startswith(("--nat-pf", "--nic-type", "--audio-"))
+                                                              for arg in argv)]
+    builder.stop(config, "b12", driver=driver, **NO_WAIT)
+    builder.capture(config, "b12", "deb", driver=driver)
+    assert ["modifyvm", "packer-deb", "--natpf1", "delete", "packercomm"] in fake_vboxmanage.calls
+
+
+def test_virtualbox_older_than_6_1_is_refused_before_anything_is_made(tmp_path, iso_file, fake_vboxmanage):
+    fake_vboxmanage.set_state(version="6.0.24r139119")
+    with pytest.raises(builder.VirtualBoxError, match=r"VirtualBox 6\.0\.24 .* is too old: .* VirtualBox 6\.1 and later"):
+        builder.launch(iso_config(tmp_path, iso_file), "b13", "deb", driver=vbox.Driver(fake_vboxmanage.path),
+                       environ={}, **NO_WAIT)
+    assert fake_vboxmanage.calls == [["--version"]]
+    assert not os.path.exists(tmp_path / "output-deb")
+
+
+def ovf_config(tmp_path, **options):
+    (tmp_path / "base.ova").write_bytes(b"an appliance")
+    return normalize({"source_path": "base.ova", "ssh_username": "root", "headless": True, "boot_wait": 0,
+                      "guest_additions_mode": "attach", **options},
+                     "virtualbox-ovf", build_name="deb", cwd=str(tmp_path), environ={})
+
+
+def test_an_imported_vm_keeps_its_controller_names_and_the_additions_go_on_them(tmp_path, fake_vboxmanage):
+    additions = tmp_path / "VBoxGuestAdditions.iso"
+    additions.write_bytes(b"additions")
+    # As the VirtualBox GUI names them; an import keeps the appliance's names.
+    fake_vboxmanage.set_state(additions=str(additions), appliance_controllers=[["SATA", "IntelAhci"], ["IDE", "PIIX4"]])
+    driver = vbox.Driver(fake_vboxmanage.path)
+    config = ovf_config(tmp_path)
+    builder.launch(config, "b14", "deb", driver=driver, environ={}, **NO_WAIT)
+    assert fake_vboxmanage.machine("packer-deb")["media"] == {"IDE-1-0": str(additions)}
+    builder.stop(config, "b14", driver=driver, **NO_WAIT)
+    builder.capture(config, "b14", "deb", driver=driver)
+    with open(tmp_path / "output-deb" / "packer-deb.ovf", encoding="utf-8") as handle:
+        assert json.load(handle)["media"] == {"IDE-1-0": "none"}  # detached before the export
+
+    fake_vboxmanage.set_state(appliance_controllers=[["SATA", "IntelAhci"]])
+    with pytest.raises(builder.VirtualBoxError, match=r"guest_additions_interface 'ide': the imported VM has no ide "
+                                                      r"storage controller .*'SATA' \(IntelAhci\)"):
+        builder.launch(ovf_config(tmp_path, output_directory="out-15"), "b15", "deb", driver=driver, environ={},
+                       **NO_WAIT)
+    assert fake_vboxmanage.registered() == {}  # the imported VM removed again
+    sata = ovf_config(tmp_path, guest_additions_interface="sata", output_directory="out-16")
+    builder.launch(sata, "b16", "deb", driver=driver, environ={}, **NO_WAIT)
+    assert fake_vboxmanage.machine("packer-deb")["media"] == {"SATA-14-0": str(additions)}
+    builder.remove("b16", keep_output=False, driver=driver)

@@ -22,7 +22,7 @@ def ovf(**options):
 
 
 def test_create_vm_with_packers_defaults():
-    assert vbox.create_vm_commands(iso()) == [
+    assert vbox.create_vm_commands(iso(), "7.0.14") == [
         ["createvm", "--name", "packer-deb", "--ostype", "Other", "--register"],
         ["modifyvm", "packer-deb", "--boot1", "disk", "--boot2", "dvd", "--boot3", "none", "--boot4", "none"],
         ["modifyvm", "packer-deb", "--cpus", "1"],
@@ -44,7 +44,7 @@ def test_create_vm_with_every_hardware_option():
     commands = vbox.create_vm_commands(iso(
         vm_name="box", guest_os_type="Debian_64", cpus=2, memory=2048, usb=True, sound="pulse", audio_controller="hda",
         chipset="ich9", firmware="efi", nic_type="virtio", gfx_controller="vmsvga", gfx_vram_size=16,
-        rtc_time_base="UTC", nested_virt=True, gfx_accelerate_3d=True, gfx_efi_resolution="1920x1080"))
+        rtc_time_base="UTC", nested_virt=True, gfx_accelerate_3d=True, gfx_efi_resolution="1920x1080"), "7.0.14")
     assert ["createvm", "--name", "box", "--ostype", "Debian_64", "--register"] in commands
     assert ["modifyvm", "box", "--ioapic", "on"] in commands
     assert ["modifyvm", "box", "--usb-ohci", "on"] in commands
@@ -55,7 +55,7 @@ def test_create_vm_with_every_hardware_option():
     assert ["modifyvm", "box", "--nested-hw-virt", "on"] in commands
     assert ["modifyvm", "box", "--accelerate-3d", "on"] in commands
     assert commands[-1] == ["setextradata", "box", "VBoxInternal2/EfiGraphicsResolution", "1920x1080"]
-    assert ["modifyvm", "packer-deb", "--nested-hw-virt", "off"] in vbox.create_vm_commands(iso(nested_virt=False))
+    assert ["modifyvm", "packer-deb", "--nested-hw-virt", "off"] in vbox.create_vm_commands(iso(nested_virt=False), "7.0.14")
 
 
 def test_one_ide_disk():
@@ -125,14 +125,23 @@ def test_import_with_flags_and_options():
 
 
 def test_network_and_run_commands():
-    assert vbox.nat_commands("vm", "7.0.14") == [["modifyvm", "vm", "--nic1", "nat"],
-                                                 ["modifyvm", "vm", "--nat-localhostreachable1", "on"]]
-    assert vbox.nat_commands("vm", "6.1.50") == [["modifyvm", "vm", "--nic1", "nat"]]
-    assert vbox.port_forward_command("vm", 3022, 22) == ["modifyvm", "vm", "--nat-pf1", "packercomm,tcp,127.0.0.1,3022,,22"]
-    assert vbox.delete_port_forward_command("vm") == ["modifyvm", "vm", "--nat-pf1", "delete", "packercomm"]
-    assert vbox.vrdp_command("vm", "127.0.0.1", 5901) == [
+    assert vbox.nat_commands("vm", "7.0.14", forward=True, reach_host=True) == [
+        ["modifyvm", "vm", "--nic1", "nat"], ["modifyvm", "vm", "--nat-localhostreachable1", "on"]]
+    assert vbox.nat_commands("vm", "7.1.4", forward=False, reach_host=True) == [
+        ["modifyvm", "vm", "--nat-localhostreachable1", "on"]]
+    assert vbox.nat_commands("vm", "7.0.14", forward=False, reach_host=False) == []
+    assert vbox.nat_commands("vm", "6.1.50", forward=True, reach_host=True) == [["modifyvm", "vm", "--nic1", "nat"]]
+    assert vbox.port_forward_command("vm", 3022, 22, "7.0.14") == [
+        "modifyvm", "vm", "--nat-pf1", "packercomm,tcp,127.0.0.1,3022,,22"]
+    assert vbox.port_forward_command("vm", 3022, 22, "6.1.50") == [
+        "modifyvm", "vm", "--natpf1", "packercomm,tcp,127.0.0.1,3022,,22"]
+    assert vbox.delete_port_forward_command("vm", "7.0.14") == ["modifyvm", "vm", "--nat-pf1", "delete", "packercomm"]
+    assert vbox.delete_port_forward_command("vm", "6.1.50") == ["modifyvm", "vm", "--natpf1", "delete", "packercomm"]
+    assert vbox.vrdp_command("vm", "127.0.0.1", 5901, "7.0.14") == [
         "modifyvm", "vm", "--vrde-address", "127.0.0.1", "--vrde-auth-type", "null", "--vrde", "on", "--vrde-port",
         "5901"]
+    assert vbox.vrdp_command("vm", "127.0.0.1", 5901, "6.1.50") == [
+        "modifyvm", "vm", "--vrdeaddress", "127.0.0.1", "--vrdeauthtype", "null", "--vrde", "on", "--vrdeport", "5901"]
     assert vbox.startvm_command("vm", True) == ["startvm", "vm", "--type", "headless"]
     assert vbox.startvm_command("vm", False) == ["startvm", "vm", "--type", "gui"]
     assert vbox.scancode_command("vm", ["1c", "9c"]) == ["controlvm", "vm", "keyboardputscancode", "1c", "9c"]
@@ -176,6 +185,8 @@ def run_returning(stdout="", stderr="", returncode=0, seen=None):
 def test_version_parsing():
     assert vbox.Driver("VBoxManage", run=run_returning("7.0.14r161095\n")).version() == "7.0.14"
     assert vbox.Driver("VBoxManage", run=run_returning("6.1.0_RC1r1234")).version() == "6.1.0"
+    with pytest.raises(vbox.VBoxManageError, match=r"VirtualBox 5\.2\.44 \(VBoxManage\) is too old"):
+        vbox.Driver("VBoxManage", run=run_returning("5.2.44r139111")).version()
     with pytest.raises(vbox.VBoxManageError, match="not properly setup"):
         vbox.Driver("VBoxManage", run=run_returning("WARNING: The vboxdrv kernel module is not loaded")).version()
 
@@ -188,14 +199,15 @@ def test_errors_carry_stderr_even_with_status_zero():
 
 
 def test_locked_vm_calls_are_retried():
-    outcomes = [(1, "VBOX_E_INVALID_OBJECT_STATE: locked"), (0, "")]
+    outcomes = [(1, "VBOX_E_INVALID_OBJECT_STATE: locked"),
+                (1, "VBoxManage: error: The machine 'vm' is already locked for a session (or being unlocked)"), (0, "")]
     naps = []
 
     def run(argv, **_kwargs):
         code, err = outcomes.pop(0)
         return subprocess.CompletedProcess(argv, code, "done", err)
     assert vbox.Driver("VBoxManage", run=run, sleep=naps.append).call("unregistervm", "vm", "--delete") == "done"
-    assert naps == [vbox.Driver.RETRY_DELAY]
+    assert naps == [vbox.Driver.RETRY_DELAY] * 2
 
 
 def test_registered_state_and_guest_additions_are_parsed():
