@@ -60,6 +60,7 @@ from ansible_collections.cattle.images.plugins.module_utils.aws.steps.stop_insta
     StepStopEBSBackedInstance,
 )
 from ansible_collections.cattle.images.plugins.module_utils.orphans import run_tag
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 BUILDER_ID = "mitchellh.amazonebs"
 # What the launch steps keep in their state for each other, not part of the source it returns.
@@ -70,7 +71,7 @@ class EbsBuild:
     """One amazon-ebs build: its config, clients, ledger, steps and the Packer-style lines it says."""
 
     def __init__(self, config, build_id, build_name="amazon-ebs", ledger=None, plan_file=None, plan_build=None,
-                 key_dir=None, sleep=time.sleep):
+                 key_dir=None, sleep=time.sleep, ui=None):
         self.config = config
         self.build_id = build_id
         self.build_name = build_name
@@ -81,7 +82,7 @@ class EbsBuild:
         self.region = config["region"]
         self.polling = Polling.from_config(config)
         self.session = session(config)
-        self.ui = []
+        self.ui = ui if ui is not None else Ui()
         self.sleep = sleep
         self._clients = {}
         self.pre_validate = StepPreValidate(self)
@@ -105,10 +106,10 @@ class EbsBuild:
         return self._clients[region]
 
     def say(self, text):
-        self.ui.append(["say", text])
+        self.ui.say(text)
 
     def message(self, text):
-        self.ui.append(["message", text])
+        self.ui.message(text)
 
     def call(self, action, operation, *, region=None, retry=None, **kwargs):
         """One EC2 API call; any failure becomes an AwsError saying what we were doing.
@@ -175,7 +176,7 @@ class EbsBuild:
             try:
                 self.cleanup(state)
             except AwsError as exc:
-                self.ui.append(["error", f"Cleanup after the failed launch failed too: {exc}"])
+                self.ui.error(f"Cleanup after the failed launch failed too: {exc}")
             raise
         return {key: value for key, value in state.items() if key not in LAUNCH_ONLY}
 

@@ -16,12 +16,9 @@ def _begin(step):
     params = step.params
     step.session = EbsBuild(step.config, step.build_id, step.build_name, ledger=step.ledger,
                             plan_file=params["plan_file"], plan_build=params["build"] or step.build_name,
-                            key_dir=params["key_dir"])
+                            key_dir=params["key_dir"], ui=step.ui)
 
 
-def _end(step):
-    if step.session is not None:
-        step.ui.lines.extend(step.session.ui)
 
 
 def _started(step):
@@ -66,5 +63,4 @@ AMAZON_EBS = BuilderDriver(
                    source={"type": "dict"}),
     secret_options=SECRET_OPTIONS,
     begin=_begin,
-    end=_end,
 )

@@ -164,7 +164,7 @@ class StepCreateAMI(Step):
             except AwsError as exc:
                 failed_regions.add(region)
                 failures.append(exc)
-                build.ui.append(["error", f"Could not deregister {image_id} in {region}: {exc}"])
+                build.ui.error(f"Could not deregister {image_id} in {region}: {exc}")
         recorded = dict(self.recorded_images, **(state.get("recorded_images") or {}))
         for region, existing in recorded.items():
             if region in failed_regions:
@@ -173,7 +173,7 @@ class StepCreateAMI(Step):
                 changed = self.remove_new_images(region, name, existing) or changed
             except AwsError as exc:
                 failures.append(exc)
-                build.ui.append(["error", f"Could not deregister the AMIs named {name!r} in {region}: {exc}"])
+                build.ui.error(f"Could not deregister the AMIs named {name!r} in {region}: {exc}")
                 continue
             if build.ledger is not None:
                 build.ledger.release(KIND_IMAGE, image_ledger_name(build.build_id, region, name))

@@ -267,7 +267,7 @@ def test_network_options_reach_run_instances(moto_server, monkeypatch, options, 
             assert "SecurityGroupId.1" not in run and run["NetworkInterface.1.SecurityGroupId.1"].startswith("sg-")
         else:
             assert run["SubnetId"] == source["instance"]["SubnetId"]
-            assert ["message", f"Found Subnet ID: {run['SubnetId']}"] in build.ui
+            assert ["message", f"Found Subnet ID: {run['SubnetId']}"] in build.ui.lines
     finally:
         build.cleanup(source)
     assert live(moto_server, build_id) == NOTHING
