@@ -97,8 +97,6 @@ PROVISIONERS = {
         "files": {"playbook_file": "file", "playbook_files": "file", "playbook_dir": "dir", "playbook_paths": "dir",
                   "role_paths": "dir", "group_vars": "dir", "host_vars": "dir", "inventory_file": "file",
                   "galaxy_file": "file"},
-        "exclusive": [("playbook_dir", "playbook_files")],
-        "implemented": False,
         "plugin_id": "ansible-local",
     },
     "breakpoint": {"options": {"disable": "bool", "note": "str"}, "plugin_id": "breakpoint"},
