@@ -18,6 +18,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.config_management im
     dir_problem,
     file_problem,
     generated_file,
+    step,
     time_ordered_uuid,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
@@ -140,21 +141,21 @@ class ActionModule(ProvisionerAction):
         staging = config["staging_directory"]
         if config["playbook_dir"]:
             ui.message("Uploading Playbook directory to Ansible staging directory...")
-            self._step("Error uploading playbook_dir directory", guest.upload_dir, config["playbook_dir"], staging)
+            step("Error uploading playbook_dir directory", guest.upload_dir, config["playbook_dir"], staging)
         else:
             ui.message("Creating Ansible staging directory...")
-            self._step("Error creating staging directory", guest.create_dir, staging)
+            step("Error creating staging directory", guest.create_dir, staging)
         playbooks = self.staged_playbooks(config)
         if config["playbook_file"]:
             ui.message("Uploading main Playbook file...")
-            self._step("Error uploading main playbook", guest.upload_file, *playbooks[0])
+            step("Error uploading main playbook", guest.upload_file, *playbooks[0])
         else:
             for local, remote in playbooks:
                 if local is None:
                     continue
                 ui.message(f"Uploading playbook file: {local}")
-                self._step(f"Error uploading playbook file: {local}", guest.create_dir, os.path.dirname(remote))
-                self._step(f"Error uploading playbook: {local}", guest.upload_file, local, remote)
+                step(f"Error uploading playbook file: {local}", guest.create_dir, os.path.dirname(remote))
+                step(f"Error uploading playbook: {local}", guest.upload_file, local, remote)
         if config["inventory_file"]:
             self._stage_rest(config, context, guest, ui, cancel, config["inventory_file"])
         else:
@@ -162,33 +163,33 @@ class ActionModule(ProvisionerAction):
                 self._stage_rest(config, context, guest, ui, cancel, path)
         if config["clean_staging_directory"]:
             ui.message("Removing staging directory...")
-            self._step("Error removing staging directory", guest.remove_dir, staging)
+            step("Error removing staging directory", guest.remove_dir, staging)
 
     def _stage_rest(self, config, context, guest, ui, cancel, inventory_path):
         staging = config["staging_directory"]
         if config["galaxy_file"]:
             ui.message("Uploading galaxy file...")
             galaxy = join(staging, os.path.basename(config["galaxy_file"]))
-            self._step("Error uploading galaxy file", guest.upload_file, config["galaxy_file"], galaxy)
+            step("Error uploading galaxy file", guest.upload_file, config["galaxy_file"], galaxy)
         ui.message("Uploading inventory file...")
         inventory = join(staging, os.path.basename(inventory_path))
-        self._step("Error uploading inventory file", guest.upload_file, inventory_path, inventory)
+        step("Error uploading inventory file", guest.upload_file, inventory_path, inventory)
         for key in ("group_vars", "host_vars"):
             if config[key]:
                 ui.message(f"Uploading {key} directory...")
-                self._step(f"Error uploading {key} directory", guest.upload_dir, config[key], join(staging, key))
+                step(f"Error uploading {key} directory", guest.upload_dir, config[key], join(staging, key))
         if config["role_paths"]:
             ui.message("Uploading role directories...")
             for path in config["role_paths"]:
                 target = join(staging, "roles", os.path.basename(path.rstrip("/")))
-                self._step("Error uploading roles", guest.upload_dir, path, target)
+                step("Error uploading roles", guest.upload_dir, path, target)
         if config["playbook_paths"]:
             ui.message("Uploading additional Playbooks...")
             playbook_dir = join(staging, "playbooks")
-            self._step("Error creating playbooks directory", guest.create_dir, playbook_dir)
+            step("Error creating playbooks directory", guest.create_dir, playbook_dir)
             for path in config["playbook_paths"]:
                 target = join(playbook_dir, os.path.basename(path.rstrip("/")))
-                self._step("Error uploading playbooks", guest.upload_dir, path, target)
+                step("Error uploading playbooks", guest.upload_dir, path, target)
         if config["galaxy_file"]:
             command = self.galaxy_command(config)
             ui.message(f"Executing Ansible Galaxy: {command}")
@@ -207,10 +208,3 @@ class ActionModule(ProvisionerAction):
             if code != 0:
                 raise ProvisionError(f"Error executing Ansible: Non-zero exit status: {code}")
 
-    @staticmethod
-    def _step(what, operation, *args):
-        """Run one staging operation; a failure reads "<what>: <why>", as Packer words it."""
-        try:
-            operation(*args)
-        except ProvisionError as exc:
-            raise ProvisionError(f"{what}: {exc}") from None

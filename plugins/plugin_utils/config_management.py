@@ -43,6 +43,14 @@ def file_problem(path, field):
     return None
 
 
+def step(what, operation, *args):
+    """Run one staging operation; a failure reads "<what>: <why>", as Packer words it."""
+    try:
+        return operation(*args)
+    except ProvisionError as exc:
+        raise ProvisionError(f"{what}: {exc}") from None
+
+
 @contextmanager
 def generated_file(context, prefix, text):
     """A local file holding ``text`` (mode 0600, in the run's private directory), removed afterwards:

@@ -387,7 +387,20 @@ def checksum(config: dict, cwd: str) -> list:
             for kind in config.get("checksum_types") or [] if kind not in known and "{{" not in kind]
 
 
+def guest_os_type(config: dict, cwd: str) -> list:
+    """puppet-masterless, chef-solo …: Packer knows unix and windows guests; cattle runs these on unix only."""
+    value = config.get("guest_os_type") or ""
+    if not isinstance(value, str) or "{{" in value or not value:
+        return []
+    if value.lower() == "windows":
+        return [("guest_os_type", "guest_os_type windows: cattle runs this provisioner on unix guests only and the "
+                                  "build will refuse it; use a powershell provisioner to run the tool instead", "warning")]
+    if value.lower() != "unix":
+        return [_error("guest_os_type", f'Invalid guest_os_type: "{value.lower()}"')]
+    return []
+
+
 CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "amazon-ami": amazon_ami, "virtualbox-iso": virtualbox_iso,
           "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
           "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum,
-          "ansible": ansible, "file-builder": file_builder}
+          "ansible": ansible, "file-builder": file_builder, "guest-os-type": guest_os_type}
