@@ -121,13 +121,68 @@ PROVISIONERS = {
             "data_bags_path": "str", "encrypted_data_bag_secret_path": "str", "environments_path": "str",
             "execute_command": "str", "install_command": "str", "json": "map_any", "prevent_sudo": "bool",
             "remote_cookbook_paths": "list", "roles_path": "str", "run_list": "list", "skip_install": "bool",
-            "staging_directory": "str", "guest_os_type": "str", "version": "str", "policyfile_name": "str",
-            "policy_group": "str",
+            "staging_directory": "str", "guest_os_type": "str", "version": "str",
         },
         "files": {"config_template": "file", "cookbook_paths": "dir", "data_bags_path": "dir",
                   "encrypted_data_bag_secret_path": "file", "environments_path": "dir", "roles_path": "dir"},
         "runtime": ("execute_command", "install_command"),
-        "implemented": False,
+        "checks": ("guest-os-type",),
         "plugin_id": "chef-solo",
+    },
+    # Packer 1.6.6 types cattle refuses (validate names the alternative); their options are still checked.
+    "chef-client": {
+        "options": {
+            "chef_environment": "str", "chef_license": "str", "client_key": "str", "config_template": "str",
+            "elevated_user": "str", "elevated_password": "str", "encrypted_data_bag_secret_path": "str",
+            "execute_command": "str", "guest_os_type": "str", "install_command": "str", "json": "map_any",
+            "knife_command": "str", "node_name": "str", "policy_group": "str", "policy_name": "str",
+            "prevent_sudo": "bool", "run_list": "list", "server_url": "str", "skip_clean_client": "bool",
+            "skip_clean_node": "bool", "skip_clean_staging_directory": "bool", "skip_install": "bool",
+            "ssl_verify_mode": "str", "trusted_certs_dir": "str", "staging_directory": "str",
+            "validation_client_name": "str", "validation_key_path": "str", "version": "str",
+        },
+        "runtime": ("execute_command", "install_command", "knife_command"),
+        "implemented": False,
+        "alternative": ("use chef-solo with the same cookbooks, run_list and json and no Chef server, or a "
+                        "shell provisioner that runs chef-client"),
+        "plugin_id": "chef-client",
+    },
+    "puppet-server": {
+        "options": {
+            "clean_staging_directory": "bool", "client_cert_path": "str", "client_private_key_path": "str",
+            "execute_command": "str", "extra_arguments": "list", "facter": "map", "guest_os_type": "str",
+            "ignore_exit_codes": "bool", "prevent_sudo": "bool", "puppet_bin_dir": "str", "puppet_node": "str",
+            "puppet_server": "str", "staging_dir": "str", "working_directory": "str", "elevated_user": "str",
+            "elevated_password": "str",
+        },
+        "runtime": ("execute_command", "extra_arguments"),
+        "implemented": False,
+        "alternative": ("use puppet-masterless, which runs puppet apply with the same manifests and modules, "
+                        "or a shell provisioner that runs `puppet agent`"),
+        "plugin_id": "puppet-server",
+    },
+    "salt-masterless": {
+        "options": {
+            "skip_bootstrap": "bool", "bootstrap_args": "str", "disable_sudo": "bool", "custom_state": "str",
+            "minion_config": "str", "grains_file": "str", "local_state_tree": "str", "local_pillar_roots": "str",
+            "remote_state_tree": "str", "remote_pillar_roots": "str", "temp_config_dir": "str",
+            "no_exit_on_failure": "bool", "log_level": "str", "salt_call_args": "str", "salt_bin_dir": "str",
+            "guest_os_type": "str", "formulas": "list",
+        },
+        "implemented": False,
+        "alternative": ("use a file provisioner for the state tree and a shell provisioner that runs "
+                        "`salt-call --local state.highstate`, or the ansible-local provisioner"),
+        "plugin_id": "salt-masterless",
+    },
+    "converge": {
+        "options": {
+            "bootstrap": "bool", "version": "str", "bootstrap_command": "str", "prevent_bootstrap_sudo": "bool",
+            "module_dirs": "any", "module": "str", "working_directory": "str", "params": "map",
+            "execute_command": "str", "prevent_sudo": "bool",
+        },
+        "runtime": ("execute_command", "bootstrap_command"),
+        "implemented": False,
+        "alternative": "use a file provisioner for the modules and a shell provisioner that runs `converge apply`",
+        "plugin_id": "converge",
     },
 }
