@@ -76,7 +76,7 @@ class ActionModule(ProvisionerAction):
         if template and not os.path.exists(template):
             problems.append(f"Bad config template path: stat {template}: no such file or directory")
         elif template and os.path.isdir(template):
-            problems.append("Config template path must be a file: <nil>")
+            problems.append("Config template path must be a file: %!s(<nil>)")
         cookbook_paths = [context.local_path(p) for p in as_list(config.get("cookbook_paths"), "cookbook_paths")]
         for path in cookbook_paths:
             if not os.path.isdir(path):
@@ -202,5 +202,5 @@ class ActionModule(ProvisionerAction):
 
 
 def _stat_error(path):
-    """Go's ``err`` text in Packer's messages: the stat error, or <nil> when the path exists but has the wrong kind."""
-    return "<nil>" if os.path.exists(path) else f"stat {path}: no such file or directory"
+    """Go's ``err`` text in Packer's messages: the stat error, or Go's rendering of a nil error when the path exists but has the wrong kind."""
+    return "%!s(<nil>)" if os.path.exists(path) else f"stat {path}: no such file or directory"

@@ -85,9 +85,9 @@ def test_mistakes(project):
     result = run_provisioner("chef_solo", {"cookbook_paths": [str(project / "nope")], "roles_path": str(project / "secret"),
                                            "config_template": str(project / "cookbooks")}, FakeConnection())
     assert result["msg"] == (
-        "chef-solo provisioner: Config template path must be a file: <nil>; "
+        "chef-solo provisioner: Config template path must be a file: %!s(<nil>); "
         f"Bad cookbook path '{project}/nope': stat {project}/nope: no such file or directory; "
-        f"Bad roles path '{project}/secret': <nil>")
+        f"Bad roles path '{project}/secret': %!s(<nil>)")
 
 
 def test_sensitive_json_values_are_masked_in_output(project):
