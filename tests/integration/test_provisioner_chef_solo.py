@@ -125,3 +125,37 @@ def test_install_command_runs_first(results, chef_container):
 def test_sudo_is_used_unless_prevented(results):
     assert results[6]["failed"] is True
     assert results[6]["msg"].startswith("Error creating staging directory: Non-zero exit status.")
+
+
+def test_over_ssh_as_an_unprivileged_user(sshd_target, tmp_path):
+    """The same contract over Ansible's ssh connection: the user is not root, the stand-in is uploaded first."""
+    from tests.fixtures import plans
+    from tests.fixtures.playbook import run_on_build_host
+
+    for name, text in FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text.replace("/etc/web", "/tmp/web"))
+    (tmp_path / "home" / ".ssh").mkdir(parents=True)
+    comm_config = {"communicator": "ssh", "ssh_username": sshd_target.username, "ssh_port": sshd_target.port,
+                   "ssh_password": sshd_target.password, "ssh_timeout": "30s"}
+    tasks = [
+        {"name": "connect", "ansible.builtin.import_role": {"name": "cattle.images.communicator", "tasks_from": "connect"},
+         "vars": {"cattle_comm_config": "{{ comm_config }}", "cattle_comm_host": "127.0.0.1",
+                  "cattle_comm_retry_interval": 1}},
+        {"name": "stand-in", "cattle.images.file": {"config": {"source": STANDIN, "destination": "/tmp/chef-solo"}}},
+        # Through a plan, as builds do: Ansible must not template the Go template in execute_command.
+        {"name": "chef", "cattle.images.chef_solo": {"plan_file": "{{ cattle_build.plan_file }}", "build": "vm", "step": 0}},
+    ]
+    plan_file = plans.write_plan(tmp_path, plans.build("vm", "null", provisioners=[plans.provisioner("chef-solo", {
+        "skip_install": True, "prevent_sudo": True, "chef_license": "accept", "cookbook_paths": ["cookbooks"],
+        "roles_path": "roles", "run_list": ["role[base]"], "staging_directory": "/tmp/chef-staging",
+        "execute_command": "/tmp/chef-solo --no-color -c {{.ConfigPath}} -j {{.JsonPath}}"})]))
+    build = {"name": "vm", "type": "null", "id": "ssh0002", "run_uuid": "11111111-2222-3333-4444-555555555555",
+             "force": False, "on_error": "cleanup", "debug": False, "plan_file": plan_file}
+    environ = {key: value for key, value in os.environ.items() if key != "ANSIBLE_HOST_KEY_CHECKING"}
+    results, completed = run_on_build_host(tmp_path, build, tasks, {"comm_config": comm_config},
+                                           home=tmp_path / "home", environ=environ)
+    assert not results["chef"].get("failed"), (results["chef"].get("msg"), results["stand-in"], completed.stdout[-3000:])
+    assert "Chef Infra Client finished, 2/2 resources updated" in ui_text(results["chef"])
+    assert sshd_target.exec("cat /tmp/web/greeting", user=sshd_target.username) == (0, "hi from chef\n")
+    assert sshd_target.exec("stat -c %U /tmp/chef-staging/solo.rb")[1].strip() == sshd_target.username
