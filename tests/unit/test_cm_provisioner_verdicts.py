@@ -24,7 +24,7 @@ with open(CASES, encoding="utf-8") as _handle:
 
 
 def test_every_implemented_provisioner_has_docs_and_three_public_templates():
-    for kind in ("ansible-local", "puppet-masterless", "chef-solo"):
+    for kind in ("ansible-local", "puppet-masterless", "chef-solo", "salt-masterless"):
         cases = [c for c in ALL_CASES if c["provisioner"]["type"] == kind]
         assert any("website/pages/docs" in c["source"] for c in cases), kind
         public = {c["source"] for c in cases if "website/pages/docs" not in c["source"]}

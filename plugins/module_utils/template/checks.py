@@ -400,7 +400,23 @@ def guest_os_type(config: dict, cwd: str) -> list:
     return []
 
 
+def salt_masterless(config: dict, cwd: str) -> list:
+    """Packer's salt-masterless checks beyond the paths: formula URLs, minion_config's exclusions."""
+    problems = []
+    formulas = [f for f in config.get("formulas") or [] if isinstance(f, str) and "{{" not in f]
+    if any(not re.match(r"^(.*).git/+/[a-zA-Z0-9-_]+(\?.*)?$", f) for f in formulas):
+        problems.append(_error("formulas", "Invalid formula URL. Please verify the git URLs also contain a '//' subdir"))
+    elif formulas:
+        problems.append(("formulas", "cattle does not download Salt formulas (builds have no network): the build will "
+                                     "refuse them; put the formulas into local_state_tree", "warning"))
+    if config.get("minion_config") and (config.get("remote_state_tree") or config.get("remote_pillar_roots")):
+        problems.append(_error("minion_config", "remote_state_tree and remote_pillar_roots only apply when "
+                                                "minion_config is not used"))
+    return problems
+
+
 CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "amazon-ami": amazon_ami, "virtualbox-iso": virtualbox_iso,
           "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
           "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum,
-          "ansible": ansible, "file-builder": file_builder, "guest-os-type": guest_os_type}
+          "ansible": ansible, "file-builder": file_builder, "guest-os-type": guest_os_type,
+          "salt-masterless": salt_masterless}

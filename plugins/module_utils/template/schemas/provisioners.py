@@ -169,9 +169,10 @@ PROVISIONERS = {
             "no_exit_on_failure": "bool", "log_level": "str", "salt_call_args": "str", "salt_bin_dir": "str",
             "guest_os_type": "str", "formulas": "list",
         },
-        "implemented": False,
-        "alternative": ("use a file provisioner for the state tree and a shell provisioner that runs "
-                        "`salt-call --local state.highstate`, or the ansible-local provisioner"),
+        "required": ("local_state_tree",),
+        "required_messages": {"local_state_tree": "local_state_tree cannot be empty"},
+        "files": {"local_state_tree": "dir", "local_pillar_roots": "dir", "minion_config": "file", "grains_file": "file"},
+        "checks": ("guest-os-type", "salt-masterless"),
         "plugin_id": "salt-masterless",
     },
     "converge": {

@@ -209,7 +209,6 @@ def test_iso_checksum_is_not_judged_without_an_iso_url(load):
 
 
 @pytest.mark.parametrize(("section", "component"), [
-    ("provisioners", {"type": "salt-masterless"}),
     ("provisioners", {"type": "sleep"}),
     ("post-processors", {"type": "vagrant"}),
     ("post-processors", {"type": "vagrant-cloud"}),
