@@ -404,7 +404,7 @@ def salt_masterless(config: dict, cwd: str) -> list:
     """Packer's salt-masterless checks beyond the paths: formula URLs, minion_config's exclusions."""
     problems = []
     formulas = [f for f in config.get("formulas") or [] if isinstance(f, str) and "{{" not in f]
-    if any(not re.match(r"^(.*).git/+/[a-zA-Z0-9-_]+(\?.*)?$", f) for f in formulas):
+    if any(not re.match(r"^(.*).git//[a-zA-Z0-9-_]+(\?.*)?$", f) for f in formulas):
         problems.append(_error("formulas", "Invalid formula URL. Please verify the git URLs also contain a '//' subdir"))
     elif formulas:
         problems.append(("formulas", "cattle does not download Salt formulas (builds have no network): the build will "
