@@ -207,4 +207,3 @@ class ActionModule(ProvisionerAction):
                                      "it is available on the\nPATH after connecting to the machine.")
             if code != 0:
                 raise ProvisionError(f"Error executing Ansible: Non-zero exit status: {code}")
-

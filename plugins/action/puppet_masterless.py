@@ -163,12 +163,12 @@ class ActionModule(ProvisionerAction):
             step("Error uploading modules", guest.upload_dir, path, f"{staging}/module-{index}", "0777")
         ui.message("Uploading manifests...")
         step("Error uploading manifests: Error creating manifests directory", guest.create_dir,
-              f"{staging}/manifests", "0777")
+             f"{staging}/manifests", "0777")
         manifest = config["manifest_file"]
         if os.path.isdir(manifest):
             ui.message(f"Uploading manifest directory from: {written(manifest)}")
             step("Error uploading manifests: Error uploading manifest dir", guest.upload_dir, manifest,
-                  f"{staging}/manifests", "0777")
+                 f"{staging}/manifests", "0777")
         else:
             ui.message(f"Uploading manifest file from: {written(manifest)}")
             step("Error uploading manifests", guest.upload_file, manifest, self.remote_manifest(config))
@@ -181,4 +181,3 @@ class ActionModule(ProvisionerAction):
             raise ProvisionError(f"Puppet exited with a non-zero exit status: {code}")
         if config["clean_staging_directory"]:
             step("Error removing staging directory", guest.remove_dir, staging, False)
-

@@ -57,8 +57,8 @@ def chef_container():
 
 
 def chef(**config):
-    return {"type": "chef-solo", "config": dict({"skip_install": True, "prevent_sudo": True,
-                                                  "cookbook_paths": ["cookbooks"]}, **config)}
+    defaults = {"skip_install": True, "prevent_sudo": True, "cookbook_paths": ["cookbooks"]}
+    return {"type": "chef-solo", "config": dict(defaults, **config)}
 
 
 @pytest.fixture(scope="module")

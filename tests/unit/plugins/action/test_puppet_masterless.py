@@ -48,8 +48,10 @@ def test_manifest_directory_prevent_sudo_and_paths(project):
     assert not any(c.startswith("sudo") for c in connection.commands)
 
 
-@pytest.mark.parametrize(("code", "ignore", "failed"), [(0, False, False), (2, False, False), (4, False, True),
-                                                          (6, False, True), (1, True, False)])
+EXIT_CASES = [(0, False, False), (2, False, False), (4, False, True), (6, False, True), (1, True, False)]
+
+
+@pytest.mark.parametrize(("code", "ignore", "failed"), EXIT_CASES)
 def test_detailed_exit_codes(project, code, ignore, failed):
     connection = FakeConnection(exit_codes={"puppet apply": code})
     result = run_provisioner("puppet_masterless", {"manifest_file": str(project / "site.pp"),
