@@ -104,12 +104,11 @@ class ActionModule(ProvisionerAction):
         prepared["cmd_args"] = salt_call_args(prepared)
         return prepared
 
-    def _sudo(self, config, command):
-        return f"sudo {command}" if config["sudo"] else command
-
-    def salt_call(self, config):
+    @staticmethod
+    def salt_call(config):
         binary = f"{config['salt_bin_dir'].rstrip('/')}/salt-call" if config["salt_bin_dir"] else "salt-call"
-        return self._sudo(config, f"{binary} --local {config['cmd_args']}")
+        command = f"{binary} --local {config['cmd_args']}"
+        return f"sudo {command}" if config["sudo"] else command
 
     def describe(self, config, context, ui):
         ui.say(f"Check mode: would run: {self.salt_call(config)}")
@@ -127,7 +126,7 @@ class ActionModule(ProvisionerAction):
         if not config["skip_bootstrap"]:
             ui.message("Downloading saltstack bootstrap to /tmp/install_salt.sh")
             guest.run(BOOTSTRAP_FETCH)  # Packer does not look at these exit codes
-            command = f"{self._sudo(config, BOOTSTRAP_RUN)} {config['bootstrap_args']}"
+            command = f"{guest.sudoed(BOOTSTRAP_RUN)} {config['bootstrap_args']}"
             ui.message(f"Installing Salt with command {command}")
             guest.run(command)
         ui.message(f"Creating remote temporary directory: {temp}")
@@ -136,11 +135,11 @@ class ActionModule(ProvisionerAction):
             if not config[key]:
                 continue
             ui.message(f"Uploading {what}: {written(config[key])}")
-            self._upload_file(guest, config, config[key], f"{temp}/{name}",
+            self._upload_file(guest, config[key], f"{temp}/{name}",
                               f"Error uploading local {what} file to remote")
             ui.message(f"Make sure directory {CONFIG_DIR} exists")
             self._create_dir(guest, CONFIG_DIR, "Error creating remote salt configuration directory")
-            self._move(guest, config, f"{temp}/{name}", f"{CONFIG_DIR}/{name}",
+            self._move(guest, f"{temp}/{name}", f"{CONFIG_DIR}/{name}",
                        f"Unable to move {temp}/{name} to {CONFIG_DIR}/{name}")
         trees = [("local_state_tree", "states", config["remote_state_tree"] or STATE_ROOT, "local state tree",
                   "salt tree")]
@@ -151,17 +150,17 @@ class ActionModule(ProvisionerAction):
             ui.message(f"Uploading {what}: {written(config[key])}")
             # Packer uploads the tree to its bare name (the login directory), then moves it twice.
             try:
-                guest.remote.put_tree(config[key], f"{self._login_dir(guest)}/{name}")
+                guest.remote.put_tree(config[key], f"{guest.login_dir()}/{name}")
             except RemoteError as exc:
                 raise ProvisionError(f"Error uploading {what} to remote: {exc}") from None
-            self._move(guest, config, name, f"{temp}/{name}", f"Error uploading {what} to remote")
+            self._move(guest, name, f"{temp}/{name}", f"Error uploading {what} to remote")
             ui.message(f"Verifying Path: {target}")
             # Packer's quirk, kept: it clears the target when stat *fails*.
-            if guest.run(guest._sudo(f"stat '{target}'")) != 0:
+            if guest.run(guest.sudoed(f"stat '{target}'")) != 0:
                 ui.message(f"Removing directory: {target}")
-                if guest.run(guest._sudo(f"rm -rf '{target}'")) != 0:
+                if guest.run(guest.sudoed(f"rm -rf '{target}'")) != 0:
                     raise ProvisionError(f"Unable to clear {cleared}: Non-zero exit status.")
-            self._move(guest, config, f"{temp}/{name}", target, f"Unable to move {temp}/{name} to {target}")
+            self._move(guest, f"{temp}/{name}", target, f"Unable to move {temp}/{name} to {target}")
         if cancel.is_set():
             raise ProvisionError("the provisioner was cancelled")
         ui.message(f"Running: salt-call --local {config['cmd_args']}")
@@ -172,32 +171,22 @@ class ActionModule(ProvisionerAction):
     @staticmethod
     def _create_dir(guest, path, what):
         guest.ui.message(f"Creating directory: {path}")
-        if guest.run(guest._sudo(f"mkdir -p '{path}'")) != 0:
+        if guest.run(guest.sudoed(f"mkdir -p '{path}'")) != 0:
             raise ProvisionError(f"{what}: Non-zero exit status.")
 
-    def _move(self, guest, config, source, target, what):
+    @staticmethod
+    def _move(guest, source, target, what):
         guest.ui.message(f"Moving {source} to {target}")
         # Packer prefixes its already-sudo'd mv with sudo again; kept, it is harmless where sudo works.
-        code = guest.run(self._sudo(config, guest._sudo(f"mv '{source}' '{target}'")))
+        code = guest.run(guest.sudoed(guest.sudoed(f"mv '{source}' '{target}'")))
         if code != 0:
             raise ProvisionError(f"{what}: Unable to move {source} to {target}: Bad exit status: {code}")
 
-    def _upload_file(self, guest, config, local, target, what):
+    def _upload_file(self, guest, local, target, what):
         # Packer uploads to the file's bare name (the login directory) and moves it into place.
         bare = os.path.basename(target)
         try:
-            guest.upload_file(local, f"{self._login_dir(guest)}/{bare}")
+            guest.upload_file(local, f"{guest.login_dir()}/{bare}")
         except ProvisionError as exc:
             raise ProvisionError(f"{what}: {exc}") from None
-        self._move(guest, config, bare, target, f"{what}: Error moving file to destination")
-
-    @staticmethod
-    def _login_dir(guest):
-        """Where the connection's commands start (relative names resolve there), asked once per run."""
-        if getattr(guest, "login_dir", None) is None:
-            try:
-                rc, stdout, _stderr = guest.remote.run("pwd")
-            except RemoteError as exc:
-                raise ProvisionError(str(exc)) from None
-            guest.login_dir = stdout.decode("utf-8", "replace").strip().rstrip("/") if rc == 0 else ""
-        return guest.login_dir
+        self._move(guest, bare, target, f"{what}: Error moving file to destination")

@@ -70,9 +70,21 @@ class Guest:
         self.remote = remote
         self.ui = ui
         self.sudo = sudo
+        self._login_dir = None
 
-    def _sudo(self, command):
+    def sudoed(self, command):
+        """``command`` prefixed with ``sudo`` when this provisioner uses sudo."""
         return f"sudo {command}" if self.sudo else command
+
+    def login_dir(self):
+        """Where the connection's commands start (relative names resolve there); asked once."""
+        if self._login_dir is None:
+            try:
+                rc, stdout, _stderr = self.remote.run("pwd")
+            except RemoteError as exc:
+                raise ProvisionError(str(exc)) from None
+            self._login_dir = stdout.decode("utf-8", "replace").strip().rstrip("/") if rc == 0 else ""
+        return self._login_dir
 
     def run(self, command):
         """Run ``command``; its output goes to the ui; returns the exit code."""
@@ -87,15 +99,15 @@ class Guest:
     def create_dir(self, path, mode=None, announce=True):
         if announce:
             self.ui.message(f"Creating directory: {path}")
-        if self.run(self._sudo(f"mkdir -p '{path}'")) != 0:
+        if self.run(self.sudoed(f"mkdir -p '{path}'")) != 0:
             raise ProvisionError("Non-zero exit status. See output above for more information.")
-        if mode and self.run(self._sudo(f"chmod {mode} '{path}'")) != 0:
+        if mode and self.run(self.sudoed(f"chmod {mode} '{path}'")) != 0:
             raise ProvisionError("Non-zero exit status. See output above for more info.")
 
     def remove_dir(self, path, announce=True):
         if announce:
             self.ui.message(f"Removing directory: {path}")
-        if self.run(self._sudo(f"rm -rf '{path}'")) != 0:
+        if self.run(self.sudoed(f"rm -rf '{path}'")) != 0:
             raise ProvisionError("Non-zero exit status. See output above for more information.")
 
     def upload_file(self, local_path, remote_path):
