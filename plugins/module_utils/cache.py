@@ -80,6 +80,13 @@ _FILE_OPTIONS = {
     "powershell": ("script", "scripts"),
     "windows-shell": ("script", "scripts"),
     "file": ("source", "sources"),
+    # The config-management provisioners upload these local files and trees into the guest.
+    "ansible-local": ("playbook_file", "playbook_files", "playbook_dir", "playbook_paths", "role_paths", "group_vars",
+                      "host_vars", "inventory_file", "galaxy_file"),
+    "puppet-masterless": ("manifest_file", "manifest_dir", "module_paths", "hiera_config_path"),
+    "chef-solo": ("config_template", "cookbook_paths", "roles_path", "data_bags_path", "encrypted_data_bag_secret_path",
+                  "environments_path"),
+    "salt-masterless": ("local_state_tree", "local_pillar_roots", "minion_config", "grains_file"),
 }
 
 

@@ -387,7 +387,36 @@ def checksum(config: dict, cwd: str) -> list:
             for kind in config.get("checksum_types") or [] if kind not in known and "{{" not in kind]
 
 
+def guest_os_type(config: dict, cwd: str) -> list:
+    """puppet-masterless, chef-solo …: Packer knows unix and windows guests; cattle runs these on unix only."""
+    value = config.get("guest_os_type") or ""
+    if not isinstance(value, str) or "{{" in value or not value:
+        return []
+    if value.lower() == "windows":
+        return [("guest_os_type", "guest_os_type windows: cattle runs this provisioner on unix guests only and the "
+                                  "build will refuse it; use a powershell provisioner to run the tool instead", "warning")]
+    if value.lower() != "unix":
+        return [_error("guest_os_type", f'Invalid guest_os_type: "{value.lower()}"')]
+    return []
+
+
+def salt_masterless(config: dict, cwd: str) -> list:
+    """Packer's salt-masterless checks beyond the paths: formula URLs, minion_config's exclusions."""
+    problems = []
+    formulas = [f for f in config.get("formulas") or [] if isinstance(f, str) and "{{" not in f]
+    if any(not re.match(r"^(.*).git//[a-zA-Z0-9-_]+(\?.*)?$", f) for f in formulas):
+        problems.append(_error("formulas", "Invalid formula URL. Please verify the git URLs also contain a '//' subdir"))
+    elif formulas:
+        problems.append(("formulas", "cattle does not download Salt formulas (builds have no network): the build will "
+                                     "refuse them; put the formulas into local_state_tree", "warning"))
+    if config.get("minion_config") and (config.get("remote_state_tree") or config.get("remote_pillar_roots")):
+        problems.append(_error("minion_config", "remote_state_tree and remote_pillar_roots only apply when "
+                                                "minion_config is not used"))
+    return problems
+
+
 CHECKS = {"docker": docker, "qemu": qemu, "amazon": amazon, "amazon-ami": amazon_ami, "virtualbox-iso": virtualbox_iso,
           "virtualbox": virtualbox, "shell-sources": shell_sources, "shell-local": shell_local,
           "file-provisioner": file_provisioner, "ssh": ssh_communicator, "powershell": powershell, "checksum": checksum,
-          "ansible": ansible, "file-builder": file_builder}
+          "ansible": ansible, "file-builder": file_builder, "guest-os-type": guest_os_type,
+          "salt-masterless": salt_masterless}

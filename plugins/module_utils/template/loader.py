@@ -188,7 +188,8 @@ class Template(TemplateStructure):
             if ctype in PACKER_TYPES[kind]:
                 problems.append(self.diag(path + ("type",), (
                     f"{label_kind} type '{ctype}' is built into Packer 1.6.6 but not implemented in cattle; "
-                    "remove it or replace it with an implemented type")))
+                    "remove it or replace it with an implemented type"
+                    + (f" ({schema['alternative']})" if schema and schema.get("alternative") else ""))))
             else:
                 known = ", ".join(sorted(t for t, s in schemas.items() if s.get("implemented", True)))
                 problems.append(self.diag(path + ("type",), f"Unknown {label_kind} {ctype}; known {label_kind}s: {known}"))

@@ -17,6 +17,7 @@ Each component schema is a dict:
   file_messages: "ansible" for the ansible provisioner's wording of a missing file
   checks:    names of Packer's further value checks for the type (checks.py)
   implemented: False for types Packer 1.6.6 has and cattle does not run yet (validate refuses them)
+  alternative: for an unimplemented type, what to use instead (validate's refusal names it)
 
 A builder's schema is its one spec: `cattle validate` decodes and checks with it, and cattle's
 builder reads the same options with it (`module_utils/<type>/config.py`). Builders add:

@@ -209,10 +209,6 @@ def test_iso_checksum_is_not_judged_without_an_iso_url(load):
 
 
 @pytest.mark.parametrize(("section", "component"), [
-    ("provisioners", {"type": "ansible-local", "playbook_file": "t.json"}),
-    ("provisioners", {"type": "puppet-masterless", "manifest_file": "t.json"}),
-    ("provisioners", {"type": "chef-solo"}),
-    ("provisioners", {"type": "salt-masterless"}),
     ("provisioners", {"type": "sleep"}),
     ("post-processors", {"type": "vagrant"}),
     ("post-processors", {"type": "vagrant-cloud"}),
@@ -221,13 +217,13 @@ def test_iso_checksum_is_not_judged_without_an_iso_url(load):
 def test_packer_types_cattle_does_not_run_are_refused(load, section, component):
     (problem,) = errors(load, {"builders": [null_build()], section: [component]})
     kind = section[:-1]
-    assert problem.message == (f"{kind} type '{component['type']}' is built into Packer 1.6.6 but not implemented "
-                               "in cattle; remove it or replace it with an implemented type")
+    assert problem.message.startswith(f"{kind} type '{component['type']}' is built into Packer 1.6.6 but not "
+                                      "implemented in cattle; remove it or replace it with an implemented type")
     assert problem.path == f"{section}[0].type"
 
 
 def test_unimplemented_types_still_get_their_options_checked(load):
-    problems = errors(load, {"builders": [null_build()], "provisioners": [{"type": "chef-solo", "bogus": 1}]})
+    problems = errors(load, {"builders": [null_build()], "provisioners": [{"type": "chef-client", "bogus": 1}]})
     assert sorted(d.path for d in problems) == ["provisioners[0].bogus", "provisioners[0].type"]
 
 

@@ -70,8 +70,8 @@ def test_unknown_types_list_the_known_ones(load):
     assert any(d.message.startswith("Unknown builder foo; known builders: amazon-ebs, docker") for d in problems)
     goss = next(d.message for d in problems if d.message.startswith("Unknown provisioner goss"))
     # Only the types cattle runs are offered.
-    assert goss.startswith("Unknown provisioner goss; known provisioners: ansible, breakpoint, file")
-    assert "chef-solo" not in goss and "ansible-local" not in goss
+    assert goss.startswith("Unknown provisioner goss; known provisioners: ansible, ansible-local, breakpoint, chef-solo, file")
+    assert "chef-client" not in goss
 
 
 def test_deprecated_keys_ask_for_fix(load):

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: cattle.images developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation of the cattle.images.puppet_masterless action plugin (code: plugins/action/puppet_masterless.py)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: puppet_masterless
+short_description: "Packer's puppet-masterless provisioner: puppet apply inside the build host"
+description:
+  - "Stages the manifest (a file, or a directory of manifests), the C(module_paths) (as C(<staging>/module-N)) and the
+     C(hiera_config_path) (as C(<staging>/hiera.yaml)) in C(staging_directory) on the build host through its Ansible
+     connection, then runs the rendered C(execute_command) there, as Packer 1.6.6 does."
+  - "The build host needs Puppet; Puppet's C(--detailed-exitcodes) exit code 2 (changes applied) counts as success."
+version_added: 0.1.0
+author: cattle.images developers (@cattle-images)
+extends_documentation_fragment:
+  - cattle.images.component
+  - cattle.images.component.provisioner
+notes:
+  - "Packer options (in I(config) or the plan): C(manifest_file) (required), C(manifest_dir), C(module_paths),
+     C(hiera_config_path), C(facter) (map; C(packer_build_name) and C(packer_builder_type) are added, passed as
+     C(FACTER_name='value'), sorted by name), C(execute_command) (Packer's default, with C({{.WorkingDir}}),
+     C({{.FacterVars}}), C({{.Sudo}}), C({{.PuppetBinDir}}), C({{.ModulePath}}), C({{.HieraConfigPath}}),
+     C({{.ManifestDir}}), C({{.ExtraArguments}}), C({{.ManifestFile}})), C(extra_arguments), C(ignore_exit_codes),
+     C(prevent_sudo) (otherwise staging commands and Puppet run through C(sudo)), C(puppet_bin_dir),
+     C(staging_directory) (default C(/tmp/packer-puppet-masterless)), C(working_directory) (default the staging
+     directory), C(clean_staging_directory), C(guest_os_type) (C(unix) only: a C(windows) guest is refused)."
+"""
+
+EXAMPLES = r"""
+- name: Run the build's puppet-masterless provisioner from the plan
+  cattle.images.puppet_masterless:
+    plan_file: "{{ cattle_build.plan_file }}"
+    build: "{{ cattle_build.name }}"
+    step: 1
+
+- name: Apply a manifest with local modules
+  cattle.images.puppet_masterless:
+    config:
+      manifest_file: manifests/site.pp
+      module_paths:
+        - modules
+      hiera_config_path: hiera.yaml
+      facter:
+        role: web
+"""
+
+RETURN = r"""
+msg:
+  description: What happened; on failure Packer's error text for the build.
+  returned: always
+  type: str
+  sample: "Puppet exited with a non-zero exit status: 1"
+ui:
+  description:
+    - "Output lines as C([kind, text]) pairs; C(say) is Packer's C(==> build: text), C(message) its
+      C(    build: text), C(error) an error line. Sensitive values read C(<sensitive>)."
+  returned: always
+  type: list
+  elements: list
+  sample: [["say", "Provisioning with Puppet..."], ["message", "Uploading manifests..."]]
+"""
