@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 

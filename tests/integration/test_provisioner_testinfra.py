@@ -9,13 +9,13 @@ import signal
 import subprocess
 import urllib.error
 import uuid
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 
 from tests.fixtures import qemu_image
-from tests.integration.plugins.action.test_docker_push import registry, registry_tags  # noqa: F401 - fixture
-from tests.integration.test_build_amazon_ebs import REGION, assert_nothing_left, images_named, instance_standin  # noqa: F401
+from tests.integration.plugins.action.test_docker_push import registry, registry_tags  # noqa: F401 pylint: disable=unused-import
+from tests.integration.test_build_amazon_ebs import REGION, assert_nothing_left, images_named, instance_standin  # noqa: F401 pylint: disable=unused-import
 from tests.integration.test_build_amazon_ebs import cattle as cattle_with_moto
 from tests.integration.test_build_amazon_ebs import template as aws_template
 

@@ -19,8 +19,6 @@ def _begin(step):
                             key_dir=params["key_dir"], ui=step.ui)
 
 
-
-
 def _started(step):
     build = step.session
     if step.check_mode:

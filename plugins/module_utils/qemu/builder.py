@@ -177,7 +177,7 @@ def launch(config, build_id, build_name, ledger=None, ui=None, ssh_public_key=""
             ui.message(vnc_note(config, vnc_port))
         _boot(config, build_id, child, runtime, ui)
         ui.message("No communicator is configured -- skipping StepWaitGuestAddress"
-                if config["communicator"] == "none" else "Not using a NetBridge -- skipping StepWaitGuestAddress")
+                   if config["communicator"] == "none" else "Not using a NetBridge -- skipping StepWaitGuestAddress")
     except (QemuError, disk.DiskError, OSError) as exc:
         message = str(exc)
         if started:
@@ -231,8 +231,8 @@ def _start_qemu(config, build_id, build_name, disk_path, iso_path, accelerator, 
             ledger.record(build=build_name, kind=process.LEDGER_KIND, name=process_name(build_id), marker=pidfile,
                           pidfile=pidfile, build_id=build_id, role="qemu", grace=3, remove_paths=[work])
         ui.say(f"Starting VM, booting {'from disk' if config['disk_image'] else 'ISO'} ({accelerator})"
-            + (f", SSH on 127.0.0.1:{host_port}" if host_port else "")
-            + (f", VNC on {config['vnc_bind_address']}:{vnc_port}" if vnc_port else ""))
+               + (f", SSH on 127.0.0.1:{host_port}" if host_port else "")
+               + (f", VNC on {config['vnc_bind_address']}:{vnc_port}" if vnc_port else ""))
         open(log_path, "w").close()
         try:
             child = process.spawn(argv, log_path)

@@ -364,7 +364,7 @@ FUNCTIONS = {
     "element": (_element, [LIST_ANY, NUM]),
     "flatten": (_flatten, [LIST_ANY]),
     "index": (_index, [LIST_ANY, ANY]),
-    "keys": (lambda mapping: sorted(mapping), [MAP_ANY]),
+    "keys": (sorted, [MAP_ANY]),
     "length": (lambda value: len(_collection(value)), [ANY]),
     "lookup": (_lookup, [MAP_ANY, STR], ANY),
     "merge": (_merge, [], ANY),

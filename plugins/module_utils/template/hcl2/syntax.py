@@ -12,7 +12,9 @@ import os
 import re
 
 from .diagnostics import HCLError
-from .nodes import (  # noqa: F401 - the tree's kinds are read as syntax.<Kind>
+
+# The tree's kinds are read as syntax.<Kind>.
+from .nodes import (  # noqa: F401 pylint: disable=unused-import
     Attribute,
     Binary,
     Block,

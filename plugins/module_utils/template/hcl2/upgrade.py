@@ -139,8 +139,8 @@ def _align(lines: list) -> str:
     out, run = [], []
 
     def flush():
-        width = max((len(k) for _, _, k, _ in run), default=0)
-        out.extend("  " * ind + k.ljust(width) + " = " + rhs for _, ind, k, rhs in run)
+        width = max((len(entry[2]) for entry in run), default=0)
+        out.extend("  " * ind + k.ljust(width) + " = " + rhs for _line, ind, k, rhs in run)
         run.clear()
 
     for line in lines:

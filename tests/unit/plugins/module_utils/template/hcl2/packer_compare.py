@@ -41,7 +41,7 @@ def normalise_packer(packer_text: str, template: dict) -> list[str]:
             continue
         stripped = line.lstrip()
         if stripped.startswith(("only ", "except ")):
-            key, _, value = line.partition("=")
+            key, _sep, value = line.partition("=")
             items = [".".join(names[n]) if n in names else n for n in json.loads(value)]
             line = key + "= [" + ", ".join(f'"{i}"' for i in items) + "]"
         lines.append(line.replace("${build.name}", "${source.name}").replace("${build.type}", "${source.type}"))

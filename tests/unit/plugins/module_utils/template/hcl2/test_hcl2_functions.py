@@ -153,7 +153,7 @@ def test_filesystem_functions(run, tmp_path):
 
 
 def test_every_listed_function_has_a_case():
-    covered = {re.match(r"[a-z0-9_]+", text).group(0) for text, _ in CASES}
+    covered = {re.match(r"[a-z0-9_]+", text).group(0) for text, _expected in CASES}
     covered |= {"uuidv4", "file", "fileexists", "fileset", "abspath", "templatefile", "env"}  # env: test_hcl2_templates
     assert set(ALL_NAMES) - covered == set()
 
