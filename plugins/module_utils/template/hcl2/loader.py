@@ -23,7 +23,7 @@ from .diagnostics import HCLError, to_diagnostic
 from .evaluate import Evaluator, Scope, default_functions
 from .functions import filesystem_functions, timestamp_function
 from .inspect import inspect_text
-from .packer_block import packer_block
+from .packer_block import packer_block, required_version
 
 _UNKNOWN_KEY = re.compile(r"""unknown configuration key: '"(.*)"'""")
 TEMPLATE_SUFFIXES = (".pkr.hcl",)
@@ -126,7 +126,8 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None,
             problems.extend(exc.diagnostics)
     if problems:
         raise TemplateErrors(problems)
-    loader = _Loader(full, cwd, problems, env)
+    _check_required_version(bodies, cwd, full)
+    loader = _Loader(full, cwd, problems, env, given)
     loader.read(bodies)
     if not strict:
         if any(p.severity == "error" for p in problems):
@@ -152,6 +153,24 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None,
         raise TemplateErrors(exc.diagnostics) from None
     template.info["warnings"] = list(problems)
     return template
+
+
+def path_root(given: str, is_dir: bool) -> str:
+    """`path.root` as Packer 1.6.6 makes it: the directory given, as written, or the given file's directory."""
+    return given if is_dir else os.path.normpath(os.path.dirname(given) or ".")
+
+
+def _check_required_version(bodies, cwd, full):
+    """As Packer: a template for another Packer version fails on that alone, before its blocks are read."""
+    root = full if os.path.isdir(full) else os.path.dirname(full)
+    plain = Evaluator({"path": {"root": root, "cwd": cwd}}, default_functions({}), root)
+    found: list = []
+    for body in bodies:
+        for block in body.blocks:
+            if block.type == "packer" and "required_version" in block.body.attributes:
+                required_version(block.body.attributes["required_version"], plain, found)
+    if any(p.severity == "error" for p in found):
+        raise TemplateErrors(found)
 
 
 def _template_files(given, full, problems):
@@ -180,7 +199,7 @@ def read_body(text: str, display: str):
 
 
 class _Loader(BuildCompiler):
-    def __init__(self, path, cwd, problems, env):
+    def __init__(self, path, cwd, problems, env, given=None):
         self.path = path
         self.cwd = cwd
         self.problems = problems
@@ -189,6 +208,7 @@ class _Loader(BuildCompiler):
         self.sources: dict = {}
         self.builds: list = []
         self.packer_blocks: list = []
+        self.checked_types = set()
         self.strict = True
         now = datetime.now(UTC)
         self.init_time = now
@@ -196,7 +216,8 @@ class _Loader(BuildCompiler):
         # `env` is current Packer's (variable defaults); 1.6.6 has no way to read the environment in HCL2.
         self.functions = default_functions({**filesystem_functions(cwd), "timestamp": timestamp_function(now),
                                             "env": (lambda name: env.get(name, ""), [("string",)])})
-        self.path_values = {"root": root, "cwd": cwd}
+        # Packer's path.root is the template's directory as given on the command line (`.` for `t.pkr.hcl`).
+        self.path_values = {"root": path_root(given, os.path.isdir(path)) if given else root, "cwd": cwd}
         self.plain = Evaluator({"path": self.path_values}, self.functions, root)
 
     def error(self, pos, summary, detail=""):
