@@ -229,7 +229,7 @@ class Template(TemplateStructure):
                                  builder_funcs, frozenset(), False, problems)
         if config is not None and schema is not None:
             for suffix, message, severity in builder_checks(config, schema, name, self.cwd, force):
-                problems.append(self.diag(builder["path"] + suffix, message, severity))
+                problems.append(self.check_diag(builder["path"], suffix, message, severity))
             if len([p for p in problems if p.severity == "error"]) == before:
                 for message in builder_problems(btype, config, name, self.cwd, force):
                     problems.append(self.diag(builder["path"], f"cattle's {btype} builder: {message}"))

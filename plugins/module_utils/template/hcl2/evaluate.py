@@ -6,11 +6,10 @@ import os
 import re
 
 from . import syntax
-from .nodes import Block
 from .diagnostics import HCLError
 from .functions import FUNCTIONS, UNSUPPORTED, FunctionError, call
+from .nodes import Block
 from .values import ConversionError, convert, parse_type, to_bool, to_number, to_string, type_name
-
 
 _PLACEHOLDER = re.compile(r"\{\{ build `(\w+)` \}\}")
 RUNTIME_CASE = {"upper": str.upper, "lower": str.lower}  # also Go template functions, so they can wait for the value
