@@ -198,8 +198,10 @@ class Template(TemplateStructure):
             return None
         renderer = Renderer(funcs, deferred)
         config, issues = decode_config(raw_config, schema, renderer, template_form, self.cwd)
-        for key, message, severity in issues:
-            problems.append(self.diag(path + ((key,) if key else ()), message, severity))
+        for key, message, severity, from_check in issues:
+            suffix = (key,) if key else ()
+            problems.append(self.check_diag(path, suffix, message, severity) if from_check
+                            else self.diag(path + suffix, message, severity))
         return config if implemented else None
 
     def _parse_strings(self, value, path, funcs, problems):

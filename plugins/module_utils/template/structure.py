@@ -63,7 +63,8 @@ class TemplateStructure:
         return Diagnostic(self.display, line, column, format_path(path), message, severity)
 
     def check_diag(self, path, suffix, message: str, severity: str = "error") -> Diagnostic:
-        """A builder check's problem with the option `suffix` of the builder at `path`: at the option."""
+        """A check's problem with the option `suffix` of the builder, provisioner or post-processor at `path`: at
+        the option."""
         return self.diag(tuple(path) + tuple(suffix), message, severity)
 
     # ---------------------------------------------------------------- parse level

@@ -75,7 +75,7 @@ class HCL2Template(Template):
         return Diagnostic(file, line, column, format_path(path), message, severity)
 
     def check_diag(self, path, suffix, message, severity="error") -> Diagnostic:
-        """Packer reports a builder's own checks at its source block, not at the option (which the field names)."""
+        """Packer reports a component's own checks (its Prepare) at its block, not at the option (which the field names)."""
         at_block = self.diag(path, message, severity)
         return Diagnostic(at_block.file, at_block.line, at_block.column, format_path(tuple(path) + tuple(suffix)),
                           at_block.message, severity)
