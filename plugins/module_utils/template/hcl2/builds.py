@@ -33,7 +33,7 @@ class BuildCompiler:
         except HCLError as exc:
             self.problems.extend(exc.diagnostics)
             return []
-        uses = [(ref, None, {}, attributes["sources"].pos) for ref in refs or []]
+        uses = [(ref, None, {}, block.pos) for ref in refs or []]  # Packer reports a bad one at the build block
         for inner, bindings in self._expanded(block.body.blocks, evaluator, build_level=True):
             steps = [inner] if inner.type != "post-processors" else [b for b in inner.body.blocks if b.type == "post-processor"]
             for step in steps:
@@ -56,7 +56,7 @@ class BuildCompiler:
                 continue
             source = self.sources.get(key)
             if source is None:
-                self.error(pos, f"Unknown source {ref}", f"Known: {', '.join(sorted(self.sources)) or 'none'}")
+                self.error(pos, f"Unknown source {key}", f"Known: {', '.join(sorted(self.sources)) or 'none'}")
                 continue
             entry = self._source_build(block, build_name, source, (override, bindings), evaluator, positions)
             if entry is not None:

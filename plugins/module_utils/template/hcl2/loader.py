@@ -18,7 +18,7 @@ from ..runtime import mask
 from ..structure import format_path
 from . import syntax
 from . import variables as hvars
-from .builds import BuildCompiler
+from .builds import BuildCompiler, source_key
 from .diagnostics import HCLError, to_diagnostic
 from .evaluate import Evaluator, Scope, default_functions
 from .functions import filesystem_functions, timestamp_function
@@ -357,8 +357,8 @@ class _Loader(BuildCompiler):
             refs = self.locals.evaluator.eval(attributes["sources"].expr) if "sources" in attributes else []
         except HCLError:
             name, description, refs = "", "", []
-        sources = [str(r)[len("source."):] if str(r).startswith("source.") else str(r) for r in refs or []]
-        sources += [b.labels[0][len("source."):] for b in block.body.blocks if b.type == "source" and b.labels]
+        sources = [source_key(r) or str(r) for r in refs or []]
+        sources += [source_key(b.labels[0]) or b.labels[0] for b in block.body.blocks if b.type == "source" and b.labels]
         provisioners = [b.labels[0] if b.labels else "" for b in block.body.blocks if b.type == "provisioner"]
         chains = [[b.labels[0]] if b.type == "post-processor" else [pp.labels[0] for pp in b.body.blocks if pp.labels]
                   for b in block.body.blocks if b.type in ("post-processor", "post-processors")]

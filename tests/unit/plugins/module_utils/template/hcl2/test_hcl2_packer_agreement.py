@@ -141,3 +141,14 @@ def test_json_syntax_refuses_a_repeated_argument(load):
         load(text, name="t.pkr.json")
     assert errors_of(caught)[0].startswith('t.pkr.json:3:2: Duplicate argument; The argument "name"')
     assert json.loads(text)  # plain JSON is fine with it: the refusal is HCL's
+
+
+def test_unknown_source_is_named_type_dot_name_at_the_build_block(load):
+    with pytest.raises(TemplateErrors) as caught:
+        load(NULL_SOURCES + '\nbuild {\n  sources = ["sources.null.three"]\n}\n')
+    assert errors_of(caught) == ["t.pkr.hcl:8:1: Unknown source null.three; Known: null.one, null.two"]
+
+
+def test_inspect_lists_sources_by_type_dot_name(load):
+    text = load(NULL_SOURCES + 'build {\n  sources = ["sources.null.one"]\n  source "null.two" {\n  }\n}\n').inspect()["text"]
+    assert "      null.one\n" in text and "      null.two\n" in text and "sources.null" not in text
