@@ -77,6 +77,13 @@ class BuildCompiler:
                 self.problems.extend(exc.diagnostics)
         return out
 
+    def _check_made_type(self, block):
+        """The type of a step a `dynamic` block made, checked once (not once per source build)."""
+        if block.type in ("provisioner", "post-processor") and block.labels \
+                and (block.pos, block.labels[0]) not in self.checked_types:
+            self.checked_types.add((block.pos, block.labels[0]))
+            self._known_type(block.type, block.labels[0], block.pos, f"{block.type} type")
+
     def _known_type(self, kind, ctype, pos, label):
         """Packer refuses a type it does not know as soon as it reads the block, used or not."""
         from ..schemas.builders import BUILDERS
@@ -133,10 +140,8 @@ class BuildCompiler:
         steps = [b for b in block.body.blocks if b.type != "source" and not (b.type == "dynamic" and b.labels == ["source"])]
         for index, (child, step_bindings) in enumerate(self._expanded(steps, components)):
             where = (raw_name, child.type, index)
-            if step_bindings and child.type in ("provisioner", "post-processor") and child.labels \
-                    and (child.pos, child.labels[0]) not in self.checked_types:  # once, not once per source
-                self.checked_types.add((child.pos, child.labels[0]))
-                self._known_type(child.type, child.labels[0], child.pos, f"{child.type} type")
+            if step_bindings:
+                self._check_made_type(child)
             step_evaluator = components.child(step_bindings)
             try:
                 if child.type == "provisioner":
@@ -146,13 +151,15 @@ class BuildCompiler:
                 elif child.type == "error-cleanup-provisioner":
                     entry["error_cleanup"] = self._provisioner(child, step_evaluator, source_name, where, positions)
                 elif child.type in ("post-processor", "post-processors"):
-                    chain = [child] if child.type == "post-processor" else child.body.blocks
+                    chain = [(child, {})] if child.type == "post-processor" else self._expanded(child.body.blocks, step_evaluator)
                     steps = []
-                    for j, pp in enumerate(chain):
+                    for j, (pp, pp_bindings) in enumerate(chain):
                         if pp.type != "post-processor":
                             self.error(pp.pos, "Unsupported block type", f'Blocks of type "{pp.type}" are not expected here.')
                             continue
-                        step = self._post_processor(pp, step_evaluator, source_name, where + (j,), positions)
+                        if pp_bindings:
+                            self._check_made_type(pp)
+                        step = self._post_processor(pp, step_evaluator.child(pp_bindings), source_name, where + (j,), positions)
                         if step is not None:
                             steps.append(step)
                     if steps:

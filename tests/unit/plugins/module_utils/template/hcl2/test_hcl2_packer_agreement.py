@@ -152,3 +152,11 @@ def test_unknown_source_is_named_type_dot_name_at_the_build_block(load):
 def test_inspect_lists_sources_by_type_dot_name(load):
     text = load(NULL_SOURCES + 'build {\n  sources = ["sources.null.one"]\n  source "null.two" {\n  }\n}\n').inspect()["text"]
     assert "      null.one\n" in text and "      null.two\n" in text and "sources.null" not in text
+
+
+def test_dynamic_post_processor_in_a_chain(load):
+    template = load(NULL_SOURCES + 'build {\n  sources = ["source.null.one"]\n  post-processors {\n'
+                    '    dynamic "post-processor" {\n      for_each = ["a", "b"]\n      labels = ["shell-local"]\n'
+                    '      content {\n        inline = [post-processor.value]\n      }\n    }\n  }\n}\n')
+    chains = template.plan()["builds"][0]["post_processors"]
+    assert [[pp["config"]["inline"] for pp in chain] for chain in chains] == [[["a"], ["b"]]]
