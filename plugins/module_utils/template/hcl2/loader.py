@@ -213,7 +213,7 @@ class _Loader(BuildCompiler):
         self.locals = hvars.Locals()
         self.sources: dict = {}
         self.builds: list = []
-        self.packer_blocks: list = []
+        self.late_problems: list = []  # found while reading, reported with the builds (not by -syntax-only), as Packer
         self.checked_types = set()
         self.strict = True
         now = datetime.now(UTC)
@@ -280,14 +280,14 @@ class _Loader(BuildCompiler):
             self._known_type("builder", block.labels[0], block.pos, "source type")
             key = ".".join(block.labels)
             if key in self.sources:
-                self.error(block.pos, "Duplicate source block", f"This {key} block is a duplicate of the one at "
-                           f"{self.sources[key].pos[0]}:{self.sources[key].pos[1]}.")
+                self.late_problems.append(to_diagnostic(block.pos, "Duplicate source block", f"This {key} block is a "
+                                                        f"duplicate of the one at {self.sources[key].pos[0]}:{self.sources[key].pos[1]}."))
                 return
             self.sources[key] = block
         elif block.type == "build":
             self.builds.append(block)
-        elif block.type == "packer":
-            self.packer_blocks.append(block)
+        elif block.type == "packer":  # its required_version was checked first (_check_required_version)
+            packer_block(block, self.plain, self.problems)
         elif block.type == "communicator":  # Packer 1.6.6 reads these and uses them nowhere
             self.problems.append(to_diagnostic(block.pos, "communicator block ignored", "A top-level communicator "
                                                "block is not used by any build; set the communicator in a source.",
@@ -317,8 +317,7 @@ class _Loader(BuildCompiler):
     # ------------------------------------------------------------ builds
 
     def compile(self) -> HCL2Template:
-        for block in self.packer_blocks:
-            self._packer_block(block)
+        self.problems.extend(self.late_problems)
         builds, positions = [], {}
         names = set()
         for build in self.builds:
@@ -364,6 +363,3 @@ class _Loader(BuildCompiler):
                   for b in block.body.blocks if b.type in ("post-processor", "post-processors")]
         return {"name": name, "description": description, "sources": sources, "provisioners": provisioners,
                 "post_processors": chains}
-
-    def _packer_block(self, block):
-        packer_block(block, self.plain, self.problems)

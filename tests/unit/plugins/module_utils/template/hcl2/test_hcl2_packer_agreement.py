@@ -160,3 +160,14 @@ def test_dynamic_post_processor_in_a_chain(load):
                     '      content {\n        inline = [post-processor.value]\n      }\n    }\n  }\n}\n')
     chains = template.plan()["builds"][0]["post_processors"]
     assert [[pp["config"]["inline"] for pp in chain] for chain in chains] == [[["a"], ["b"]]]
+
+
+def test_syntax_only_refuses_a_bad_packer_block_and_accepts_a_duplicate_source(load):
+    with pytest.raises(TemplateErrors) as caught:
+        load('packer {\n  version = ">= 1.0"\n}\n', strict=False)
+    assert errors_of(caught) == ['t.pkr.hcl:2:3: Unsupported argument; An argument named "version" is not expected here.']
+    duplicate = NULL_SOURCES + 'source "null" "one" {\n}\nbuild {\n  sources = []\n}\n'
+    load(duplicate, strict=False)  # Packer's -syntax-only passes it; validate does not
+    with pytest.raises(TemplateErrors) as caught:
+        load(duplicate)
+    assert [e.split(";")[0] for e in errors_of(caught)] == ["t.pkr.hcl:7:1: Duplicate source block"]
