@@ -96,22 +96,31 @@ def _tags(config, plural, singular, problems):
     return tags
 
 
-def _filter(value, name, problems, extra=()):
-    """A Packer filter block: {"filters": {name: value}, ...extra keys}."""
+def _filter(value, name, problems, extra=(), pair_key="name"):
+    """A Packer filter block: {"filters": {name: value}, ...extra keys}. Its `filter` list ({key|name, value}
+    objects, HCL2's `filter {}` blocks) is folded into `filters`, as Packer's KeyValueFilter/NameValueFilter do."""
     if not value:
         return None
     if not isinstance(value, dict):
         problems.append(f"{name}: expected an object with filters")
         return None
-    unknown = sorted(set(value) - {"filters", *extra})
+    unknown = sorted(set(value) - {"filters", "filter", *extra})
     if unknown:
-        problems.append(f"{name}: unknown key(s) {', '.join(unknown)}; expected filters" +
+        problems.append(f"{name}: unknown key(s) {', '.join(unknown)}; expected filters, filter" +
                         "".join(f", {key}" for key in extra))
     filters = value.get("filters") or {}
     if not isinstance(filters, dict):
         problems.append(f"{name}.filters: expected an object of filter names to values")
         filters = {}
-    return dict(value, filters={str(k): str(v) for k, v in filters.items()})
+    filters = {str(k): str(v) for k, v in filters.items()}
+    for i, item in enumerate(value.get("filter") or []):
+        if not isinstance(item, dict) or pair_key not in item:
+            problems.append(f"{name}.filter[{i}]: expected an object with {pair_key} and value")
+            continue
+        filters[str(item[pair_key])] = str(item.get("value", ""))
+    out = dict(value, filters=filters)
+    out.pop("filter", None)
+    return out
 
 
 def _block_devices(value, name, problems):
@@ -191,7 +200,7 @@ def normalize(raw, where="amazon-ebs builder", cwd=None, force=False):
         problems.append("access_key and secret_key: set both or neither")
 
     config["source_ami_filter"] = _filter(raw.get("source_ami_filter"), "source_ami_filter", problems,
-                                          extra=("owners", "most_recent"))
+                                          extra=("owners", "most_recent"), pair_key="key")
     if config["source_ami_filter"] is not None:
         config["source_ami_filter"]["owners"] = _list(config["source_ami_filter"].get("owners"),
                                                       "source_ami_filter.owners", problems)

@@ -250,7 +250,7 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
             problems.append((key, "value nested too deeply"))
             failed.add(key)
     decoded = not problems
-    problems.extend(check_config(config, schema, cwd, failed))
+    checked = check_config(config, schema, cwd, failed)
     for key in schema.get("dropped", ()):
         config.pop(key, None)
     for old, new in schema.get("merged_into", {}).items():
@@ -260,7 +260,10 @@ def decode_config(raw: dict, schema: dict, renderer: Renderer, template_form: bo
     if decoded:  # as in Packer, whose Prepare checks run only once the whole config decoded
         for name in schema.get("checks", ()):
             warnings.extend(CHECKS[name](config, cwd))
-    return config, [(key, message, "error") for key, message in problems] + warnings
+    # Each issue says whether decoding found it or a check of the decoded config did (Packer's Prepare).
+    return config, ([(key, message, "error", False) for key, message in problems]
+                    + [(key, message, "error", True) for key, message in checked]
+                    + [(key, message, severity, True) for key, message, severity in warnings])
 
 
 def check_config(config: dict, schema: dict, cwd: str, failed: set = frozenset()):

@@ -199,8 +199,10 @@ class Template(TemplateStructure):
             return None
         renderer = Renderer(funcs, deferred)
         config, issues = decode_config(raw_config, schema, renderer, template_form, self.cwd)
-        for key, message, severity in issues:
-            problems.append(self.diag(path + ((key,) if key else ()), message, severity))
+        for key, message, severity, from_check in issues:
+            suffix = (key,) if key else ()
+            problems.append(self.check_diag(path, suffix, message, severity) if from_check
+                            else self.diag(path + suffix, message, severity))
         return config if implemented else None
 
     def _parse_strings(self, value, path, funcs, problems):
@@ -230,7 +232,7 @@ class Template(TemplateStructure):
                                  builder_funcs, frozenset(), False, problems)
         if config is not None and schema is not None:
             for suffix, message, severity in builder_checks(config, schema, name, self.cwd, force):
-                problems.append(self.diag(builder["path"] + suffix, message, severity))
+                problems.append(self.check_diag(builder["path"], suffix, message, severity))
             if len([p for p in problems if p.severity == "error"]) == before:
                 for message in builder_problems(btype, config, name, self.cwd, force):
                     problems.append(self.diag(builder["path"], f"cattle's {btype} builder: {message}"))

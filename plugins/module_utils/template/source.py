@@ -64,9 +64,20 @@ _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r"
 _MAX_DEPTH = 500
 
 
+class Repeated(list):
+    """A key written more than once in one object, read with `read_json(..., repeated=True)` (HCL's JSON
+    syntax, where each is a block): its values in order. The first was read at `path + (key,)`, the n-th
+    after it at `path + (key, again(n))`."""
+
+
+def again(n: int) -> tuple:
+    return ("again", n)
+
+
 class _JSONReader:
-    def __init__(self, text: str):
+    def __init__(self, text: str, repeated: bool = False):
         self.text = text
+        self.repeated = repeated
         self.doc = Document(None)
         # Line starts, to turn offsets into (line, column).
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
@@ -147,10 +158,16 @@ class _JSONReader:
                 raise self.fail(f"{self.describe(offset)} after object key", offset)
             offset = self.skip(offset + 1)
             child = path + (key,)
+            earlier = None
             if key in result:
                 self.doc.duplicates.append((child, *self.where(key_at)))
+                if self.repeated:
+                    earlier = result[key] if isinstance(result[key], Repeated) else Repeated([result[key]])
+                    child = path + (key, again(len(earlier)))
             self.doc.key_positions[child] = self.where(key_at)
             result[key], offset = self.value(offset, child, depth + 1)
+            if earlier is not None:
+                result[key] = Repeated(earlier + [result[key]])
             offset = self.skip(offset)
             if self.text.startswith(",", offset):
                 offset = self.skip(offset + 1)
@@ -215,8 +232,8 @@ class _JSONReader:
             raise self.fail("invalid character in string literal", offset)
 
 
-def read_json(text: str) -> Document:
-    return _JSONReader(text).read()
+def read_json(text: str, repeated: bool = False) -> Document:
+    return _JSONReader(text, repeated).read()
 
 
 def read_yaml(text: str) -> Document:

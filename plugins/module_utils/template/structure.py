@@ -62,6 +62,11 @@ class TemplateStructure:
         line, column = self.doc.position(tuple(path))
         return Diagnostic(self.display, line, column, format_path(path), message, severity)
 
+    def check_diag(self, path, suffix, message: str, severity: str = "error") -> Diagnostic:
+        """A check's problem with the option `suffix` of the builder, provisioner or post-processor at `path`: at
+        the option."""
+        return self.diag(tuple(path) + tuple(suffix), message, severity)
+
     # ---------------------------------------------------------------- parse level
 
     def parse(self) -> list[Diagnostic]:

@@ -3,16 +3,22 @@ post-processors (`only`/`except` by source name and `override` applied), ready f
 
 from __future__ import annotations
 
+import re
+
 from ...build_keys import build_keys
 from .diagnostics import HCLError
-from .evaluate import Evaluator, Scope, body_value
+from .evaluate import Evaluator, Scope, body_value, expand_dynamic, runtime_placeholder
 
+_IDENTIFIER = re.compile(r"[^\W\d][\w-]*")
+STEP_BLOCKS = ("provisioner", "post-processor", "post-processors", "error-cleanup-provisioner")
 PROVISIONER_SPECIAL = ("only", "except", "pause_before", "max_retries", "timeout", "override", "name")
 POST_PROCESSOR_SPECIAL = ("only", "except", "keep_input_artifact", "name")
 
 
 class BuildCompiler:
     """The build half of the HCL2 loader (`loader._Loader`): needs its `sources`, `root`, `functions`, `plain`, `error` and `problems`."""
+
+    checked_types: set  # (position, type) of the steps `dynamic` blocks made whose type was checked
 
     def _build(self, block, positions):
         attributes = block.body.attributes
@@ -27,28 +33,56 @@ class BuildCompiler:
         except HCLError as exc:
             self.problems.extend(exc.diagnostics)
             return []
-        uses = [(ref, None, attributes["sources"].pos) for ref in refs or []]
-        for inner in block.body.blocks:
+        uses = [(ref, None, {}, block.pos) for ref in refs or []]  # Packer reports a bad one at the build block
+        for inner, bindings in self._expanded(block.body.blocks, evaluator, build_level=True):
             steps = [inner] if inner.type != "post-processors" else [b for b in inner.body.blocks if b.type == "post-processor"]
             for step in steps:
                 if step.type in ("provisioner", "error-cleanup-provisioner", "post-processor") and step.labels:
                     kind = "post-processor" if step.type == "post-processor" else "provisioner"
                     self._known_type(kind, step.labels[0], step.pos, f"{kind} type")
             if inner.type == "source":
-                uses.append((inner.labels[0] if inner.labels else "", inner, inner.pos))
-            elif inner.type not in ("provisioner", "post-processor", "post-processors", "error-cleanup-provisioner"):
-                self.error(inner.pos, "Unsupported block type", f'Blocks of type "{inner.type}" are not expected here.')
+                uses.append((inner.labels[0] if inner.labels else "", inner, bindings, inner.pos))
+            elif inner.type == "dynamic" and inner.labels and inner.labels[0] in STEP_BLOCKS:
+                continue  # expanded by each source build
+            elif inner.type not in STEP_BLOCKS:
+                what = f'dynamic "{inner.labels[0]}"' if inner.type == "dynamic" and inner.labels else inner.type
+                self.error(inner.pos, "Unsupported block type", f'Blocks of type "{what}" are not expected here.')
         out = []
-        for ref, override, pos in uses:
-            key = str(ref)[len("source."):] if str(ref).startswith("source.") else str(ref)
+        for ref, override, bindings, pos in uses:
+            key = source_key(ref)
+            if key is None:
+                self.error(pos, "Invalid source reference", "A source reference is made of two or three parts split by a "
+                           "dot `.`, each starting with a letter, like `source.type.name`; got " + repr(ref) + ".")
+                continue
             source = self.sources.get(key)
             if source is None:
-                self.error(pos, f"Unknown source {ref}", f"Known: {', '.join(sorted(self.sources)) or 'none'}")
+                self.error(pos, f"Unknown source {key}", f"Known: {', '.join(sorted(self.sources)) or 'none'}")
                 continue
-            entry = self._source_build(block, build_name, source, override, evaluator, positions)
+            entry = self._source_build(block, build_name, source, (override, bindings), evaluator, positions)
             if entry is not None:
                 out.append(entry)
         return out
+
+    def _expanded(self, blocks, evaluator, build_level=False):
+        """A build's blocks with its `dynamic` ones expanded: [(block, iterator bindings)]. At the build level
+        only `dynamic "source"` is expanded: the steps' may use `source.*`, so each source build expands them."""
+        out = []
+        for block in blocks:
+            if block.type != "dynamic" or (build_level and block.labels != ["source"]):
+                out.append((block, {}))
+                continue
+            try:
+                out.extend(expand_dynamic(evaluator, block))
+            except HCLError as exc:
+                self.problems.extend(exc.diagnostics)
+        return out
+
+    def _check_made_type(self, block):
+        """The type of a step a `dynamic` block made, checked once (not once per source build)."""
+        if block.type in ("provisioner", "post-processor") and block.labels \
+                and (block.pos, block.labels[0]) not in self.checked_types:
+            self.checked_types.add((block.pos, block.labels[0]))
+            self._known_type(block.type, block.labels[0], block.pos, f"{block.type} type")
 
     def _known_type(self, kind, ctype, pos, label):
         """Packer refuses a type it does not know as soon as it reads the block, used or not."""
@@ -63,11 +97,12 @@ class BuildCompiler:
         known = ", ".join(sorted(t for t, spec in schemas.items() if spec.get("implemented", True)))
         self.error(pos, f'Unknown {label} "{ctype}"', f"known {kind}s: {known}")
 
-    def _source_build(self, block, build_name, source, override, evaluator, positions):
+    def _source_build(self, block, build_name, source, use, evaluator, positions):
+        override, bindings = use
         stype, name = source.labels
         if override is not None and "name" in override.body.attributes:
             try:
-                name = str(evaluator.eval(override.body.attributes["name"].expr))
+                name = str(evaluator.child(bindings).eval(override.body.attributes["name"].expr))
             except HCLError as exc:
                 self.problems.extend(exc.diagnostics)
                 return None
@@ -83,7 +118,7 @@ class BuildCompiler:
             if key not in keys:
                 raise HCLError(pos, "Unsupported attribute", f'A {stype} build has no "{key}"; it has '
                                f"{', '.join(sorted(keys))}.")
-            return "{{ build `" + key + "` }}"  # filled at run time by render_runtime
+            return runtime_placeholder(key)
 
         inner = evaluator.child({"source": source_scope})
         try:
@@ -92,7 +127,7 @@ class BuildCompiler:
             positions.update(source_positions)
             _fit_blocks(config, source.body, "builder", stype)
             if override is not None:
-                extra, extra_positions = body_value(inner, override.body, skip=("name",), where=path)
+                extra, extra_positions = body_value(inner.child(bindings), override.body, skip=("name",), where=path)
                 _fit_blocks(extra, override.body, "builder", stype)
                 config.update(extra)
                 positions.update(extra_positions)
@@ -102,23 +137,29 @@ class BuildCompiler:
         components = inner.child({"build": Scope("build", build_value)})
         entry = {"raw_name": raw_name, "type": stype, "config": config, "path": path,
                  "provisioners": [], "error_cleanup": None, "post_processors": []}
-        for index, child in enumerate(block.body.blocks):
+        steps = [b for b in block.body.blocks if b.type != "source" and not (b.type == "dynamic" and b.labels == ["source"])]
+        for index, (child, step_bindings) in enumerate(self._expanded(steps, components)):
             where = (raw_name, child.type, index)
+            if step_bindings:
+                self._check_made_type(child)
+            step_evaluator = components.child(step_bindings)
             try:
                 if child.type == "provisioner":
-                    step = self._provisioner(child, components, source_name, where, positions)
+                    step = self._provisioner(child, step_evaluator, source_name, where, positions)
                     if step is not None:
                         entry["provisioners"].append(step)
                 elif child.type == "error-cleanup-provisioner":
-                    entry["error_cleanup"] = self._provisioner(child, components, source_name, where, positions)
+                    entry["error_cleanup"] = self._provisioner(child, step_evaluator, source_name, where, positions)
                 elif child.type in ("post-processor", "post-processors"):
-                    chain = [child] if child.type == "post-processor" else child.body.blocks
+                    chain = [(child, {})] if child.type == "post-processor" else self._expanded(child.body.blocks, step_evaluator)
                     steps = []
-                    for j, pp in enumerate(chain):
+                    for j, (pp, pp_bindings) in enumerate(chain):
                         if pp.type != "post-processor":
                             self.error(pp.pos, "Unsupported block type", f'Blocks of type "{pp.type}" are not expected here.')
                             continue
-                        step = self._post_processor(pp, components, source_name, where + (j,), positions)
+                        if pp_bindings:
+                            self._check_made_type(pp)
+                        step = self._post_processor(pp, step_evaluator.child(pp_bindings), source_name, where + (j,), positions)
                         if step is not None:
                             steps.append(step)
                     if steps:
@@ -199,3 +240,14 @@ def _fit_blocks(config: dict, body, kind: str, ctype: str) -> None:
         if len(config[key]) > 1:
             raise HCLError(block.pos, f'Too many "{key}" blocks', f'Only one "{key}" block is allowed here.')
         config[key] = config[key][0] if config[key] else {}
+
+
+def source_key(ref) -> str | None:
+    """`type.name` of a source reference, read as Packer reads it: `type.name`, or three parts whose first
+    (`source`, `sources`, anything) is dropped; None when it is not one."""
+    parts = str(ref).split(".")
+    if len(parts) > 2:
+        parts = parts[1:3]
+    if len(parts) < 2 or not all(_IDENTIFIER.fullmatch(p) for p in parts):
+        return None
+    return ".".join(parts)

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import os
+import re
 
 from . import syntax
 from .diagnostics import HCLError
 from .functions import FUNCTIONS, UNSUPPORTED, FunctionError, call
+from .nodes import Block
 from .values import ConversionError, convert, parse_type, to_bool, to_number, to_string, type_name
+
+_PLACEHOLDER = re.compile(r"\{\{ build `(\w+)` \}\}")
+RUNTIME_CASE = {"upper": str.upper, "lower": str.lower}  # also Go template functions, so they can wait for the value
+
+
+def runtime_placeholder(key: str) -> str:
+    """The text standing for `build.<key>` until the build runs: `render_runtime` fills it in."""
+    return "{{ build `" + key + "` }}"
+
+
+def _case_at_run_time(name: str, text: str) -> str:
+    """upper()/lower() of text holding `build.*` placeholders: the literal parts now, each placeholder when
+    the build has its value (Packer evaluates the whole expression again then)."""
+    parts = _PLACEHOLDER.split(text)
+    return "".join("{{ " + name + " (build `" + part + "`) }}" if odd else RUNTIME_CASE[name](part)
+                   for odd, part in ((i % 2, p) for i, p in enumerate(parts)))
 
 
 class Scope:
@@ -238,6 +256,8 @@ class Evaluator:
                 raise HCLError(node.pos, "Invalid expanding argument value", "The expanding argument (indicated by ...) "
                                "must be of a tuple, list, or set type.")
             args = args[:-1] + args[-1]
+        if name in RUNTIME_CASE and len(args) == 1 and isinstance(args[0], str) and _PLACEHOLDER.search(args[0]):
+            return _case_at_run_time(name, args[0])
         try:
             return call(name, self.functions, args)
         except FunctionError as exc:
@@ -306,6 +326,21 @@ def body_value(evaluator: Evaluator, body, skip=(), where=()) -> tuple[dict, dic
 
 
 def _dynamic(evaluator, block, value, positions, where):
+    label = block.labels[0] if len(block.labels) == 1 else ""
+    items = value.setdefault(label, [])
+    positions.setdefault(where + (label,), block.pos)
+    for made, bindings in expand_dynamic(evaluator, block):
+        inner, inner_positions = body_value(evaluator.child(bindings), made.body, where=where + (label, len(items)))
+        positions[where + (label, len(items))] = made.pos
+        positions.update(inner_positions)
+        items.append(inner)
+
+
+def expand_dynamic(evaluator, block) -> list:
+    """A `dynamic "T" {}` block's blocks: [(Block of type T with its `content` body, iterator bindings)].
+
+    The bindings ({iterator: {key, value}}) are for evaluating the made block's body; `labels`, when given,
+    is evaluated per item, as HCL's dynblock does."""
     if len(block.labels) != 1:
         raise HCLError(block.pos, "Missing block label", "A dynamic block needs the name of the block type it makes.")
     label = block.labels[0]
@@ -322,14 +357,16 @@ def _dynamic(evaluator, block, value, positions, where):
     if len(contents) != 1:
         raise HCLError(block.pos, "Missing content block" if not contents else "Duplicate content block",
                        "A dynamic block must have exactly one nested block of type \"content\".")
-    items = value.setdefault(label, [])
-    positions.setdefault(where + (label,), block.pos)
+    made = []
     for key, item in evaluator.pairs(attributes["for_each"].expr):
-        inner_eval = evaluator.child({iterator: {"key": key, "value": item}})
-        inner, inner_positions = body_value(inner_eval, contents[0].body, where=where + (label, len(items)))
-        positions[where + (label, len(items))] = contents[0].pos
-        positions.update(inner_positions)
-        items.append(inner)
+        bindings = {iterator: {"key": key, "value": item}}
+        labels = []
+        if "labels" in attributes:
+            labels = evaluator.child(bindings).eval(attributes["labels"].expr)
+            if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+                raise HCLError(attributes["labels"].pos, "Invalid dynamic block labels", "labels must be a list of strings.")
+        made.append((Block(label, labels, contents[0].body, contents[0].pos), bindings))
+    return made
 
 
 def default_functions(extra: dict) -> dict:

@@ -7,7 +7,7 @@ attribute; its strings are templates (`"${var.x}"`), objects and arrays are HCL 
 
 from __future__ import annotations
 
-from ..source import SourceError, read_json
+from ..source import Repeated, SourceError, again, read_json
 from . import syntax
 from .diagnostics import HCLError
 
@@ -27,7 +27,7 @@ BLOCKS = {
 
 def parse_json_body(text: str, filename: str) -> syntax.Body:
     try:
-        doc = read_json(text)
+        doc = read_json(text, repeated=True)  # a key written twice is two blocks, as in HCL's JSON
     except SourceError as exc:
         raise HCLError((filename, exc.line, exc.column), "Invalid JSON", exc.message) from None
     reader = _Reader(doc, filename)
@@ -51,9 +51,15 @@ class _Reader:
             where = path + (key,)
             if key == "//":
                 continue  # HCL JSON's comment property
+            occurrences = [(where if n == 0 else where + (again(n),), v) for n, v in enumerate(item)] \
+                if isinstance(item, Repeated) else [(where, item)]
             if key in BLOCKS[kind]:
                 labels, inner_kind = BLOCKS[kind][key]
-                self.blocks(key, item, where, labels, [], inner_kind, blocks)
+                for at, value_at in occurrences:
+                    self.blocks(key, value_at, at, labels, [], inner_kind, blocks)
+            elif len(occurrences) > 1:
+                raise HCLError(self.pos(occurrences[1][0]), "Duplicate argument",
+                               f'The argument "{key}" was already set at {self.pos(where)[1]}; each argument may be set only once.')
             else:
                 expr = self.expr(item, where)
                 if kind == "variable" and key == "type" and isinstance(expr, syntax.Literal) and isinstance(expr.value, str):
@@ -71,7 +77,10 @@ class _Reader:
             raise HCLError(self.pos(path), "Incorrect JSON value type", f'A "{btype}" block must be a JSON object.')
         if labels_left:
             for label, item in value.items():
-                self.blocks(btype, item, path + (label,), labels_left - 1, labels + [label], kind, out)
+                items = list(enumerate(item)) if isinstance(item, Repeated) else [(0, item)]
+                for n, one in items:
+                    at = path + (label,) if n == 0 else path + (label, again(n))
+                    self.blocks(btype, one, at, labels_left - 1, labels + [label], kind, out)
             return
         out.append(syntax.Block(btype, labels, self.body(value, path, kind), self.pos(path)))
 
@@ -85,6 +94,10 @@ class _Reader:
         if isinstance(value, list):
             return syntax.TupleExpr(pos, [self.expr(item, path + (i,)) for i, item in enumerate(value)])
         if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, Repeated):
+                    raise HCLError(self.pos(path + (key, again(1))), "Duplicate object attribute",
+                                   f'An attribute named "{key}" was already defined in this object.')
             return syntax.ObjectExpr(pos, [(syntax.Literal(pos, key), self.expr(item, path + (key,)))
                                            for key, item in value.items()])
         return syntax.Literal(pos, value)

@@ -18,12 +18,12 @@ from ..runtime import mask
 from ..structure import format_path
 from . import syntax
 from . import variables as hvars
-from .builds import BuildCompiler
+from .builds import BuildCompiler, source_key
 from .diagnostics import HCLError, to_diagnostic
 from .evaluate import Evaluator, Scope, default_functions
 from .functions import filesystem_functions, timestamp_function
 from .inspect import inspect_text
-from .packer_block import packer_block
+from .packer_block import packer_block, required_version
 
 _UNKNOWN_KEY = re.compile(r"""unknown configuration key: '"(.*)"'""")
 TEMPLATE_SUFFIXES = (".pkr.hcl",)
@@ -73,6 +73,12 @@ class HCL2Template(Template):
         if unknown:  # the decoder's words for JSON; HCL's for HCL2
             message = f'Unsupported argument; An argument named "{unknown.group(1)}" is not expected here.'
         return Diagnostic(file, line, column, format_path(path), message, severity)
+
+    def check_diag(self, path, suffix, message, severity="error") -> Diagnostic:
+        """Packer reports a component's own checks (its Prepare) at its block, not at the option (which the field names)."""
+        at_block = self.diag(path, message, severity)
+        return Diagnostic(at_block.file, at_block.line, at_block.column, format_path(tuple(path) + tuple(suffix)),
+                          at_block.message, severity)
 
     def sensitive_values(self) -> list[str]:
         return list(self._sensitive)
@@ -126,7 +132,8 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None,
             problems.extend(exc.diagnostics)
     if problems:
         raise TemplateErrors(problems)
-    loader = _Loader(full, cwd, problems, env)
+    _check_required_version(bodies, cwd, full)
+    loader = _Loader(full, cwd, problems, env, given)
     loader.read(bodies)
     if not strict:
         if any(p.severity == "error" for p in problems):
@@ -152,6 +159,24 @@ def load_hcl2_template(path, variables=None, var_files=None, cwd=None, env=None,
         raise TemplateErrors(exc.diagnostics) from None
     template.info["warnings"] = list(problems)
     return template
+
+
+def path_root(given: str, is_dir: bool) -> str:
+    """`path.root` as Packer 1.6.6 makes it: the directory given, as written, or the given file's directory."""
+    return given if is_dir else os.path.normpath(os.path.dirname(given) or ".")
+
+
+def _check_required_version(bodies, cwd, full):
+    """As Packer: a template for another Packer version fails on that alone, before its blocks are read."""
+    root = full if os.path.isdir(full) else os.path.dirname(full)
+    plain = Evaluator({"path": {"root": root, "cwd": cwd}}, default_functions({}), root)
+    found: list = []
+    for body in bodies:
+        for block in body.blocks:
+            if block.type == "packer" and "required_version" in block.body.attributes:
+                required_version(block.body.attributes["required_version"], plain, found)
+    if any(p.severity == "error" for p in found):
+        raise TemplateErrors(found)
 
 
 def _template_files(given, full, problems):
@@ -180,7 +205,7 @@ def read_body(text: str, display: str):
 
 
 class _Loader(BuildCompiler):
-    def __init__(self, path, cwd, problems, env):
+    def __init__(self, path, cwd, problems, env, given=None):
         self.path = path
         self.cwd = cwd
         self.problems = problems
@@ -188,7 +213,8 @@ class _Loader(BuildCompiler):
         self.locals = hvars.Locals()
         self.sources: dict = {}
         self.builds: list = []
-        self.packer_blocks: list = []
+        self.late_problems: list = []  # found while reading, reported with the builds (not by -syntax-only), as Packer
+        self.checked_types = set()
         self.strict = True
         now = datetime.now(UTC)
         self.init_time = now
@@ -196,7 +222,8 @@ class _Loader(BuildCompiler):
         # `env` is current Packer's (variable defaults); 1.6.6 has no way to read the environment in HCL2.
         self.functions = default_functions({**filesystem_functions(cwd), "timestamp": timestamp_function(now),
                                             "env": (lambda name: env.get(name, ""), [("string",)])})
-        self.path_values = {"root": root, "cwd": cwd}
+        # Packer's path.root is the template's directory as given on the command line (`.` for `t.pkr.hcl`).
+        self.path_values = {"root": path_root(given, os.path.isdir(path)) if given else root, "cwd": cwd}
         self.plain = Evaluator({"path": self.path_values}, self.functions, root)
 
     def error(self, pos, summary, detail=""):
@@ -253,14 +280,14 @@ class _Loader(BuildCompiler):
             self._known_type("builder", block.labels[0], block.pos, "source type")
             key = ".".join(block.labels)
             if key in self.sources:
-                self.error(block.pos, "Duplicate source block", f"This {key} block is a duplicate of the one at "
-                           f"{self.sources[key].pos[0]}:{self.sources[key].pos[1]}.")
+                self.late_problems.append(to_diagnostic(block.pos, "Duplicate source block", f"This {key} block is a "
+                                                        f"duplicate of the one at {self.sources[key].pos[0]}:{self.sources[key].pos[1]}."))
                 return
             self.sources[key] = block
         elif block.type == "build":
             self.builds.append(block)
-        elif block.type == "packer":
-            self.packer_blocks.append(block)
+        elif block.type == "packer":  # its required_version was checked first (_check_required_version)
+            packer_block(block, self.plain, self.problems)
         elif block.type == "communicator":  # Packer 1.6.6 reads these and uses them nowhere
             self.problems.append(to_diagnostic(block.pos, "communicator block ignored", "A top-level communicator "
                                                "block is not used by any build; set the communicator in a source.",
@@ -290,8 +317,7 @@ class _Loader(BuildCompiler):
     # ------------------------------------------------------------ builds
 
     def compile(self) -> HCL2Template:
-        for block in self.packer_blocks:
-            self._packer_block(block)
+        self.problems.extend(self.late_problems)
         builds, positions = [], {}
         names = set()
         for build in self.builds:
@@ -330,13 +356,10 @@ class _Loader(BuildCompiler):
             refs = self.locals.evaluator.eval(attributes["sources"].expr) if "sources" in attributes else []
         except HCLError:
             name, description, refs = "", "", []
-        sources = [str(r)[len("source."):] if str(r).startswith("source.") else str(r) for r in refs or []]
-        sources += [b.labels[0][len("source."):] for b in block.body.blocks if b.type == "source" and b.labels]
+        sources = [source_key(r) or str(r) for r in refs or []]
+        sources += [source_key(b.labels[0]) or b.labels[0] for b in block.body.blocks if b.type == "source" and b.labels]
         provisioners = [b.labels[0] if b.labels else "" for b in block.body.blocks if b.type == "provisioner"]
         chains = [[b.labels[0]] if b.type == "post-processor" else [pp.labels[0] for pp in b.body.blocks if pp.labels]
                   for b in block.body.blocks if b.type in ("post-processor", "post-processors")]
         return {"name": name, "description": description, "sources": sources, "provisioners": provisioners,
                 "post_processors": chains}
-
-    def _packer_block(self, block):
-        packer_block(block, self.plain, self.problems)

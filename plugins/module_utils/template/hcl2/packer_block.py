@@ -22,14 +22,19 @@ def packer_block(block, evaluator, problems):
             problems.append(to_diagnostic(inner.pos, "Unsupported block type",
                                           f'Blocks of type "{inner.type}" are not expected here.'))
     if "required_version" in attributes:
-        try:
-            constraint = evaluator.eval(attributes["required_version"].expr)
-        except HCLError as exc:
-            problems.extend(exc.diagnostics)
-            return
-        problem = version_problem(str(constraint), PACKER_COMPAT_VERSION)
-        if problem:
-            problems.append(to_diagnostic(attributes["required_version"].pos, "Unsupported Packer Core version", problem))
+        required_version(attributes["required_version"], evaluator, problems)
+
+
+def required_version(attribute, evaluator, problems):
+    """`required_version` checked against cattle's Packer version."""
+    try:
+        constraint = evaluator.eval(attribute.expr)
+    except HCLError as exc:
+        problems.extend(exc.diagnostics)
+        return
+    problem = version_problem(str(constraint), PACKER_COMPAT_VERSION)
+    if problem:
+        problems.append(to_diagnostic(attribute.pos, "Unsupported Packer Core version", problem))
 
 
 def version_problem(constraints: str, version: str) -> str:

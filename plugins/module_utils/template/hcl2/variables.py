@@ -15,13 +15,14 @@ VARIABLE_ARGS = ("type", "default", "description", "sensitive")
 
 class Variable:
     __slots__ = ("name", "pos", "type", "type_declared", "default", "has_default", "description", "sensitive", "validations",
-                 "value", "source")
+                 "value", "source", "value_pos")
 
     def __init__(self, name, pos):
         self.name, self.pos = name, pos
         self.type, self.type_declared, self.default, self.has_default = ("any",), False, None, False
         self.description, self.sensitive, self.validations = "", False, []
         self.value, self.source = None, None
+        self.value_pos = None  # where the value was written (a default, a var file); None from env or -var
 
 
 def declare(block, evaluator: Evaluator, problems: list) -> Variable | None:
@@ -55,6 +56,7 @@ def declare(block, evaluator: Evaluator, problems: list) -> Variable | None:
                                f"with the variable's type constraint: {exc}.") from None
             variable.has_default = True
             variable.value, variable.source = variable.default, "default"
+            variable.value_pos = attribute.expr.pos
     except HCLError as exc:
         problems.extend(exc.diagnostics)
     for inner in body.blocks:
@@ -128,7 +130,7 @@ def assign(variables: dict, env: dict, auto_files: list, var_files: list, cli: d
                     raise HCLError(a.pos, "Invalid value for variable", f"The value for {v.name} is not compatible with the "
                                    f"variable's type constraint: {exc}.") from None
 
-            _set(variable, value, "file", problems)
+            _set(variable, value, "file", problems, attribute.expr.pos)
     for name, text in cli.items():
         if name not in variables:
             problems.append(to_diagnostic(("-var", 0, 0), "Undefined -var variable", f'A "{name}" variable was passed in '
@@ -139,10 +141,11 @@ def assign(variables: dict, env: dict, auto_files: list, var_files: list, cli: d
         _set(variable, lambda v=variable, t=text: cli_value(v, t, ("-var", 0, 0), "-var"), "cli", problems)
 
 
-def _set(variable, compute, source, problems):
+def _set(variable, compute, source, problems, pos=None):
     try:
         variable.value = compute()
         variable.source = source
+        variable.value_pos = pos
     except HCLError as exc:
         variable.source = "invalid"  # reported here; not "unset" as well
         problems.extend(exc.diagnostics)
@@ -176,7 +179,8 @@ def check(variables: dict, functions: dict, template_dir: str, problems: list) -
                 problems.append(to_diagnostic(condition.pos, "Invalid variable validation result",
                                               "Validation condition expression must return either true or false."))
             elif not ok:
-                problems.append(to_diagnostic(variable.pos, f"Invalid value for {variable.source} variable",
+                # As Packer: at the value's expression, or at the rule when the value came from env or -var.
+                problems.append(to_diagnostic(variable.value_pos or rule.pos, f"Invalid value for {variable.source} variable",
                                               f"{message}\n\nThis was checked by the validation rule at "
                                               f"{rule.pos[0]}:{rule.pos[1]},{rule.pos[2]}."))
     return values

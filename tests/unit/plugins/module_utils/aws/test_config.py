@@ -69,6 +69,16 @@ def test_block_device_mappings_become_ec2_shapes():
     ]
 
 
+def test_filter_blocks_fold_into_filters():
+    """HCL2's `filter { key = … value = … }` blocks (`name` in the subnet/vpc filters), as Packer's CopyOn."""
+    config = normalize(dict(BASE, source_ami="", source_ami_filter={
+        "filters": {"name": "debian-*"}, "filter": [{"key": "virtualization-type", "value": "hvm"}],
+        "owners": ["amazon"]}, vpc_filter={"filter": [{"name": "isDefault", "value": "true"}]}))
+    assert config["source_ami_filter"]["filters"] == {"name": "debian-*", "virtualization-type": "hvm"}
+    assert "filter" not in config["source_ami_filter"]
+    assert config["vpc_filter"]["filters"] == {"isDefault": "true"}
+
+
 @pytest.mark.parametrize("options, expected", [
     ({"region": ""}, "region: required"),
     ({"ami_name": "a*b"}, "ami_name: 'a*b' must be 3 to 128 characters"),
@@ -88,6 +98,7 @@ def test_block_device_mappings_become_ec2_shapes():
     ({"spot_price": "auto"}, "spot_price: spot instances are not supported"),
     ({"aws_polling": {"delay": 1}}, "aws_polling: expected an object with delay_seconds"),
     ({"force_deregister": "maybe"}, "force_deregister: expected true or false"),
+    ({"source_ami_filter": {"filter": [{"name": "x", "value": "y"}]}}, "source_ami_filter.filter[0]: expected an object with key"),
 ])
 def test_mistakes_name_the_option(options, expected):
     message = problems(**options)
