@@ -51,10 +51,10 @@ def test_each_release_accepts_the_builders_command_lines(tmp_path, standin, opti
     name = config["vm_name"]
     (tmp_path / "out").mkdir()
 
-    def run(argv, **kw):
+    def run_in_env(argv, **kw):
         return subprocess.run(argv, env=env, **kw)  # pylint: disable=subprocess-run-check
 
-    assert vbox.Driver(vbox_standin.VBOXMANAGE, run=run).version() == version
+    assert vbox.Driver(vbox_standin.VBOXMANAGE, run=run_in_env).version() == version
     commands = [*vbox.create_vm_commands(config, version), *vbox.create_disk_commands(config),
                 vbox.vrdp_command(name, "127.0.0.1", 5901, version),
                 *vbox.nat_commands(name, version, forward=True, reach_host=True),
