@@ -8,7 +8,7 @@ module: job_outputs
 short_description: Return a job's output files with its ansible-runner artifacts
 version_added: 0.1.0
 description:
-  - Copies (hard-links where it can) every regular file written below O(root) since O(since) into
+  - Copies every regular file written below O(root) since O(since) into
     O(dest), keeping its path relative to O(root).
   - Relative outputs of post-processors and builders (a manifest, C(docker-save) tars, a qemu
     C(output_directory)) land below the working directory, which under

@@ -49,13 +49,9 @@ def written_since(root, since, exclude=()):
 
 
 def copy_outputs(root, names, dest):
-    """Hard-link (else copy) each of ``names`` below ``root`` to the same place below ``dest``."""
+    """Copy each of ``names`` below ``root`` to the same place below ``dest``. Copies, not hard links:
+    a manifest is rewritten in place by the next run, and a job's artifacts must not change after it."""
     for name in names:
         target = os.path.join(dest, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
-        try:
-            os.link(os.path.join(root, name), target)
-        except OSError:
-            shutil.copy2(os.path.join(root, name), target)
+        shutil.copy2(os.path.join(root, name), target)

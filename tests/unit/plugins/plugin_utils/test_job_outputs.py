@@ -37,9 +37,14 @@ def test_runner_artifacts_run_dirs_fifos_and_symlinks_are_never_outputs(tmp_path
     assert written_since(tmp_path, 0, excluded_dirs(str(artifact_dir))) == ["manifest.json"]
 
 
-def test_outputs_keep_their_relative_paths(tmp_path):
-    write(tmp_path / "root" / "out" / "disk.qcow2", "disk")
-    copy_outputs(str(tmp_path / "root"), ["out/disk.qcow2"], str(tmp_path / "dest"))
-    assert (tmp_path / "dest" / "out" / "disk.qcow2").read_text() == "disk"
-    # Again (a second build of the run wrote it anew): replaced, not an error.
-    copy_outputs(str(tmp_path / "root"), ["out/disk.qcow2"], str(tmp_path / "dest"))
+def test_outputs_are_copies_at_their_relative_paths(tmp_path):
+    write(tmp_path / "root" / "out" / "manifest.json", "first run")
+    copy_outputs(str(tmp_path / "root"), ["out/manifest.json"], str(tmp_path / "dest"))
+    copied = tmp_path / "dest" / "out" / "manifest.json"
+    assert copied.read_text() == "first run"
+    # The next run rewrites the manifest in place: this job's copy stays as it was.
+    with open(tmp_path / "root" / "out" / "manifest.json", "r+", encoding="utf-8") as handle:
+        handle.write("next run!")
+    assert copied.read_text() == "first run"
+    copy_outputs(str(tmp_path / "root"), ["out/manifest.json"], str(tmp_path / "dest"))
+    assert copied.read_text() == "next run!"
