@@ -220,15 +220,20 @@ def sweep_dead_runs(root=None, report=None, exclude=()):
     for run_dir in run_dirs(root):
         if run_dir in exclude or is_kept(run_dir) or run_is_live(run_dir):
             continue
-        ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
-        with temp_dir_of(run_dir):
-            failed = ledger.sweep(report=(lambda entry, run_dir=run_dir: report(run_dir, entry)) if report else None)
-        errors.extend(f"{run_dir}: {error}" for error in failed)
-        if not failed:
-            shutil.rmtree(run_dir, ignore_errors=True)
-            if report:
-                report(run_dir, None)
+        errors.extend(sweep_run(run_dir, report))
     return errors
+
+
+def sweep_run(run_dir, report=None):
+    """Empty the ledger of one run known to be dead and delete its directory (see :func:`sweep_dead_runs`)."""
+    ledger = Ledger(os.path.join(run_dir, "ledger.jsonl"))
+    with temp_dir_of(run_dir):
+        failed = ledger.sweep(report=(lambda entry: report(run_dir, entry)) if report else None)
+    if not failed:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        if report:
+            report(run_dir, None)
+    return [f"{run_dir}: {error}" for error in failed]
 
 
 def keep_run_dir(run_dir, kept):
