@@ -23,15 +23,29 @@ import uuid
 
 from ansible_collections.cattle.images.plugins.module_utils import testinfra
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils import child_inventory
 from cattle_cli import flags
 from cattle_cli.collection import collections_path
 
+
+class PrintingUi(Ui):
+    """The qemu launch's progress, printed as it happens (its indented notes are left out)."""
+
+    def say(self, text):
+        print(f"==> {text}", flush=True)
+
+    def message(self, text):
+        pass
+
+
+PASSWORD_VARIABLE = "CATTLE_SSH_PASSWORD"
 FLAGS = [
     flags.Flag("junit-xml", "str", "", help="Write pytest's JUnit XML report to this file."),
     flags.Flag("env", "list", help="K=V: an environment variable for the tests (repeatable)."),
     flags.Flag("ssh-username", "str", "", help="qcow2: the user to log in as over SSH."),
-    flags.Flag("ssh-password", "str", "", help="qcow2: that user's password."),
+    flags.Flag("ssh-password", "str", "",
+               help="qcow2: that user's password (other users can read it in ps: prefer CATTLE_SSH_PASSWORD)."),
     flags.Flag("ssh-private-key-file", "str", "", help="qcow2: that user's private key."),
     flags.Flag("ssh-timeout", "str", "5m", help="qcow2: how long to wait for SSH after the boot."),
 ]
@@ -133,22 +147,24 @@ def _test_qemu_disk(path, tests, pytest_arguments, environment, options):
     from ansible_collections.cattle.images.plugins.module_utils.qemu import builder
     from ansible_collections.cattle.images.plugins.module_utils.qemu.config import ConfigError, normalize
 
-    if not options["ssh-username"] or not (options["ssh-password"] or options["ssh-private-key-file"]):
-        raise TestRunError(f"{path} is a disk: give -ssh-username and -ssh-password or -ssh-private-key-file "
-                           "to reach it over SSH")
+    # The environment keeps the password out of the process list.
+    password = options["ssh-password"] or os.environ.get(PASSWORD_VARIABLE, "")
+    if not options["ssh-username"] or not (password or options["ssh-private-key-file"]):
+        raise TestRunError(f"{path} is a disk: give -ssh-username and a password ({PASSWORD_VARIABLE} or "
+                           "-ssh-password) or -ssh-private-key-file to reach it over SSH")
     scratch = tempfile.mkdtemp(prefix="cattle-test-qemu-")  # 0700: the overlay and the VM's files
     build_id = f"test-{uuid.uuid4().hex[:12]}"
     raw = {"iso_url": os.path.abspath(path), "iso_checksum": "none", "disk_image": True, "use_backing_file": True,
            "format": "qcow2", "output_directory": os.path.join(scratch, "disk"), "headless": True,
            "vm_name": "cattle-test.qcow2", "communicator": "ssh", "ssh_username": options["ssh-username"],
-           "ssh_password": options["ssh-password"], "ssh_private_key_file": options["ssh-private-key-file"],
+           "ssh_password": password, "ssh_private_key_file": options["ssh-private-key-file"],
            "ssh_timeout": options["ssh-timeout"]}
     raw = {key: value for key, value in raw.items() if value != ""}
     config = None
     try:
         config = normalize(raw, build_name="test", where="cattle test", cwd=os.getcwd())
         print(f"==> Booting {path} under QEMU (on an overlay; the disk itself is not changed)", flush=True)
-        source = builder.launch(config, build_id, "test", say=lambda text: print(f"==> {text}", flush=True))
+        source = builder.launch(config, build_id, "test", ui=PrintingUi())
         settings = ssh.parse_ssh_settings(raw, host=source["host"], port=source["port"], cwd=os.getcwd())
         host_vars = ssh.ssh_host_vars(settings, control_path_dir=scratch)
         return _run_pytest(host_vars, tests, pytest_arguments, environment, options["junit-xml"],

@@ -165,9 +165,9 @@ def throwaway_containers():
     return docker("ps", "-aq", "--filter", "label=cattle.test").stdout.split()
 
 
-def cattle_test(venv_bin, *args, cwd):
+def cattle_test(venv_bin, *args, cwd, env=None):
     return subprocess.run([os.path.join(venv_bin, "cattle"), "test", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=600, check=False, env=env)
 
 
 def test_cattle_test_on_a_docker_image(venv_bin, tmp_path):
@@ -255,8 +255,9 @@ def test_cattle_test_boots_a_qcow2_disk_and_leaves_it_unchanged(venv_bin, tmp_pa
         'def test_guest_user(host):\n    assert host.user("cattle").exists\n\n'
         'def test_no_python(host):\n    assert host.run("command -v python3").rc != 0\n')
     before = os.stat(qemu_disk)
-    result = cattle_test(venv_bin, "-ssh-username", "root", "-ssh-password", qemu_image.ROOT_PASSWORD,
-                         qemu_disk, "test_vm.py", cwd=tmp_path)
+    # The password comes from the environment, out of the process list.
+    result = cattle_test(venv_bin, "-ssh-username", "root", qemu_disk, "test_vm.py", cwd=tmp_path,
+                         env={**os.environ, "CATTLE_SSH_PASSWORD": qemu_image.ROOT_PASSWORD})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Tests passed: 3 passed" in result.stdout
     assert "Stopped the VM and removed its overlay" in result.stdout
@@ -270,4 +271,5 @@ def test_cattle_test_wants_credentials_for_a_disk(venv_bin, tmp_path):
     (tmp_path / "test_vm.py").write_text("def test_nothing():\n    pass\n")
     result = cattle_test(venv_bin, "disk.qcow2", "test_vm.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert "disk.qcow2 is a disk: give -ssh-username and -ssh-password or -ssh-private-key-file" in result.stderr
+    assert "disk.qcow2 is a disk: give -ssh-username and a password (CATTLE_SSH_PASSWORD or -ssh-password) or " \
+           "-ssh-private-key-file" in result.stderr
