@@ -11,6 +11,7 @@ import shutil
 
 from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import BuilderDriver
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 BUILDER_ID = "packer.file"
 
@@ -38,16 +39,16 @@ def _same(path, data=None, source=None):
         return handle.read(len(data) + 1) == data
 
 
-def write_target(config, cwd, check_mode):
-    """Write the target as Packer does; returns (changed, absolute target, ui lines)."""
+def write_target(config, cwd, check_mode, ui=None):
+    """Write the target as Packer does, saying so on ``ui``; returns (changed, absolute target, ui lines)."""
     shown = config["target"]
     target = os.path.normpath(os.path.join(cwd, shown))
     source = os.path.normpath(os.path.join(cwd, config["source"])) if config.get("source") else None
-    ui = []
+    ui = ui if ui is not None else Ui()
     if source is not None:
         if not os.path.isfile(source):
             raise OSError(f"open {config['source']}: no such file or directory")
-        ui.append(["say", f"Copying {config['source']} to {shown}"])
+        ui.say(f"Copying {config['source']} to {shown}")
         data, mode = None, 0o666
     else:
         data, mode = (config.get("content") or "").encode("utf-8"), 0o600
@@ -64,8 +65,8 @@ def write_target(config, cwd, check_mode):
                 with open(source, "rb") as reader:
                     shutil.copyfileobj(reader, handle, 1024 * 1024)
     if source is not None:
-        ui.append(["say", f"Copied {os.path.getsize(source)} bytes"])
-    return changed, target, ui
+        ui.say(f"Copied {os.path.getsize(source)} bytes")
+    return changed, target, ui.lines
 
 
 class FileBuilderError(CattleError):
@@ -92,11 +93,10 @@ def _present(step):
     config = step.config
     step.result["target"] = _target(config)
     try:
-        changed, target, ui = write_target(config, config["cwd"], step.check_mode)
+        changed, target, _lines = write_target(config, config["cwd"], step.check_mode, step.ui)
     except OSError as exc:
         message = str(exc) if not exc.filename else f"{exc.strerror}: {exc.filename}"
         raise FileBuilderError(f"{step.where}: {message}") from None
-    step.ui.lines.extend(ui)
     step.result.update(changed=changed, target=target, artifact=file_artifact(target, config["target"],
                                                                               step.build_name))
 
