@@ -36,6 +36,8 @@ NEEDS_LATER = {
     "code-fabrik__hashipack__spec_docker.pkr.hcl": ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the docker plugin"),
     "discite__alpineless-base__docker-ansible-base.pkr.hcl":
         ("≥1.7: packer { required_plugins }", "1: Unset variable \"alpine-base-image\""),
+    "loeweps__jenkins-packer-pipeline__docker-ubuntu.pkr.hcl": ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the docker plugin"),
+    "mukulgavri__infra_pipeline__docker_container.pkr.hcl": ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the docker plugin"),
 }
 
 

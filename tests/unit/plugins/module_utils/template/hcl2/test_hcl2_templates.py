@@ -83,6 +83,17 @@ def test_reference_to_undeclared_variable_has_its_position(load):
         "been declared. This variable can be declared with a variable \"nope\" {} block."]
 
 
+def test_every_bad_argument_of_a_source_is_reported_as_packer_does(load):
+    # Packer decodes a whole body and reports each argument's error, map items and nested blocks included.
+    template = ('source "null" "one" {\n  communicator = var.a\n  ssh_host = var.b\n  ssh_username = "${var.c}"\n'
+                '  ssh_port = 22\n}\n' + SHELL_BUILD % '"x"')
+    template = template.replace('  ssh_port = 22\n', '  ssh_port = 22\n  tags = {\n    one = var.d\n    two = var.e\n  }\n')
+    with pytest.raises(TemplateErrors) as caught:
+        load(template)
+    lines = sorted(int(e.split(":")[1]) for e in errors_of(caught))
+    assert lines == [2, 3, 4, 7, 8], errors_of(caught)
+
+
 def test_validation_rule(load):
     template = ('variable "size" {\n  type = number\n  default = 5\n  validation {\n    condition = var.size < 3\n'
                 '    error_message = "The size must be below 3."\n  }\n}\n' + SOURCE + SHELL_BUILD % '"x"')
