@@ -2,7 +2,8 @@
 
 Packer 1.6.6 reads HCL2, so it checks the upgrade's meaning today; cattle's own HCL2 reader is
 another branch's work: the cattle round trips are strict xfails until it is merged, and then
-must pass.
+must pass. Validation round trips run over the Docker corpus and over the shared corpus of 87 real
+JSON templates (`../shared/corpus/packer-json/`, in process: no build).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import json
 import os
 import pkgutil
+import shlex
 import shutil
 import subprocess
 import uuid
@@ -157,3 +159,83 @@ def test_upgraded_docker_corpus_validates_as_the_json(name, template, cwd, tmp_p
     assert READER, "HCL2 reader not merged"
     entry, original, upgraded = upgraded_entry(tmp_path, name, template)
     same_verdict([os.path.join(venv_bin, "cattle")], entry, cwd, original, upgraded)
+
+
+# ------------------------------------------------------------------ the shared corpus of real JSON templates
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PACKER_JSON = os.path.join(os.path.dirname(REPO), "shared", "corpus", "packer-json")
+
+
+def packer_json_corpus():
+    """(template, validate arguments) per template of the shared corpus, as its VERDICTS.tsv ran Packer."""
+    verdicts = os.path.join(PACKER_JSON, "VERDICTS.tsv")
+    if not os.path.exists(verdicts):
+        return []
+    with open(verdicts, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [(row["file"], shlex.split(row["validate_args_used"]) if row["validate_args_used"] not in ("", "-") else [])
+            for row in rows]
+
+
+PACKER_JSON_CORPUS = packer_json_corpus()
+# JSON templates cattle (like Packer) refuses only because they define no builder: HCL2 has no such rule, and
+# Packer 1.6.6 validates their upgrade, an HCL2 file with no build, as cattle does.
+NO_BUILDER = {
+    "packer__command_test-fixtures_inspect_unset_var.json",
+    "packer__packer-plugin-sdk_template_test-fixtures_parse-pp-multi.json",
+    "packer__packer-plugin-sdk_template_test-fixtures_validate-no-builders.json",
+}
+
+
+@pytest.fixture(scope="module")
+def packer_json_copy(tmp_path_factory):
+    """A writable copy of the shared corpus (CI's is read-only); upgrades are written beside their JSON."""
+    copy = tmp_path_factory.mktemp("packer-json") / "corpus"
+    shutil.copytree(PACKER_JSON, copy, ignore=shutil.ignore_patterns("_outputs"))
+    return copy
+
+
+def cattle_validate(argv, capsys):
+    from cattle_cli.commands import validate
+
+    status = validate.run(argv)
+    shown = capsys.readouterr()
+    return status, shown.out + shown.err
+
+
+@needs_reader
+def test_the_round_trip_covers_real_accepted_templates(packer_json_copy, monkeypatch, capsys):
+    """The corpus is there, and enough of it validates as JSON for the round trip below to mean something."""
+    assert len(PACKER_JSON_CORPUS) >= 80, f"the shared Packer JSON corpus is not at {PACKER_JSON}"
+    monkeypatch.chdir(packer_json_copy)
+    accepted = [t for t, args in PACKER_JSON_CORPUS if cattle_validate([*args, t], capsys)[0] == 0]
+    assert len(accepted) >= 17, accepted
+
+
+@needs_reader
+@pytest.mark.parametrize("template, args", PACKER_JSON_CORPUS, ids=[t for t, _a in PACKER_JSON_CORPUS])
+def test_upgraded_packer_json_corpus_validates_as_the_json(template, args, packer_json_copy, monkeypatch, capsys):
+    """Each template `cattle validate` accepts upgrades to HCL2 that it accepts with the same variables.
+
+    Run as Packer's verdicts were: from the corpus directory, with the -var/-var-file the corpus gives
+    (its `_varfiles/` are JSON, which an HCL2 build reads as well). A template cattle refuses is refused
+    after the upgrade too, or the upgrade itself refuses it with the same error."""
+    assert READER, "HCL2 reader not merged"
+    from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors
+
+    for variable in [k for k in os.environ if k.startswith("PKR_VAR_")]:
+        monkeypatch.delenv(variable)
+    monkeypatch.chdir(packer_json_copy)
+    json_status, json_said = cattle_validate([*args, template], capsys)
+    try:
+        text = upgrade_file(template, cwd=str(packer_json_copy))
+    except TemplateErrors as exc:
+        assert json_status == 1, f"the upgrade refused a template validate accepts: {exc}"
+        assert str(exc.diagnostics[0]) in json_said, f"upgrade: {exc}\nvalidate: {json_said}"
+        return
+    upgraded = template + ".pkr.hcl"
+    (packer_json_copy / upgraded).write_text(text)
+    hcl_status, hcl_said = cattle_validate([*args, upgraded], capsys)
+    expected = 0 if template in NO_BUILDER else json_status
+    assert hcl_status == expected, f"JSON ({json_status}): {json_said}\nHCL2 ({hcl_status}): {hcl_said}\n{text}"

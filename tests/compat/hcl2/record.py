@@ -36,6 +36,14 @@ NEEDS_LATER = {
     "code-fabrik__hashipack__spec_docker.pkr.hcl": ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the docker plugin"),
     "discite__alpineless-base__docker-ansible-base.pkr.hcl":
         ("≥1.7: packer { required_plugins }", "1: Unset variable \"alpine-base-image\""),
+    "loeweps__jenkins-packer-pipeline__docker-ubuntu.pkr.hcl": ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the docker plugin"),
+    "mukulgavri__infra_pipeline__docker_container.pkr.hcl": ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the docker plugin"),
+    "mansong1__Packer__packer_sources.pkr.hcl":
+        ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the amazon plugin (no build uses the source)"),
+    "alexp-computematrix__packer-virtualbox-builds__builder_builder.pkr.hcl":
+        ("≥1.7: packer { required_plugins }", "0 once `packer init` installed the virtualbox plugin (no build uses the source)"),
+    "sestegra__packer-examples-for-vsphere__tests_storage_test.pkr.hcl":
+        ("≥1.7: templatefile", "1: Reference to undeclared input variable \"vm_disk_partitions\" (and the others)"),
 }
 
 

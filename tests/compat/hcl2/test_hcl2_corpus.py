@@ -40,6 +40,8 @@ def test_corpus_is_complete():
     sources, verdicts = table("SOURCES.tsv"), table("VERDICTS.tsv")
     assert len(ENTRIES) >= 30
     assert set(sources) == set(ENTRIES), "every entry has a source and every source an entry"
+    others = [name for name in ENTRIES if sources[name]["repo"] != "hashicorp/packer"]
+    assert len(others) >= 30, "at least 30 real templates from repositories other than Packer's own"
     assert set(verdicts) == set(ENTRIES), "every entry has a verdict: rerun record.py"
     for name in ENTRIES:
         files = [f for f in os.listdir(os.path.join(CORPUS, name)) if f.endswith(TEMPLATE_SUFFIXES)]

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from ...durations import parse_go_duration
+from ..functions import go_time_format
 
 STR = ("string",)
 
@@ -103,3 +104,20 @@ def timestamp_function(now: datetime):
     """`timestamp()` is the run's start time, the same in every call of one run (as Packer's)."""
     text = now.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return (lambda: text, [])
+
+
+def legacy_time_functions(now: datetime) -> dict:
+    """`legacy_isotime(layout)` (a Go layout) and `legacy_strftime(format)` of the run's start time.
+
+    Current Packer's (1.8+) HCL2 has them for what `hcl2_upgrade` writes from `{{isotime "…"}}` and
+    `{{strftime "…"}}`; Packer 1.6.6 has neither, but cattle's own upgrade writes them."""
+    moment = now.astimezone(UTC)
+
+    def legacy_strftime(fmt):
+        try:
+            return moment.strftime(fmt)
+        except ValueError as exc:
+            raise FunctionError(str(exc)) from None
+
+    return {"legacy_isotime": (lambda layout: go_time_format(moment, layout), [STR]),
+            "legacy_strftime": (legacy_strftime, [STR])}

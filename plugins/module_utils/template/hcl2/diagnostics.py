@@ -14,6 +14,15 @@ class HCLError(TemplateErrors):
         self.detail = detail
         super().__init__([to_diagnostic(pos, summary, detail)])
 
+    @classmethod
+    def joined(cls, errors: list) -> HCLError:
+        """One error carrying every diagnostic of `errors` (in order), positioned at the first."""
+        first = errors[0]
+        combined = cls(first.pos, first.summary, first.detail)
+        combined.diagnostics = [d for error in errors for d in error.diagnostics]
+        combined.args = ("\n".join(str(d) for d in combined.diagnostics),)
+        return combined
+
 
 def to_diagnostic(pos, summary: str, detail: str = "", severity: str = "error") -> Diagnostic:
     file, line, column = pos or ("", 0, 0)

@@ -161,14 +161,19 @@ class Evaluator:
         return [self.eval(item) for item in node.items]
 
     def e_objectexpr(self, node):
-        out = {}
-        for key, value in node.items:
-            name = self.eval(key)
+        out, errors = {}, []
+        for key, value in node.items:  # HCL reports the errors of every item, not just the first
             try:
-                name = to_string(name)
-            except ConversionError as exc:
-                raise HCLError(key.pos, "Incorrect key type", str(exc)) from None
-            out[name] = self.eval(value)
+                name = self.eval(key)
+                try:
+                    name = to_string(name)
+                except ConversionError as exc:
+                    raise HCLError(key.pos, "Incorrect key type", str(exc)) from None
+                out[name] = self.eval(value)
+            except HCLError as exc:
+                errors.append(exc)
+        if errors:
+            raise HCLError.joined(errors)
         return out
 
     def e_conditional(self, node):
@@ -304,24 +309,34 @@ def body_value(evaluator: Evaluator, body, skip=(), where=()) -> tuple[dict, dic
 
     Returns (value, positions) where positions maps a key path below `where` to the position it was written at.
     """
-    value, positions = {}, {}
+    value, positions, errors = {}, {}, []
+    # Like Packer's decoder, every attribute and nested block is evaluated and all their errors reported at once.
     for name, attribute in body.attributes.items():
         if name in skip:
             continue
-        value[name] = evaluator.eval(attribute.expr)
+        try:
+            value[name] = evaluator.eval(attribute.expr)
+        except HCLError as exc:
+            errors.append(exc)
         positions[where + (name,)] = attribute.pos
     for block in body.blocks:
         if block.type in skip:
             continue
-        if block.type == "dynamic":
-            _dynamic(evaluator, block, value, positions, where)
+        try:
+            if block.type == "dynamic":
+                _dynamic(evaluator, block, value, positions, where)
+                continue
+            items = value.setdefault(block.type, [])
+            inner, inner_positions = body_value(evaluator, block.body, where=where + (block.type, len(items)))
+        except HCLError as exc:
+            errors.append(exc)
             continue
-        items = value.setdefault(block.type, [])
-        inner, inner_positions = body_value(evaluator, block.body, where=where + (block.type, len(items)))
         positions.setdefault(where + (block.type,), block.pos)
         positions[where + (block.type, len(items))] = block.pos
         positions.update(inner_positions)
         items.append(inner)
+    if errors:
+        raise HCLError.joined(errors)
     return value, positions
 
 

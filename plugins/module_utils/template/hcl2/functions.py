@@ -457,7 +457,8 @@ def call(name: str, table: dict, args: list):
 
 
 ALL_NAMES = sorted(set(FUNCTIONS) | {"file", "fileexists", "fileset", "abspath", "basename", "dirname", "pathexpand",
-                                     "timestamp", "templatefile", "can", "try", "convert", "env"})
+                                     "timestamp", "templatefile", "can", "try", "convert", "env",
+                                     "legacy_isotime", "legacy_strftime"})
 
 __all__ = ["FUNCTIONS", "UNSUPPORTED", "ALL_NAMES", "FunctionError", "call", "filesystem_functions",
            "timestamp_function", "format_number"]

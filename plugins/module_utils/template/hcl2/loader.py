@@ -19,6 +19,7 @@ from ..structure import format_path
 from . import syntax
 from . import variables as hvars
 from .builds import BuildCompiler, source_key
+from .dates_files import legacy_time_functions
 from .diagnostics import HCLError, to_diagnostic
 from .evaluate import Evaluator, Scope, default_functions
 from .functions import filesystem_functions, timestamp_function
@@ -220,8 +221,10 @@ class _Loader(BuildCompiler):
         self.init_time = now
         root = path if os.path.isdir(path) else os.path.dirname(path)
         # `env` is current Packer's (variable defaults); 1.6.6 has no way to read the environment in HCL2.
+        # `legacy_isotime`/`legacy_strftime` too (current Packer's): cattle's hcl2_upgrade writes them.
         self.functions = default_functions({**filesystem_functions(cwd), "timestamp": timestamp_function(now),
-                                            "env": (lambda name: env.get(name, ""), [("string",)])})
+                                            "env": (lambda name: env.get(name, ""), [("string",)]),
+                                            **legacy_time_functions(now)})
         # Packer's path.root is the template's directory as given on the command line (`.` for `t.pkr.hcl`).
         self.path_values = {"root": path_root(given, os.path.isdir(path)) if given else root, "cwd": cwd}
         self.plain = Evaluator({"path": self.path_values}, self.functions, root)

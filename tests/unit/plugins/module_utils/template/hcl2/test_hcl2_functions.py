@@ -13,6 +13,7 @@ import re
 import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.template.hcl2 import syntax
+from ansible_collections.cattle.images.plugins.module_utils.template.hcl2.dates_files import legacy_time_functions
 from ansible_collections.cattle.images.plugins.module_utils.template.hcl2.diagnostics import HCLError
 from ansible_collections.cattle.images.plugins.module_utils.template.hcl2.evaluate import Evaluator, default_functions
 from ansible_collections.cattle.images.plugins.module_utils.template.hcl2.functions import (
@@ -26,8 +27,9 @@ from ansible_collections.cattle.images.plugins.module_utils.template.hcl2.functi
 def run(tmp_path):
     from datetime import UTC, datetime
 
-    functions = default_functions({**filesystem_functions(str(tmp_path)),
-                                   "timestamp": timestamp_function(datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))})
+    start = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    functions = default_functions({**filesystem_functions(str(tmp_path)), "timestamp": timestamp_function(start),
+                                   **legacy_time_functions(start)})
 
     def _run(text):
         body = syntax.parse_body(f"x = {text}\n", "t.pkr.hcl")
@@ -103,6 +105,8 @@ CASES = [
     ('yamldecode("a: [1, 2]")', {"a": [1, 2]}),
     ('yamlencode({a = 1, b = ["x"], c = {d = [{e = 1}]}})', '"a": 1\n"b":\n- "x"\n"c":\n  "d":\n  - "e": 1\n'),
     ("timestamp()", "2024-05-06T07:08:09Z"),
+    ('legacy_isotime("2006-01-02 03:04:05 PM Mon")', "2024-05-06 07:08:09 AM Mon"),  # current Packer's (Go layout)
+    ('legacy_strftime("%Y%m%d-%H%M")', "20240506-0708"),
     ('formatdate("YYYY-MM-DD hh:mm:ss ZZZ EEE MMM", "2024-05-06T07:08:09Z")', "2024-05-06 07:08:09 UTC Mon May"),
     ('formatdate("\'day\' D, h:m AA", timestamp())', "day 6, 7:8 AM"),
     ('timeadd("2024-05-06T07:08:09Z", "1h30m")', "2024-05-06T08:38:09Z"),

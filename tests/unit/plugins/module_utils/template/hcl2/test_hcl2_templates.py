@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
@@ -81,6 +83,27 @@ def test_reference_to_undeclared_variable_has_its_position(load):
     assert errors_of(caught) == [
         "t.pkr.hcl:7:18: Reference to undeclared input variable; An input variable with the name \"nope\" has not "
         "been declared. This variable can be declared with a variable \"nope\" {} block."]
+
+
+def test_every_bad_argument_of_a_source_is_reported_as_packer_does(load):
+    # Packer decodes a whole body and reports each argument's error, map items and nested blocks included.
+    template = ('source "null" "one" {\n  communicator = var.a\n  ssh_host = var.b\n  ssh_username = "${var.c}"\n'
+                '  ssh_port = 22\n}\n' + SHELL_BUILD % '"x"')
+    template = template.replace('  ssh_port = 22\n', '  ssh_port = 22\n  tags = {\n    one = var.d\n    two = var.e\n  }\n')
+    with pytest.raises(TemplateErrors) as caught:
+        load(template)
+    lines = sorted(int(e.split(":")[1]) for e in errors_of(caught))
+    assert lines == [2, 3, 4, 7, 8], errors_of(caught)
+
+
+def test_legacy_time_functions_that_hcl2_upgrade_writes(load):
+    # {{isotime "2006-01-02"}} upgrades to legacy_isotime (Go layout), {{strftime "%Y-%m-%d"}} to legacy_strftime.
+    template = SOURCE + SHELL_BUILD % '"${legacy_isotime("2006-01-02 Mon")}", "${legacy_strftime("%Y-%m-%d %a")}"'
+    iso, strf = inline(load(template))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} [A-Z][a-z]{2}", iso) and iso == strf
+    with pytest.raises(TemplateErrors) as caught:
+        load(SOURCE + SHELL_BUILD % '"${legacy_isotime()}"')
+    assert errors_of(caught)
 
 
 def test_validation_rule(load):

@@ -1,0 +1,10 @@
+packer {
+    required_plugins {
+        virtualbox = {
+          version = "~> 1"
+          source  = "github.com/hashicorp/virtualbox"
+        }
+    }
+}
+
+source "virtualbox-iso" "vbox_guest" {}
