@@ -118,3 +118,19 @@ def test_failed_file_build_leaves_no_target(venv_bin, tmp_path):
     # Status 3, not 1: the target existed while the provisioners ran.
     assert "non-zero exit status: 3" in run.stdout
     assert not (tmp_path / "out/t.txt").exists()
+
+
+def test_sleep_waits_between_steps_and_a_timeout_ends_it(venv_bin, tmp_path):
+    """As Packer 1.6.6 on the same template: the steps in order, and a sleep cut short by its timeout fails the build."""
+    template = write_template(tmp_path, {
+        "builders": [{"type": "null", "communicator": "none"}],
+        "provisioners": [{"type": "shell-local", "inline": ["echo before"]}, {"type": "sleep", "duration": "1s"},
+                         {"type": "shell-local", "inline": ["echo after"]},
+                         {"type": "sleep", "duration": "10m", "timeout": "1s"}],
+    })
+    run = cattle(venv_bin, "build", "-color=false", template, cwd=tmp_path)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    lines = [line for line in output.splitlines() if line.startswith(("    null: ", "==> null: Setting", "==> null: Cancelling"))]
+    assert lines == ["    null: before", "    null: after", "==> null: Setting a 1s timeout for the next provisioner...",
+                     "==> null: Cancelling provisioner after a timeout..."], output

@@ -29,9 +29,6 @@ CAUSES = os.path.join(REPO, "tests", "data", "corpus_causes.tsv")
 
 # (file, check) -> reason; check is "syntax", "validate" or "validate-args".
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    ("packer__command_test-fixtures_timeout_template.json", "validate"): (
-        "uses Packer's `sleep` provisioner, which cattle does not implement: validate refuses it"
-    ),
     ("packer-docs__website_content_docs_builders_qemu.mdx_L31.json", "validate"): (
         "validate asks cattle's own qemu builder, which refuses a missing http_directory; Packer 1.6.6 "
         "would serve the missing directory as empty"

@@ -100,6 +100,29 @@ PROVISIONERS = {
         "plugin_id": "ansible-local",
     },
     "breakpoint": {"options": {"disable": "bool", "note": "str"}, "plugin_id": "breakpoint"},
+    "sleep": {"options": {"duration": "duration"}, "plugin_id": "sleep"},
+    "inspec": {
+        "options": {
+            "command": "str", "subcommand": "str", "extra_arguments": "list", "inspec_env_vars": "list", "profile": "str",
+            "attributes_directory": "str", "attributes": "list", "backend": "str", "user": "str", "host": "str",
+            "local_port": "int", "ssh_host_key_file": "str", "ssh_authorized_key_file": "str",
+        },
+        "implemented": False,
+        "alternative": "use the testinfra provisioner (cattle's own) to test the build host before capture, "
+                       "or a shell-local provisioner that runs `inspec exec` against it",
+        "plugin_id": "inspec",
+    },
+    "azure-dtlartifact": {
+        "options": {
+            "dtl_artifacts": "any", "lab_name": "str", "lab_resource_group_name": "str", "vm_name": "str",
+            "polling_duration_timeout": "duration", "azure_tags": "map", "cloud_environment_name": "str",
+            "client_id": "str", "client_secret": "str", "client_cert_path": "str", "client_jwt": "str",
+            "object_id": "str", "tenant_id": "str", "subscription_id": "str", "use_azure_cli_auth": "bool",
+        },
+        "implemented": False,
+        "alternative": "it needs the azure-dtl builder, which cattle does not have",
+        "plugin_id": "azure-dtlartifact",
+    },
     # cattle's own (Packer has no such type): pytest-testinfra against the build host, before capture.
     "testinfra": {
         "options": {"tests": "list", "environment_vars": "list", "extra_arguments": "list", "junit_xml": "str"},

@@ -14,6 +14,7 @@ from ansible_collections.cattle.images.plugins.action import file as file_action
 from ansible_collections.cattle.images.plugins.action import manifest as manifest_action
 from ansible_collections.cattle.images.plugins.action import shell as shell_action
 from ansible_collections.cattle.images.plugins.action import shell_local as shell_local_action
+from ansible_collections.cattle.images.plugins.action import sleep as sleep_action
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.context import BuildContext
 
@@ -146,6 +147,18 @@ def test_ansible_child_environment_drops_the_parents_output_plumbing(monkeypatch
 
 def test_breakpoint_configuration(context):
     assert prepare(breakpoint_action, {"disable": "true", "note": "n"}, context) == {"disable": True, "note": "n"}
+
+
+@pytest.mark.parametrize("given, wanted", [("1m30s", 90.0), ("250ms", 0.25), (2.5, 2.5), (None, 0.0)])
+def test_sleep_reads_packers_durations(context, given, wanted):
+    assert prepare(sleep_action, {"duration": given}, context) == {"duration": wanted}
+
+
+def test_sleep_refuses_a_bad_duration_and_unknown_options(context):
+    with pytest.raises(UserError, match="duration"):
+        prepare(sleep_action, {"duration": "soon"}, context)
+    with pytest.raises(UserError, match="dureation"):
+        prepare(sleep_action, {"dureation": "1s"}, context)
 
 
 def test_post_processor_configurations(context, tmp_path):

@@ -209,7 +209,7 @@ def test_iso_checksum_is_not_judged_without_an_iso_url(load):
 
 
 @pytest.mark.parametrize(("section", "component"), [
-    ("provisioners", {"type": "sleep"}),
+    ("provisioners", {"type": "inspec", "profile": "https://github.com/dev-sec/linux-baseline"}),
     ("post-processors", {"type": "vagrant"}),
     ("post-processors", {"type": "vagrant-cloud"}),
     ("post-processors", {"type": "artifice", "files": ["t.json"]}),
