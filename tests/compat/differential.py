@@ -44,6 +44,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 BASE_IMAGE = "local/debian:bookworm"
 CONFIG_FIELDS = ("Env", "Cmd", "Entrypoint", "WorkingDir", "User", "ExposedPorts", "Labels", "Volumes")
 TOOLS = ("packer", "cattle")
+# What `cattle build` says when it sweeps a dead run (cattle_cli/commands/sweep.py).
+DEAD_RUN_SWEPT = re.compile(r"==> (Removed|Stopped) .* (left by|of) a dead run\b|==> Cleanup of a dead run failed")
 BUILD_TIMEOUT = 900
 
 
@@ -112,8 +114,11 @@ class Run:
 
     def step_lines(self):
         """The `say` lines of the builds (`==> name: …`), without the closing summary."""
+        # cattle's sweep of runs killed earlier on this machine says what it removed before the
+        # build starts: it is about those runs, not this template.
         return [text for kind, text in self.ui if kind == "say" and text.startswith("==> ")
-                and not text.startswith(("==> Wait completed", "==> Builds finished", "==> Some builds"))]
+                and not text.startswith(("==> Wait completed", "==> Builds finished", "==> Some builds"))
+                and not DEAD_RUN_SWEPT.match(text)]
 
     def build_errors(self):
         """Why each build failed: the `Build 'name' errored after …: reason` lines."""
