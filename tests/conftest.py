@@ -37,7 +37,31 @@ def _docker_ready():
     return None
 
 
+# Test files that boot QEMU guests (qemu, the VirtualBox stand-in, the installer ISO, testinfra on a
+# disk). Under pytest-xdist they share one worker: two TCG guests at once on this 2-core machine slow
+# each other until typed boot commands are lost.
+VM_TEST_FILES = frozenset({
+    "tests/integration/test_build_virtualbox.py",
+    "tests/integration/test_build_keys_per_builder.py",
+    "tests/integration/fixtures/test_installer_iso.py",
+    "tests/integration/fixtures/test_vboxmanage_standin.py",
+    "tests/integration/test_sweep_orphans_cli.py",
+    "tests/integration/test_provisioner_testinfra.py",
+    "tests/integration/test_build_qemu.py",
+    "tests/integration/plugins/modules/test_qemu_module.py",
+    "tests/integration/plugins/module_utils/test_vm_orphans.py",
+})
+
+
+def _group_for_xdist(items):
+    """One xdist group per test file (its module fixtures are set up once), one for all VM files."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group("vm" if path in VM_TEST_FILES else path))
+
+
 def pytest_collection_modifyitems(config, items):
+    _group_for_xdist(items)
     # Select on the `docker` marker, not the keyword: keywords include directory and file
     # names, and pure unit tests under `.../docker/` need no engine.
     needing_docker = [item for item in items if item.get_closest_marker("docker")]
