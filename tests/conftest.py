@@ -60,6 +60,7 @@ def _group_for_xdist(items):
         item.add_marker(pytest.mark.xdist_group("vm" if path in VM_TEST_FILES else path))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     _group_for_xdist(items)
     # Select on the `docker` marker, not the keyword: keywords include directory and file
