@@ -133,8 +133,6 @@ def _run_builds(plan, run_dir, opts):
         ui.color_intro([build["name"] for build in plan["builds"]])
     interrupted = _Interrupted(run_dir)
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    gate = os.path.join(run_dir, "swept")
-    sweeper = _sweep_dead_runs_meanwhile(ui, run_dir, gate)
 
     import ansible_runner  # imported late: validate errors should not pay for it
 
@@ -148,6 +146,9 @@ def _run_builds(plan, run_dir, opts):
     run_ledger = ledger.Ledger(os.path.join(run_dir, "ledger.jsonl"))
     _no_pty_close_delay()
     forks = ansible_forks(opts["parallel-builds"], opts["debug"], len(plan["builds"]))
+    # Started only now: its imports would compete for the interpreter with the work above.
+    gate = os.path.join(run_dir, "swept")
+    sweeper = _sweep_dead_runs_meanwhile(ui, run_dir, gate)
     runner = None
     try:
         if interrupted:
