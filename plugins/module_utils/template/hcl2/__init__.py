@@ -5,6 +5,8 @@ var_files, cwd, env)` returns a `Template` whose `validate`/`plan`/`checked_plan
 JSON loader's. `template.load_template` dispatches here for a `.pkr.hcl`/`.pkr.json` path or a directory.
 """
 
+from __future__ import annotations
+
 import os
 
 TEMPLATE_SUFFIXES = (".pkr.hcl",)
