@@ -208,7 +208,7 @@ def _sweep_dead_runs_meanwhile(ui, run_dir, gate):
         try:
             sweep_dead_runs(ui.say, ui.error, exclude=(run_dir,))
         except Exception as exc:  # noqa: BLE001 - a failed sweep of other runs must not stop this one
-            ui.error(f"==> Cleanup of dead runs failed: {exc}")
+            ui.error(f"==> Cleanup of a dead run failed: {exc}")
         finally:
             process_tree.open_start_gate(gate)
 
