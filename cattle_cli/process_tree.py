@@ -194,9 +194,32 @@ def run_guarded_playbook(argv=None):
     return code
 
 
+START_GATE_ENV = "CATTLE_START_GATE"
+
+
+def open_start_gate(path):
+    """Let the ansible-playbook waiting on ``path`` (see :func:`wait_for_start_gate`) go on."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
+def wait_for_start_gate(environ=None):
+    """Wait until the file named by ``CATTLE_START_GATE`` exists (at once when it is not set).
+
+    ``cattle build`` sweeps what dead runs left while ansible-playbook imports Ansible: the
+    import overlaps the sweep, and no task (no build's container or VM, which may need a name a
+    leftover still holds) starts before the sweep is done. ``cattle`` always opens the gate,
+    and this process dies with it when it dies.
+    """
+    environ = os.environ if environ is None else environ
+    gate = environ.pop(START_GATE_ENV, "")
+    while gate and not os.path.exists(gate):
+        time.sleep(0.005)
+
+
 def _playbook_main(argv):
     from ansible.cli.playbook import main
 
+    wait_for_start_gate()
     sys.argv = argv
     return main()
 

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 
 from ansible_collections.cattle.images.plugins.module_utils import ledger
@@ -132,8 +133,6 @@ def _run_builds(plan, run_dir, opts):
         ui.color_intro([build["name"] for build in plan["builds"]])
     interrupted = _Interrupted(run_dir)
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    # What runs killed or crashed before this one left behind goes first.
-    sweep_dead_runs(ui.say, ui.error, exclude=(run_dir,))
 
     import ansible_runner  # imported late: validate errors should not pay for it
 
@@ -147,6 +146,9 @@ def _run_builds(plan, run_dir, opts):
     run_ledger = ledger.Ledger(os.path.join(run_dir, "ledger.jsonl"))
     _no_pty_close_delay()
     forks = ansible_forks(opts["parallel-builds"], opts["debug"], len(plan["builds"]))
+    # Started only now: its imports would compete for the interpreter with the work above.
+    gate = os.path.join(run_dir, "swept")
+    sweeper = _sweep_dead_runs_meanwhile(ui, run_dir, gate)
     runner = None
     try:
         if interrupted:
@@ -161,7 +163,7 @@ def _run_builds(plan, run_dir, opts):
                 "cattle_debug": opts["debug"],
                 "cache": opts["cache"],
             },
-            envvars=_ansible_env(opts, run_dir),
+            envvars=dict(_ansible_env(opts, run_dir), **{process_tree.START_GATE_ENV: gate}),
             forks=forks,
             cancel_callback=interrupted.cancel,
             quiet=True,  # runner's own echo keeps the pty's carriage returns: print through PlaybookEcho
@@ -176,6 +178,7 @@ def _run_builds(plan, run_dir, opts):
             signal.signal(sig, signal.SIG_IGN)
         # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
         interrupted.stop_leftovers()
+        sweeper.join()
         kept_at = _keep_runner_artifacts(run_dir, opts["keep-artifacts"], plan.get("sensitive_values") or (), ui)
         _sweep_or_keep(run_ledger, run_dir, opts["on-error"], interrupted, ui)
         for sig, handler in previous.items():
@@ -191,6 +194,27 @@ def _run_builds(plan, run_dir, opts):
     if death:
         ui.error(death)
     return 1
+
+
+def _sweep_dead_runs_meanwhile(ui, run_dir, gate):
+    """Sweep what runs killed or crashed before this one left behind, in a thread, then open ``gate``.
+
+    The sweep (≈0.1–0.3 s, most of it importing the Docker SDK) used to delay ansible-playbook's
+    start; now it overlaps ansible-playbook's own import of Ansible, which waits at ``gate`` before
+    it runs a task, so no build starts while a leftover may still hold a name it needs.
+    """
+
+    def sweep():
+        try:
+            sweep_dead_runs(ui.say, ui.error, exclude=(run_dir,))
+        except Exception as exc:  # noqa: BLE001 - a failed sweep of other runs must not stop this one
+            ui.error(f"==> Cleanup of a dead run failed: {exc}")
+        finally:
+            process_tree.open_start_gate(gate)
+
+    thread = threading.Thread(target=sweep, name="cattle-sweep-dead-runs", daemon=True)
+    thread.start()
+    return thread
 
 
 def _keep_runner_artifacts(run_dir, keep_dir, sensitive, ui):
@@ -238,12 +262,18 @@ def _sweep_or_keep(run_ledger, run_dir, on_error, interrupted, ui):
         ui.say(f"==> {line}")
 
 
+_OUTPUT_LOCK = threading.Lock()
+
+
 def _say(line):
+    # One write per line under a lock: the sweep of dead runs speaks from its own thread.
     # A closed terminal (SIGHUP) or a reader gone must not stop the cleanup that is printing.
-    try:
-        print(line, flush=True)
-    except OSError:
-        pass
+    with _OUTPUT_LOCK:
+        try:
+            sys.stdout.write(f"{line}\n")
+            sys.stdout.flush()
+        except OSError:
+            pass
 
 
 def _abnormal_end(runner):

@@ -16,7 +16,7 @@ def load_template(path, variables=None, var_files=None, cwd=None, env=None, stri
 
     full = path if path == "-" or os.path.isabs(os.fspath(path)) else os.path.join(cwd or os.getcwd(), path)
     if path != "-":
-        from .hcl2.loader import is_hcl2_path
+        from .hcl2 import is_hcl2_path
 
         if is_hcl2_path(full):
             from .hcl2.loader import load_hcl2_template

@@ -105,3 +105,34 @@ def test_a_guarded_child_whose_parent_is_already_gone_dies_at_once(tmp_path):
                            "process_tree.die_with_parent(1); print('survived')"],
                           capture_output=True, text=True, timeout=30, check=False)
     assert proc.returncode == -9 and "survived" not in proc.stdout
+
+
+def test_ansible_playbook_runs_nothing_before_the_start_gate_opens(tmp_path, monkeypatch):
+    # ansible-playbook's main() stands in: it records whether the gate was open when it was called.
+    import sys
+    import threading
+    import types
+
+    gate = tmp_path / "swept"
+    called_with_gate_open = []
+    fake = types.ModuleType("ansible.cli.playbook")
+    fake.main = lambda: called_with_gate_open.append(gate.exists()) or 0
+    import ansible.cli  # noqa: F401 - the real parent packages; only the playbook entry point is faked
+
+    monkeypatch.setitem(sys.modules, "ansible.cli.playbook", fake)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setenv(process_tree.START_GATE_ENV, str(gate))
+    opener = threading.Timer(0.3, process_tree.open_start_gate, args=(str(gate),))
+    opener.start()
+    try:
+        assert process_tree._playbook_main(["ansible-playbook", "site.yml"]) == 0
+    finally:
+        opener.join()
+    assert called_with_gate_open == [True]
+    # Popped, so the workers and the commands they start do not inherit it.
+    assert process_tree.START_GATE_ENV not in os.environ
+
+
+def test_without_a_start_gate_ansible_playbook_starts_at_once(monkeypatch):
+    monkeypatch.delenv(process_tree.START_GATE_ENV, raising=False)
+    process_tree.wait_for_start_gate()  # returns: nothing to wait for (ansible-playbook run directly)

@@ -16,7 +16,7 @@ from ..functions import time_ordered_uuid
 from ..loader import Template
 from ..runtime import mask
 from ..structure import format_path
-from . import syntax
+from . import JSON_SUFFIX, TEMPLATE_SUFFIXES, is_hcl2_path, syntax  # noqa: F401 - is_hcl2_path kept importable here
 from . import variables as hvars
 from .builds import BuildCompiler, source_key
 from .dates_files import legacy_time_functions
@@ -27,16 +27,9 @@ from .inspect import inspect_text
 from .packer_block import packer_block, required_version
 
 _UNKNOWN_KEY = re.compile(r"""unknown configuration key: '"(.*)"'""")
-TEMPLATE_SUFFIXES = (".pkr.hcl",)
-JSON_SUFFIX = ".pkr.json"
 AUTO_VARS_SUFFIXES = (".auto.pkrvars.hcl", ".auto.pkrvars.json")
 TOP_BLOCKS = {"variable": 1, "variables": 0, "locals": 0, "local": 1, "source": 2, "build": 0, "packer": 0, "data": 2,
               "communicator": 2}
-
-
-def is_hcl2_path(path) -> bool:
-    path = os.fspath(path)
-    return os.path.isdir(path) or path.endswith(TEMPLATE_SUFFIXES + (JSON_SUFFIX,))
 
 
 class HCL2Template(Template):
