@@ -1,0 +1,4 @@
+"""What each provisioner option does, one sentence each, in cattle's words."""
+
+SHARED = {}
+BY_TYPE = {}
