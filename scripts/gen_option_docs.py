@@ -29,11 +29,32 @@ MODULES = {
     "amazon_ebs": ("builder", ("amazon-ebs",)),
     "virtualbox": ("builder", ("virtualbox-iso", "virtualbox-ovf")),
     "file_builder": ("builder", ("file",)),
+    "shell": ("provisioner", ("shell",)),
+    "shell_local": ("provisioner", ("shell-local",)),
+    "file": ("provisioner", ("file",)),
+    "powershell": ("provisioner", ("powershell",)),
+    "windows_shell": ("provisioner", ("windows-shell",)),
+    "windows_restart": ("provisioner", ("windows-restart",)),
+    "ansible": ("provisioner", ("ansible",)),
+    "ansible_local": ("provisioner", ("ansible-local",)),
+    "breakpoint": ("provisioner", ("breakpoint",)),
+    "sleep": ("provisioner", ("sleep",)),
+    "testinfra": ("provisioner", ("testinfra",)),
+    "puppet_masterless": ("provisioner", ("puppet-masterless",)),
+    "chef_solo": ("provisioner", ("chef-solo",)),
+    "salt_masterless": ("provisioner", ("salt-masterless",)),
+    "manifest": ("post-processor", ("manifest",)),
+    "checksum": ("post-processor", ("checksum",)),
+    "compress": ("post-processor", ("compress",)),
+    "docker_import": ("post-processor", ("docker-import",)),
+    "docker_tag": ("post-processor", ("docker-tag",)),
+    "docker_push": ("post-processor", ("docker-push",)),
+    "docker_save": ("post-processor", ("docker-save",)),
 }
 
 TYPE_WORDS = {
     "str": "string", "bool": "boolean", "int": "integer", "float": "number",
-    "duration": "duration (a Go duration such as C(1m30s), or a number of seconds)",
+    "duration": "duration (a Go duration string such as C(1m30s))",
     "list": "list of strings", "intlist": "list of integers", "map": "map of strings",
     "map_any": "map", "listlist": "list of lists of strings", "listmap": "list of maps",
     "trilean": "boolean, or unset to leave the platform's default", "any": "any value",
@@ -60,7 +81,8 @@ def _schemas(kind):
 
 def _show(value, packer_type):
     if packer_type == "duration" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"C({value:g}s)"
+        from ansible_collections.cattle.images.plugins.module_utils.durations import format_go_duration
+        return f"C({format_go_duration(value)})"
     if isinstance(value, bool):
         return "C(true)" if value else "C(false)"
     if isinstance(value, (list, dict)):

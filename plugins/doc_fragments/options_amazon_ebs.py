@@ -243,12 +243,12 @@ options:
       pause_before_connecting:
         description:
         - Wait this long after the host first answers before connecting for provisioning.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       pause_before_ssm:
         description:
         - Wait this long before opening a Session Manager session.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       placement:
         description:
@@ -506,7 +506,7 @@ options:
       ssh_keep_alive_interval:
         description:
         - How often to send SSH keep-alive messages; C(-1s) turns them off.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_key_exchange_algorithms:
         description:
@@ -578,7 +578,7 @@ options:
       ssh_read_write_timeout:
         description:
         - Drop the SSH connection when no data moves for this long (0 waits forever).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_remote_tunnels:
         description:
@@ -588,7 +588,7 @@ options:
       ssh_timeout:
         description:
         - How long to keep trying to connect over SSH before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_username:
         description:
@@ -598,7 +598,7 @@ options:
       ssh_wait_timeout:
         description:
         - Older name of C(ssh_timeout).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssm_agent_enable:
         description:
@@ -699,7 +699,7 @@ options:
       windows_password_timeout:
         description:
         - How long to wait for a Windows instance's generated password.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       winrm_host:
         description:
@@ -730,7 +730,7 @@ options:
       winrm_timeout:
         description:
         - How long to keep trying to connect over WinRM before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       winrm_use_ntlm:
         description:

@@ -140,7 +140,7 @@ options:
       pause_before_connecting:
         description:
         - Wait this long after the host first answers before connecting for provisioning.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       platform:
         description:
@@ -255,7 +255,7 @@ options:
       ssh_keep_alive_interval:
         description:
         - How often to send SSH keep-alive messages; C(-1s) turns them off.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_key_exchange_algorithms:
         description:
@@ -325,7 +325,7 @@ options:
       ssh_read_write_timeout:
         description:
         - Drop the SSH connection when no data moves for this long (0 waits forever).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_remote_tunnels:
         description:
@@ -335,7 +335,7 @@ options:
       ssh_timeout:
         description:
         - How long to keep trying to connect over SSH before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_username:
         description:
@@ -345,7 +345,7 @@ options:
       ssh_wait_timeout:
         description:
         - Older name of C(ssh_timeout).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       temporary_key_pair_bits:
         description:
@@ -405,7 +405,7 @@ options:
       winrm_timeout:
         description:
         - How long to keep trying to connect over WinRM before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       winrm_use_ntlm:
         description:

@@ -23,12 +23,12 @@ options:
       boot_key_interval:
         description:
         - Pause between the keys typed from C(boot_command).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       boot_keygroup_interval:
         description:
         - Pause between groups of keys typed from C(boot_command).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       boot_steps:
         description:
@@ -38,7 +38,7 @@ options:
       boot_wait:
         description:
         - How long to wait after the VM starts before typing C(boot_command).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds). Default C(10s).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)). Default C(10s).'
         type: raw
       cd_files:
         description:
@@ -268,7 +268,7 @@ options:
       pause_before_connecting:
         description:
         - Wait this long after the host first answers before connecting for provisioning.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       qemu_binary:
         description:
@@ -308,7 +308,7 @@ options:
       shutdown_timeout:
         description:
         - How long to wait for the VM to stop after C(shutdown_command).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds). Default C(300s).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)). Default C(5m0s).'
         type: raw
       skip_compaction:
         description:
@@ -425,7 +425,7 @@ options:
       ssh_keep_alive_interval:
         description:
         - How often to send SSH keep-alive messages; C(-1s) turns them off.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_key_exchange_algorithms:
         description:
@@ -495,7 +495,7 @@ options:
       ssh_read_write_timeout:
         description:
         - Drop the SSH connection when no data moves for this long (0 waits forever).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_remote_tunnels:
         description:
@@ -505,7 +505,7 @@ options:
       ssh_timeout:
         description:
         - How long to keep trying to connect over SSH before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_username:
         description:
@@ -515,7 +515,7 @@ options:
       ssh_wait_timeout:
         description:
         - Older name of C(ssh_timeout).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       temporary_key_pair_bits:
         description:
@@ -620,7 +620,7 @@ options:
       winrm_timeout:
         description:
         - How long to keep trying to connect over WinRM before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       winrm_use_ntlm:
         description:

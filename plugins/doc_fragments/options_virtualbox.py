@@ -29,12 +29,12 @@ options:
       boot_keygroup_interval:
         description:
         - Pause between groups of keys typed from C(boot_command).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       boot_wait:
         description:
         - How long to wait after the VM starts before typing C(boot_command).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds). Default C(10s).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)). Default C(10s).'
         type: raw
       bundle_iso:
         description:
@@ -347,12 +347,12 @@ options:
       pause_before_connecting:
         description:
         - Wait this long after the host first answers before connecting for provisioning.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       post_shutdown_delay:
         description:
         - Wait this long after the VM stops before changing it.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds). Default C(2s).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)). Default C(2s).'
         type: raw
       rtc_time_base:
         description:
@@ -374,7 +374,7 @@ options:
       shutdown_timeout:
         description:
         - How long to wait for the VM to stop after C(shutdown_command).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds). Default C(300s).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)). Default C(5m0s).'
         type: raw
       skip_export:
         description:
@@ -491,7 +491,7 @@ options:
       ssh_keep_alive_interval:
         description:
         - How often to send SSH keep-alive messages; C(-1s) turns them off.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_key_exchange_algorithms:
         description:
@@ -561,7 +561,7 @@ options:
       ssh_read_write_timeout:
         description:
         - Drop the SSH connection when no data moves for this long (0 waits forever).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_remote_tunnels:
         description:
@@ -576,7 +576,7 @@ options:
       ssh_timeout:
         description:
         - How long to keep trying to connect over SSH before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_username:
         description:
@@ -586,7 +586,7 @@ options:
       ssh_wait_timeout:
         description:
         - Older name of C(ssh_timeout).
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       target_path:
         description:
@@ -678,7 +678,7 @@ options:
       winrm_timeout:
         description:
         - How long to keep trying to connect over WinRM before the build fails.
-        - 'Packer type: duration (a Go duration such as C(1m30s), or a number of seconds).'
+        - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       winrm_use_ntlm:
         description:
