@@ -22,7 +22,8 @@ extends_documentation_fragment:
   - cattle.images.component.provisioner
   - cattle.images.options_ansible_local
 notes:
-  - "The generated inventory lists C(127.0.0.1) in each of C(inventory_groups); C(galaxy_command) runs in the guest, so without network there it only works with local requirements."
+  - "The generated inventory lists C(127.0.0.1) in each of C(inventory_groups); C(galaxy_command) runs in the guest, so without network there it only
+     works with local requirements."
   - "Exit code 127 reads as Packer's \"could not be found\" error; any other non-zero exit code fails the build."
 """
 

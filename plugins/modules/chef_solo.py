@@ -22,7 +22,8 @@ extends_documentation_fragment:
   - cattle.images.component.provisioner
   - cattle.images.options_chef_solo
 notes:
-  - "C(chef_license) defaults to C(accept-silent) when Packer's own installer runs; C(config_template) sees C({{.CookbookPaths}}), C({{.RolesPath}}), C({{.HasRolesPath}}) and the like."
+  - "C(chef_license) defaults to C(accept-silent) when Packer's own installer runs; C(config_template) sees C({{.CookbookPaths}}), C({{.RolesPath}}),
+     C({{.HasRolesPath}}) and the like."
 """
 
 EXAMPLES = r"""

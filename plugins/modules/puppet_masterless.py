@@ -21,7 +21,9 @@ extends_documentation_fragment:
   - cattle.images.component.provisioner
   - cattle.images.options_puppet_masterless
 notes:
-  - "C(facter) gets C(packer_build_name) and C(packer_builder_type) added, passed as C(FACTER_name='value') sorted by name; the C(execute_command) template has C({{.WorkingDir}}), C({{.FacterVars}}), C({{.Sudo}}), C({{.PuppetBinDir}}), C({{.ModulePath}}), C({{.HieraConfigPath}}), C({{.ManifestDir}}), C({{.ExtraArguments}}) and C({{.ManifestFile}})."
+  - "C(facter) gets C(packer_build_name) and C(packer_builder_type) added, passed as C(FACTER_name='value') sorted by name; the C(execute_command)
+     template has C({{.WorkingDir}}), C({{.FacterVars}}), C({{.Sudo}}), C({{.PuppetBinDir}}), C({{.ModulePath}}), C({{.HieraConfigPath}}),
+     C({{.ManifestDir}}), C({{.ExtraArguments}}) and C({{.ManifestFile}})."
 """
 
 EXAMPLES = r"""
