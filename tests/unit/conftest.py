@@ -11,11 +11,11 @@ def pytest_configure(config):
 
 # ansible-test imports each test file as a package module (ansible_collections.cattle.images.tests...),
 # so a test's own directory is not on sys.path as it is under plain pytest; a few tests import a
-# helper that sits beside them (`from conftest import null_build`, `from packer_compare import ...`).
+# helper that sits beside them (`from conftest import null_build`, `from packer_compare import ...`, `from fake_guest import ...`).
 if __name__.startswith("ansible_collections."):
     import os
     import sys
 
     _HERE = os.path.dirname(os.path.abspath(__file__))
-    for _helpers in ("plugins/module_utils/template/hcl2", "plugins/module_utils/template"):
+    for _helpers in ("plugins/module_utils/template/hcl2", "plugins/module_utils/template", "plugins/action"):
         sys.path.insert(0, os.path.join(_HERE, _helpers))
