@@ -324,7 +324,8 @@ options:
         type: raw
       ssh_read_write_timeout:
         description:
-        - Drop the SSH connection when no data moves for this long (0 waits forever).
+        - 'Give up on a remote command that has not ended after this long (unset: no limit), e.g. one hung by a
+          reboot.'
         - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_remote_tunnels:

@@ -217,7 +217,8 @@ options:
         type: raw
       iso_skip_cache:
         description:
-        - Use C(iso_url) in place instead of copying it into the cache.
+        - Let QEMU read C(iso_url) itself (through its curl block driver) instead of downloading it to the cache
+          first.
         - 'Packer type: boolean. Default C(false).'
         type: raw
       iso_target_extension:
@@ -494,7 +495,8 @@ options:
         type: raw
       ssh_read_write_timeout:
         description:
-        - Drop the SSH connection when no data moves for this long (0 waits forever).
+        - 'Give up on a remote command that has not ended after this long (unset: no limit), e.g. one hung by a
+          reboot.'
         - 'Packer type: duration (a Go duration string such as C(1m30s)).'
         type: raw
       ssh_remote_tunnels:

@@ -82,7 +82,7 @@ DOCKER = {
 }
 
 QEMU = {
-    "iso_skip_cache": "Use C(iso_url) in place instead of copying it into the cache.",
+    "iso_skip_cache": "Let QEMU read C(iso_url) itself (through its curl block driver) instead of downloading it to the cache first.",
     "accelerator": "Hardware acceleration QEMU uses (default C(kvm) when available, else C(tcg)).",
     "disk_image": "Boot from C(iso_url) as a disk image instead of an installer ISO.",
     "use_backing_file": "With C(disk_image), create the output disk as a qcow2 overlay on the source image.",
@@ -144,7 +144,7 @@ VIRTUALBOX = {
     "guest_additions_path": "Path on the guest to upload the Guest Additions ISO to.",
     "guest_additions_url": "Where to fetch the Guest Additions ISO (default the one of the installed VirtualBox).",
     "guest_additions_sha256": "SHA-256 checksum of the Guest Additions ISO.",
-    "guest_additions_interface": "Bus the Guest Additions ISO is attached to.",
+    "guest_additions_interface": "Bus the Guest Additions ISO is attached to with C(guest_additions_mode=attach) (default that of C(iso_interface)).",
     "post_shutdown_delay": "Wait this long after the VM stops before changing it.",
     "disable_shutdown": "Wait for the guest to stop by itself instead of running C(shutdown_command).",
     "acpi_shutdown": "Stop the VM with an ACPI power-button event instead of C(shutdown_command).",

@@ -36,7 +36,7 @@ COMMUNICATOR = {
     "ssh_proxy_username": "User for the SOCKS proxy.",
     "ssh_proxy_password": "Password for the SOCKS proxy.",
     "ssh_keep_alive_interval": "How often to send SSH keep-alive messages; C(-1s) turns them off.",
-    "ssh_read_write_timeout": "Drop the SSH connection when no data moves for this long (0 waits forever).",
+    "ssh_read_write_timeout": "Give up on a remote command that has not ended after this long (unset: no limit), e.g. one hung by a reboot.",
     "ssh_remote_tunnels": "Remote port forwards (C(port:host:hostport)) to open over the SSH connection.",
     "ssh_local_tunnels": "Local port forwards (C(port:host:hostport)) to open over the SSH connection.",
     "ssh_public_key": "Public key the build sets up on the host (usually generated, not set by hand).",
