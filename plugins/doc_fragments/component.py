@@ -9,7 +9,7 @@ class ModuleDocFragment:
 options:
   config:
     description:
-      - The component's Packer options, already interpolated (see the notes for the list).
+      - The component's Packer options, already interpolated; each is listed below, generated from cattle's schemas.
       - Give either O(config) or O(plan_file) with O(build) and the component's position in the plan.
     type: dict
   plan_file:

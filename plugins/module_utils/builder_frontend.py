@@ -29,6 +29,7 @@ import os
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.ledger import CAPTURE_CANCELLED, Ledger, capture_cancelled
 from ansible_collections.cattle.images.plugins.module_utils.plan import read_plan_build, read_plan_config
+from ansible_collections.cattle.images.plugins.module_utils.template.schemas.argspec import config_options
 from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 # Every builder's arguments besides ``state``, ``build_name`` and its own (doc fragment cattle.images.builder).
@@ -85,6 +86,9 @@ class BuilderDriver:
             **COMMON_ARGUMENTS,
             **(arguments or {}),
         )
+        options = config_options(self.types, self.secret_options)
+        if options is not None:
+            self.argument_spec["config"] = {"type": "dict", "options": options}
         self.required_if = [("state", state, ("config", "plan_file"), True)
                             for state in states if state not in self.config_free_states]
 
@@ -189,6 +193,9 @@ def _configure(driver, step, hide):
             step.type = read_plan_build(params["plan_file"], plan_build, driver.types)[0]["type"]
         hide([str(value) for value in sensitive if value])
         step.where = f"{params['plan_file']}: builds[{plan_build}]"
+    elif isinstance(raw_config, dict):
+        # Ansible set every option the task left out to None (argspec.py): unset stays unset.
+        raw_config = {key: value for key, value in raw_config.items() if value is not None}
     if isinstance(raw_config, dict):
         hide([str(raw_config[key]) for key in driver.secret_options if raw_config.get(key)])
     if raw_config is not None:

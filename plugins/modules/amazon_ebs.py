@@ -51,8 +51,8 @@ options:
     default: amazon-ebs
   config:
     description:
-      - The builder's options in Packer's shape (C(region), C(source_ami) / C(source_ami_filter), C(instance_type),
-        C(ami_name), …). C(secret_key), C(token) and communicator passwords are never shown in output.
+      - The builder's Packer options, each checked and decoded as Packer does (listed below, generated from cattle's schemas).
+      - An option left out takes Packer's default; an option the builder does not have is refused.
       - Mutually exclusive with O(plan_file); one of them is required.
     type: dict
   force:
@@ -78,6 +78,7 @@ attributes:
         O(state=absent) looks up the build's resources and reports whether it would remove any.
 extends_documentation_fragment:
   - cattle.images.builder
+  - cattle.images.options_amazon_ebs
 requirements:
   - boto3
 notes:

@@ -18,11 +18,9 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_ansible
 notes:
-  - "Packer options: C(playbook_file) (required), C(command), C(extra_arguments), C(ansible_env_vars), C(groups),
-     C(empty_groups), C(host_alias) (C(default)), C(user), C(skip_version_check), C(inventory_directory),
-     C(inventory_file), C(keep_inventory_file), C(galaxy_file), C(galaxy_command), C(galaxy_force_install),
-     C(roles_path), C(collections_path)."
+  - "Options about Packer's local SSH proxy are accepted and ignored (see their descriptions)."
   - "Options about Packer's SSH proxy (C(use_proxy), C(local_port), C(ssh_host_key_file), C(ssh_authorized_key_file),
      C(sftp_command), C(use_sftp), C(ansible_ssh_extra_args), C(inventory_file_template)) are accepted and ignored."
   - "C(galaxy_file) is installed with C(ansible-galaxy); requirements must point at local archives or paths when no Galaxy server can be reached."

@@ -20,14 +20,10 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_ansible_local
 notes:
-  - "Packer options (in I(config) or the plan): C(playbook_file) or C(playbook_files) (exactly one), C(playbook_dir)
-     (uploaded as the staging directory itself), C(playbook_paths), C(role_paths) (to C(<staging>/roles/<name>)),
-     C(group_vars), C(host_vars), C(inventory_file) or C(inventory_groups) (the generated inventory lists C(127.0.0.1) in
-     each group), C(galaxy_file) and C(galaxy_command) (C(ansible-galaxy install -r <file> -p <staging>/roles), run in the
-     guest: without network there it only works with local requirements), C(command) (default
-     C(ANSIBLE_FORCE_COLOR=1 PYTHONUNBUFFERED=1 ansible-playbook)), C(extra_arguments), C(staging_directory) (default
-     C(/tmp/packer-provisioner-ansible-local/<uuid>)), C(clean_staging_directory) (default false, as in Packer)."
+  - "The generated inventory lists C(127.0.0.1) in each of C(inventory_groups); C(galaxy_command) runs in the guest, so without network there it only
+     works with local requirements."
   - "Exit code 127 reads as Packer's \"could not be found\" error; any other non-zero exit code fails the build."
 """
 

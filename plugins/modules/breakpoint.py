@@ -17,8 +17,7 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
-notes:
-  - "Packer options: C(disable) (skip the pause), C(note)."
+  - cattle.images.options_breakpoint
 """
 
 EXAMPLES = r"""

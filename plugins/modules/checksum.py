@@ -16,9 +16,7 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
-notes:
-  - "Packer options: C(checksum_types) (C(md5) default; md5, sha1, sha224, sha256, sha384, sha512), C(output)
-     (C(packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum))."
+  - cattle.images.options_checksum
 """
 
 EXAMPLES = r"""

@@ -20,14 +20,10 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_chef_solo
 notes:
-  - "Packer options (in I(config) or the plan): C(cookbook_paths), C(remote_cookbook_paths), C(roles_path),
-     C(data_bags_path), C(encrypted_data_bag_secret_path), C(environments_path), C(chef_environment), C(chef_license)
-     (C(accept-silent) when Packer's own installer runs), C(config_template) (with C({{.CookbookPaths}}),
-     C({{.RolesPath}}), C({{.HasRolesPath}}) …), C(json), C(run_list), C(execute_command) (default
-     C({{if .Sudo}}sudo {{end}}chef-solo --no-color -c {{.ConfigPath}} -j {{.JsonPath}})), C(install_command),
-     C(skip_install), C(version), C(prevent_sudo), C(staging_directory) (default C(/tmp/packer-chef-solo)),
-     C(guest_os_type) (C(unix) only: a C(windows) guest is refused)."
+  - "C(chef_license) defaults to C(accept-silent) when Packer's own installer runs; C(config_template) sees C({{.CookbookPaths}}), C({{.RolesPath}}),
+     C({{.HasRolesPath}}) and the like."
 """
 
 EXAMPLES = r"""

@@ -18,8 +18,7 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
-notes:
-  - "Packer options: C(output) (C(packer_{{.BuildName}}_{{.BuilderType}})), C(format), C(compression_level) (6; 0 and -1 mean 6, above 9 means 9)."
+  - cattle.images.options_compress
 """
 
 EXAMPLES = r"""

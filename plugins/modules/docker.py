@@ -46,12 +46,9 @@ options:
     default: docker
   config:
     description:
-      - The builder's options in Packer's shape (C(image), C(commit)/C(export_path)/C(discard), C(pull), C(changes),
-        C(run_command), C(volumes), C(privileged), C(cap_add), C(cap_drop), C(device), C(tmpfs), C(container_dir),
-        C(exec_user), C(fix_upload_owner), C(author), C(message), C(platform), C(runtime), C(login), C(login_server),
-        C(login_username), C(login_password), C(windows_container)), checked here as Packer checks them, and C(cache)
-        (see O(cache)).
-      - C(login_password) is never shown in output.
+      - The builder's Packer options, each checked and decoded as Packer does (listed below, generated from cattle's schemas).
+      - An option left out takes Packer's default; an option the builder does not have is refused.
+      - C(cache) is cattle's step cache (see O(cache)).
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
   temp_dir:
@@ -75,6 +72,7 @@ attributes:
     details: Connects to the daemon and checks the config and the base image, then reports what it would do.
 extends_documentation_fragment:
   - cattle.images.builder
+  - cattle.images.options_docker
 requirements:
   - docker (Docker SDK for Python) >= 7.1
 notes:

@@ -22,8 +22,7 @@ author:
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
-notes:
-  - "Config options: C(repository) (required), C(tag), C(changes) (list), C(platform)."
+  - cattle.images.options_docker_import
 attributes:
   check_mode:
     support: full

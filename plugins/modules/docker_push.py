@@ -22,8 +22,7 @@ author:
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
-notes:
-  - "Config options: C(login) (bool), C(login_server), C(login_username), C(login_password). C(ecr_login) is not supported."
+  - cattle.images.options_docker_push
 attributes:
   check_mode:
     support: full

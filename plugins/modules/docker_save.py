@@ -21,8 +21,7 @@ author:
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
-notes:
-  - "Config options: C(path) (required)."
+  - cattle.images.options_docker_save
 attributes:
   check_mode:
     support: full

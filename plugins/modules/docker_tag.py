@@ -25,9 +25,7 @@ author:
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
-notes:
-  - "Config options: C(repository) (required), C(tags) (list or comma-separated string; the deprecated C(tag)
-    is merged in), C(force) (bool, no effect)."
+  - cattle.images.options_docker_tag
 attributes:
   check_mode:
     support: full

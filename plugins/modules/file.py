@@ -18,10 +18,8 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_file
 notes:
-  - "Packer options: C(source) | C(sources) (then C(destination) must end with C(/)), C(content) (Packer 1.7.5+),
-     C(destination) (required), C(direction) (C(upload) default | C(download)), C(generated) (skip the local existence
-     check)."
   - "Relative local paths are resolved against the run's working directory (the plan's C(cwd))."
   - "For docker builds with C(exec_user) and C(fix_upload_owner) (default true) in the builder's configuration, uploads
      are chowned to that user, as Packer's docker communicator does."

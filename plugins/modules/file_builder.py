@@ -34,11 +34,13 @@ options:
     default: file
   config:
     description:
-      - The builder's options in Packer's shape (C(target), and C(content) or C(source)).
+      - The builder's Packer options, each checked and decoded as Packer does (listed below, generated from cattle's schemas).
+      - An option left out takes Packer's default; an option the builder does not have is refused.
       - Mutually exclusive with O(plan_file); one of them is required.
     type: dict
 extends_documentation_fragment:
   - cattle.images.builder
+  - cattle.images.options_file_builder
 attributes:
   check_mode:
     details: Reads the source and the existing target and reports whether the target would change.

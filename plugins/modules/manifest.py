@@ -18,8 +18,8 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.post_processor
+  - cattle.images.options_manifest
 notes:
-  - "Packer options: C(output) (C(packer-manifest.json)), C(strip_path), C(strip_time), C(custom_data)."
   - "Passes its input artifact through and always keeps it."
 """
 

@@ -24,17 +24,8 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_powershell
 notes:
-  - "Packer options (in I(config) or the plan): C(inline) | C(script) | C(scripts), C(environment_vars),
-    C(env_var_format) (C($env:%s=\"%s\"; )), C(execute_command) (default
-    C(powershell -executionpolicy bypass \"& { if (Test-Path variable:global:ProgressPreference){set-variable
-    -name variable:global:ProgressPreference -value 'SilentlyContinue'};. {{.Vars}}; &'{{.Path}}'; exit
-    $LastExitCode }\")), C(execution_policy) (C(bypass); C(none) drops the C(powershell) wrapper),
-    C(debug_mode) (0-2, adds C(Set-PsDebug -Trace N;)), C(elevated_user), C(elevated_password),
-    C(elevated_execute_command), C(elevated_env_var_format), C(remote_path)
-    (C(c:/Windows/Temp/script-<uuid>.ps1)), C(remote_env_var_path), C(valid_exit_codes) ([0]),
-    C(skip_clean), C(start_retry_timeout) (5m: upload and run are retried together while the guest is
-    unreachable), C(pause_after)."
   - "Values in C(environment_vars) are escaped for PowerShell (C($), C(\"), C(`), C(') get a backtick);
     C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and the HTTP server's variables are added; keys are sorted."
   - "A build with C(communicator: none) fails this provisioner with a clear error."

@@ -19,15 +19,11 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_puppet_masterless
 notes:
-  - "Packer options (in I(config) or the plan): C(manifest_file) (required), C(manifest_dir), C(module_paths),
-     C(hiera_config_path), C(facter) (map; C(packer_build_name) and C(packer_builder_type) are added, passed as
-     C(FACTER_name='value'), sorted by name), C(execute_command) (Packer's default, with C({{.WorkingDir}}),
-     C({{.FacterVars}}), C({{.Sudo}}), C({{.PuppetBinDir}}), C({{.ModulePath}}), C({{.HieraConfigPath}}),
-     C({{.ManifestDir}}), C({{.ExtraArguments}}), C({{.ManifestFile}})), C(extra_arguments), C(ignore_exit_codes),
-     C(prevent_sudo) (otherwise staging commands and Puppet run through C(sudo)), C(puppet_bin_dir),
-     C(staging_directory) (default C(/tmp/packer-puppet-masterless)), C(working_directory) (default the staging
-     directory), C(clean_staging_directory), C(guest_os_type) (C(unix) only: a C(windows) guest is refused)."
+  - "C(facter) gets C(packer_build_name) and C(packer_builder_type) added, passed as C(FACTER_name='value') sorted by name; the C(execute_command)
+     template has C({{.WorkingDir}}), C({{.FacterVars}}), C({{.Sudo}}), C({{.PuppetBinDir}}), C({{.ModulePath}}), C({{.HieraConfigPath}}),
+     C({{.ManifestDir}}), C({{.ExtraArguments}}) and C({{.ManifestFile}})."
 """
 
 EXAMPLES = r"""

@@ -37,12 +37,8 @@ options:
     default: qemu
   config:
     description:
-      - The builder's options in Packer's shape (C(iso_url), C(iso_checksum), C(disk_image), C(use_backing_file),
-        C(format), C(disk_size), C(disk_interface), C(net_device), C(accelerator), C(cpus), C(memory), C(qemuargs),
-        C(headless), C(vnc_bind_address), C(vnc_port_min), C(vnc_port_max), C(boot_wait), C(boot_command),
-        C(http_directory), C(http_content), C(http_port_min), C(http_port_max), C(host_port_min), C(host_port_max),
-        C(shutdown_command), C(shutdown_timeout), C(output_directory), C(vm_name), C(skip_compaction),
-        C(disk_compression), C(firmware), …), checked here as Packer checks them.
+      - The builder's Packer options, each checked and decoded as Packer does (listed below, generated from cattle's schemas).
+      - An option left out takes Packer's default; an option the builder does not have is refused.
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
   ssh_public_key:
@@ -58,6 +54,7 @@ attributes:
     details: Checks the config (and that the output directory may be made) and reports what it would do; starts nothing.
 extends_documentation_fragment:
   - cattle.images.builder
+  - cattle.images.options_qemu
   - cattle.images.builder.local_vm
 requirements:
   - qemu-system-x86_64 and qemu-img on the controller (Debian packages qemu-system-x86, qemu-utils); ovmf for UEFI

@@ -20,11 +20,8 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_salt_masterless
 notes:
-  - "Packer options (in I(config) or the plan): C(local_state_tree) (required), C(local_pillar_roots), C(minion_config),
-     C(grains_file), C(remote_state_tree), C(remote_pillar_roots), C(temp_config_dir) (default C(/tmp/salt)),
-     C(custom_state), C(log_level) (default C(info)), C(salt_call_args), C(salt_bin_dir), C(no_exit_on_failure),
-     C(disable_sudo), C(skip_bootstrap), C(bootstrap_args), C(guest_os_type) (C(unix) only)."
   - "C(formulas) are refused: Packer downloads them with git on the controller, and builds here have no network."
 """
 

@@ -18,12 +18,8 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_shell
 notes:
-  - "Packer options (in I(config) or the plan): C(inline) | C(script) | C(scripts) (exactly one), C(environment_vars)
-     (C(K=V) list), C(env) (map), C(env_var_format) (default C(%s='%s' )), C(use_env_var_file), C(execute_command)
-     (default C(chmod +x {{.Path}}; {{.Vars}} {{.Path}})), C(inline_shebang) (C(/bin/sh -e)), C(remote_folder) (C(/tmp)),
-     C(remote_file) (C(script_NNNN.sh)), C(remote_path), C(valid_exit_codes) ([0]), C(expect_disconnect), C(skip_clean),
-     C(binary), C(start_retry_timeout) (5m), C(pause_after)."
   - "The script's environment has C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and, when the build serves HTTP (host var
      C(cattle_http)), C(PACKER_HTTP_ADDR/IP/PORT); keys are sorted and single quotes escaped as Packer does."
   - "Standard output lines are C(message) ui lines, standard error lines C(error) ui lines."

@@ -17,11 +17,9 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_shell_local
   - cattle.images.component.post_processor
 notes:
-  - "Packer options: C(command) | C(inline) | C(script) | C(scripts), C(environment_vars), C(env_var_format) (C(%s='%s'
-     )), C(execute_command) (C([\"/bin/sh\", \"-c\", \"{{.Vars}} {{.Script}}\"])), C(inline_shebang) (C(/bin/sh -e)),
-     C(only_on), C(use_linux_pathing), C(valid_exit_codes), C(tempfile_extension)."
   - "The process environment gets C(PACKER_RUN_UUID); C(.Vars) holds C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and the user's variables."
 """
 

@@ -16,8 +16,7 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
-notes:
-  - "Packer options: C(duration), a Go duration (C(10s), C(1m30s)); a bare number is nanoseconds, as in Packer."
+  - cattle.images.options_sleep
 """
 
 EXAMPLES = r"""

@@ -23,10 +23,9 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_testinfra
 notes:
-  - "Template options: C(tests) (required; test files or directories, relative to the template's directory),
-     C(environment_vars) (C(KEY=value) items for the pytest process), C(extra_arguments) (passed to pytest),
-     C(junit_xml) (where to write pytest's JUnit XML report, relative to the template's directory)."
+  - "Relative C(tests) and C(junit_xml) paths are relative to the template's directory."
   - "An existing C(junit_xml) file is replaced only with C(-force) (C(cattle build -force)), as Packer treats its
      outputs. The report is written when tests fail too, with the build's sensitive values masked."
   - "C(only), C(except), C(override), C(pause_before), C(timeout) and C(max_retries) work as for any provisioner."

@@ -49,12 +49,8 @@ options:
     choices: [virtualbox-iso, virtualbox-ovf]
   config:
     description:
-      - The builder's options in Packer's shape (C(iso_url), C(iso_checksum), C(source_path), C(checksum),
-        C(import_flags), C(import_opts), C(guest_os_type), C(cpus), C(memory), C(disk_size), C(hard_drive_interface),
-        C(iso_interface), C(firmware), C(headless), C(boot_wait), C(boot_command), C(http_directory), C(http_content),
-        C(host_port_min), C(host_port_max), C(shutdown_command), C(shutdown_timeout), C(guest_additions_mode),
-        C(guest_additions_path), C(guest_additions_url), C(vboxmanage), C(vboxmanage_post), C(format), C(export_opts),
-        C(output_directory), C(vm_name), C(keep_registered), C(skip_export), …), checked here as Packer checks them.
+      - The builder's Packer options, each checked and decoded as Packer does (listed below, generated from cattle's schemas).
+      - An option left out takes Packer's default; an option the builder does not have is refused.
       - Mutually exclusive with O(plan_file); one of them is required unless O(state=absent).
     type: dict
   output_directory:
@@ -65,6 +61,7 @@ attributes:
       VBoxManage command that changes anything.
 extends_documentation_fragment:
   - cattle.images.builder
+  - cattle.images.options_virtualbox
   - cattle.images.builder.local_vm
 requirements:
   - VirtualBox 6.1 or later with its C(VBoxManage) on the controller (the command lines follow the grammar of the

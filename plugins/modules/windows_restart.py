@@ -24,12 +24,7 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
-notes:
-  - "Packer options (in I(config) or the plan): C(restart_command) (C(shutdown /r /f /t 0 /c \"packer restart\")),
-    C(restart_check_command) (default: C(powershell.exe -EncodedCommand) of
-    C(echo (\"{0} restarted.\" -f [System.Net.Dns]::GetHostName()))), C(restart_timeout) (5m),
-    C(check_registry) (false), C(registry_keys) (Component Based Servicing C(RebootPending),
-    C(PackagesPending), C(RebootInProgress))."
+  - cattle.images.options_windows_restart
 """
 
 EXAMPLES = r"""

@@ -17,10 +17,8 @@ author: cattle.images developers (@cattle-images)
 extends_documentation_fragment:
   - cattle.images.component
   - cattle.images.component.provisioner
+  - cattle.images.options_windows_shell
 notes:
-  - "Packer options (in I(config) or the plan): C(inline) | C(script) | C(scripts), C(environment_vars),
-    C(env_var_format) (C(set \"%s=%s\" && )), C(execute_command) (C({{ .Vars }}\"{{ .Path }}\")),
-    C(remote_path) (C(c:/Windows/Temp/script.bat)), C(valid_exit_codes) ([0]), C(start_retry_timeout) (5m)."
   - "C(PACKER_BUILD_NAME), C(PACKER_BUILDER_TYPE) and the HTTP server's variables are added to the
     environment; keys are sorted."
 """

@@ -243,6 +243,32 @@ def test_installed_tarball_documents_and_parses(venv_bin, collection_tarball, tm
     assert any(line.startswith("qemu-system-x86 ") for line in wanted["system"]), wanted
 
 
+# A few files of the plugins' unit tests, covering module_utils, the template language and action plugins.
+UNITS_SUBSET = ("tests/unit/plugins/module_utils/template/test_config_argspec.py",
+                "tests/unit/plugins/module_utils/test_builder_frontend.py",
+                "tests/unit/plugins/module_utils/test_durations.py")
+
+
+@pytest.mark.slow
+def test_ansible_test_units_passes_on_the_installed_tarball(venv_bin, collection_tarball, tmp_path):
+    with tarfile.open(collection_tarball) as tar:
+        names = tar.getnames()
+    assert "tests/unit/requirements.txt" in names
+    assert not [n for n in names if n.startswith("tests/unit/cattle_cli")], "the CLI's tests are not shipped"
+    collections = tmp_path / "collections"
+    result = run(venv_bin, "ansible-galaxy", "collection", "install", "--offline", "--force", "--no-deps",
+                 "-p", str(collections), collection_tarball)
+    assert result.returncode == 0, result.stdout + result.stderr
+    installed = collections / "ansible_collections" / "cattle" / "images"
+    # --venv: a fresh venv with ansible-test's pytest and tests/unit/requirements.txt, so only what the
+    # tarball declares is there (not this venv's site-packages or the worktree's collection).
+    units = run(venv_bin, "ansible-test", "units", "--venv", "--requirements", "--python", "3.11", *UNITS_SUBSET,
+                cwd=str(installed))
+    assert units.returncode == 0, units.stdout[-4000:] + units.stderr[-4000:]
+    assert re.search(r"\b\d+ passed", units.stdout) and " failed" not in units.stdout, units.stdout[-2000:]
+    assert f"rootdir: {installed}" in units.stdout
+
+
 def readme_execution_environment():
     """The execution-environment.yml shown in the README's "Install with ansible-galaxy" section."""
     with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:

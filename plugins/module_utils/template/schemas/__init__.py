@@ -25,4 +25,8 @@ builder reads the same options with it (`module_utils/<type>/config.py`). Builde
   secrets:   options whose values are hidden from output and logs
   require_iso, null_auth, block_device_keys, clean_resource_name, output_directory_must_not_exist:
              Packer's builder checks to run (builder_checks.py)
+
+What each option is for (one sentence) lives beside the schemas in descriptions/; the generated
+per-option module docs (scripts/gen_option_docs.py) and the builder modules' `config` argument
+spec (argspec.py) are both made from these schemas.
 """

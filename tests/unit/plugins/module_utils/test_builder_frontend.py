@@ -166,3 +166,11 @@ def test_no_capture_starts_once_the_run_is_cancelled(plan_file, tmp_path):
     result, _hidden = run(make_driver(events), params(state="captured", plan_file=plan_file, build="one"))
     assert result["failed"] == ledger.CAPTURE_CANCELLED and result["artifact"] is None
     assert events == []
+
+
+def test_options_left_out_of_a_task_config_stay_unset():
+    # Ansible sets every suboption the task left out to None; the builder must not see them.
+    events = []
+    result, _hidden = run(make_driver(events), params(config={"x": 1, "password": None}))
+    assert "failed" not in result
+    assert events[1] == ("started", {"x": 1, "normalized": True})
