@@ -123,10 +123,10 @@ class CallbackModule(CallbackBase):
         for line in result.get("ui") or []:
             self.ui.emit(host, *line[:3])
 
-    def _live_line(self, host, kind, text):
+    def _live_line(self, host, kind, text, component=None):
         # Called by Ansible's results thread: an exception would end that thread and hang the run.
         try:
-            self.ui.emit(host, kind, text)
+            self.ui.emit(host, kind, text, component)
         except Exception as exc:  # pylint: disable=broad-except
             self._display.warning(f"cattle.images.packer: could not show a line of {host}: {exc}")
 

@@ -271,7 +271,7 @@ class LiveView:
 # callback only when the step ends. Its lines travel earlier through Ansible's final queue, the
 # channel that carries a worker's Display calls to the main process: the callback registers a
 # receiver on the main process's Display singleton under LIVE_LINE_METHOD before any worker is
-# forked; a worker sends ``(host, kind, text)`` there and the receiver prints it as the callback
+# forked; a worker sends ``(host, kind, text, component)`` there and the receiver prints it as the callback
 # prints everything else. Workers of a playbook whose callback registered nothing (another stdout
 # callback) show their lines at the end of the step, as before.
 
@@ -279,14 +279,17 @@ LIVE_LINE_METHOD = "cattle_images_live_line"
 
 
 def register_live_receiver(receiver):
-    """In ansible-playbook's main process: ``receiver(host, kind, text)`` prints a live line."""
+    """In ansible-playbook's main process: ``receiver(host, kind, text, component)`` prints a live line."""
     from ansible.utils.display import Display
 
     setattr(Display(), LIVE_LINE_METHOD, receiver)
 
 
-def live_sender(host, sensitive=()):
-    """In a worker: a ``live(kind, text)`` for ``Ui`` that sends lines to the callback, or None."""
+def live_sender(host, sensitive=(), component=None):
+    """In a worker: a ``live(kind, text)`` for ``Ui`` that sends lines to the callback, or None.
+
+    ``component`` names the post-processor speaking (``build (type): …``).
+    """
     from ansible.utils.display import Display
 
     display = Display()
@@ -297,7 +300,7 @@ def live_sender(host, sensitive=()):
 
     def send(kind, text):
         try:
-            final_queue.send_display(LIVE_LINE_METHOD, str(host), kind, mask(str(text), secrets))
+            final_queue.send_display(LIVE_LINE_METHOD, str(host), kind, mask(str(text), secrets), component)
         except (OSError, ValueError):  # the main process is gone: keep the line for the result
             return False
         return True

@@ -134,6 +134,19 @@ def test_shell_local_streams_from_the_controller(venv_bin, tmp_path):
     assert_live_order(lines, "    local: ")
 
 
+def test_a_post_processor_streams_too(venv_bin, tmp_path):
+    flag = tmp_path / "go"
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps({
+        "builders": [{"type": "null", "name": "local", "communicator": "none"}],
+        "post-processors": [{"type": "shell-local", "inline": [WAIT_FOR_FLAG.format(flag=flag)]}],
+    }))
+    code, lines = run_live([os.path.join(venv_bin, "cattle"), "build", str(template)], flag.touch, tmp_path)
+    assert code == 0, "\n".join(lines)
+    assert lines.index("==> local: Running post-processor: shell-local") < lines.index("    local (shell-local): first-line")
+    assert_live_order(lines, "    local (shell-local): ")
+
+
 def test_ssh_communicator_streams(venv_bin, tmp_path, sshd_target):
     flag = "/tmp/live18-go"
     template = tmp_path / "template.json"

@@ -63,9 +63,9 @@ def test_the_live_sender_masks_and_sends_through_the_final_queue(monkeypatch):
     monkeypatch.setattr(display, "_final_q", types.SimpleNamespace(send_display=lambda *args: sent.append(args)),
                         raising=False)
     monkeypatch.setattr(display, "cattle_images_live_line", lambda *args: None, raising=False)
-    send = live_sender("build", ["s3cret"])
+    send = live_sender("build", ["s3cret"], "shell-local")
     assert send("message", "token s3cret here") is True
-    assert sent == [("cattle_images_live_line", "build", "message", "token <sensitive> here")]
+    assert sent == [("cattle_images_live_line", "build", "message", "token <sensitive> here", "shell-local")]
 
 
 def test_run_local_gives_stdout_and_stderr_lines():
