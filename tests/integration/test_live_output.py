@@ -162,4 +162,3 @@ def test_ssh_communicator_streams(venv_bin, tmp_path, sshd_target):
     assert_live_order(lines, "    remote: ")
     assert "==> remote: to-stderr" in lines
     assert sshd_target.password not in "\n".join(lines)
-
