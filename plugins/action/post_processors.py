@@ -20,6 +20,7 @@ from ansible_collections.cattle.images.plugins.action.provision import run_compo
 from ansible_collections.cattle.images.plugins.module_utils.artifacts import destroy_artifact
 from ansible_collections.cattle.images.plugins.module_utils.ledger import cancelled
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan
+from ansible_collections.cattle.images.plugins.plugin_utils.output import live_ui
 
 
 def multi_error(errors):
@@ -58,7 +59,8 @@ class ActionModule(ActionBase):
         cwd = plan.raw.get("cwd")
         builder_artifact = args.get("artifact") or None
 
-        ui, errors, artifacts = [], [], []
+        ui = live_ui(task_vars)  # "Running post-processor" lines, shown as they come
+        errors, artifacts = [], []
         keep_builder_artifact = not chains
         changed = False
         for chain_index, chain in enumerate(chains):
@@ -70,7 +72,7 @@ class ActionModule(ActionBase):
                     # The run was interrupted: start no post-processor (no tag, push, upload) after it.
                     raise AnsibleActionFail("Build cancelled: no post-processor is started after an interrupt.")
                 kind = post_processor["type"]
-                ui.append(["say", running_line(post_processor)])
+                ui.say(running_line(post_processor))
                 outcome = run_component(
                     self,
                     kind,
@@ -79,7 +81,8 @@ class ActionModule(ActionBase):
                     task_vars,
                 )
                 # Its lines read "build (type): …", as Packer prints them.
-                ui.extend([line[0], line[1], kind] for line in outcome.get("ui") or [])
+                ui.lines.extend([line[0], line[1], kind] for line in outcome.get("ui") or [])
+                ui.shown.extend([line[0], line[1], kind] for line in outcome.get("ui_shown") or [])
                 changed = changed or bool(outcome.get("changed"))
                 if outcome.get("failed"):
                     errors.append(f"Post-processor failed: {outcome.get('msg', 'unknown error')}")
@@ -105,7 +108,7 @@ class ActionModule(ActionBase):
                 except Exception as exc:  # noqa: BLE001 - reported like Packer
                     errors.append(f"Error destroying builder artifact: {exc}; bad artifact: {builder_artifact.get('files')}")
 
-        result.update(changed=changed, artifacts=artifacts, ui=ui)
+        result.update(changed=changed, artifacts=artifacts, ui=ui.lines, ui_shown=ui.shown)
         if errors:
             result.update(failed=True, msg=multi_error(errors))
         return result

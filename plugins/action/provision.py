@@ -9,6 +9,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.module_utils.plan import ERROR_CLEANUP, PlanError, load_plan
+from ansible_collections.cattle.images.plugins.plugin_utils.output import live_ui
 from ansible_collections.cattle.images.plugins.plugin_utils.terminal import ask
 
 
@@ -68,10 +69,12 @@ class ActionModule(ActionBase):
 
     def _run_error_cleanup(self, build, args, task_vars):
         """After a failure: the build's error-cleanup provisioner, if it has one (never paused by -debug)."""
-        notice = ["say", "Provisioning step had errors: Running the cleanup provisioner, if present..."]
+        notice = live_ui(task_vars)  # before the cleanup provisioner's own live lines
+        notice.say("Provisioning step had errors: Running the cleanup provisioner, if present...")
         component = build.error_cleanup_provisioner
         if not component:
-            return {"changed": False, "msg": "no error-cleanup-provisioner", "ui": [notice]}
+            return {"changed": False, "msg": "no error-cleanup-provisioner", "ui": notice.lines, "ui_shown": notice.shown}
         result = run_component(self, component["type"], dict(args), task_vars)
-        result["ui"] = [notice] + list(result.get("ui") or [])
+        result["ui"] = notice.lines + list(result.get("ui") or [])
+        result["ui_shown"] = notice.shown + list(result.get("ui_shown") or [])
         return result

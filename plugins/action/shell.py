@@ -197,14 +197,12 @@ class ActionModule(ProvisionerAction):
                         "Error chmodding script file to 0755 in remote machine: "
                         + stderr.decode("utf-8", "replace").strip()
                     )
-                rc, stdout, stderr = remote.run(command)
+                rc, _stdout, _stderr = remote.run(command, ui=ui)  # its output lines go to ui as they come
             except RemoteError:
                 return None
         finally:
             if converted:
                 os.unlink(converted)
-        ui.output(stdout, "message")
-        ui.output(stderr, "error")
         return rc
 
     @staticmethod

@@ -70,7 +70,7 @@ from ansible.plugins.callback import CallbackBase
 from ansible.utils.color import ANSIBLE_COLOR
 
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan
-from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView, PackerUI
+from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView, PackerUI, register_live_receiver
 
 
 class CallbackModule(CallbackBase):
@@ -102,6 +102,8 @@ class CallbackModule(CallbackBase):
             timestamp=self.get_option("timestamp_ui"),
             color=self._color(),
         )
+        # Provisioners' lines as they come, through Ansible's final queue (see plugin_utils/output.py).
+        register_live_receiver(self._live_line)
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -117,8 +119,16 @@ class CallbackModule(CallbackBase):
 
     def _show_ui(self, host, result):
         # A line is [kind, text] or [kind, text, component]: the post-processor that said it.
+        # Lines shown live already are in result["ui_shown"], not here.
         for line in result.get("ui") or []:
             self.ui.emit(host, *line[:3])
+
+    def _live_line(self, host, kind, text, component=None):
+        # Called by Ansible's results thread: an exception would end that thread and hang the run.
+        try:
+            self.ui.emit(host, kind, text, component)
+        except Exception as exc:  # pylint: disable=broad-except
+            self._display.warning(f"cattle.images.packer: could not show a line of {host}: {exc}")
 
     # -- events ----------------------------------------------------------------------
     def v2_runner_on_start(self, host, task):

@@ -89,11 +89,9 @@ class Guest:
     def run(self, command):
         """Run ``command``; its output goes to the ui; returns the exit code."""
         try:
-            rc, stdout, stderr = self.remote.run(command)
+            rc, _stdout, _stderr = self.remote.run(command, ui=self.ui)
         except RemoteError as exc:
             raise ProvisionError(str(exc)) from None
-        self.ui.output(stdout, "message")
-        self.ui.output(stderr, "error")
         return rc
 
     def create_dir(self, path, mode=None, announce=True):

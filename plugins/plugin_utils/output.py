@@ -263,3 +263,53 @@ class LiveView:
             self._erase()
             self.steps.clear()
             self.stream.flush()
+
+
+# -- live output from Ansible's workers -------------------------------------------------------
+#
+# A provisioner runs in a worker process forked by ansible-playbook; its task result reaches the
+# callback only when the step ends. Its lines travel earlier through Ansible's final queue, the
+# channel that carries a worker's Display calls to the main process: the callback registers a
+# receiver on the main process's Display singleton under LIVE_LINE_METHOD before any worker is
+# forked; a worker sends ``(host, kind, text, component)`` there and the receiver prints it as the callback
+# prints everything else. Workers of a playbook whose callback registered nothing (another stdout
+# callback) show their lines at the end of the step, as before.
+
+LIVE_LINE_METHOD = "cattle_images_live_line"
+
+
+def register_live_receiver(receiver):
+    """In ansible-playbook's main process: ``receiver(host, kind, text, component)`` prints a live line."""
+    from ansible.utils.display import Display
+
+    setattr(Display(), LIVE_LINE_METHOD, receiver)
+
+
+def live_sender(host, sensitive=(), component=None):
+    """In a worker: a ``live(kind, text)`` for ``Ui`` that sends lines to the callback, or None.
+
+    ``component`` names the post-processor speaking (``build (type): …``).
+    """
+    from ansible.utils.display import Display
+
+    display = Display()
+    final_queue = getattr(display, "_final_q", None)  # set in workers only
+    if final_queue is None or not host or not callable(getattr(display, LIVE_LINE_METHOD, None)):
+        return None
+    secrets = [value for value in sensitive or () if value]
+
+    def send(kind, text):
+        try:
+            final_queue.send_display(LIVE_LINE_METHOD, str(host), kind, mask(str(text), secrets), component)
+        except (OSError, ValueError):  # the main process is gone: keep the line for the result
+            return False
+        return True
+
+    return send
+
+
+def live_ui(task_vars, sensitive=()):
+    """A ``Ui`` whose lines are shown as they are added, when the callback can show them."""
+    from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
+
+    return Ui(live=live_sender((task_vars or {}).get("inventory_hostname"), sensitive))

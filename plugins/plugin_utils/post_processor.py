@@ -22,6 +22,7 @@ from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 from ansible_collections.cattle.images.plugins.plugin_utils import build_data as packer_build_data
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
+from ansible_collections.cattle.images.plugins.plugin_utils.output import live_sender
 
 ARTIFACT_KEYS = ("id", "builder_id", "builder_type", "build_name", "files", "string", "metadata")
 
@@ -98,6 +99,8 @@ class PostProcessorAction(ActionBase):
             sensitive = list(context.sensitive_values)
             config, where = self._pp_config(args, context)
             sensitive += [str(config[key]) for key in self.SECRET_OPTIONS if config.get(key)]
+            # Lines are shown as they come (masked), when the callback listens for them.
+            ui.live = live_sender((task_vars or {}).get("inventory_hostname"), sensitive, self.POST_PROCESSOR_TYPE)
             try:
                 config = self.prepare(config, context)
                 artifact = normalize_artifact(args.get("artifact"), context)
@@ -121,6 +124,8 @@ class PostProcessorAction(ActionBase):
         except CattleError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
         result["ui"] = ui.lines
+        if ui.shown:
+            result["ui_shown"] = ui.shown  # already printed: kept for the record
         return mask_data(result, sensitive)
 
     def _pp_config(self, args, context):

@@ -33,6 +33,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     parse_duration,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.context import build_context
+from ansible_collections.cattle.images.plugins.plugin_utils.output import live_sender
 
 # After a timeout the provisioner is asked to stop; this long it may take to do so.
 CANCEL_GRACE_SECONDS = 5.0
@@ -81,6 +82,8 @@ class ProvisionerAction(ActionBase):
             context = build_context(args, task_vars, getattr(self, "_templar", None))
             self._context = context  # for helpers that write files which may hold secrets (temp_file)
             sensitive = context.sensitive_values
+            # Lines are shown as they come (masked), when the callback listens for them.
+            ui.live = live_sender((task_vars or {}).get("inventory_hostname"), sensitive)
             entry = self._entry(args, context)
             where = self._where(args, context)
             try:
@@ -108,6 +111,8 @@ class ProvisionerAction(ActionBase):
         except UserError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
         result["ui"] = ui.lines
+        if ui.shown:
+            result["ui_shown"] = ui.shown  # already printed: kept for the record (-v, job events)
         return mask_data(result, sensitive)
 
     def _entry(self, args, context):

@@ -7,6 +7,9 @@ and only POSIX ``sh`` utilities on the target: no Python needed there. Some conn
 (community.docker.docker_api) copy single files only, so directories go file by file.
 ``WindowsRemote`` offers the same operations on a Windows build host (WinRM), with
 PowerShell commands instead of ``sh``; ``remote_for`` picks one for a connection.
+
+``run(command, ui=ui)`` gives the command's output to ``ui`` line by line as it is produced
+(``streaming``): stdout lines as messages, stderr lines as errors, as Packer's ``RunWithUi``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import stat
 from ansible.errors import AnsibleError
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
+from ansible_collections.cattle.images.plugins.module_utils.ui import OutputLines
+from ansible_collections.cattle.images.plugins.plugin_utils.streaming import streaming_exec
 from ansible_collections.cattle.images.plugins.plugin_utils.winrm import WindowsShell, encode_powershell
 
 
@@ -35,8 +40,28 @@ class Remote:
     def __init__(self, connection):
         self.connection = connection
 
-    def run(self, command, in_data=None):
-        """``(exit code, stdout bytes, stderr bytes)`` of a POSIX shell command."""
+    def run(self, command, in_data=None, ui=None):
+        """``(exit code, stdout bytes, stderr bytes)`` of a POSIX shell command.
+
+        With ``ui``, its output lines also go there: as they come when the connection can stream
+        (docker_api, ssh), at the end otherwise.
+        """
+        streams = streaming_exec(self.connection) if ui is not None and in_data is None else None
+        if streams is None:
+            rc, stdout, stderr = self._exec(command, in_data)
+            if ui is not None:
+                ui.output(stdout, "message")
+                ui.output(stderr, "error")
+            return rc, stdout, stderr
+        out, err = OutputLines(ui, "message"), OutputLines(ui, "error")
+        try:
+            with streams(out.feed, err.feed):
+                return self._exec(command, in_data)
+        finally:
+            out.close()
+            err.close()
+
+    def _exec(self, command, in_data):
         try:
             rc, stdout, stderr = self.connection.exec_command(command, in_data=in_data, sudoable=False)
         except AnsibleError as exc:
@@ -157,14 +182,18 @@ class WindowsRemote(Remote):
         super().__init__(connection)
         self.shell = WindowsShell(connection)
 
-    def run(self, command, in_data=None):
-        """``(exit code, stdout bytes, stderr bytes)`` of a PowerShell script."""
+    def run(self, command, in_data=None, ui=None):
+        """``(exit code, stdout bytes, stderr bytes)`` of a PowerShell script; with ``ui``, its output
+        lines go there when it ends (WinRM output is not streamed)."""
         if in_data is not None:
             raise RemoteError("sending input to a PowerShell command is not supported")
         try:
             rc, stdout, stderr = self.shell.run(encode_powershell(self.PREAMBLE + command))
         except AnsibleError as exc:
             raise RemoteError(str(exc)) from None
+        if ui is not None:
+            ui.output(stdout, "message")
+            ui.output(stderr, "error")
         return rc, stdout, stderr
 
     def kind(self, path):

@@ -65,3 +65,28 @@ def test_post_processor_lines_and_artifacts(callback):
                          "    docker (docker-tag): Tagging image: sha256:1"]
     assert lines[2].startswith("Build 'docker' finished after ")
     assert lines[-1] == "--> docker: Imported Docker image: sha256:1"
+
+
+def test_live_lines_are_printed_as_they_come_and_not_again_with_the_result(callback):
+    module, lines = callback
+    module._live_line("docker", "say", "Provisioning with shell script: /tmp/x")
+    module._live_line("docker", "message", "first-line")
+    module._live_line("docker", "message", "Tagging", "docker-tag")
+    assert lines[-3:] == ["==> docker: Provisioning with shell script: /tmp/x", "    docker: first-line",
+                          "    docker (docker-tag): Tagging"]
+    module.v2_runner_on_ok(event("docker", "cattle.images.provision",
+                                 {"ui": [["say", "not live"]], "ui_shown": [["message", "first-line"]]}))
+    assert lines[-1] == "==> docker: not live" and lines.count("    docker: first-line") == 1
+
+
+def test_a_live_line_that_cannot_be_printed_never_raises(callback):
+    module, _lines = callback
+
+    def broken(line):
+        raise OSError("gone")
+
+    module.ui.write = broken
+    warnings = []
+    module._display = SimpleNamespace(warning=warnings.append)
+    module._live_line("docker", "message", "x")  # Ansible's results thread must survive this
+    assert warnings and "gone" in warnings[0]
