@@ -22,6 +22,10 @@ CONNECTION_VAR_PREFIXES = (
     "ansible_private_key_file", "ansible_docker_", "ansible_winrm_", "ansible_psrp_", "ansible_shell_",
     "ansible_become", "ansible_remote_tmp", "ansible_timeout", "ansible_pipelining", "docker_",
 )
+# Connections whose every command is one ``docker exec``: no tty, no sudo ``requiretty`` to trip over,
+# so modules can always be piped to the interpreter's stdin instead of copied into a temp dir.
+PIPELINED_CONNECTIONS = frozenset(("community.docker.docker_api", "docker_api", "community.docker.docker", "docker"))
+
 # The parent's output plumbing (ansible-runner's event callback, a JSON stdout callback…)
 # must not leak into the child: its output is read line by line into the ui.
 PARENT_ENV_DROPPED = frozenset((
@@ -59,6 +63,10 @@ def connection_vars(task_vars, templar, connection, play_context, user=""):
         host_vars["ansible_user"] = user
     # Let Ansible find the build host's Python quietly, unless the user says otherwise.
     host_vars["ansible_python_interpreter"] = "auto_silent"
+    # A module over a docker connection without pipelining costs five execs (mkdir, upload, chmod,
+    # run, rm) instead of one; a user's own ansible_pipelining wins.
+    if host_vars.get("ansible_connection") in PIPELINED_CONNECTIONS:
+        host_vars.setdefault("ansible_pipelining", True)
     return host_vars
 
 
