@@ -271,3 +271,30 @@ def test_prune_removes_superseded_then_old_layers(first_builds, project):
 
     bad = cattle(project["venv_bin"], "cache", "prune", "-older-than", "soon", cwd=project["work"])
     assert bad.returncode == 1 and "-older-than" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_filling_build_commits_the_clean_build_filesystem(first_builds, project):
+    # Its final image is committed from a container created on the last layer, not from the build container.
+    repository = project["repository"]
+    clean, filled = filesystem(f"{repository}:plain"), filesystem(f"{repository}:filling")
+    assert sorted(name for name in set(clean) | set(filled) if clean.get(name) != filled.get(name)) == []
+
+
+def test_a_large_layer_restarts_the_container_and_the_image_is_the_same(first_builds, project):
+    work = project["work"]
+    template = json.loads((work / "template.json").read_text())
+    big = {"type": "shell", "inline": ["head -c 12000000 /dev/urandom > /opt/big", "echo started > /run-marker"]}
+    template["provisioners"] = [big, {"type": "shell", "inline": ["test -f /opt/big", "echo after > /opt/after"]},
+                                *template["provisioners"]]
+    (work / "large.json").write_text(json.dumps(template))
+    plain = build(project, tag="large-plain", template="large.json")
+    cached = build(project, "-cache", tag="large-cached", template="large.json")
+    assert "Restarted the build container" not in plain
+    restarted = re.findall(r"Restarted the build container from (\w+)", cached)
+    assert len(restarted) == 1  # after the large first step only; the small ones keep the container
+    repository = project["repository"]
+    clean, filled = filesystem(f"{repository}:large-plain"), filesystem(f"{repository}:large-cached")
+    differing = sorted(name for name in set(clean) | set(filled)
+                       if clean.get(name) != filled.get(name) and name != "opt/big")
+    assert differing == [] and "opt/after" in filled
+    assert clean["opt/big"][:5] == filled["opt/big"][:5]  # random content: same file, not the same bytes
