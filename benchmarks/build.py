@@ -22,7 +22,7 @@ Scenarios (``--scenario``, repeatable; default all):
   the least any build that runs ``ansible-playbook`` can cost here, whatever it builds.
 
 ``--workload`` narrows the workloads of ``clean`` and replaces the one of the cache scenarios.
-Only the cache layers the benchmark made are removed at the end (the Docker daemon is shared).
+Only the cache layers the benchmark made for the workloads' builds are removed at the end (the Docker daemon is shared).
 
 By default cattle runs with compiled bytecode kept outside the tree (as an installed
 package has it); ``--no-bytecode`` measures the development checkout as it is here, where
@@ -128,10 +128,28 @@ FLOOR_PLAYBOOK = """\
 """
 
 
+# The build names of the workloads: the cache layers of tests and other work on the shared daemon have others.
+BENCH_BUILDS = ("docker/", "node1/", "node2/", "node3/", "node4/")
+
+
 def _cache_layers():
+    """The step-cache layers of builds named as the workloads' builds (ids)."""
     listed = subprocess.run(["docker", "images", "--no-trunc", "--format", "{{.ID}}", "cattle-cache"],
                             capture_output=True, text=True).stdout.split()
-    return set(listed)
+    if not listed:
+        return set()
+    inspected = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}} {{.Comment}}", *sorted(set(listed))],
+                               capture_output=True, text=True).stdout.splitlines()
+    ours = set()
+    for line in inspected:
+        image_id, _space, comment = line.partition(" ")
+        try:
+            step = json.loads(comment.removeprefix("cattle.cache ")).get("step", "")
+        except ValueError:
+            continue
+        if step.startswith(BENCH_BUILDS):
+            ours.add(image_id)
+    return ours
 
 
 def main():
