@@ -160,7 +160,7 @@ def resolve(client, build, build_name, config, cwd):
     return {
         "root": root, "base_image_id": base_id, "planned": planned, "layers": layers, "resume": resume,
         "start_image": image, "current_key": root, "current_image": base_id, "broken": False,
-        "running": None, "uncacheable": uncacheable, "container_at": image,
+        "running": None, "uncacheable": uncacheable, "container_at": image, "container_growth": 0,
         "cached_steps": [i for i in range(resume) if keys.step_kind(steps[i]) == "image"],
     }
 
@@ -228,11 +228,13 @@ def _layer_growth(client, layer_id, from_image):
 
 def settle_for_capture(client, config, build_id, build_name, plan_file):
     """Before the final commit of a ``-cache`` build: when the container holds exactly a layer
-    (nothing ran in it since that layer was committed), replace it by a container created (not
-    started) from the layer, so the commit writes no file again. Returns the layer's id or None."""
+    (nothing ran in it since that layer was committed) and more than :data:`RELAUNCH_BYTES` beyond
+    the image it started from, replace it by a container created (not started) from the layer, so
+    the commit writes no file again. Returns the layer's id or None."""
     state = load_state(state_path(plan_file, build_id)) if plan_file else None
     image = (state or {}).get("container_at")
-    if not image or state.get("running") is not None:
+    # A small difference costs less to commit again than a container to remove and create.
+    if not image or state.get("running") is not None or state.get("container_growth", 0) <= RELAUNCH_BYTES:
         return None
     container = builder.find_container(client, build_id)
     if container is None or container.attrs.get("Image") == image:
@@ -402,7 +404,7 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
             }
         # A local step changed this step's inputs since the launch: go back to the last valid layer.
         relaunch(connect(), config, build_id, build["name"], state["current_image"])
-        state.update(resume=index, container_at=state["current_image"])
+        state.update(resume=index, container_at=state["current_image"], container_growth=0)
         notes.append(["say", f"The inputs of provisioner {index} ({step['type']}) changed during the build: "
                              f"restarted the container from {short(state['current_image'])}"])
 
@@ -423,11 +425,14 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
     layer_id = commit_layer(client, build_id, build["name"], key, state["current_key"], state["current_image"],
                             state["base_image_id"], index, step["type"])
     after = [["say", f"Committed the cache layer {short(layer_id)} for provisioner {index} ({step['type']})"]]
+    # What the container holds beyond the image it started from: what its next commit writes again.
+    growth = state.get("container_growth", 0) + _layer_growth(client, layer_id, state["current_image"])
     runs_in_container_later = any(keys.step_kind(later) != "local" for later in build["provisioners"][index + 1:])
-    if runs_in_container_later and _layer_growth(client, layer_id, state["current_image"]) > RELAUNCH_BYTES:
+    if runs_in_container_later and growth > RELAUNCH_BYTES:
         relaunch(client, config, build_id, build["name"], layer_id)
         after.append(["say", f"Restarted the build container from {short(layer_id)}: later layers hold only their own changes"])
-    state.update(current_key=key, current_image=layer_id, running=None, container_at=layer_id)
+        growth = 0
+    state.update(current_key=key, current_image=layer_id, running=None, container_at=layer_id, container_growth=growth)
     save_state(state_file, state)
     result["ui"] = notes + list(result.get("ui") or []) + after
     result["cache_layer"] = layer_id

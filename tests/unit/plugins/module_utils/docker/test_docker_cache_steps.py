@@ -88,7 +88,18 @@ def test_a_large_layer_restarts_the_container_from_it_when_more_runs_in_it(world
 def test_a_small_layer_keeps_the_container(world):
     step(world, 0, "ok")
     assert world["relaunched"] == []
-    assert cache.load_state(world["state_file"])["container_at"] == "sha256:layer0"
+    state = cache.load_state(world["state_file"])
+    assert state["container_at"] == "sha256:layer0" and state["container_growth"] == 0
+
+
+def test_small_layers_that_add_up_restart_the_container(world):
+    world["growth"]["sha256:layer0"] = cache.RELAUNCH_BYTES // 2 + 1
+    world["growth"]["sha256:layer1"] = cache.RELAUNCH_BYTES // 2 + 1
+    step(world, 0, "ok")
+    assert world["relaunched"] == []
+    step(world, 1, "ok")
+    assert world["relaunched"] == [("sha256:layer1", True)]
+    assert cache.load_state(world["state_file"])["container_growth"] == 0
 
 
 def test_a_step_that_ran_in_the_container_leaves_it_matching_no_layer(world):
@@ -103,17 +114,22 @@ class FakeContainer:
         self.attrs = {"Image": image}
 
 
-@pytest.mark.parametrize("container_image, container_at, running, wanted", [
-    ("sha256:base", "sha256:layer2", None, "sha256:layer2"),   # committed the last step's layer: commit from it
-    ("sha256:layer2", "sha256:layer2", None, None),            # already a container of that layer
-    ("sha256:base", None, None, None),                         # something ran after the last layer
-    ("sha256:base", "sha256:layer2", 2, None),                 # a step did not succeed
+BIG = cache.RELAUNCH_BYTES + 1
+
+
+@pytest.mark.parametrize("container_image, container_at, running, growth, wanted", [
+    ("sha256:base", "sha256:layer2", None, BIG, "sha256:layer2"),   # committed the last step's layer: commit from it
+    ("sha256:base", "sha256:layer2", None, 1000, None),             # a small difference: commit it again
+    ("sha256:layer2", "sha256:layer2", None, BIG, None),            # already a container of that layer
+    ("sha256:base", None, None, BIG, None),                         # something ran after the last layer
+    ("sha256:base", "sha256:layer2", 2, BIG, None),                 # a step did not succeed
 ])
 def test_the_capture_commits_from_the_layer_the_container_holds(world, monkeypatch, container_image, container_at,
-                                                               running, wanted):
+                                                               running, growth, wanted):
     plan_file = world["state_file"].replace("cache-x.json", "plan.json")
     state = cache.load_state(world["state_file"])
-    cache.save_state(world["state_file"], dict(state, container_at=container_at, running=running))
+    cache.save_state(world["state_file"], dict(state, container_at=container_at, running=running,
+                                               container_growth=growth))
     monkeypatch.setattr(cache.builder, "find_container", lambda client, build_id: FakeContainer(container_image))
     assert cache.settle_for_capture(None, {}, "x", "b", plan_file) == wanted
     assert world["relaunched"] == ([(wanted, False)] if wanted else [])
