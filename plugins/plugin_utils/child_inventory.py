@@ -65,9 +65,25 @@ def connection_vars(task_vars, templar, connection, play_context, user=""):
     host_vars["ansible_python_interpreter"] = "auto_silent"
     # A module over a docker connection without pipelining costs five execs (mkdir, upload, chmod,
     # run, rm) instead of one; a user's own ansible_pipelining wins.
-    if host_vars.get("ansible_connection") in PIPELINED_CONNECTIONS:
-        host_vars.setdefault("ansible_pipelining", True)
+    if host_vars.get("ansible_connection") in PIPELINED_CONNECTIONS and not _set_for_host(task_vars, PIPELINING_VARS):
+        host_vars["ansible_pipelining"] = True
     return host_vars
+
+
+PIPELINING_VARS = ("ansible_pipelining", "ansible_ssh_pipelining")
+
+
+def _set_for_host(task_vars, names):
+    """Whether the host's own variables (inventory, set_fact, extra vars) set one of ``names``.
+
+    Task variables always hold ``ansible_pipelining``: Ansible fills in the configured default
+    (false) for every connection setting; the host's ``hostvars`` hold only what was set.
+    """
+    try:
+        own = task_vars["hostvars"][task_vars["inventory_hostname"]]
+    except (KeyError, TypeError):
+        return False
+    return any(name in own for name in names)
 
 
 def inventory(alias, host_vars, groups=(), empty_groups=()):

@@ -21,13 +21,17 @@ def _vars(task_vars):
 
 @pytest.mark.parametrize("connection", ["community.docker.docker_api", "community.docker.docker"])
 def test_docker_connections_pipeline_modules(connection):
-    host_vars = _vars({"ansible_connection": connection, "ansible_host": "cattle-x", "inventory_hostname": "docker"})
+    # As Ansible hands them to a task: the configured default (false) filled in, nothing in the host's own vars.
+    host_vars = _vars({"ansible_connection": connection, "ansible_host": "cattle-x", "inventory_hostname": "docker",
+                       "ansible_pipelining": False, "hostvars": {"docker": {"ansible_connection": connection}}})
     assert host_vars["ansible_pipelining"] is True
     assert host_vars["ansible_python_interpreter"] == "auto_silent"
 
 
-def test_a_users_own_pipelining_setting_wins():
-    host_vars = _vars({"ansible_connection": "community.docker.docker_api", "ansible_host": "c", "ansible_pipelining": False})
+@pytest.mark.parametrize("name", ["ansible_pipelining", "ansible_ssh_pipelining"])
+def test_a_users_own_pipelining_setting_wins(name):
+    host_vars = _vars({"ansible_connection": "community.docker.docker_api", "ansible_host": "c", "inventory_hostname": "docker",
+                       "ansible_pipelining": False, "hostvars": {"docker": {name: False}}})
     assert host_vars["ansible_pipelining"] is False
 
 
