@@ -163,8 +163,10 @@ class ActionModule(ProvisionerAction):
                        + ": the build host is reached through its own Ansible connection, not Packer's proxy")
         env = self._environment(config)
         cwd = context.cwd if os.path.isdir(context.cwd) else None
-        if not config["skip_version_check"]:
-            command = config["command"] or _sibling("ansible-playbook")
+        # The default command is the ansible-playbook of the installation running this very task:
+        # asking it for its version (a Python start and Ansible's imports) proves nothing new.
+        if not config["skip_version_check"] and config["command"]:
+            command = config["command"]
             try:
                 check = subprocess.run([command, "--version"], capture_output=True, env=env, cwd=cwd, timeout=120, check=False,
                                        stdin=subprocess.DEVNULL)

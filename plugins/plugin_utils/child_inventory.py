@@ -22,6 +22,10 @@ CONNECTION_VAR_PREFIXES = (
     "ansible_private_key_file", "ansible_docker_", "ansible_winrm_", "ansible_psrp_", "ansible_shell_",
     "ansible_become", "ansible_remote_tmp", "ansible_timeout", "ansible_pipelining", "docker_",
 )
+# Connections whose every command is one ``docker exec``: no tty, no sudo ``requiretty`` to trip over,
+# so modules can always be piped to the interpreter's stdin instead of copied into a temp dir.
+PIPELINED_CONNECTIONS = frozenset(("community.docker.docker_api", "docker_api", "community.docker.docker", "docker"))
+
 # The parent's output plumbing (ansible-runner's event callback, a JSON stdout callback…)
 # must not leak into the child: its output is read line by line into the ui.
 PARENT_ENV_DROPPED = frozenset((
@@ -59,7 +63,27 @@ def connection_vars(task_vars, templar, connection, play_context, user=""):
         host_vars["ansible_user"] = user
     # Let Ansible find the build host's Python quietly, unless the user says otherwise.
     host_vars["ansible_python_interpreter"] = "auto_silent"
+    # A module over a docker connection without pipelining costs five execs (mkdir, upload, chmod,
+    # run, rm) instead of one; a user's own ansible_pipelining wins.
+    if host_vars.get("ansible_connection") in PIPELINED_CONNECTIONS and not _set_for_host(task_vars, PIPELINING_VARS):
+        host_vars["ansible_pipelining"] = True
     return host_vars
+
+
+PIPELINING_VARS = ("ansible_pipelining", "ansible_ssh_pipelining")
+
+
+def _set_for_host(task_vars, names):
+    """Whether the host's own variables (inventory, set_fact, extra vars) set one of ``names``.
+
+    Task variables always hold ``ansible_pipelining``: Ansible fills in the configured default
+    (false) for every connection setting; the host's ``hostvars`` hold only what was set.
+    """
+    try:
+        own = task_vars["hostvars"][task_vars["inventory_hostname"]]
+    except (KeyError, TypeError):
+        return False
+    return any(name in own for name in names)
 
 
 def inventory(alias, host_vars, groups=(), empty_groups=()):

@@ -271,3 +271,40 @@ def test_prune_removes_superseded_then_old_layers(first_builds, project):
 
     bad = cattle(project["venv_bin"], "cache", "prune", "-older-than", "soon", cwd=project["work"])
     assert bad.returncode == 1 and "-older-than" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_filling_build_commits_the_clean_build_filesystem(first_builds, project):
+    # Its layers were committed from one container; its final image too (small steps: no restart).
+    repository = project["repository"]
+    clean, filled = filesystem(f"{repository}:plain"), filesystem(f"{repository}:filling")
+    assert sorted(name for name in set(clean) | set(filled) if clean.get(name) != filled.get(name)) == []
+
+
+def test_a_large_layer_restarts_the_container_and_the_image_is_the_same(first_builds, project):
+    work = project["work"]
+    template = json.loads((work / "template.json").read_text())
+    big = {"type": "shell", "inline": ["head -c 12000000 /dev/urandom > /opt/big", "echo started > /run-marker"]}
+    last_big = {"type": "shell", "inline": ["head -c 12000000 /dev/urandom > /opt/big2"]}
+    template["provisioners"] = [big, {"type": "shell", "inline": ["test -f /opt/big", "echo after > /opt/after"]},
+                                *template["provisioners"], last_big]
+    (work / "large.json").write_text(json.dumps(template))
+    plain = build(project, tag="large-plain", template="large.json")
+    cached = build(project, "-cache", tag="large-cached", template="large.json")
+    assert "Restarted the build container" not in plain
+    restarted = re.findall(r"Restarted the build container from (\w+)", cached)
+    # After the large first step only: the small ones keep the container, and after the large last one the
+    # final image is committed from a container created on its layer (nothing is written twice).
+    assert len(restarted) == 1
+    repository = project["repository"]
+    clean, filled = filesystem(f"{repository}:large-plain"), filesystem(f"{repository}:large-cached")
+    differing = sorted(name for name in set(clean) | set(filled)
+                       if clean.get(name) != filled.get(name) and name not in ("opt/big", "opt/big2"))
+    assert differing == [] and "opt/after" in filled
+    for name in ("opt/big", "opt/big2"):  # random content: the same file, not the same bytes
+        assert clean[name][:5] == filled[name][:5]
+    final_layers = json.loads(docker("image", "inspect", f"{repository}:large-cached").stdout)[0]["RootFS"]["Layers"]
+    last_index = len(template["provisioners"]) - 1
+    last_id = [image_id for image_id, step, _created in our_layers(project["build"])
+               if step == f"{project['build']}/{last_index}:shell"][0]
+    last_layer = json.loads(docker("image", "inspect", last_id).stdout)[0]["RootFS"]["Layers"]
+    assert final_layers[:len(last_layer)] == last_layer  # the final commit stacked on the last layer

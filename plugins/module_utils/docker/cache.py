@@ -160,7 +160,7 @@ def resolve(client, build, build_name, config, cwd):
     return {
         "root": root, "base_image_id": base_id, "planned": planned, "layers": layers, "resume": resume,
         "start_image": image, "current_key": root, "current_image": base_id, "broken": False,
-        "running": None, "uncacheable": uncacheable,
+        "running": None, "uncacheable": uncacheable, "container_at": image, "container_growth": 0,
         "cached_steps": [i for i in range(resume) if keys.step_kind(steps[i]) == "image"],
     }
 
@@ -185,11 +185,12 @@ def commit_layer(client, build_id, build_name, key, parent_key, from_image, base
     return image.id
 
 
-def relaunch(client, config, build_id, build_name, image):
+def relaunch(client, config, build_id, build_name, image, start=True):
     """Replace the build container by one started from ``image``, keeping its name and temp dir.
 
     Used when a step the launch found cached turns out to have changed inputs (a local step
-    rewrote a file it reads): the build goes back to the last layer still valid.
+    rewrote a file it reads): the build goes back to the last layer still valid; after a large
+    layer (:data:`RELAUNCH_BYTES`); and, not started, before the final commit (:func:`settle_for_capture`).
     """
     container = builder.find_container(client, build_id)
     temp_dir = builder.mounted_temp_dir(container) if container is not None else ""
@@ -203,10 +204,43 @@ def relaunch(client, config, build_id, build_name, image):
     kwargs, _warnings = builder.container_spec(started, build_id, build_name, temp_dir)
     try:
         created = builder._create(client, kwargs)
-        created.start()
+        if start:
+            created.start()
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"restart the build container from the cache layer {image}")) from None
-    builder._wait_running(created, config.get("exec_user", ""))
+    if start:
+        builder._wait_running(created, config.get("exec_user", ""))
+
+
+# A commit writes the container's whole difference from the image it started from, so every layer
+# after a large step would hold that step's files again (and the final commit too): past this
+# size the container restarts from the layer just committed, which costs about one start.
+RELAUNCH_BYTES = 8 * 1024 * 1024
+
+
+def _layer_growth(client, layer_id, from_image):
+    """How many bytes the layer ``layer_id`` added to ``from_image`` (0 when Docker does not say)."""
+    try:
+        return int(client.images.get(layer_id).attrs.get("Size") or 0) - int(client.images.get(from_image).attrs.get("Size") or 0)
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"read the size of the cache layer {short(layer_id)}")) from None
+
+
+def settle_for_capture(client, config, build_id, build_name, plan_file):
+    """Before the final commit of a ``-cache`` build: when the container holds exactly a layer
+    (nothing ran in it since that layer was committed) and more than :data:`RELAUNCH_BYTES` beyond
+    the image it started from, replace it by a container created (not started) from the layer, so
+    the commit writes no file again. Returns the layer's id or None."""
+    state = load_state(state_path(plan_file, build_id)) if plan_file else None
+    image = (state or {}).get("container_at")
+    # A small difference costs less to commit again than a container to remove and create.
+    if not image or state.get("running") is not None or state.get("container_growth", 0) <= RELAUNCH_BYTES:
+        return None
+    container = builder.find_container(client, build_id)
+    if container is None or container.attrs.get("Image") == image:
+        return None
+    relaunch(client, config, build_id, build_name, image, start=False)
+    return image
 
 
 def list_layers(client):
@@ -349,6 +383,7 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
             notes.append(["say", f"Step cache: not cached: provisioner {index} ({step['type']}) and every later "
                                  f"one run without the cache: {reason}"])
     if state["broken"]:
+        state["container_at"] = None
         save_state(state_file, state)
         result = run()
         result["ui"] = notes + list(result.get("ui") or [])
@@ -369,11 +404,13 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
             }
         # A local step changed this step's inputs since the launch: go back to the last valid layer.
         relaunch(connect(), config, build_id, build["name"], state["current_image"])
-        state["resume"] = index
+        state.update(resume=index, container_at=state["current_image"], container_growth=0)
         notes.append(["say", f"The inputs of provisioner {index} ({step['type']}) changed during the build: "
                              f"restarted the container from {short(state['current_image'])}"])
 
     state["running"] = index  # cleared only once the step succeeded (and its layer is committed)
+    if kind != "local":  # what runs in the container changes it
+        state["container_at"] = None
     save_state(state_file, state)
     result = run()
     if result.get("failed"):  # ``running`` stays set: the next step reports it and goes uncached
@@ -384,11 +421,19 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
         save_state(state_file, state)
         result["ui"] = notes + list(result.get("ui") or [])
         return result
-    layer_id = commit_layer(connect(), build_id, build["name"], key, state["current_key"], state["current_image"],
+    client = connect()
+    layer_id = commit_layer(client, build_id, build["name"], key, state["current_key"], state["current_image"],
                             state["base_image_id"], index, step["type"])
-    state.update(current_key=key, current_image=layer_id, running=None)
+    after = [["say", f"Committed the cache layer {short(layer_id)} for provisioner {index} ({step['type']})"]]
+    # What the container holds beyond the image it started from: what its next commit writes again.
+    growth = state.get("container_growth", 0) + _layer_growth(client, layer_id, state["current_image"])
+    runs_in_container_later = any(keys.step_kind(later) != "local" for later in build["provisioners"][index + 1:])
+    if runs_in_container_later and growth > RELAUNCH_BYTES:
+        relaunch(client, config, build_id, build["name"], layer_id)
+        after.append(["say", f"Restarted the build container from {short(layer_id)}: later layers hold only their own changes"])
+        growth = 0
+    state.update(current_key=key, current_image=layer_id, running=None, container_at=layer_id, container_growth=growth)
     save_state(state_file, state)
-    result["ui"] = notes + list(result.get("ui") or []) + [
-        ["say", f"Committed the cache layer {short(layer_id)} for provisioner {index} ({step['type']})"]]
+    result["ui"] = notes + list(result.get("ui") or []) + after
     result["cache_layer"] = layer_id
     return result

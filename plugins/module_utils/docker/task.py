@@ -116,6 +116,11 @@ def _captured(step):
         # artifact is handed on, its image (labelled with the build id) is the run's to remove.
         ledger.record(build=build_name, kind=builder.COMMIT_LEDGER_KIND, name=build_id, build_id=build_id,
                       docker_host=os.environ.get("DOCKER_HOST", ""))
+    if config["commit"] and step.params["plan_file"]:
+        from ansible_collections.cattle.images.plugins.module_utils.docker import cache
+
+        # A -cache build whose container holds exactly its last layer commits from that layer.
+        cache.settle_for_capture(step.session, config, build_id, build_name, step.params["plan_file"])
     step.result["artifact"] = capture.capture(step.session, config, build_id, build_name, step.ui)
     if commit_record:
         ledger.release(kind=builder.COMMIT_LEDGER_KIND, name=build_id)

@@ -20,13 +20,19 @@ def world(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "mount_sources", lambda config: [])
     monkeypatch.setattr(cache, "commit_layer", lambda client, build_id, build_name, key, parent, *rest:
                         committed.append((rest[2], key, parent)) or f"sha256:layer{rest[2]}")
+    relaunched = []
+    growth = {}
+    monkeypatch.setattr(cache, "_layer_growth", lambda client, layer, parent: growth.get(layer, 0))
+    monkeypatch.setattr(cache, "relaunch", lambda client, config, build_id, build_name, image, start=True:
+                        relaunched.append((image, start)))
     state_file = str(tmp_path / "cache-x.json")
     cache.save_state(state_file, {
         "root": "root", "base_image_id": "sha256:base", "planned": [], "layers": [], "resume": 0,
         "start_image": "sha256:base", "current_key": "root", "current_image": "sha256:base", "broken": False,
         "running": None, "uncacheable": None, "cached_steps": [],
     })
-    return {"state_file": state_file, "committed": committed, "cwd": str(tmp_path)}
+    return {"state_file": state_file, "committed": committed, "cwd": str(tmp_path), "relaunched": relaunched,
+            "growth": growth}
 
 
 def step(world, index, outcome):
@@ -66,3 +72,64 @@ def test_a_step_no_key_covers_runs_uncached_and_says_why(world, monkeypatch):
     assert world["committed"] == []
     assert result["ui"][0][1].startswith("Step cache: not cached: provisioner 0 (shell)")
     assert result["ui"][0][1].endswith("lookup 'env' reads the controller")
+
+
+def test_a_large_layer_restarts_the_container_from_it_when_more_runs_in_it(world):
+    world["growth"]["sha256:layer0"] = cache.RELAUNCH_BYTES + 1
+    world["growth"]["sha256:layer2"] = cache.RELAUNCH_BYTES + 1
+    first = step(world, 0, "ok")
+    assert world["relaunched"] == [("sha256:layer0", True)]
+    assert "Restarted the build container from layer0" in first["ui"][-1][1]
+    step(world, 2, "ok")  # the last step: the capture commits from its layer instead
+    assert world["relaunched"] == [("sha256:layer0", True)]
+    assert cache.load_state(world["state_file"])["container_at"] == "sha256:layer2"
+
+
+def test_a_small_layer_keeps_the_container(world):
+    step(world, 0, "ok")
+    assert world["relaunched"] == []
+    state = cache.load_state(world["state_file"])
+    assert state["container_at"] == "sha256:layer0" and state["container_growth"] == 0
+
+
+def test_small_layers_that_add_up_restart_the_container(world):
+    world["growth"]["sha256:layer0"] = cache.RELAUNCH_BYTES // 2 + 1
+    world["growth"]["sha256:layer1"] = cache.RELAUNCH_BYTES // 2 + 1
+    step(world, 0, "ok")
+    assert world["relaunched"] == []
+    step(world, 1, "ok")
+    assert world["relaunched"] == [("sha256:layer1", True)]
+    assert cache.load_state(world["state_file"])["container_growth"] == 0
+
+
+def test_a_step_that_ran_in_the_container_leaves_it_matching_no_layer(world):
+    step(world, 0, "ok")
+    step(world, 1, "failed")
+    state = cache.load_state(world["state_file"])
+    assert state["container_at"] is None and state["running"] == 1
+
+
+class FakeContainer:
+    def __init__(self, image):
+        self.attrs = {"Image": image}
+
+
+BIG = cache.RELAUNCH_BYTES + 1
+
+
+@pytest.mark.parametrize("container_image, container_at, running, growth, wanted", [
+    ("sha256:base", "sha256:layer2", None, BIG, "sha256:layer2"),   # committed the last step's layer: commit from it
+    ("sha256:base", "sha256:layer2", None, 1000, None),             # a small difference: commit it again
+    ("sha256:layer2", "sha256:layer2", None, BIG, None),            # already a container of that layer
+    ("sha256:base", None, None, BIG, None),                         # something ran after the last layer
+    ("sha256:base", "sha256:layer2", 2, BIG, None),                 # a step did not succeed
+])
+def test_the_capture_commits_from_the_layer_the_container_holds(world, monkeypatch, container_image, container_at,
+                                                               running, growth, wanted):
+    plan_file = world["state_file"].replace("cache-x.json", "plan.json")
+    state = cache.load_state(world["state_file"])
+    cache.save_state(world["state_file"], dict(state, container_at=container_at, running=running,
+                                               container_growth=growth))
+    monkeypatch.setattr(cache.builder, "find_container", lambda client, build_id: FakeContainer(container_image))
+    assert cache.settle_for_capture(None, {}, "x", "b", plan_file) == wanted
+    assert world["relaunched"] == ([(wanted, False)] if wanted else [])
