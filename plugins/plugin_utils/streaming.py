@@ -127,7 +127,7 @@ def _tee(source, on_chunk):
                     break
                 try:
                     on_chunk(chunk)
-                except Exception:  # pylint: disable=broad-except - showing a line must never cut the output
+                except Exception:  # pylint: disable=broad-except  # showing a line must never cut the output
                     pass
                 view = memoryview(chunk)
                 while view:

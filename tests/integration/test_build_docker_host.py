@@ -41,7 +41,7 @@ class Relay:
     def _accept(self):
         while True:
             try:
-                client, _ = self.server.accept()
+                client = self.server.accept()[0]
             except OSError:
                 return
             daemon = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -60,4 +60,3 @@ def test_separate_builds_started_at_once_all_succeed_and_leave_nothing(venv_bin,
                 process.kill()
                 process.wait()
         docker("rmi", "-f", *[f"{repo}:v1" for repo in repos])
-

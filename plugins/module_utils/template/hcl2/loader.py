@@ -16,7 +16,7 @@ from ..functions import time_ordered_uuid
 from ..loader import Template
 from ..runtime import mask
 from ..structure import format_path
-from . import JSON_SUFFIX, TEMPLATE_SUFFIXES, is_hcl2_path, syntax  # noqa: F401 - is_hcl2_path kept importable here
+from . import JSON_SUFFIX, TEMPLATE_SUFFIXES, syntax
 from . import variables as hvars
 from .builds import BuildCompiler, source_key
 from .dates_files import legacy_time_functions

@@ -125,7 +125,7 @@ BIG = cache.RELAUNCH_BYTES + 1
     ("sha256:base", "sha256:layer2", 2, BIG, None),                 # a step did not succeed
 ])
 def test_the_capture_commits_from_the_layer_the_container_holds(world, monkeypatch, container_image, container_at,
-                                                               running, growth, wanted):
+                                                                running, growth, wanted):
     plan_file = world["state_file"].replace("cache-x.json", "plan.json")
     state = cache.load_state(world["state_file"])
     cache.save_state(world["state_file"], dict(state, container_at=container_at, running=running,
