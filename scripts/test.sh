@@ -17,4 +17,4 @@ bash "$REPO/scripts/sanity.sh"
 # with CI set any skip fails the run. Two workers (CATTLE_TEST_WORKERS): most tests wait on Docker,
 # Ansible or a guest; each test file stays on one worker, and all VM files share one
 # (tests/conftest.py).
-exec "$VENV/bin/python" -m pytest -q -rs -p no:cacheprovider -n "${CATTLE_TEST_WORKERS:-2}" --dist loadgroup "$@" tests
+exec "$VENV/bin/python" -m pytest -q -rs -p no:cacheprovider -n "${CATTLE_TEST_WORKERS:-2}" --dist loadscope "$@" tests

@@ -53,16 +53,42 @@ VM_TEST_FILES = frozenset({
 })
 
 
-def _group_for_xdist(items):
-    """One xdist group per test file (its module fixtures are set up once), one for all VM files."""
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group("vm" if path in VM_TEST_FILES else path))
+# Test files that prune the daemon's whole step cache (`cattle cache prune`) or count on its layers
+# staying: one at a time.
+STEP_CACHE_TEST_FILES = frozenset({
+    "tests/integration/test_cache.py",
+    "tests/integration/test_cache_soundness.py",
+    "tests/integration/plugins/module_utils/test_docker_orphans.py",
+})
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into the node ids
+def _xdist_scope(nodeid):
+    """The unit xdist hands to one worker: a test file, or every file of a group that shares a resource."""
+    path = nodeid.split("::", 1)[0]
+    if path in VM_TEST_FILES:
+        return "vm"
+    return "step-cache" if path in STEP_CACHE_TEST_FILES else path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    # A scheduler of our own rather than xdist_group markers: xdist 3.8 renames node ids to carry
+    # a group, which pytest 9 no longer lets it do, and the groups were silently ignored.
+    if config.getvalue("dist") not in ("loadscope", "loadfile", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # pylint: disable=import-outside-toplevel
+
+    class FileOrVmScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return _xdist_scope(nodeid)
+
+    return FileOrVmScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    _group_for_xdist(items)
+    # The VM files come first: under xdist they are the longest unit, started while the other
+    # worker takes everything else (the sort is stable, so each file keeps its order).
+    items.sort(key=lambda item: _xdist_scope(item.nodeid) != "vm")
     # Select on the `docker` marker, not the keyword: keywords include directory and file
     # names, and pure unit tests under `.../docker/` need no engine.
     needing_docker = [item for item in items if item.get_closest_marker("docker")]

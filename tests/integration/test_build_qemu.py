@@ -55,7 +55,7 @@ def test_build_types_provisions_and_the_output_boots_again(venv_bin, disk, tmp_p
     (tmp_path / "www" / "hello.txt").write_text("served over http\n")
     (tmp_path / "upload.txt").write_text("uploaded by file\n")
     build = builder(
-        disk, "qt", boot_wait=qemu_image.BOOT_WAIT, boot_key_interval="20ms", http_directory="www",
+        disk, "qt", boot_wait=qemu_image.BOOT_WAIT, boot_key_interval="50ms", http_directory="www",
         shutdown_command="shutdown -P now", boot_command=qemu_image.BOOT_COMMAND,
     )
     template = write(tmp_path / "qemu.json", {
