@@ -88,7 +88,8 @@ def pytest_xdist_make_scheduler(config, log):
 def pytest_collection_modifyitems(config, items):
     # The VM files come first: under xdist they are the longest unit, started while the other
     # worker takes everything else (the sort is stable, so each file keeps its order).
-    items.sort(key=lambda item: _xdist_scope(item.nodeid) != "vm")
+    if (config.getoption("numprocesses", default=None) or 0) > 0:
+        items.sort(key=lambda item: _xdist_scope(item.nodeid) != "vm")
     # Select on the `docker` marker, not the keyword: keywords include directory and file
     # names, and pure unit tests under `.../docker/` need no engine.
     needing_docker = [item for item in items if item.get_closest_marker("docker")]
