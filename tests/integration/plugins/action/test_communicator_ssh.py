@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from tests.fixtures.playbook import run_on_build_host
 from tests.fixtures.sshd import free_port
 
@@ -27,6 +28,19 @@ CONNECT_TASKS = [
 ]
 FACTS = "Work out the communicator's connection"
 WAIT = "Wait for the communicator"
+
+
+@pytest.fixture(autouse=True)
+def swept_ledger(tmp_path):
+    """After each test, what a build's cleanup does with its ledger: the tasks here call the
+    communicator directly, and its short SSH control-socket directories lie outside ``tmp_path``."""
+    yield
+    ledger_path = tmp_path / "ledger.jsonl"
+    if ledger_path.exists():
+        ledger = Ledger(str(ledger_path))
+        recorded = [entry["name"] for entry in ledger.entries()]
+        assert ledger.sweep() == []
+        assert [name for name in recorded if os.path.exists(name)] == []
 
 
 def run_playbook(directory, comm_config, tasks, plan_file=None, home=None, check=False):
