@@ -14,7 +14,6 @@ bash "$REPO/scripts/sanity.sh"
 # remove it first, as a user would, so it is not swept in the middle of some test's build.
 "$VENV/bin/cattle" sweep || echo "cattle sweep failed; the tests go on" >&2
 # -rs lists every skip with its reason; the run ends with "skipped: N" (tests/conftest.py), and
-# with CI set any skip fails the run. CATTLE_TEST_WORKERS=2 runs it on two pytest-xdist workers (each
-# file, all VM files, all step-cache files kept together: tests/conftest.py); not yet the default,
-# since under it the amazon-ebs tests lost their moto server half-way once, cause not yet found.
-exec "$VENV/bin/python" -m pytest -q -rs -p no:cacheprovider -n "${CATTLE_TEST_WORKERS:-0}" --dist loadscope "$@" tests
+# with CI set any skip fails the run. The tests run on two pytest-xdist workers (each file, all VM
+# files, all step-cache files kept together: tests/conftest.py); CATTLE_TEST_WORKERS=0 runs them serially.
+exec "$VENV/bin/python" -m pytest -q -rs -p no:cacheprovider -n "${CATTLE_TEST_WORKERS:-2}" --dist loadscope "$@" tests
