@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
 
+from cattle_cli.commands import build
+
+# The handler kills every process below the one it runs in. Run in the test process itself, that
+# is the test run's own servers too: under pytest-xdist it once took the worker's moto server.
+HANDLER_SCRIPT = """
+import signal, subprocess, sys
 from ansible_collections.cattle.images.plugins.module_utils import ledger
 from cattle_cli.commands import build
+run_dir = sys.argv[1]
+child = subprocess.Popen(["sleep", "60"])
+interrupted = build._Interrupted(run_dir)
+assert not interrupted and not interrupted.cancel()
+interrupted(signal.SIGTERM, None)
+# No polling needed: by the time the handler returns, the marker is set and the child is gone.
+assert ledger.cancelled(run_dir + "/plan.json")
+assert child.poll() == -signal.SIGKILL, child.poll()
+assert interrupted and interrupted.cancel()
+print("handled")
+"""
 
 
 def test_the_handler_sets_the_cancel_marker_and_stops_the_tree_at_once(tmp_path):
-    child = subprocess.Popen(["sleep", "60"])
-    try:
-        interrupted = build._Interrupted(str(tmp_path))
-        assert not interrupted and not interrupted.cancel()
-        interrupted(signal.SIGTERM, None)
-        # No polling needed: by the time the handler returns, the marker is set and the child is gone.
-        assert ledger.cancelled(str(tmp_path / "plan.json"))
-        assert child.poll() == -signal.SIGKILL
-        assert interrupted and interrupted.cancel()
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait()
+    completed = subprocess.run([sys.executable, "-c", HANDLER_SCRIPT, str(tmp_path)], capture_output=True,
+                               text=True, timeout=60, check=False)
+    assert completed.returncode == 0 and completed.stdout == "handled\n", completed.stdout + completed.stderr
 
 
 @pytest.mark.parametrize("rc, expected", [
