@@ -82,7 +82,10 @@ def run(argv):
     if not testinfra.testinfra_installed():
         sys.stderr.write("Error: cattle test needs pytest-testinfra (pip install pytest-testinfra)\n")
         return 1
-    previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # SIGINT too, explicitly: a process started with SIGINT ignored (a background job, a pytest-xdist
+    # worker's child) inherits that, and Python then raises no KeyboardInterrupt. Packer (Go's
+    # signal.Notify) takes SIGINT back in that case as well.
+    previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         if os.path.isfile(artifact):
             return _test_qemu_disk(artifact, tests, pytest_arguments, dict(environment), parsed.values)

@@ -162,7 +162,8 @@ def test_failing_test_registers_no_ami(moto_server, instance_standin, tmp_path):
 # --- cattle test: the same tests against an existing image ---------------------------------------
 
 def throwaway_containers():
-    return docker("ps", "-aq", "--filter", "label=cattle.test").stdout.split()
+    # cattle test's own label and value: the sshd fixture's targets carry cattle.test=sshd.
+    return docker("ps", "-aq", "--filter", "label=cattle.test=1").stdout.split()
 
 
 def cattle_test(venv_bin, *args, cwd, env=None):
