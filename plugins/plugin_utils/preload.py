@@ -56,6 +56,6 @@ def preload_build_plugins(plan):
             try:
                 if loader.get(name, class_only=True) is not None:
                     loaded.append(name)
-            except Exception:  # pylint: disable=broad-except  # the task will say what is wrong
+            except Exception:  # noqa: BLE001 - the task that needs it will say what is wrong
                 continue
     return loaded
