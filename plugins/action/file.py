@@ -14,7 +14,7 @@ import shlex
 
 from ansible_collections.cattle.images.plugins.plugin_utils.common import UserError, as_bool, as_list, unknown_keys
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
-from ansible_collections.cattle.images.plugins.plugin_utils.remote import RemoteError, remote_for
+from ansible_collections.cattle.images.plugins.plugin_utils.remote import RemoteError, local_mode, remote_for
 
 KNOWN_KEYS = {"source", "sources", "content", "destination", "direction", "generated"}
 
@@ -99,14 +99,19 @@ class ActionModule(ProvisionerAction):
         if dst.endswith("/") or remote.kind(dst) == "dir":
             # Like `cp`: a file copied onto an existing directory lands inside it.
             dst = f"{dst.rstrip('/')}/{os.path.basename(src)}"
-        self._put(remote, src, dst, src)
-        remote.chmod_like_local([(src, dst)])
+        self._put_like_local(remote, src, dst, src)
         self._fix_owner(remote, dst, context)
 
+    @classmethod
+    def _put_like_local(cls, remote, local_path, dst, what):
+        """Upload with the local file's mode (in the transfer where the connection can carry it)."""
+        if not cls._put(remote, local_path, dst, what, local_mode(local_path)):
+            remote.chmod_like_local([(local_path, dst)])
+
     @staticmethod
-    def _put(remote, local_path, dst, what):
+    def _put(remote, local_path, dst, what, mode=None):
         try:
-            remote.put(local_path, dst)
+            return remote.put(local_path, dst, mode)
         except RemoteError:
             # Say why in the user's words when we can; Packer does not create directories either.
             parent = _parent(dst)
@@ -133,8 +138,7 @@ class ActionModule(ProvisionerAction):
             handle.write(content)
         try:
             os.chmod(handle.name, 0o644)
-            self._put(remote, handle.name, dst, "content")
-            remote.chmod_like_local([(handle.name, dst)])
+            self._put_like_local(remote, handle.name, dst, "content")
         finally:
             os.unlink(handle.name)
         self._fix_owner(remote, dst, context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 
 from ansible.errors import AnsibleActionFail
@@ -51,6 +52,7 @@ class ActionModule(ActionBase):
     ))
 
     def run(self, tmp=None, task_vars=None):
+        job_started = time.time()
         result = super().run(tmp, task_vars)
         args = self._task.args
         on_error = args.get("on_error") or "cleanup"
@@ -86,6 +88,7 @@ class ActionModule(ActionBase):
             owns_run_dir=owns_run_dir,
             ledger=ledger,
             plan_file=plan_file,
+            job_started=job_started,
             builds=build_entries(plan, plan_file, ledger, force, on_error, debug, bool(args.get("cache", False))),
         )
         return result

@@ -9,13 +9,9 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.module_utils.plan import ERROR_CLEANUP, PlanError, load_plan
+from ansible_collections.cattle.images.plugins.plugin_utils.common import component_plugin
 from ansible_collections.cattle.images.plugins.plugin_utils.output import live_ui
 from ansible_collections.cattle.images.plugins.plugin_utils.terminal import ask
-
-
-def component_plugin(packer_type):
-    """The action plugin implementing a Packer provisioner/post-processor type."""
-    return "cattle.images." + packer_type.replace("-", "_")
 
 
 def run_component(action, packer_type, args, task_vars):

@@ -18,7 +18,7 @@ from ansible_collections.cattle.images.plugins.plugin_utils.common import (
     unknown_keys,
 )
 from ansible_collections.cattle.images.plugins.plugin_utils.provisioner import ProvisionerAction, ProvisionError
-from ansible_collections.cattle.images.plugins.plugin_utils.remote import Remote, RemoteError
+from ansible_collections.cattle.images.plugins.plugin_utils.remote import RemoteError, posix_remote_for
 from ansible_collections.cattle.images.plugins.plugin_utils.shell_env import (
     DEFAULT_ENV_VAR_FORMAT,
     checked_env_var_format,
@@ -118,7 +118,7 @@ class ActionModule(ProvisionerAction):
             ui.say(f"Check mode: would upload {path} to {config['remote_path']} and run: {command}")
 
     def provision(self, config, context, ui, cancel):
-        remote = Remote(self._connection)
+        remote = posix_remote_for(self._connection)
         scripts = list(config["scripts"])
         inline_file = None
         if config["inline"] is not None:
@@ -183,7 +183,7 @@ class ActionModule(ProvisionerAction):
             deadline = time.monotonic() + config["start_retry_timeout"]
             while True:
                 try:
-                    remote.put(upload, config["remote_path"])
+                    mode_set = remote.put(upload, config["remote_path"], 0o755)
                     break
                 except RemoteError as exc:
                     # The host may still be coming back (a reboot by a previous script): retry.
@@ -191,7 +191,7 @@ class ActionModule(ProvisionerAction):
                         raise ProvisionError(f"Error uploading script: {exc}") from None
                     cancel.wait(2)
             try:
-                rc, _stdout, stderr = remote.run(f"chmod 0755 {config['remote_path']}")
+                rc, _stdout, stderr = (0, b"", b"") if mode_set else remote.run(f"chmod 0755 {config['remote_path']}")
                 if rc != 0:
                     raise ProvisionError(
                         "Error chmodding script file to 0755 in remote machine: "

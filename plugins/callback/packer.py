@@ -71,6 +71,7 @@ from ansible.utils.color import ANSIBLE_COLOR
 
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan
 from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView, PackerUI, register_live_receiver
+from ansible_collections.cattle.images.plugins.plugin_utils.preload import preload_build_plugins
 
 
 class CallbackModule(CallbackBase):
@@ -231,11 +232,14 @@ class CallbackModule(CallbackBase):
             self.ui.build_finished(host, elapsed)
 
     def _load_plan(self, res):
-        # Loaded in Ansible's main process: the workers it forks from now on find it loaded.
+        # Loaded in Ansible's main process: the workers it forks from now on find it loaded,
+        # and the plugins the builds use (plugin_utils/preload.py).
         try:
-            self.ui.sensitive = load_plan(res["plan_file"]).sensitive_values
+            plan = load_plan(res["plan_file"])
         except (PlanError, KeyError):
-            pass
+            return
+        self.ui.sensitive = plan.sensitive_values
+        preload_build_plugins(plan)
 
     # Ansible's own chatter has no place in Packer-style output.
     def v2_playbook_on_task_start(self, task, is_conditional):

@@ -47,7 +47,7 @@ attributes:
 EXAMPLES = r"""
 - name: Send the build's outputs back with the job's artifacts
   cattle.images.job_outputs:
-    since: "{{ cattle_job_started }}"
+    since: "{{ cattle_plan.job_started }}"  # registered from cattle.images.plan
     enabled: "{{ cattle_return_outputs | default('auto') }}"
 """
 

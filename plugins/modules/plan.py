@@ -87,4 +87,8 @@ run_dir:
   description: The private run directory.
   returned: success
   type: str
+job_started:
+  description: When this task started (seconds since the epoch); the job's outputs are the files written since.
+  returned: success
+  type: float
 """

@@ -19,6 +19,11 @@ class UserError(CattleError):
     """A mistake in the user's configuration; the message is shown as is."""
 
 
+def component_plugin(packer_type):
+    """The action plugin implementing a Packer provisioner/post-processor type."""
+    return "cattle.images." + str(packer_type).replace("-", "_")
+
+
 # --- weak typing (Packer's decoder is lenient; the plan already applied it, direct args may not have) ---
 
 def _read(reader, field, value, **options):

@@ -15,15 +15,20 @@ PowerShell commands instead of ``sh``; ``remote_for`` picks one for a connection
 from __future__ import annotations
 
 import os
+import posixpath
 import shlex
 import stat
+import tarfile
 
 from ansible.errors import AnsibleError
+from ansible.utils.display import Display
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 from ansible_collections.cattle.images.plugins.module_utils.ui import OutputLines
 from ansible_collections.cattle.images.plugins.plugin_utils.streaming import streaming_exec
 from ansible_collections.cattle.images.plugins.plugin_utils.winrm import WindowsShell, encode_powershell
+
+display = Display()
 
 
 class RemoteError(CattleError):
@@ -82,11 +87,14 @@ class Remote:
         answer = _text(stdout).strip()
         return answer or None
 
-    def put(self, local_path, remote_path):
+    def put(self, local_path, remote_path, mode=None):
+        """Upload one file. ``mode``: the permission bits it should get; True when this upload
+        gave them (a transfer that carries modes), False when the caller must set them."""
         try:
             self._upload(local_path, remote_path)
         except AnsibleError as exc:
             raise RemoteError(f"uploading {local_path} to {remote_path}: {exc}") from None
+        return False
 
     def _upload(self, local_path, remote_path):
         self.connection.put_file(local_path, remote_path)
@@ -101,17 +109,15 @@ class Remote:
         """Copy the contents of ``local_dir`` into ``remote_dir`` (created), keeping file modes."""
         directories, files = _tree_targets(local_dir, remote_dir)
         self.check("mkdir -p " + " ".join(shlex.quote(d) for d in directories), f"creating {remote_dir}")
-        for local_path, remote_path in files:
-            self.put(local_path, remote_path)
-        self.chmod_like_local(files)
+        unset = [pair for pair in files if not self.put(*pair, mode=local_mode(pair[0]))]
+        self.chmod_like_local(unset)
         return [remote for _local, remote in files]
 
     def chmod_like_local(self, pairs):
         """Give uploaded files their local permission bits (some connections drop group/other bits)."""
         commands = []
         for local_path, remote_path in pairs:
-            mode = stat.S_IMODE(os.stat(local_path).st_mode)
-            commands.append(f"chmod {mode:o} {shlex.quote(remote_path)}")
+            commands.append(f"chmod {local_mode(local_path):o} {shlex.quote(remote_path)}")
         for start in range(0, len(commands), 200):
             self.check(" && ".join(commands[start:start + 200]), "setting file modes")
 
@@ -129,6 +135,82 @@ class Remote:
                 os.makedirs(os.path.join(local_dir, relative[2:]), exist_ok=True)
         os.makedirs(local_dir, exist_ok=True)
         return fetched
+
+
+def local_mode(path):
+    """The permission bits of a local file (what an upload keeps, as ``docker cp`` does)."""
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+class DockerRemote(Remote):
+    """A build host behind community.docker's ``docker_api`` connection.
+
+    When commands run as root there, one file is uploaded as one ``put_archive`` whose tar entry
+    carries the mode, owner root (what the connection's own upload gives after asking ``id -u``
+    and ``id -g`` in an exec) and the local mtime: no exec to ask the ids, none to ``chmod``.
+    For any other user the connection's own upload runs, as before.
+    """
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        self._client = None
+        self._container = None
+        self._as_root = None
+
+    def put(self, local_path, remote_path, mode=None):
+        if not self._runs_as_root():
+            return super().put(local_path, remote_path, mode)
+        from ansible_collections.cattle.images.plugins.module_utils.docker.client import explain
+
+        directory, name = posixpath.split(posixpath.normpath(posixpath.join("/", remote_path)))
+        try:
+            info = os.stat(local_path)  # follows links, as the connection's upload does
+            entry = tarfile.TarInfo(name)
+            entry.size, entry.mtime = info.st_size, int(info.st_mtime)
+            entry.mode = info.st_mode & 0o700 if mode is None else mode  # the connection's own: owner bits
+            entry.uid = entry.gid = 0
+            display.vvv(f"PUT {local_path} TO {remote_path} (one archive, mode {entry.mode:o})", host=self._container)
+            with open(local_path, "rb") as source:
+                self._client.api.put_archive(self._container, directory, _tar_stream(entry, source))
+        except Exception as exc:  # noqa: BLE001 - one message for the user, whatever failed
+            raise RemoteError(f"uploading {local_path} to {remote_path}: {explain(exc, 'upload a file')}") from None
+        return mode is not None
+
+    def _runs_as_root(self):
+        """Whether commands run as root in the container (the connection's user, else the image's)."""
+        if self._as_root is None:
+            self._as_root = False
+            try:
+                from ansible_collections.cattle.images.plugins.module_utils.docker.client import connect
+
+                self.connection._connect()
+                self._container = self.connection.get_option("remote_addr")
+                user = self.connection.get_option("remote_user") or ""
+                self._client = connect()
+                if not user:
+                    user = (self._client.api.inspect_container(self._container).get("Config") or {}).get("User") or ""
+                self._as_root = str(user).split(":")[0] in ("", "root", "0")
+            except Exception:  # noqa: BLE001 - the connection's own upload will say what is wrong
+                self._as_root = False
+        return self._as_root
+
+
+def _tar_stream(entry, source):
+    """The chunks of a tar holding one file: ``entry`` (its size set) with ``source``'s bytes."""
+    header = entry.tobuf(format=tarfile.PAX_FORMAT)
+    yield header
+    left = entry.size
+    while left > 0:
+        chunk = source.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        left -= len(chunk)
+        yield chunk
+    if left:
+        yield tarfile.NUL * left  # the file shrank meanwhile: fill up to the announced size
+    padding = -entry.size % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE  # then the end-of-archive blocks
+    padding += -(len(header) + entry.size + padding) % tarfile.RECORDSIZE  # as tarfile pads a record
+    yield tarfile.NUL * padding
 
 
 def _tree_targets(local_dir, remote_dir):
@@ -164,7 +246,14 @@ def is_windows_host(connection, task_vars=None):
 
 def remote_for(connection, task_vars=None):
     """The remote operations that fit the build host behind ``connection``."""
-    return WindowsRemote(connection) if is_windows_host(connection, task_vars) else Remote(connection)
+    return WindowsRemote(connection) if is_windows_host(connection, task_vars) else posix_remote_for(connection)
+
+
+def posix_remote_for(connection):
+    """The remote operations for a POSIX build host behind ``connection``."""
+    if str(getattr(connection, "transport", "") or "") == "community.docker.docker_api":
+        return DockerRemote(connection)
+    return Remote(connection)
 
 
 class WindowsRemote(Remote):

@@ -129,3 +129,30 @@ def test_failing_post_processor_stops_its_chain_but_not_the_others(tmp_path, mar
     assert (f"--> {build_name}: 1 error(s) occurred:\n\n"
             "* Post-processor failed: Script exited with non-zero exit status: 4.") in result.stdout
     assert containers_of(build_name) == []
+
+
+def test_no_error_cleanup_provisioner_after_a_failed_launch(tmp_path, markers, build_name):
+    # Packer runs it for a failure in provisioning or a later step only (StepProvision's cleanup).
+    template = write_docker_template(
+        tmp_path / f"{build_name}.json", build_name,
+        {"provisioners": three_provisioners(markers), "error-cleanup-provisioner": error_cleanup_recorder(markers, build_name)},
+        image=f"local/{build_name}:missing", commit=True)
+    result = run_build(template, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Provisioning step had errors" not in result.stdout
+    assert "error-cleanup ran" not in result.stdout
+    assert not (tmp_path / "cleanup-saw-markers").exists()
+    assert containers_of(build_name) == []
+
+
+def test_error_cleanup_provisioner_runs_for_a_failed_capture_without_provisioners(tmp_path, markers, build_name):
+    # Provisioning has begun once the launch is over, even with no provisioner: a failed export
+    # (into a directory that does not exist) is a later step's failure.
+    template = write_docker_template(
+        tmp_path / f"{build_name}.json", build_name,
+        {"error-cleanup-provisioner": error_cleanup_recorder(markers, build_name)},
+        export_path=str(tmp_path / "no-such-dir" / "image.tar"))
+    result = run_build(template, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"    {build_name}: error-cleanup ran" in result.stdout, result.stdout
+    assert containers_of(build_name) == []
