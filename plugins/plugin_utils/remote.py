@@ -189,7 +189,7 @@ class DockerRemote(Remote):
                 self._client = connect()
                 if not user:
                     user = (self._client.api.inspect_container(self._container).get("Config") or {}).get("User") or ""
-                self._as_root = str(user).split(":")[0] in ("", "root", "0")
+                self._as_root = str(user).split(":", maxsplit=1)[0] in ("", "root", "0")
             except Exception:  # noqa: BLE001 - the connection's own upload will say what is wrong
                 self._as_root = False
         return self._as_root

@@ -128,4 +128,5 @@ def test_a_failed_upload_is_a_remote_error(monkeypatch, script):
 def test_other_connections_keep_the_generic_remote():
     connection = FakeConnection()
     connection.transport = "ssh"
-    assert type(posix_remote_for(connection)) is Remote
+    remote = posix_remote_for(connection)
+    assert isinstance(remote, Remote) and not isinstance(remote, DockerRemote)
