@@ -191,12 +191,13 @@ class ActionModule(ProvisionerAction):
                         raise ProvisionError(f"Error uploading script: {exc}") from None
                     cancel.wait(2)
             try:
-                rc, _stdout, stderr = (0, b"", b"") if mode_set else remote.run(f"chmod 0755 {config['remote_path']}")
-                if rc != 0:
-                    raise ProvisionError(
-                        "Error chmodding script file to 0755 in remote machine: "
-                        + stderr.decode("utf-8", "replace").strip()
-                    )
+                if not mode_set:
+                    rc, _stdout, stderr = remote.run(f"chmod 0755 {config['remote_path']}")
+                    if rc != 0:
+                        raise ProvisionError(
+                            "Error chmodding script file to 0755 in remote machine: "
+                            + stderr.decode("utf-8", "replace").strip()
+                        )
                 rc, _stdout, _stderr = remote.run(command, ui=ui)  # its output lines go to ui as they come
             except RemoteError:
                 return None
