@@ -131,6 +131,17 @@ source:
     temp_dir: /tmp/cattle-docker-3f9a1c-k2j3h4
     container_dir: /packer-files
     fix_upload_owner: true
+daemon:
+  description:
+    - How community.docker.docker_api reaches the daemon the builder used (O(state=started)), read from
+      E(DOCKER_HOST), E(DOCKER_TLS_VERIFY) and E(DOCKER_CERT_PATH) as the docker CLI reads them.
+    - The certificate paths are returned only when TLS is on.
+  returned: state is started
+  type: dict
+  sample:
+    docker_host: unix:///var/run/docker.sock
+    tls: false
+    validate_certs: false
 ui:
   description: Packer's lines for the steps taken (temp dir, pull, run command, container id, commit, image id,
     kill), each C([kind, text]) with kind C(say) or C(message).

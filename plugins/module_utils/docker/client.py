@@ -37,6 +37,24 @@ def daemon_address():
     return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
+def connection_settings(environ=None):
+    """community.docker.docker_api's options for the daemon the builder uses.
+
+    From the variables the docker CLI and the Docker SDK read (DOCKER_HOST, DOCKER_TLS_VERIFY,
+    DOCKER_CERT_PATH), which that connection does not read by itself. As docker-py's
+    ``from_env``: DOCKER_TLS_VERIFY set and not empty verifies; a cert path alone is TLS without it.
+    """
+    environ = os.environ if environ is None else environ
+    verify = environ.get("DOCKER_TLS_VERIFY", "") != ""
+    tls = verify or environ.get("DOCKER_CERT_PATH", "") != ""
+    settings = {"docker_host": environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock",
+                "tls": tls, "validate_certs": verify}
+    if tls:
+        certs = environ.get("DOCKER_CERT_PATH") or environ.get("HOME", "") + "/.docker"
+        settings.update(ca_path=certs + "/ca.pem", client_cert=certs + "/cert.pem", client_key=certs + "/key.pem")
+    return settings
+
+
 def connect(timeout=DEFAULT_TIMEOUT):
     """A client for the daemon named by the environment (DOCKER_HOST etc.), checked with a ping."""
     if not HAS_DOCKER_SDK:

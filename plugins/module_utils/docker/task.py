@@ -13,7 +13,11 @@ import os
 
 from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import BUILD_ID_ARGUMENT, BuilderDriver
 from ansible_collections.cattle.images.plugins.module_utils.docker import builder, capture
-from ansible_collections.cattle.images.plugins.module_utils.docker.client import DockerError, connect
+from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
+    DockerError,
+    connect,
+    connection_settings,
+)
 from ansible_collections.cattle.images.plugins.module_utils.docker.config import SECRET_OPTIONS, normalize
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from ansible_collections.cattle.images.plugins.module_utils.plan import read_plan_build
@@ -27,6 +31,9 @@ def _begin(step):
 def _started(step):
     client, config, build_id, build_name = step.session, step.config, step.build_id, step.build_name
     result = step.result
+    # For the build host's connection: computed here rather than by templates in launch.yml, which
+    # every launch's worker would compile again.
+    result["daemon"] = connection_settings()
     if config["windows_container"] and client.info().get("OSType") != "windows":
         raise DockerError(
             "windows_container is true but this Docker daemon runs Linux containers; Windows containers "
