@@ -128,6 +128,37 @@ def _with_controlling_terminal(slave):
 PROMPT = re.compile(rb"==> (it-keep-[0-9a-f]+): \[c\] Clean up and exit, \[a\] abort without cleanup\? ")
 
 
+def _process_states(root):
+    """Each process below ``root``: pid, state, what it waits in (wchan), command line.
+
+    This test hung twice in full-suite runs (never alone) with all output stopped, the live view's
+    ticker included; the states say which process stopped or blocked, and on what.
+    """
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append((int(entry), fields[0]))
+        except (OSError, IndexError, ValueError):
+            continue
+    lines, todo = [], [(root, "?")]
+    while todo:
+        pid, state = todo.pop()
+        try:
+            with open(f"/proc/{pid}/wchan", encoding="utf-8") as handle:
+                wchan = handle.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")[:160]
+        except OSError:
+            continue
+        lines.append(f"{pid} {state} {wchan} {command}")
+        todo.extend(children.get(pid, []))
+    return "\n".join(lines)
+
+
 def test_ask_abort_keeps_only_the_build_answered_abort(venv_bin, tmp_path, temp_root, build_names):
     aborted, cleaned = build_names
     template = write_template(tmp_path, build_names)
@@ -144,7 +175,8 @@ def test_ask_abort_keeps_only_the_build_answered_abort(venv_bin, tmp_path, temp_
     try:
         deadline = time.monotonic() + 300
         while process.poll() is None or select.select([master], [], [], 0)[0]:
-            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            assert time.monotonic() < deadline, (seen.decode(errors="replace") + "\n--- processes:\n"
+                                                 + _process_states(process.pid))
             ready, _writable, _failed = select.select([master], [], [], 1)
             if not ready:
                 continue
