@@ -274,15 +274,18 @@ def test_virtualbox_6_is_spoken_to_in_its_own_grammar(tmp_path, iso_file, fake_v
     config = iso_config(tmp_path, iso_file, http_content={"/ks.cfg": "text"}, host_port_min=3024, host_port_max=3024)
     driver = vbox.Driver(fake_vboxmanage.path)
     builder.launch(config, "b12", "deb", driver=driver, environ={}, **NO_WAIT)
-    vm = fake_vboxmanage.machine("packer-deb")
-    assert "--nat-localhostreachable1" not in vm["settings"]  # 6.1 has no such option (nor the need)
-    assert vm["natpf"] == {"packercomm": "tcp,127.0.0.1,3024,,22"}
-    assert vm["settings"]["--usbohci"] == "off" and vm["settings"]["--rtcuseutc"] == "off"
-    assert not [argv for argv in fake_vboxmanage.calls if any(arg.startswith(("--nat-pf", "--nic-type", "--audio-"))
-                                                              for arg in argv)]
-    builder.stop(config, "b12", driver=driver, **NO_WAIT)
-    builder.capture(config, "b12", "deb", driver=driver)
-    assert ["modifyvm", "packer-deb", "--natpf1", "delete", "packercomm"] in fake_vboxmanage.calls
+    try:  # the launch started the http_content server: removed at the end, as the role's cleanup does
+        vm = fake_vboxmanage.machine("packer-deb")
+        assert "--nat-localhostreachable1" not in vm["settings"]  # 6.1 has no such option (nor the need)
+        assert vm["natpf"] == {"packercomm": "tcp,127.0.0.1,3024,,22"}
+        assert vm["settings"]["--usbohci"] == "off" and vm["settings"]["--rtcuseutc"] == "off"
+        assert not [argv for argv in fake_vboxmanage.calls
+                    if any(arg.startswith(("--nat-pf", "--nic-type", "--audio-")) for arg in argv)]
+        builder.stop(config, "b12", driver=driver, **NO_WAIT)
+        builder.capture(config, "b12", "deb", driver=driver)
+        assert ["modifyvm", "packer-deb", "--natpf1", "delete", "packercomm"] in fake_vboxmanage.calls
+    finally:
+        builder.remove("b12", keep_output=True, driver=driver)
 
 
 def test_virtualbox_older_than_6_1_is_refused_before_anything_is_made(tmp_path, iso_file, fake_vboxmanage):
