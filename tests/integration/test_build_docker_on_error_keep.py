@@ -21,6 +21,7 @@ import time
 
 import pytest
 
+from cattle_cli import process_tree
 from tests.fixtures.docker_cli import build_name, containers_of, docker
 from tests.fixtures.interrupt import run_build, sweep
 
@@ -129,24 +130,14 @@ PROMPT = re.compile(rb"==> (it-keep-[0-9a-f]+): \[c\] Clean up and exit, \[a\] a
 
 
 def _process_states(root):
-    """Each process below ``root``: pid, state, what it waits in (wchan), command line.
+    """``root`` and each live process below it: pid, state, what it waits in (wchan), command line.
 
     This test hung twice in full-suite runs (never alone) with all output stopped, the live view's
     ticker included; the states say which process stopped or blocked, and on what.
     """
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append((int(entry), fields[0]))
-        except (OSError, IndexError, ValueError):
-            continue
-    lines, todo = [], [(root, "?")]
-    while todo:
-        pid, state = todo.pop()
+    lines = []
+    for pid in [root, *process_tree.descendants(root)]:
+        fields = process_tree._stat_fields(pid)  # the module's own /proc/PID/stat reader
         try:
             with open(f"/proc/{pid}/wchan", encoding="utf-8") as handle:
                 wchan = handle.read()
@@ -154,8 +145,7 @@ def _process_states(root):
                 command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")[:160]
         except OSError:
             continue
-        lines.append(f"{pid} {state} {wchan} {command}")
-        todo.extend(children.get(pid, []))
+        lines.append(f"{pid} {fields[0] if fields else '?'} {wchan} {command}")
     return "\n".join(lines)
 
 

@@ -32,9 +32,10 @@ class DockerError(CattleError):
     """A Docker operation failed; ``str()`` is a one-paragraph message for the user."""
 
 
-def daemon_address():
-    """Where we will look for the daemon, for messages."""
-    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+def daemon_address(environ=None):
+    """Where we will look for the daemon (DOCKER_HOST, or the local socket)."""
+    environ = os.environ if environ is None else environ
+    return environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
 def connection_settings(environ=None):
@@ -47,8 +48,7 @@ def connection_settings(environ=None):
     environ = os.environ if environ is None else environ
     verify = environ.get("DOCKER_TLS_VERIFY", "") != ""
     tls = verify or environ.get("DOCKER_CERT_PATH", "") != ""
-    settings = {"docker_host": environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock",
-                "tls": tls, "validate_certs": verify}
+    settings = {"docker_host": daemon_address(environ), "tls": tls, "validate_certs": verify}
     if tls:
         certs = environ.get("DOCKER_CERT_PATH") or environ.get("HOME", "") + "/.docker"
         settings.update(ca_path=certs + "/ca.pem", client_cert=certs + "/cert.pem", client_key=certs + "/key.pem")
