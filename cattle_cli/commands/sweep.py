@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 from ansible_collections.cattle.images.plugins.module_utils import ledger
 from cattle_cli import flags
@@ -103,10 +104,15 @@ def _sweep_orphaned_ec2(say, exclude, region):
 
 
 def _dead_run(exclude):
-    """Whether a run directory named by a leftover belongs to a dead run (or is gone)."""
+    """Whether a run directory named by a leftover belongs to a dead run (or is gone).
+
+    Only run directories in this process's temp directory count, as for the ledgers: a run of
+    another temp directory (another user's, another job's) is its own sweep's business.
+    """
+    roots = {tempfile.gettempdir(), os.path.realpath(tempfile.gettempdir())}
 
     def dead(run_dir):
-        if run_dir in exclude:
+        if run_dir in exclude or os.path.dirname(os.path.normpath(run_dir)) not in roots:
             return False
         return not os.path.isdir(run_dir) or not (ledger.is_kept(run_dir) or ledger.run_is_live(run_dir))
 

@@ -33,6 +33,7 @@ class ActionModule(ActionBase):
                 shutil.rmtree(run_dir, ignore_errors=True)
             return result
         on_error = self._task.args.get("on_error") or "cleanup"
+        ledger.wait_for_releases()  # removals a cleanup left running in the background: theirs, not ours
         kept, to_remove = ledger.to_keep(on_error)
         errors = ledger.sweep(entries=to_remove)
         if run_dir:

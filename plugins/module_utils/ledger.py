@@ -27,10 +27,14 @@ import os
 import shlex
 import shutil
 import tempfile
+import time
 
 # The -on-error modes that skip the cleanup of a failed build (as Packer 1.6.6: run-cleanup-provisioner
 # runs the error-cleanup provisioner, then aborts).
 KEEP_ALL_ON_ERROR = ("abort", "run-cleanup-provisioner")
+# How long a sweep waits for background removals: two Docker API calls at the builder's client timeout.
+RELEASE_WAIT = 600
+_PR_SET_PDEATHSIG = 1
 
 
 class Ledger:
@@ -54,6 +58,38 @@ class Ledger:
     def release(self, kind, name):
         """Note that a recorded resource was removed (or kept on purpose)."""
         self._append({"op": "release", "kind": kind, "name": name})
+
+    def release_in_background(self, kind, name, remove):
+        """Call ``remove()`` in a forked child, which releases ``kind``/``name`` once it returns; return at once.
+
+        For a removal nothing later in the build waits for (the build container, once its image
+        is committed): the build goes on meanwhile. Every sweep of this ledger first waits for such
+        children (:meth:`wait_for_releases`) and removes what one of them failed to. The child
+        survives its parent (an Ansible worker that ends right after); killing the whole run still
+        stops it, and the dead run's sweep finishes the removal. Returns the child's pid.
+        """
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child ends in os._exit, out of reach of coverage
+            code = 1
+            try:
+                _outlive_parent()
+                remove()
+                self.release(kind, name)
+                code = 0
+            finally:
+                os._exit(code)  # never back into the caller's code (an Ansible worker's task loop)
+        # A child already done is a zombie: process_start says None, and there is nothing to wait for.
+        self._append({"op": "releasing", "kind": kind, "name": name, "pid": pid, "started": process_start(pid)})
+        return pid
+
+    def wait_for_releases(self, timeout=RELEASE_WAIT):
+        """Wait until every child of :meth:`release_in_background` has ended (at most ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        for entry in self._lines():
+            if entry.get("op") != "releasing" or not entry.get("started"):
+                continue
+            while process_start(entry["pid"]) == entry["started"] and time.monotonic() < deadline:
+                time.sleep(0.01)
 
     def keep_build(self, build):
         """Note that the user chose to leave ``build``'s resources in place (abort at the
@@ -99,9 +135,17 @@ class Ledger:
         return list(live.values())
 
     def sweep(self, report=None, entries=None):
-        """Remove every live resource (or only ``entries``), newest first. Returns a list of error strings."""
+        """Remove every live resource (or only ``entries``), newest first. Returns a list of error strings.
+
+        Removals still running in the background are waited for first; what they released is skipped.
+        """
         errors = []
-        entries = self.entries() if entries is None else entries
+        self.wait_for_releases()
+        live = self.entries()
+        if entries is not None:
+            live_keys = {(entry["kind"], entry["name"]) for entry in live}
+            live = [entry for entry in entries if (entry["kind"], entry["name"]) in live_keys]
+        entries = live
         # Every builder's cleaners (module_utils/cleaners.py), loaded only when there is something to remove.
         cleaners = _cleaners() if entries else {}
         for entry in reversed(entries):
@@ -118,6 +162,18 @@ class Ledger:
             if report:
                 report(entry)
         return errors
+
+
+def _outlive_parent():
+    """Clear this process's parent-death signal (Linux: PR_SET_PDEATHSIG).
+
+    Under ``cattle build`` each process forked below ansible-playbook is set, at the fork, to die
+    with its parent; a background removal must outlive the worker that started it.
+    """
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, 0, 0, 0, 0)
 
 
 def _cleaners():

@@ -67,6 +67,14 @@ options:
         nothing reaches the built image); see C(cattle cache list). Steps whose inputs no key covers run uncached.
     type: bool
     default: false
+  background:
+    description:
+      - With O(state=absent) and O(ledger), return once the container is found; a child process kills and removes
+        it, with its temp dir, and then releases its ledger entry. The build goes on meanwhile (the post-processors).
+      - Every sweep of the ledger (C(cattle.images.sweep), the C(cattle) command's) waits for that child first,
+        and removes the container itself if the child could not. Without O(ledger) the removal is done in the task.
+    type: bool
+    default: false
 attributes:
   check_mode:
     details: Connects to the daemon and checks the config and the base image, then reports what it would do.
@@ -135,13 +143,15 @@ daemon:
   description:
     - How community.docker.docker_api reaches the daemon the builder used (O(state=started)), read from
       E(DOCKER_HOST), E(DOCKER_TLS_VERIFY) and E(DOCKER_CERT_PATH) as the docker CLI reads them.
-    - The certificate paths are returned only when TLS is on.
+    - The certificate paths are returned only when TLS is on; C(api_version) is the Docker API version the
+      builder speaks to it, so the connection need not ask the daemon again on every task.
   returned: state is started
   type: dict
   sample:
     docker_host: unix:///var/run/docker.sock
     tls: false
     validate_certs: false
+    api_version: "1.41"
 ui:
   description: Packer's lines for the steps taken (temp dir, pull, run command, container id, commit, image id,
     kill), each C([kind, text]) with kind C(say) or C(message).

@@ -65,4 +65,9 @@ def preload_build_plugins(plan):
                     loaded.append(name)
             except Exception:  # noqa: BLE001 - the task that needs it will say what is wrong
                 continue
+    if "cattle.images.docker" in loaded:
+        # Each docker task's client would ask the daemon for its API version (GET /version) again.
+        from ansible_collections.cattle.images.plugins.module_utils.docker.client import learn_api_version
+
+        learn_api_version()
     return loaded

@@ -55,23 +55,45 @@ def connection_settings(environ=None):
     return settings
 
 
+# The API version of each daemon this process (or the process it was forked from) has talked to,
+# by connection_settings: Ansible forks a worker per task, and the Docker SDK would otherwise ask
+# the daemon (GET /version) on every connection. See plugin_utils/preload.py.
+_API_VERSIONS = {}
+
+
 def connect(timeout=DEFAULT_TIMEOUT):
-    """A client for the daemon named by the environment (DOCKER_HOST etc.), checked with a ping."""
+    """A client for the daemon named by the environment (DOCKER_HOST etc.), checked with a ping
+    (or, the first time, by asking for its API version)."""
     if not HAS_DOCKER_SDK:
         raise DockerError(
             "The Docker SDK for Python ('docker' package) is not installed for the Python running "
             f"this task ({DOCKER_SDK_IMPORT_ERROR}); install it with 'pip install docker'."
         )
     address = daemon_address()
+    daemon = tuple(sorted(connection_settings().items()))
     try:
-        client = docker.from_env(timeout=timeout)
-        client.ping()
+        known = _API_VERSIONS.get(daemon)
+        client = docker.from_env(timeout=timeout, version=known)  # None: the SDK asks the daemon
+        if known:
+            client.ping()
+        else:
+            _API_VERSIONS[daemon] = client.api.api_version
     except Exception as exc:  # noqa: BLE001 - every way of not answering means the same to the user
         raise DockerError(
             f"Cannot reach the Docker daemon at {address}: {_first_line(exc)}. Is dockerd running, "
             "and may this user use its socket? Set DOCKER_HOST if the daemon listens elsewhere."
         ) from None
     return client
+
+
+def learn_api_version():
+    """Ask the daemon of this environment for its API version now, so that processes forked from
+    this one later need not (see ``_API_VERSIONS``). Best effort: a task that cannot reach the
+    daemon says so itself."""
+    try:
+        connect().close()
+    except DockerError:
+        pass
 
 
 def explain(exc, action):

@@ -33,7 +33,7 @@ def _started(step):
     result = step.result
     # For the build host's connection: computed here rather than by templates in launch.yml, which
     # every launch's worker would compile again.
-    result["daemon"] = connection_settings()
+    result["daemon"] = dict(connection_settings(), api_version=client.api.api_version)
     if config["windows_container"] and client.info().get("OSType") != "windows":
         raise DockerError(
             "windows_container is true but this Docker daemon runs Linux containers; Windows containers "
@@ -144,6 +144,9 @@ def _absent(step):
             temp_dir = builder.mounted_temp_dir(existing)
         step.result["changed"] = existing is not None or bool(temp_dir and os.path.isdir(temp_dir))
         return
+    if step.params["background"] and step.ledger is not None:
+        step.result["changed"] = builder.remove_in_background(client, build_id, step.ledger, temp_dir, step.ui)
+        return
     step.result["changed"] = builder.remove(client, build_id, temp_dir, step.ui)
     if step.ledger is not None:
         step.ledger.release(kind=builder.LEDGER_KIND, name=builder.container_name(build_id))
@@ -153,7 +156,8 @@ DOCKER = BuilderDriver(
     types=("docker",),
     states={"started": _started, "captured": _captured, "absent": _absent},
     normalize=lambda raw, step: normalize(raw, where=step.where, cwd=step.cwd),
-    arguments=dict(BUILD_ID_ARGUMENT, temp_dir={"type": "path"}, cache={"type": "bool", "default": False}),
+    arguments=dict(BUILD_ID_ARGUMENT, temp_dir={"type": "path"}, cache={"type": "bool", "default": False},
+                   background={"type": "bool", "default": False}),
     secret_options=SECRET_OPTIONS,
     config_free_states=("absent",),
     begin=_begin,

@@ -57,6 +57,7 @@ def outcome(tmp_path_factory):
                sensitive=[SECRET])
     plan_file, ledger = str(tmp_path / "plan.json"), str(tmp_path / "ledger.jsonl")
     common = {"build_id": build_id, "build_name": "exp"}
+    background_build, background_ledger = {"build_id": build_id + "b", "build_name": "exp"}, str(tmp_path / "bg.jsonl")
     tasks = [
         {"name": "check", "cattle.images.docker": dict(common, state="started", plan_file=plan_file, build="exp", ledger=ledger),
          "check_mode": True},
@@ -67,6 +68,13 @@ def outcome(tmp_path_factory):
         {"name": "capture", "cattle.images.docker": dict(common, state="captured", plan_file=plan_file, build="exp")},
         {"name": "remove", "cattle.images.docker": dict(common, state="absent", ledger=ledger)},
         {"name": "remove again", "cattle.images.docker": dict(common, state="absent", ledger=ledger)},
+        {"name": "start another", "cattle.images.docker": dict(
+            background_build, state="started", plan_file=plan_file, build="exp", ledger=background_ledger)},
+        {"name": "remove in the background", "cattle.images.docker": dict(
+            background_build, state="absent", ledger=background_ledger, background=True)},
+        {"name": "sweep", "cattle.images.sweep": {"ledger": background_ledger}},
+        {"name": "exists after sweep", "changed_when": False,
+         "ansible.builtin.command": f"docker ps -aq --filter label=cattle.build_id={build_id}b"},
         {"name": "bad config", "cattle.images.docker": dict(common, state="started", plan_file=plan_file, build="bad"),
          "ignore_errors": True},
         {"name": "dead daemon", "cattle.images.docker": dict(common, state="absent"),
@@ -82,12 +90,14 @@ def outcome(tmp_path_factory):
     try:
         results, output = run_playbook(tmp_path, tasks)
     finally:
-        for container in client.containers.list(all=True, filters={"label": f"cattle.build_id={build_id}"}):
-            container.remove(force=True)
+        for label in (build_id, build_id + "b"):
+            for container in client.containers.list(all=True, filters={"label": f"cattle.build_id={label}"}):
+                container.remove(force=True)
         for name in os.listdir(tempfile.gettempdir()):
             if name.startswith(f"cattle-docker-{build_id}"):
                 shutil.rmtree(os.path.join(tempfile.gettempdir(), name), ignore_errors=True)
-    return {"results": results, "output": output, "tmp": tmp_path, "build_id": build_id, "ledger": ledger}
+    return {"results": results, "output": output, "tmp": tmp_path, "build_id": build_id, "ledger": ledger,
+            "background_ledger": background_ledger}
 
 
 def test_check_mode_creates_nothing(outcome):
@@ -117,6 +127,21 @@ def test_remove_then_remove_again(outcome):
     from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 
     assert Ledger(outcome["ledger"]).entries() == []
+
+
+def test_remove_in_the_background_is_done_by_a_child_the_sweep_waits_for(outcome):
+    from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
+
+    results = outcome["results"]
+    assert results["start another"]["changed"] is True
+    assert results["remove in the background"]["changed"] is True
+    ledger = Ledger(outcome["background_ledger"])
+    [releasing] = [entry for entry in ledger._lines() if entry.get("op") == "releasing"]
+    assert releasing["name"] == f"cattle-{outcome['build_id']}b" and releasing["pid"] > 0
+    # The child released the container before the sweep looked: the sweep had nothing left to remove.
+    assert results["sweep"]["removed"] == [] and results["sweep"].get("failed") is not True
+    assert results["exists after sweep"]["stdout"] == ""
+    assert ledger.entries() == []
 
 
 def test_bad_config_names_the_plan_build_and_keys(outcome):
