@@ -86,12 +86,12 @@ def connect(timeout=DEFAULT_TIMEOUT):
     return client
 
 
-def learn_api_version():
+def learn_api_version(timeout=3):
     """Ask the daemon of this environment for its API version now, so that processes forked from
-    this one later need not (see ``_API_VERSIONS``). Best effort: a task that cannot reach the
-    daemon says so itself."""
+    this one later need not (see ``_API_VERSIONS``). Best effort, and brief (a daemon that does not
+    answer at once is left to the tasks, which wait for it as long as they must and say so)."""
     try:
-        connect().close()
+        connect(timeout=timeout).close()
     except DockerError:
         pass
 
