@@ -68,16 +68,26 @@ class Ledger:
         survives its parent (an Ansible worker that ends right after); killing the whole run still
         stops it, and the dead run's sweep finishes the removal. Returns the child's pid.
         """
+        ready, ready_to_say = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child ends in os._exit, out of reach of coverage
             code = 1
             try:
+                os.close(ready)
                 _outlive_parent()
+                os.close(ready_to_say)
                 remove()
                 self.release(kind, name)
                 code = 0
             finally:
                 os._exit(code)  # never back into the caller's code (an Ansible worker's task loop)
+        os.close(ready_to_say)
+        try:
+            # Until the child no longer dies with this process (its end of the pipe closed): this
+            # process may end right after returning.
+            os.read(ready, 1)
+        finally:
+            os.close(ready)
         # A child already done is a zombie: process_start says None, and there is nothing to wait for.
         self._append({"op": "releasing", "kind": kind, "name": name, "pid": pid, "started": process_start(pid)})
         return pid

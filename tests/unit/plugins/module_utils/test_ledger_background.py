@@ -8,6 +8,7 @@ import time
 import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils import cleaners
+from ansible_collections.cattle.images.plugins.module_utils import ledger as ledger_module
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger, process_start
 from cattle_cli import process_tree
 
@@ -87,10 +88,17 @@ def test_a_failed_background_removal_is_left_to_the_sweep(ledger):
         _reap(pid)
 
 
-def test_the_child_outlives_the_worker_that_started_it(ledger, tmp_path):
+def test_the_child_outlives_the_worker_that_started_it(ledger, tmp_path, monkeypatch):
     """Under cattle build every process forked below ansible-playbook is set to die with its parent;
-    the removal must go on after the Ansible worker that started it has ended."""
+    the removal must go on after the Ansible worker that started it has ended, however soon."""
     ledger.record(build="a", kind="fake", name="container")
+    outlive = ledger_module._outlive_parent
+
+    def late_outlive():
+        time.sleep(0.3)  # a child scheduled late: its parent must not end before it stops dying with it
+        outlive()
+
+    monkeypatch.setattr(ledger_module, "_outlive_parent", late_outlive)
     marker = tmp_path / "removed-by"
     worker = os.fork()
     if worker == 0:  # the Ansible worker: starts the removal and ends at once
