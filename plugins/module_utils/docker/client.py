@@ -69,8 +69,9 @@ def connect(timeout=DEFAULT_TIMEOUT):
             "The Docker SDK for Python ('docker' package) is not installed for the Python running "
             f"this task ({DOCKER_SDK_IMPORT_ERROR}); install it with 'pip install docker'."
         )
-    address = daemon_address()
-    daemon = tuple(sorted(connection_settings().items()))
+    settings = connection_settings()
+    address = settings["docker_host"]
+    daemon = tuple(sorted(settings.items()))
     try:
         known = _API_VERSIONS.get(daemon)
         client = docker.from_env(timeout=timeout, version=known)  # None: the SDK asks the daemon
