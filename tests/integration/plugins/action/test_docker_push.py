@@ -6,7 +6,6 @@ import base64
 import io
 import json
 import shutil
-import socket
 import subprocess
 import tarfile
 import time
@@ -19,14 +18,10 @@ import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.docker.artifacts import commit_artifact
 from tests.fixtures.actions import run_post_processor
+from tests.fixtures.ports import free_port
 
 pytestmark = pytest.mark.docker
 
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _bcrypt(password):
@@ -46,7 +41,7 @@ def registry(tmp_path_factory):
     root = tmp_path_factory.mktemp("registry")
     user, password = "cattle", "pw-" + uuid.uuid4().hex[:12]
     (root / "htpasswd").write_text(f"{user}:{_bcrypt(password)}\n")
-    port = _free_port()
+    port = free_port()
     (root / "config.yml").write_text(json.dumps({  # JSON is YAML
         "version": 0.1,
         "log": {"level": "error"},

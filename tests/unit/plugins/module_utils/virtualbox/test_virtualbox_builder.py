@@ -17,6 +17,7 @@ from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import builder
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox import driver as vbox
 from ansible_collections.cattle.images.plugins.module_utils.virtualbox.config import normalize
+from tests.fixtures.ports import free_port
 
 NO_WAIT = {"sleep": lambda _seconds: None}
 
@@ -42,9 +43,10 @@ def iso_config(tmp_path, iso_file, **options):
 
 
 def test_an_iso_build_step_by_step(tmp_path, iso_file, fake_vboxmanage):
+    ssh_port, vrdp_port = free_port(), free_port()
     ledger = Ledger(str(tmp_path / "ledger.jsonl"))
-    config = iso_config(tmp_path, iso_file, boot_command=["<enter>Hi<wait1s>{{ .Name }}"], host_port_min=3022,
-                        host_port_max=3022, vrdp_port_min=5977, vrdp_port_max=5977,
+    config = iso_config(tmp_path, iso_file, boot_command=["<enter>Hi<wait1s>{{ .Name }}"], host_port_min=ssh_port,
+                        host_port_max=ssh_port, vrdp_port_min=vrdp_port, vrdp_port_max=vrdp_port,
                         vboxmanage=[["modifyvm", "{{.Name}}", "--memory", "1024"]],
                         vboxmanage_post=[["modifyvm", "{{ .Name }}", "--description", "port {{ .HTTPPort }}"]])
     driver = vbox.Driver(fake_vboxmanage.path)
@@ -56,16 +58,16 @@ def test_an_iso_build_step_by_step(tmp_path, iso_file, fake_vboxmanage):
     vm = fake_vboxmanage.machine("packer-deb")
     assert fake_vboxmanage.registered() == {"packer-deb": "running"}
     assert vm["media"] == {"IDE Controller-0-0": disk, "IDE Controller-0-1": iso_file} and os.path.isfile(disk)
-    assert vm["natpf"] == {"packercomm": "tcp,127.0.0.1,3022,,22"}
+    assert vm["natpf"] == {"packercomm": f"tcp,127.0.0.1,{ssh_port},,22"}
     assert vm["settings"]["--memory"] == "1024"  # the user's vboxmanage row, applied after the builder's own
-    assert vm["settings"]["--vrde"] == "on" and vm["settings"]["--vrde-port"] == "5977"
+    assert vm["settings"]["--vrde"] == "on" and vm["settings"]["--vrde-port"] == str(vrdp_port)
     assert vm["settings"]["--vrde-address"] == "127.0.0.1"
     # <enter>, H (shifted), i, then after the wait the VM's name: p a c k e r - d e b
     assert vm["typed"] == ["1c", "9c", "2a", "23", "a3", "aa", "17", "97",
                            "19", "99", "1e", "9e", "2e", "ae", "25", "a5", "12", "92", "13", "93", "0c", "8c",
                            "20", "a0", "12", "92", "30", "b0"]
-    assert source["host"] == "127.0.0.1" and source["port"] == 3022 and source["vm_name"] == "packer-deb"
-    assert source["virtualbox_version"] == "7.0.14" and source["vrdp_port"] == 5977 and source["http_port"] is None
+    assert source["host"] == "127.0.0.1" and source["port"] == ssh_port and source["vm_name"] == "packer-deb"
+    assert source["virtualbox_version"] == "7.0.14" and source["vrdp_port"] == vrdp_port and source["http_port"] is None
     assert source["version_file"] == ".vbox_version" and source["guest_additions_upload"] == ""
     assert ["say", "Creating virtual machine..."] in ui.lines
     assert ["message", "Executing: modifyvm packer-deb --memory 1024"] in ui.lines
@@ -159,9 +161,10 @@ def test_a_failed_launch_removes_its_vm_and_output(tmp_path, iso_file, fake_vbox
 def test_an_ovf_import_replaces_a_stale_nat_rule(tmp_path, fake_vboxmanage):
     ova = tmp_path / "base.ova"
     ova.write_bytes(b"an appliance")
+    ssh_port = free_port()
     config = normalize({"source_path": "base.ova", "ssh_username": "root", "guest_additions_mode": "disable",
                         "headless": True, "boot_wait": 0, "import_opts": "keepallmacs", "format": "ova",
-                        "host_port_min": 3023, "host_port_max": 3023},
+                        "host_port_min": ssh_port, "host_port_max": ssh_port},
                        "virtualbox-ovf", build_name="deb", cwd=str(tmp_path), environ={})
     # The appliance was exported from a VM that Packer built: it carries a stale packercomm rule.
     fake_vboxmanage.set_state(appliance_natpf={"packercomm": "tcp,127.0.0.1,2222,,22"})
@@ -170,7 +173,7 @@ def test_an_ovf_import_replaces_a_stale_nat_rule(tmp_path, fake_vboxmanage):
     assert ["import", str(ova), "--vsys", "0", "--vmname", "packer-deb", "--options", "keepallmacs"] \
         in fake_vboxmanage.calls  # the import options as given
     vm = fake_vboxmanage.machine("packer-deb")
-    assert vm["natpf"] == {"packercomm": "tcp,127.0.0.1,3023,,22"}
+    assert vm["natpf"] == {"packercomm": f"tcp,127.0.0.1,{ssh_port},,22"}
     assert vm["media"] == {}  # no boot ISO for an import
     builder.stop(config, "b6", driver=driver, **NO_WAIT)
     artifact = builder.capture(config, "b6", "deb", driver=driver)
@@ -179,14 +182,15 @@ def test_an_ovf_import_replaces_a_stale_nat_rule(tmp_path, fake_vboxmanage):
 
 
 def test_http_server_port_reaches_vboxmanage_rows(tmp_path, iso_file, fake_vboxmanage):
-    config = iso_config(tmp_path, iso_file, http_content={"/preseed.cfg": "d-i"}, http_port_min=8711,
-                        http_port_max=8711, vboxmanage=[["setextradata", "{{.Name}}", "http", "{{.HTTPIP}}:{{.HTTPPort}}"]])
+    http_port = free_port()
+    config = iso_config(tmp_path, iso_file, http_content={"/preseed.cfg": "d-i"}, http_port_min=http_port,
+                        http_port_max=http_port, vboxmanage=[["setextradata", "{{.Name}}", "http", "{{.HTTPIP}}:{{.HTTPPort}}"]])
     ledger = Ledger(str(tmp_path / "ledger.jsonl"))
     driver = vbox.Driver(fake_vboxmanage.path)
     source = builder.launch(config, "b7", "deb", ledger=ledger, driver=driver, environ={}, **NO_WAIT)
     try:
-        assert source["http_port"] == 8711
-        assert fake_vboxmanage.machine("packer-deb")["extradata"] == {"http": "10.0.2.2:8711"}
+        assert source["http_port"] == http_port
+        assert fake_vboxmanage.machine("packer-deb")["extradata"] == {"http": f"10.0.2.2:{http_port}"}
         assert "process" in {entry["kind"] for entry in ledger.entries()}
     finally:
         builder.remove("b7", keep_output=False, ledger=ledger, driver=driver)
@@ -271,13 +275,15 @@ def test_the_guest_reaches_the_host_whenever_it_needs_to(tmp_path, iso_file, fak
 
 def test_virtualbox_6_is_spoken_to_in_its_own_grammar(tmp_path, iso_file, fake_vboxmanage):
     fake_vboxmanage.set_state(version="6.1.50r161033")
-    config = iso_config(tmp_path, iso_file, http_content={"/ks.cfg": "text"}, host_port_min=3024, host_port_max=3024)
+    ssh_port = free_port()
+    config = iso_config(tmp_path, iso_file, http_content={"/ks.cfg": "text"}, host_port_min=ssh_port,
+                        host_port_max=ssh_port)
     driver = vbox.Driver(fake_vboxmanage.path)
     builder.launch(config, "b12", "deb", driver=driver, environ={}, **NO_WAIT)
     try:  # the launch started the http_content server: removed at the end, as the role's cleanup does
         vm = fake_vboxmanage.machine("packer-deb")
         assert "--nat-localhostreachable1" not in vm["settings"]  # 6.1 has no such option (nor the need)
-        assert vm["natpf"] == {"packercomm": "tcp,127.0.0.1,3024,,22"}
+        assert vm["natpf"] == {"packercomm": f"tcp,127.0.0.1,{ssh_port},,22"}
         assert vm["settings"]["--usbohci"] == "off" and vm["settings"]["--rtcuseutc"] == "off"
         assert not [argv for argv in fake_vboxmanage.calls
                     if any(arg.startswith(("--nat-pf", "--nic-type", "--audio-")) for arg in argv)]
