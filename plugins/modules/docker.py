@@ -75,6 +75,17 @@ options:
         and removes the container itself if the child could not. Without O(ledger) the removal is done in the task.
     type: bool
     default: false
+  reuse_leading_steps:
+    description:
+      - With O(state=started) and the step cache, also take the cached provisioners at the head of the build, up to
+        the first one that is local (C(shell-local)), cannot be cached or is not cached. The launch reuses their
+        layers and says so, as C(cattle.images.provision) would for each. RV(cache.steps_done) says how many the
+        caller need not run.
+      - Sound because nothing runs between the launch and those steps; a cached step after a local one is checked
+        again at its own turn. Leave it off when something must happen before each provisioner (Packer's C(-debug)
+        pause).
+    type: bool
+    default: false
 attributes:
   check_mode:
     details: Connects to the daemon and checks the config and the base image, then reports what it would do.
@@ -152,6 +163,29 @@ daemon:
     tls: false
     validate_certs: false
     api_version: "1.41"
+cache:
+  description: What the step cache found at the launch (O(state=started) with the cache on).
+  returned: state is started and the step cache is on, not in check mode
+  type: dict
+  contains:
+    state_file:
+      description: The build's cache state, C(cache-<build_id>.json) beside the plan file.
+      type: str
+    resume:
+      description: The index of the first provisioner that changes the image and must run.
+      type: int
+    cached_steps:
+      description: The indexes of the provisioners whose layers the build reuses.
+      type: list
+      elements: int
+    steps_done:
+      description: How many provisioners at the head of the build the launch took (O(reuse_leading_steps)); 0 without it.
+      type: int
+  sample:
+    state_file: /tmp/cattle-run-x1/cache-3f9a1c.json
+    resume: 4
+    cached_steps: [0, 2, 3]
+    steps_done: 1
 ui:
   description: Packer's lines for the steps taken (temp dir, pull, run command, container id, commit, image id,
     kill), each C([kind, text]) with kind C(say) or C(message).

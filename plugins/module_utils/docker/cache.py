@@ -165,6 +165,31 @@ def resolve(client, build, build_name, config, cwd):
     }
 
 
+def reuse_leading_steps(client, state_file, build, ui):
+    """At the launch of a ``-cache`` build: reuse the layers of the provisioners at the head of the build
+    that are cached, up to the first step that is not (a local step, a barrier, a miss).
+
+    Nothing runs before those steps, so the keys :func:`resolve` has just computed still hold; a
+    cached step after a local one is checked again at its own turn instead. Each step is taken as
+    :func:`provision_step` takes a cached one: its layer touched, the state advanced, the same line
+    said on ``ui``. Returns how many steps it took.
+    """
+    state = load_state(state_file)
+    if state is None or state["broken"] or state.get("running") is not None:
+        return 0
+    done = 0
+    for index, step in enumerate(build.get("provisioners") or []):
+        if index >= state["resume"] or keys.step_kind(step) != "image" or not state["layers"][index]:
+            break
+        touch_layer(client, state["planned"][index])
+        state.update(current_key=state["planned"][index], current_image=state["layers"][index])
+        ui.say(f"Using the cached layer {short(state['layers'][index])} for provisioner {index} ({step['type']})")
+        done += 1
+    if done:
+        save_state(state_file, state)
+    return done
+
+
 def commit_layer(client, build_id, build_name, key, parent_key, from_image, base_image_id, step_index, step_type):
     """Commit the build container as the layer for ``key``; returns the image id."""
     container = builder.find_container(client, build_id)

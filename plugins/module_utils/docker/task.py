@@ -60,11 +60,20 @@ def _started(step):
             "fix_upload_owner": config["fix_upload_owner"],
         }
         return
-    launch_config, start = config, True
+    launch_config, start, cached = config, True, None
     if step.params["cache"] or config["cache"]:
-        launch_config, start = _resolve_cache(step)
+        launch_config, start, cached = _resolve_cache(step)
     source = builder.launch(client, launch_config, build_id, build_name, ledger=step.ledger, start=start,
                             ui=step.ui)
+    if cached is not None:
+        from ansible_collections.cattle.images.plugins.module_utils.docker import cache
+
+        done = 0
+        if step.params["reuse_leading_steps"]:
+            # Each provisioner is a task of its own, and a worker process: save those of the steps the
+            # launch can vouch for (after the container's lines, where their own tasks would say them).
+            done = cache.reuse_leading_steps(client, result["cache"]["state_file"], cached, step.ui)
+        result["cache"]["steps_done"] = done
     source["image"] = config["image"]
     result["container_name"] = source["container_name"]
     result["changed"] = source.pop("changed")
@@ -76,9 +85,9 @@ def _started(step):
 def _resolve_cache(step):
     """Find the longest cached prefix of the build's steps.
 
-    Returns the config to launch with, and whether to start the container: when every
+    Returns the config to launch with; whether to start the container: when every
     step that changes the image is cached (and no breakpoint wants to look at the
-    container), nothing runs in it, and a created container commits the same.
+    container), nothing runs in it, and a created container commits the same; and the build.
     """
     from ansible_collections.cattle.images.plugins.module_utils.docker import cache
 
@@ -106,7 +115,7 @@ def _resolve_cache(step):
                             "cached_steps": state["cached_steps"]}
     all_cached = len(state["planned"]) == len(every_step) and reused == len(steps)
     start = not all_cached or any(provisioner["type"] == "breakpoint" for provisioner in every_step)
-    return dict(config, image=state["start_image"], pull=False), start
+    return dict(config, image=state["start_image"], pull=False), start, build
 
 
 def _captured(step):
@@ -157,7 +166,8 @@ DOCKER = BuilderDriver(
     states={"started": _started, "captured": _captured, "absent": _absent},
     normalize=lambda raw, step: normalize(raw, where=step.where, cwd=step.cwd),
     arguments=dict(BUILD_ID_ARGUMENT, temp_dir={"type": "path"}, cache={"type": "bool", "default": False},
-                   background={"type": "bool", "default": False}),
+                   background={"type": "bool", "default": False},
+                   reuse_leading_steps={"type": "bool", "default": False}),
     secret_options=SECRET_OPTIONS,
     config_free_states=("absent",),
     begin=_begin,

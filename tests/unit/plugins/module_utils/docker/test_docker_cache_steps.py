@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils import cache as keys
 from ansible_collections.cattle.images.plugins.module_utils.docker import cache
+from ansible_collections.cattle.images.plugins.module_utils.ui import Ui
 
 BUILD = {"name": "b", "provisioners": [
     {"type": "shell", "config": {"inline": ["echo 0"]}},
@@ -133,3 +134,54 @@ def test_the_capture_commits_from_the_layer_the_container_holds(world, monkeypat
     monkeypatch.setattr(cache.builder, "find_container", lambda client, build_id: FakeContainer(container_image))
     assert cache.settle_for_capture(None, {}, "x", "b", plan_file) == wanted
     assert world["relaunched"] == ([(wanted, False)] if wanted else [])
+
+
+# Two cached image steps, a local one, a cached image step, an image step the cache misses.
+HEADED = {"name": "b", "provisioners": [
+    {"type": "shell", "config": {"inline": ["echo 0"]}},
+    {"type": "file", "config": {"content": "x", "destination": "/x"}},
+    {"type": "shell-local", "config": {"inline": ["touch here"]}},
+    {"type": "shell", "config": {"inline": ["echo 3"]}},
+    {"type": "shell", "config": {"inline": ["echo 4"]}},
+]}
+
+
+def resolved(world, monkeypatch, **changes):
+    """The state resolve() leaves for HEADED with steps 0-3 cached; layers found in the cache are touched."""
+    touched = []
+    monkeypatch.setattr(cache, "touch_layer", lambda client, key: touched.append(key))
+    state = dict(cache.load_state(world["state_file"]), planned=["k0", "k1", "k2", "k3"],
+                 layers=["sha256:l0", "sha256:l1", None, "sha256:l3"], resume=4, start_image="sha256:l3",
+                 cached_steps=[0, 1, 3])
+    state.update(changes)
+    cache.save_state(world["state_file"], state)
+    return touched
+
+
+def test_the_launch_takes_the_cached_steps_before_the_first_local_one(world, monkeypatch):
+    touched = resolved(world, monkeypatch)
+    ui = Ui()
+    assert cache.reuse_leading_steps(None, world["state_file"], HEADED, ui) == 2
+    assert ui.lines == [["say", "Using the cached layer l0 for provisioner 0 (shell)"],
+                        ["say", "Using the cached layer l1 for provisioner 1 (file)"]]
+    assert touched == ["k0", "k1"]
+    state = cache.load_state(world["state_file"])
+    assert (state["current_key"], state["current_image"]) == ("k1", "sha256:l1")
+    # Step 3, after the local step, is checked at its own turn as before: its key from k2 (the local step's).
+    monkeypatch.setattr(cache.keys, "step_key", lambda parent, step, *args, **kwargs: {"k1": "k2", "k2": "k3"}[parent])
+    assert cache.provision_step(lambda: None, world["state_file"], HEADED, "x", {}, world["cwd"], 2,
+                                lambda: {"changed": True})["changed"]
+    reused = cache.provision_step(lambda: None, world["state_file"], HEADED, "x", {}, world["cwd"], 3, None)
+    assert reused["cached"] and touched == ["k0", "k1", "k3"]
+
+
+@pytest.mark.parametrize("changes, taken", [
+    ({"resume": 1}, 1),                                             # step 1 missed: only step 0 is cached
+    ({"resume": 0, "planned": [], "layers": [], "cached_steps": []}, 0),  # nothing cached
+    ({"broken": True}, 0),
+    ({"running": 0}, 0),
+])
+def test_the_launch_takes_only_what_the_cache_vouches_for(world, monkeypatch, changes, taken):
+    touched = resolved(world, monkeypatch, **changes)
+    assert cache.reuse_leading_steps(None, world["state_file"], HEADED, Ui()) == taken
+    assert touched == ["k0", "k1"][:taken]
