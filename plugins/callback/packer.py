@@ -192,7 +192,9 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_unreachable(self, result):
         host = result._host.get_name()
-        msg = result._result.get("msg", "unreachable")
+        # A loop (the build's steps) is unreachable when an item was: that item's message says why.
+        items = [item for item in result._result.get("results") or [] if isinstance(item, dict) and item.get("unreachable")]
+        msg = (items[0] if items else result._result).get("msg", "unreachable")
         self.build_errors[host] = msg
         self.ui.emit(host, "error", msg)
 

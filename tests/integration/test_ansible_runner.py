@@ -101,7 +101,7 @@ def test_a_cancelled_job_leaves_no_container_and_no_run_dir(tmp_path):
         data = event.get("event_data", {})
         if event.get("event") == "runner_on_ok" and "run_dir" in data.get("res", {}):
             run_dirs.append(data["res"]["run_dir"])
-        if event.get("event") == "playbook_on_task_start" and data.get("task", "").startswith("Provision: shell"):
+        if event.get("event") == "playbook_on_task_start" and data.get("task") == "Provision":
             provisioning.append(True)
         return True
 

@@ -90,3 +90,14 @@ def test_a_live_line_that_cannot_be_printed_never_raises(callback):
     module._display = SimpleNamespace(warning=warnings.append)
     module._live_line("docker", "message", "x")  # Ansible's results thread must survive this
     assert warnings and "gone" in warnings[0]
+
+
+def test_a_step_that_loses_the_source_names_why_not_the_loop(callback):
+    # The build's steps are the items of one task: Ansible's result for the loop says nothing of its own.
+    module, lines = callback
+    lost = {"unreachable": True, "msg": "Failed to connect to the host via ssh: Connection refused"}
+    module.v2_runner_on_unreachable(event("docker", "cattle.images.provision", {
+        "results": [{"changed": True}, lost], "unreachable": True, "msg": "All items completed"}))
+    assert lines[-1] == "==> docker: Failed to connect to the host via ssh: Connection refused"
+    module.v2_runner_on_unreachable(event("docker", "ansible.builtin.ping", {"unreachable": True, "msg": "gone"}))
+    assert lines[-1] == "==> docker: gone"
