@@ -22,7 +22,8 @@ Scenarios (``--scenario``, repeatable; default all):
   the least any build that runs ``ansible-playbook`` can cost here, whatever it builds.
 
 ``--workload`` narrows the workloads of ``clean`` and replaces the one of the cache scenarios.
-Only the cache layers the benchmark made for the workloads' builds are removed at the end (the Docker daemon is shared).
+Only the cache layers the benchmark made for the workloads' builds, and the images its builds left untagged, are
+removed at the end (the Docker daemon is shared).
 
 By default cattle runs with compiled bytecode kept outside the tree (as an installed
 package has it); ``--no-bytecode`` measures the development checkout as it is here, where
@@ -152,6 +153,12 @@ def _cache_layers():
     return ours
 
 
+def _dangling_images():
+    listed = subprocess.run(["docker", "images", "--quiet", "--no-trunc", "--filter", "dangling=true"],
+                            capture_output=True, text=True).stdout.split()
+    return set(listed)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -170,6 +177,9 @@ def main():
         else:
             plan += [(workload, scenario) for workload in args.workload or [CACHE_WORKLOADS[scenario]]]
     layers_before = _cache_layers()
+    # Each build moves its tags to a new image and leaves the old one untagged. Left there, they pile
+    # up: with 190 images on the daemon both tools' builds were 0.3-0.4 s slower than with 45.
+    dangling_before = _dangling_images()
     try:
         for workload, scenario in plan:
             print(f"{workload} [{scenario}]: {args.runs} alternating runs each; load {os.getloadavg()[0]:.2f}", flush=True)
@@ -192,6 +202,9 @@ def main():
             if not made:
                 break
             subprocess.run(["docker", "rmi", "-f", *made], capture_output=True)
+        left = sorted(_dangling_images() - dangling_before)  # the images both tools' builds untagged
+        if left:
+            subprocess.run(["docker", "rmi", *left], capture_output=True)
 
 
 if __name__ == "__main__":
