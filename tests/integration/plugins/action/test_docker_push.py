@@ -23,7 +23,6 @@ from tests.fixtures.ports import free_port
 pytestmark = pytest.mark.docker
 
 
-
 def _bcrypt(password):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
