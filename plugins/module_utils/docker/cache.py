@@ -181,13 +181,18 @@ def reuse_leading_steps(client, state_file, build, ui):
     for index, step in enumerate(build.get("provisioners") or []):
         if index >= state["resume"] or keys.step_kind(step) != "image" or not state["layers"][index]:
             break
-        touch_layer(client, state["planned"][index])
-        state.update(current_key=state["planned"][index], current_image=state["layers"][index])
-        ui.say(f"Using the cached layer {short(state['layers'][index])} for provisioner {index} ({step['type']})")
+        ui.say(_reuse_layer(client, state, index, step))
         done += 1
     if done:
         save_state(state_file, state)
     return done
+
+
+def _reuse_layer(client, state, index, step):
+    """Take step ``index``'s cached layer: touch it and advance ``state`` to it; the line that says so."""
+    touch_layer(client, state["planned"][index])
+    state.update(current_key=state["planned"][index], current_image=state["layers"][index])
+    return f"Using the cached layer {short(state['layers'][index])} for provisioner {index} ({step['type']})"
 
 
 def commit_layer(client, build_id, build_name, key, parent_key, from_image, base_image_id, step_index, step_type):
@@ -417,16 +422,10 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
     if kind == "image" and index < state["resume"]:
         planned = state["planned"][index] if index < len(state["planned"]) else None
         if key == planned and state["layers"][index]:
-            touch_layer(connect(), key)
-            state.update(current_key=key, current_image=state["layers"][index])
+            line = _reuse_layer(connect(), state, index, step)
             save_state(state_file, state)
-            return {
-                "changed": False,
-                "cached": True,
-                "msg": f"reused the cache layer {state['layers'][index]}",
-                "ui": [["say", f"Using the cached layer {short(state['layers'][index])} for provisioner "
-                               f"{index} ({step['type']})"]],
-            }
+            return {"changed": False, "cached": True, "msg": f"reused the cache layer {state['layers'][index]}",
+                    "ui": [["say", line]]}
         # A local step changed this step's inputs since the launch: go back to the last valid layer.
         relaunch(connect(), config, build_id, build["name"], state["current_image"])
         state.update(resume=index, container_at=state["current_image"], container_growth=0)

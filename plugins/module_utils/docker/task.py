@@ -70,8 +70,8 @@ def _started(step):
 
         done = 0
         if step.params["reuse_leading_steps"]:
-            # Each provisioner is a task of its own, and a worker process: save those of the steps the
-            # launch can vouch for (after the container's lines, where their own tasks would say them).
+            # The role's provision loop would load the plan and compute each step's key again: take
+            # the steps the launch can vouch for (after the container's lines, where the loop would say them).
             done = cache.reuse_leading_steps(client, result["cache"]["state_file"], cached, step.ui)
         result["cache"]["steps_done"] = done
     source["image"] = config["image"]
