@@ -20,7 +20,7 @@ import uuid
 import pytest
 
 from tests.fixtures.interrupt import interrupted_build
-from tests.fixtures.moto import free_port
+from tests.fixtures.ports import free_port
 from tests.fixtures.sshd import start_sshd
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]

@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from tests.fixtures.interrupt import CATTLE, processes_with, start_build, wait_for
-from tests.fixtures.moto import free_port
+from tests.fixtures.ports import free_port
 
 pytestmark = [pytest.mark.slow]
 

@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from tests.fixtures.playbook import run_on_build_host
-from tests.fixtures.sshd import free_port
+from tests.fixtures.ports import free_port
 
 pytestmark = pytest.mark.docker
 

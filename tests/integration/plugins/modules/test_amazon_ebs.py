@@ -15,7 +15,7 @@ import yaml
 
 from ansible_collections.cattle.images.plugins.module_utils.ledger import Ledger
 from tests.fixtures import plans
-from tests.fixtures.moto import free_port
+from tests.fixtures.ports import free_port
 
 VENV_BIN = os.path.dirname(sys.executable)
 SECRET = "s3cr3t-" + uuid.uuid4().hex[:8]
