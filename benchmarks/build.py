@@ -134,16 +134,21 @@ BENCH_BUILDS = ("docker/", "node1/", "node2/", "node3/", "node4/")
 
 
 def _cache_layers():
-    """The step-cache layers of builds named as the workloads' builds (ids)."""
+    """The step-cache layers and final images of builds named as the workloads' builds (ids)."""
     listed = subprocess.run(["docker", "images", "--no-trunc", "--format", "{{.ID}}", "cattle-cache"],
                             capture_output=True, text=True).stdout.split()
     if not listed:
         return set()
-    inspected = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}} {{.Comment}}", *sorted(set(listed))],
+    inspected = subprocess.run(["docker", "image", "inspect", "--format",
+                                '{{.Id}} {{with .Config.Labels}}{{index . "cattle.build_name"}}{{end}}/ {{.Comment}}', *sorted(set(listed))],
                                capture_output=True, text=True).stdout.splitlines()
     ours = set()
     for line in inspected:
-        image_id, _space, comment = line.partition(" ")
+        image_id, _space, rest = line.partition(" ")
+        build_label, _space, comment = rest.partition(" ")
+        if not comment.startswith("cattle.cache ") and build_label.startswith(BENCH_BUILDS):  # a final image
+            ours.add(image_id)
+            continue
         try:
             step = json.loads(comment.removeprefix("cattle.cache ")).get("step", "")
         except ValueError:

@@ -65,6 +65,11 @@ options:
         C(cache-<build_id>.json) next to the plan file records which steps that covers.
       - Layers are images tagged C(cattle-cache:<key>) whose commit comment holds their metadata (no labels, so
         nothing reaches the built image); see C(cattle cache list). Steps whose inputs no key covers run uncached.
+      - With O(state=captured), a commit made while the container held exactly the build's last layer is kept,
+        tagged C(cattle-cache:image-<key>) (the key covers the layers and O(changes)-like commit settings); a later
+        build reaching the same layer with the same settings gets that image as its artifact instead of a new commit.
+      - With O(reuse_leading_steps), when every provisioner is cached and so is that image, the launch creates no
+        container (RV(source.container_id) is null); the step cache creates it if a step must run after all.
     type: bool
     default: false
   background:
@@ -138,7 +143,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 source:
-  description: The running build container (O(state=started)); C(container_id) is null in check mode.
+  description: The running build container (O(state=started)); C(container_id) is null in check mode, and when the
+    step cache had the whole image (see O(cache)).
   returned: state is started
   type: dict
   sample:

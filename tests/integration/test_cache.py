@@ -36,18 +36,40 @@ def layer_metadata(image_id):
     return json.loads(comment[len("cattle.cache "):])
 
 
+def layer_ids():
+    """The ids of every cache layer on the daemon (not the final images the cache keeps)."""
+    out = docker("images", "cattle-cache", "--format", "{{.ID}} {{.Tag}}").stdout
+    return sorted({line.split()[0] for line in out.splitlines() if not line.split()[1].startswith("image-")})
+
+
 def our_layers(build):
     """Cache layers (id, step, created) of this build, newest first."""
-    out = docker("images", "cattle-cache", "--format", "{{.ID}}").stdout
     layers = []
-    for image_id in sorted(set(out.split())):
+    for image_id in layer_ids():
         metadata = layer_metadata(image_id)
         if metadata["step"].startswith(f"{build}/"):
             layers.append((image_id, metadata["step"], metadata["created"]))
     return sorted(layers, key=lambda layer: layer[2], reverse=True)
 
 
+def our_final_images(build):
+    """The images the step cache keeps as this build's final images: {image id: [cattle-cache tags]}."""
+    out = docker("images", "cattle-cache", "--format", "{{.ID}} {{.Tag}}").stdout
+    finals = {}
+    for line in out.splitlines():
+        image_id, tag = line.split()
+        if not tag.startswith("image-"):
+            continue
+        labels = json.loads(docker("image", "inspect", "--format", "{{json .Config.Labels}}", image_id).stdout)
+        if (labels or {}).get("cattle.build_name") == build:
+            finals.setdefault(image_id, []).append(f"cattle-cache:{tag}")
+    return finals
+
+
 def remove_layers_of(build):
+    for tags in our_final_images(build).values():
+        for tag in tags:
+            docker("rmi", tag, check=False)
     for image_id, _step, _created in our_layers(build):
         for tag in docker("image", "inspect", "--format", "{{join .RepoTags \" \"}}", image_id, check=False).stdout.split():
             docker("rmi", tag, check=False)
@@ -139,6 +161,40 @@ def test_rebuild_with_nothing_changed_reuses_every_step(first_builds, project):
     assert "Committed the cache layer" not in output
 
 
+def test_rebuild_with_nothing_changed_takes_the_cached_image_and_makes_no_container(first_builds, project):
+    output, repository = first_builds["rebuilt"], project["repository"]
+    assert "Step cache: the image is cached too" in output
+    assert "Starting docker container" not in output and "Committing the container" not in output
+    assert "Killing the container" not in output
+    # The filling build committed the image and kept it: the rebuild's artifact is that image.
+    filled = docker("image", "inspect", "--format", "{{.Id}}", f"{repository}:filling").stdout.strip()
+    rebuilt = docker("image", "inspect", "--format", "{{.Id}}", f"{repository}:rebuilt").stdout.strip()
+    assert rebuilt == filled
+    assert f"Using the cached image {filled.split(':')[1][:12]}" in output
+    assert f"--> {project['build']}: Imported Docker image: {filled}" in output
+    assert list(our_final_images(project["build"])) == [filled.split(":")[1][:12]]
+    assert docker("ps", "-aq", "--filter", "label=cattle.build_name=" + project["build"]).stdout.strip() == ""
+
+
+def test_a_failing_local_step_in_a_build_with_no_container_leaves_nothing(first_builds, project, tmp_path):
+    """The launch made no container; the cleanup after the failure has only the temp dir to remove."""
+    work = project["work"]
+    template = json.loads((work / "template.json").read_text())
+    marker = tmp_path / "fail-now"
+    template["provisioners"][1]["inline"] = [f"test ! -e {marker}"]
+    (work / "failing-local.json").write_text(json.dumps(template))
+    build(project, "-cache", tag="local-ok", template="failing-local.json")  # fills the cache, keeps the image
+    marker.write_text("")
+    result = cattle(project["venv_bin"], "build", "-color=false", "-force", "-cache", "-var", "tag=local-failed",
+                    "failing-local.json", cwd=work)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no container is created" in result.stdout
+    assert "Script exited with non-zero exit status: 1" in result.stdout
+    assert "Killing the container" not in result.stdout
+    assert f"Build '{project['build']}' errored" in result.stdout
+    assert docker("ps", "-aq", "--filter", "label=cattle.build_name=" + project["build"]).stdout.strip() == ""
+
+
 def test_cache_true_on_the_builder_turns_it_on(first_builds, project):
     work = project["work"]
     template = json.loads((work / "template.json").read_text())
@@ -223,9 +279,11 @@ def test_file_written_by_shell_local_is_never_taken_from_the_cache(first_builds,
     build(project, "-cache", tag="gen1", template="generated.json")
     output = build(project, "-cache", tag="gen2", template="generated.json")
     ran, reused = ran_steps(output, project["build"])
-    # At launch the file still held the last run's value, so the launch found every layer;
-    # once shell-local rewrote it, the upload and what follows ran again.
+    # At launch the file still held the last run's value, so the launch found every layer and the
+    # image: it made no container. Once shell-local rewrote it, the upload and what follows ran again,
+    # in a container made then.
     assert "Step cache: reusing 3 of 3 provisioner layers" in output
+    assert "no container is created unless a step's inputs change" in output
     assert reused == [0]
     assert "changed during the build" in output
     assert ran[1:] == [f"Uploading {generated}", f"Provisioning with shell script: {work / 'step.sh'}"]
@@ -263,9 +321,10 @@ def test_prune_removes_superseded_then_old_layers(first_builds, project):
     result = cattle(project["venv_bin"], "cache", "prune", "-older-than", "87600h", cwd=project["work"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert our_layers(build_name) == after
+    assert our_final_images(build_name)
     result = cattle(project["venv_bin"], "cache", "prune", "-older-than", "1ns", cwd=project["work"])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert our_layers(build_name) == []
+    assert our_layers(build_name) == [] and our_final_images(build_name) == {}
     for _image_id, step, _created in after:
         assert f" {step} " in result.stdout
 

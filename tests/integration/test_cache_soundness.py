@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from tests.integration.test_cache import docker, filesystem, layer_metadata
+from tests.integration.test_cache import docker, filesystem, layer_ids, layer_metadata, our_final_images
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -63,7 +63,7 @@ class Project:
     def layers(self):
         """{step: [layer ids]} of this project's build name."""
         found = {}
-        for image_id in sorted(set(docker("images", "cattle-cache", "--format", "{{.ID}}").stdout.split())):
+        for image_id in layer_ids():
             metadata = layer_metadata(image_id)
             if metadata["step"].startswith(f"{self.build_name}/"):
                 found.setdefault(metadata["step"], []).append(image_id)
@@ -73,6 +73,8 @@ class Project:
         refs = docker("images", "-q", self.repository, check=False).stdout.split()
         if refs:
             docker("rmi", "-f", *set(refs), check=False)
+        for tags in our_final_images(self.build_name).values():
+            docker("rmi", *tags, check=False)
         for image_id in sum(self.layers().values(), []):
             docker("rmi", "-f", image_id, check=False)
 

@@ -199,13 +199,15 @@ def find_container(client, build_id):
     return None
 
 
-def launch(client, config, build_id, build_name, ledger=None, start=True, ui=None):
+def launch(client, config, build_id, build_name, ledger=None, start=True, ui=None, create=True):
     """Create and start the build container. Returns the ``source`` dict.
 
     Idempotent: a running container of this build is returned as is (``changed`` False).
     ``start=False`` only creates it (the step cache has every step: nothing will run in it,
-    the capture commits it as created). Packer's lines for these steps are appended to
-    ``ui`` (a :class:`Ui`), in Packer's order: temp dir, pull, run.
+    the capture commits it as created); ``create=False`` makes only the temp dir (the step cache
+    has the final image too: the step cache creates a container later if a step's inputs change).
+    Packer's lines for these steps are appended to ``ui`` (a :class:`Ui`), in Packer's order:
+    temp dir, pull, run.
     """
     ui = Ui() if ui is None else ui
     name = container_name(build_id)
@@ -232,6 +234,8 @@ def launch(client, config, build_id, build_name, ledger=None, start=True, ui=Non
     if ledger is not None:
         ledger.record(build=build_name, kind=LEDGER_KIND, name=name, build_id=build_id, temp_dir=temp_dir,
                       container=kwargs["name"], docker_host=os.environ.get("DOCKER_HOST", ""))
+    if not create:
+        return dict(_source(None, config, temp_dir, name=kwargs["name"]), changed=True, warnings=warnings)
     container = None
     try:
         if config["pull"]:
@@ -345,12 +349,14 @@ def _container_address(container):
     return ""
 
 
-def _source(container, config, temp_dir):
-    """What launch hands to provisioning, capture and cleanup (``cattle_source``)."""
-    user = config.get("exec_user") or container.attrs.get("Config", {}).get("User") or ""
+def _source(container, config, temp_dir, name=None):
+    """What launch hands to provisioning, capture and cleanup (``cattle_source``); ``container`` None
+    when none was created (then ``name`` is the one it will have)."""
+    attrs = container.attrs if container is not None else {}
+    user = config.get("exec_user") or attrs.get("Config", {}).get("User") or ""
     return {
-        "container_id": container.id,
-        "container_name": container.name,
+        "container_id": container.id if container is not None else None,
+        "container_name": container.name if container is not None else name,
         "image": config["image"],
         "exec_user": config.get("exec_user", ""),
         "container_user": user,

@@ -15,6 +15,11 @@ at, the step running now) lives in ``cache-<build id>.json`` next to the plan fi
 run directory), written by the launch and advanced by each provisioner step
 (``cattle.images.provision``). A step that fails, raises or is interrupted leaves
 ``running`` set: no later step commits or reuses a layer in that build.
+
+The image a build commits at the end is kept too, tagged ``cattle-cache:image-<key>`` (its
+comment is the template's commit message, so the tag says what it is): a later build whose
+steps all came from the cache and whose commit settings are the same takes that image instead
+of committing again, and then needs no container at all (:func:`final_image_at_launch`).
 """
 
 from __future__ import annotations
@@ -105,6 +110,94 @@ def touch_layer(client, key):
         client.api.tag(layer_reference(key), keys.REPOSITORY, layer_tag(key), force=True)
     except Exception as exc:  # noqa: BLE001
         raise DockerError(explain(exc, f"mark the cache layer {layer_reference(key)} as used")) from None
+
+
+FINAL_TAG_PREFIX = "image-"
+
+
+def final_key(state, config, build_name):
+    """The key of the image a build commits from the state it has reached: the layer the container
+    holds (and the chain of keys that made it) and what the commit adds to it."""
+    return keys.digest({
+        "v": keys.KEY_VERSION, "final": state["current_key"], "layer": state["current_image"], "build": build_name,
+        "changes": list(config.get("changes") or []), "author": config.get("author") or "",
+        "message": config.get("message") or "",
+    })
+
+
+def final_reference(key):
+    return f"{keys.REPOSITORY}:{FINAL_TAG_PREFIX}{key}"
+
+
+def find_final(client, key):
+    """The image a build committed for ``key``, or None."""
+    try:
+        return client.images.get(final_reference(key))
+    except Exception as exc:  # noqa: BLE001
+        if is_not_found(exc):
+            return None
+        raise DockerError(explain(exc, "look up the step cache")) from None
+
+
+def keep_final(client, image_id, key):
+    """Tag ``image_id`` as the final image for ``key`` (again, when reused: LastTagTime is its last use)."""
+    try:
+        client.api.tag(image_id, keys.REPOSITORY, FINAL_TAG_PREFIX + key, force=True)
+    except Exception as exc:  # noqa: BLE001
+        raise DockerError(explain(exc, f"tag the image {short(image_id)} in the step cache")) from None
+
+
+def _holds_current_layer(state):
+    """Whether the build's container holds exactly ``current_image`` (or there is none yet): then the
+    final image depends only on that layer and the commit settings."""
+    if state is None or state["broken"] or state.get("running") is not None:
+        return False
+    return not state.get("container", True) or state.get("container_at") == state["current_image"]
+
+
+# {{ build `ID` }} in a JSON template, build.ID in HCL2: a step that may use the container itself.
+_BUILD_ID_REFERENCE = re.compile(r"build\s*`ID`|\bbuild\.ID\b")
+
+
+def final_image_at_launch(client, state, build, config):
+    """At the launch of a build whose every step is cached: the final image it will take if nothing
+    changes during the build, or None.
+
+    Not when something wants the container for its own sake: an error-cleanup provisioner runs in
+    it after a failure, and a local step naming the build's ``ID`` (the container's) may reach it.
+    The key is the one :func:`final_key` computes at the capture once every step was checked at its
+    turn; if a local step changes something on the way, the capture misses and commits as usual.
+    """
+    if not config.get("commit") or build.get("error_cleanup_provisioner"):
+        return None
+    if any(_BUILD_ID_REFERENCE.search(json.dumps(step)) for step in build.get("provisioners") or []):
+        return None
+    predicted = dict(state, current_key=state["planned"][-1] if state["planned"] else state["root"],
+                     current_image=state["start_image"])
+    return find_final(client, final_key(predicted, config, build["name"]))
+
+
+def reuse_final(client, plan_file, build_id, build_name, config, ui):
+    """At the capture: take the final image a previous build committed from the same state, if any.
+    Returns its id or None."""
+    state = load_state(state_path(plan_file, build_id)) if plan_file else None
+    if not config.get("commit") or not _holds_current_layer(state):
+        return None
+    key = final_key(state, config, build_name)
+    image = find_final(client, key)
+    if image is None:
+        return None
+    keep_final(client, image.id, key)
+    ui.say(f"Using the cached image {short(image.id)}: the same layers and commit settings as when it was committed")
+    ui.message(f"Image ID: {image.id}")
+    return image.id
+
+
+def remember_final(client, plan_file, build_id, build_name, config, image_id):
+    """After the capture committed ``image_id``: keep it for the next build that reaches the same state."""
+    state = load_state(state_path(plan_file, build_id)) if plan_file else None
+    if config.get("commit") and _holds_current_layer(state):
+        keep_final(client, image_id, final_key(state, config, build_name))
 
 
 def _cache_tags(image):
@@ -215,7 +308,7 @@ def commit_layer(client, build_id, build_name, key, parent_key, from_image, base
     return image.id
 
 
-def relaunch(client, config, build_id, build_name, image, start=True):
+def relaunch(client, config, build_id, build_name, image, start=True, temp_dir=""):
     """Replace the build container by one started from ``image``, keeping its name and temp dir.
 
     Used when a step the launch found cached turns out to have changed inputs (a local step
@@ -223,7 +316,8 @@ def relaunch(client, config, build_id, build_name, image, start=True):
     layer (:data:`RELAUNCH_BYTES`); and, not started, before the final commit (:func:`settle_for_capture`).
     """
     container = builder.find_container(client, build_id)
-    temp_dir = builder.mounted_temp_dir(container) if container is not None else ""
+    # The launch's temp dir: the container mounts it, or the state has it when the launch made no container.
+    temp_dir = (builder.mounted_temp_dir(container) if container is not None else "") or temp_dir
     if container is not None:
         try:
             container.remove(force=True, v=True)
@@ -248,6 +342,14 @@ def relaunch(client, config, build_id, build_name, image, start=True):
 RELAUNCH_BYTES = 8 * 1024 * 1024
 
 
+def _ensure_container(client, state, config, build_id, build_name, start=True):
+    """Create the build container on ``current_image`` when the launch made none (``container`` False)."""
+    if state.get("container", True):
+        return
+    relaunch(client, config, build_id, build_name, state["current_image"], start=start, temp_dir=state.get("temp_dir", ""))
+    state.update(container=True, container_at=state["current_image"], container_growth=0)
+
+
 def _layer_growth(client, layer_id, from_image):
     """How many bytes the layer ``layer_id`` added to ``from_image`` (0 when Docker does not say)."""
     try:
@@ -262,6 +364,11 @@ def settle_for_capture(client, config, build_id, build_name, plan_file):
     the image it started from, replace it by a container created (not started) from the layer, so
     the commit writes no file again. Returns the layer's id or None."""
     state = load_state(state_path(plan_file, build_id)) if plan_file else None
+    if state is not None and not state.get("container", True):
+        # The launch made none (the final image was cached), yet the capture commits after all.
+        _ensure_container(client, state, config, build_id, build_name, start=False)
+        save_state(state_path(plan_file, build_id), state)
+        return state["current_image"]
     image = (state or {}).get("container_at")
     # A small difference costs less to commit again than a container to remove and create.
     if not image or state.get("running") is not None or state.get("container_growth", 0) <= RELAUNCH_BYTES:
@@ -288,6 +395,10 @@ def list_layers(client):
         tags = _cache_tags(image)
         if not tags:
             continue
+        final_tags = [tag for tag in tags if tag.startswith(f"{keys.REPOSITORY}:{FINAL_TAG_PREFIX}")]
+        if final_tags:
+            layers.append(_final_entry(image, final_tags))
+            continue
         metadata = keys.parse_layer_comment(image.attrs.get("Comment")) or {}
         try:
             created = int(metadata.get("created") or 0)
@@ -307,6 +418,27 @@ def list_layers(client):
         })
     layers.sort(key=lambda layer: (layer["used"], layer["created"]), reverse=True)
     return layers
+
+
+def _final_entry(image, final_tags):
+    """A final image as :func:`list_layers` lists it: its step is ``<build>/image``, its parent the
+    layer it was committed on (Docker's ``Parent``), so a newer final image on that layer, or that
+    layer's removal, supersedes it."""
+    labels = (image.attrs.get("Config") or {}).get("Labels") or {}
+    created = _epoch(image.attrs.get("Created"))
+    parent = str(image.attrs.get("Parent") or "")
+    return {
+        "key": final_tags[0].split(":", 1)[1][len(FINAL_TAG_PREFIX):],
+        "step": f"{labels.get(builder.LABEL_BUILD_NAME, '')}/image",
+        # Without a Parent (Docker's containerd image store) no two final images share a slot.
+        "parent": parent or image.id,
+        "from": parent,
+        "id": image.id,
+        "size": image.attrs.get("Size", 0),
+        "created": created,
+        "used": max(created, _epoch((image.attrs.get("Metadata") or {}).get("LastTagTime"))),
+        "tags": final_tags,
+    }
 
 
 def prune(client, remove_all=False, older_than=None, now=None):
@@ -413,6 +545,8 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
             notes.append(["say", f"Step cache: not cached: provisioner {index} ({step['type']}) and every later "
                                  f"one run without the cache: {reason}"])
     if state["broken"]:
+        if kind != "local":
+            _ensure_container(connect(), state, config, build_id, build["name"])
         state["container_at"] = None
         save_state(state_file, state)
         result = run()
@@ -427,13 +561,14 @@ def provision_step(connect, state_file, build, build_id, config, cwd, index, run
             return {"changed": False, "cached": True, "msg": f"reused the cache layer {state['layers'][index]}",
                     "ui": [["say", line]]}
         # A local step changed this step's inputs since the launch: go back to the last valid layer.
-        relaunch(connect(), config, build_id, build["name"], state["current_image"])
-        state.update(resume=index, container_at=state["current_image"], container_growth=0)
+        relaunch(connect(), config, build_id, build["name"], state["current_image"], temp_dir=state.get("temp_dir", ""))
+        state.update(resume=index, container=True, container_at=state["current_image"], container_growth=0)
         notes.append(["say", f"The inputs of provisioner {index} ({step['type']}) changed during the build: "
                              f"restarted the container from {short(state['current_image'])}"])
 
     state["running"] = index  # cleared only once the step succeeded (and its layer is committed)
     if kind != "local":  # what runs in the container changes it
+        _ensure_container(connect(), state, config, build_id, build["name"])
         state["container_at"] = None
     save_state(state_file, state)
     result = run()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.cattle.images.plugins.module_utils.builder_frontend import BUILD_ID_ARGUMENT, BuilderDriver
-from ansible_collections.cattle.images.plugins.module_utils.docker import builder, capture
+from ansible_collections.cattle.images.plugins.module_utils.docker import artifacts, builder, capture
 from ansible_collections.cattle.images.plugins.module_utils.docker.client import (
     DockerError,
     connect,
@@ -60,14 +60,19 @@ def _started(step):
             "fix_upload_owner": config["fix_upload_owner"],
         }
         return
-    launch_config, start, cached = config, True, None
+    launch_config, start, cached, create = config, True, None, True
     if step.params["cache"] or config["cache"]:
-        launch_config, start, cached = _resolve_cache(step)
+        launch_config, start, cached, create = _resolve_cache(step)
     source = builder.launch(client, launch_config, build_id, build_name, ledger=step.ledger, start=start,
-                            ui=step.ui)
+                            ui=step.ui, create=create)
     if cached is not None:
         from ansible_collections.cattle.images.plugins.module_utils.docker import cache
 
+        if not create:
+            # Where relaunch finds the temp dir when the step cache creates the container after all.
+            state = cache.load_state(result["cache"]["state_file"])
+            state.update(container=False, temp_dir=source["temp_dir"])
+            cache.save_state(result["cache"]["state_file"], state)
         done = 0
         if step.params["reuse_leading_steps"]:
             # The role's provision loop would load the plan and compute each step's key again: take
@@ -87,7 +92,9 @@ def _resolve_cache(step):
 
     Returns the config to launch with; whether to start the container: when every
     step that changes the image is cached (and no breakpoint wants to look at the
-    container), nothing runs in it, and a created container commits the same; and the build.
+    container), nothing runs in it, and a created container commits the same; the build;
+    and whether to create the container at all: not when the final image is cached too
+    (outside -debug, which pauses to look at the container).
     """
     from ansible_collections.cattle.images.plugins.module_utils.docker import cache
 
@@ -115,7 +122,14 @@ def _resolve_cache(step):
                             "cached_steps": state["cached_steps"]}
     all_cached = len(state["planned"]) == len(every_step) and reused == len(steps)
     start = not all_cached or any(provisioner["type"] == "breakpoint" for provisioner in every_step)
-    return dict(config, image=state["start_image"], pull=False), start, build
+    create = True
+    if not start and params["reuse_leading_steps"]:
+        final = cache.final_image_at_launch(client, state, build, config)
+        if final is not None:
+            create = False
+            step.ui.say(f"Step cache: the image is cached too ({cache.short(final.id)}): no container is "
+                        "created unless a step's inputs change during the build")
+    return dict(config, image=state["start_image"], pull=False), start, build, create
 
 
 def _captured(step):
@@ -127,17 +141,26 @@ def _captured(step):
     # The run's ledger sits beside its plan: a commit cut short leaves an image to sweep.
     ledger = Ledger(os.path.join(step.run_dir, "ledger.jsonl")) if step.run_dir else None
     commit_record = ledger is not None and config["commit"]
+    cache = None
+    if config["commit"] and step.params["plan_file"]:
+        from ansible_collections.cattle.images.plugins.module_utils.docker import cache
+
+        reused = cache.reuse_final(step.session, step.params["plan_file"], build_id, build_name, config, step.ui)
+        if reused is not None:
+            step.result["artifact"] = artifacts.commit_artifact(reused, build_name)
+            step.result["changed"] = False
+            return
+        # A -cache build whose container holds exactly its last layer commits from that layer.
+        cache.settle_for_capture(step.session, config, build_id, build_name, step.params["plan_file"])
     if commit_record:
         # The daemon finishes a commit even when this process is killed during it: until the
         # artifact is handed on, its image (labelled with the build id) is the run's to remove.
         ledger.record(build=build_name, kind=builder.COMMIT_LEDGER_KIND, name=build_id, build_id=build_id,
                       docker_host=os.environ.get("DOCKER_HOST", ""))
-    if config["commit"] and step.params["plan_file"]:
-        from ansible_collections.cattle.images.plugins.module_utils.docker import cache
-
-        # A -cache build whose container holds exactly its last layer commits from that layer.
-        cache.settle_for_capture(step.session, config, build_id, build_name, step.params["plan_file"])
     step.result["artifact"] = capture.capture(step.session, config, build_id, build_name, step.ui)
+    if cache is not None:
+        cache.remember_final(step.session, step.params["plan_file"], build_id, build_name, config,
+                             step.result["artifact"]["id"])
     if commit_record:
         ledger.release(kind=builder.COMMIT_LEDGER_KIND, name=build_id)
     step.result["changed"] = bool(config["commit"] or config["export_path"])

@@ -24,7 +24,7 @@ def world(tmp_path, monkeypatch):
     relaunched = []
     growth = {}
     monkeypatch.setattr(cache, "_layer_growth", lambda client, layer, parent: growth.get(layer, 0))
-    monkeypatch.setattr(cache, "relaunch", lambda client, config, build_id, build_name, image, start=True:
+    monkeypatch.setattr(cache, "relaunch", lambda client, config, build_id, build_name, image, start=True, temp_dir="":
                         relaunched.append((image, start)))
     state_file = str(tmp_path / "cache-x.json")
     cache.save_state(state_file, {
@@ -185,3 +185,103 @@ def test_the_launch_takes_only_what_the_cache_vouches_for(world, monkeypatch, ch
     touched = resolved(world, monkeypatch, **changes)
     assert cache.reuse_leading_steps(None, world["state_file"], HEADED, Ui()) == taken
     assert touched == ["k0", "k1"][:taken]
+
+
+COMMIT = {"commit": True, "changes": ["ENV A=1"], "author": "", "message": ""}
+
+
+class FakeImage:
+    def __init__(self, image_id, attrs=None):
+        self.id = image_id
+        self.attrs = attrs or {}
+
+
+def test_the_final_key_covers_the_layers_and_what_the_commit_adds():
+    state = {"current_key": "k3", "current_image": "sha256:l3"}
+    key = cache.final_key(state, COMMIT, "b")
+    assert cache.final_key(dict(state), dict(COMMIT), "b") == key
+    for other in (cache.final_key(dict(state, current_key="k3b"), COMMIT, "b"),
+                  cache.final_key(dict(state, current_image="sha256:other"), COMMIT, "b"),
+                  cache.final_key(state, dict(COMMIT, changes=["ENV A=2"]), "b"),
+                  cache.final_key(state, dict(COMMIT, author="me"), "b"),
+                  cache.final_key(state, dict(COMMIT, message="why"), "b"),
+                  cache.final_key(state, COMMIT, "other-build")):
+        assert other != key
+
+
+@pytest.mark.parametrize("changes, reused", [
+    ({}, True),
+    ({"container": False, "container_at": None}, True),   # the launch made no container; nothing ran in one
+    ({"container_at": None}, False),                      # something ran in the container after the last layer
+    ({"broken": True}, False),
+    ({"running": 3}, False),
+])
+def test_the_capture_takes_the_final_image_only_for_the_state_it_was_committed_from(world, monkeypatch, changes,
+                                                                                     reused):
+    state = dict(cache.load_state(world["state_file"]), current_key="k3", current_image="sha256:l3",
+                 container_at="sha256:l3")
+    state.update(changes)
+    cache.save_state(world["state_file"], state)
+    plan_file = world["state_file"].replace("cache-x.json", "plan.json")
+    key = cache.final_key(state, COMMIT, "b")
+    tagged = []
+    monkeypatch.setattr(cache, "find_final", lambda client, wanted: FakeImage("sha256:final") if wanted == key else None)
+    monkeypatch.setattr(cache, "keep_final", lambda client, image_id, wanted: tagged.append((image_id, wanted)))
+    ui = Ui()
+    assert cache.reuse_final(None, plan_file, "x", "b", COMMIT, ui) == ("sha256:final" if reused else None)
+    assert tagged == ([("sha256:final", key)] if reused else [])
+    assert (ui.lines[-1:] == [["message", "Image ID: sha256:final"]]) is reused
+    # Not for an export, nor for a build without the step cache (no state file).
+    assert cache.reuse_final(None, plan_file, "x", "b", dict(COMMIT, commit=False), Ui()) is None
+    assert cache.reuse_final(None, plan_file, "y", "b", COMMIT, Ui()) is None
+
+
+def test_the_launch_predicts_the_final_key_the_capture_computes(world, monkeypatch):
+    state = dict(cache.load_state(world["state_file"]), planned=["k0", "k1"], layers=["sha256:l0", None],
+                 start_image="sha256:l0", resume=2)
+    looked_up = []
+    monkeypatch.setattr(cache, "find_final", lambda client, key: looked_up.append(key) or FakeImage("sha256:f"))
+    build = {"name": "b", "provisioners": HEADED["provisioners"][:1] + HEADED["provisioners"][2:3]}
+    assert cache.final_image_at_launch(None, state, build, COMMIT).id == "sha256:f"
+    assert looked_up == [cache.final_key({"current_key": "k1", "current_image": "sha256:l0"}, COMMIT, "b")]
+    # An error-cleanup provisioner runs in the container after a failure: then the launch makes one.
+    assert cache.final_image_at_launch(None, state, dict(build, error_cleanup_provisioner={"type": "shell"}),
+                                       COMMIT) is None
+    assert cache.final_image_at_launch(None, state, build, dict(COMMIT, commit=False)) is None
+    # A local step naming the build's ID (the container's) may use the container: it gets one.
+    for reference in ("docker cp {{build `ID`}}:/etc/os-release .", "docker cp ${build.ID}:/etc/os-release ."):
+        local = {"type": "shell-local", "config": {"inline": [reference]}}
+        assert cache.final_image_at_launch(None, state, dict(build, provisioners=[build["provisioners"][0], local]),
+                                           COMMIT) is None
+
+
+def test_a_step_that_must_run_creates_the_container_the_launch_did_not(world):
+    state = cache.load_state(world["state_file"])
+    cache.save_state(world["state_file"], dict(state, container=False, temp_dir="/tmp/cattle-docker-x-1",
+                                               container_at=None))
+    ran = []
+    cache.provision_step(lambda: None, world["state_file"], BUILD, "x", {}, world["cwd"], 0,
+                         lambda: ran.append(list(world["relaunched"])) or {"changed": True})
+    assert ran == [[("sha256:base", True)]]  # created and started on the current image before the step ran
+    assert cache.load_state(world["state_file"])["container"] is True
+
+
+def test_a_final_image_is_listed_as_its_build_s_image_step(monkeypatch):
+    image = FakeImage("sha256:final", {
+        "Config": {"Labels": {"cattle.build_name": "b"}}, "Parent": "sha256:l3", "Size": 7,
+        "Created": "2026-12-04T04:18:44.872481083Z", "Metadata": {"LastTagTime": "2026-12-04T05:00:00Z"},
+    })
+    image.tags = ["cattle-cache:image-" + "f" * 64, "local/out:v1"]
+
+    class Images:
+        def list(self, name):
+            return [image]
+
+    class Client:
+        images = Images()
+
+    [entry] = cache.list_layers(Client())
+    assert entry["key"] == "f" * 64 and entry["step"] == "b/image"
+    assert (entry["parent"], entry["from"]) == ("sha256:l3", "sha256:l3")
+    assert entry["tags"] == ["cattle-cache:image-" + "f" * 64]  # prune leaves the user's own tags alone
+    assert entry["used"] > entry["created"] > 0
