@@ -18,6 +18,7 @@ get a parent-death signal, so the tree dies even if the guard is killed too.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import sys
@@ -197,30 +198,43 @@ def run_guarded_playbook(argv=None):
 START_GATE_ENV = "CATTLE_START_GATE"
 
 
-def open_start_gate(path):
-    """Let the ansible-playbook waiting on ``path`` (see :func:`wait_for_start_gate`) go on."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+def open_start_gate(path, arguments=(), abort=False):
+    """Let the ansible-playbook waiting on ``path`` (see :func:`wait_for_start_gate`) go on, with
+    ``arguments`` added to its command line, or end without running anything (``abort``)."""
+    partial = f"{path}.partial"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"arguments": list(arguments), "abort": bool(abort)}, handle)
+    os.replace(partial, path)  # whole or not there: the waiting process polls for it
 
 
 def wait_for_start_gate(environ=None):
     """Wait until the file named by ``CATTLE_START_GATE`` exists (at once when it is not set).
+    Returns what it says: ``{"arguments": [...], "abort": bool}``.
 
-    ``cattle build`` sweeps what dead runs left while ansible-playbook imports Ansible: the
-    import overlaps the sweep, and no task (no build's container or VM, which may need a name a
-    leftover still holds) starts before the sweep is done. ``cattle`` always opens the gate,
-    and this process dies with it when it dies.
+    ``cattle build`` starts ansible-playbook before it has validated the template, and sweeps
+    what dead runs left meanwhile: Ansible's import (≈0.3 s) overlaps both. No task (no build's
+    container or VM, which may need a name a leftover still holds) starts before the sweep is
+    done; the template's verdict says whether to run at all, and how many forks (the number of
+    builds). ``cattle`` always opens the gate, and this process dies with it when it dies.
     """
     environ = os.environ if environ is None else environ
     gate = environ.pop(START_GATE_ENV, "")
     while gate and not os.path.exists(gate):
         time.sleep(0.005)
+    if not gate:
+        return {"arguments": [], "abort": False}
+    with open(gate, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def _playbook_main(argv):
     from ansible.cli.playbook import main
 
-    wait_for_start_gate()
-    sys.argv = argv
+    settings = wait_for_start_gate()
+    if settings["abort"]:
+        return 0  # the template was not valid: cattle says why
+    sys.argv = list(argv) + list(settings["arguments"])
     return main()
 
 

@@ -88,67 +88,123 @@ def run(argv):
                                  lambda _args: "the build command expects exactly one argument: the template")
     if parsed is None:
         return 1
-    variables = parsed.variables
     opts = dict(parsed.values, started=started)
-
-    plan = load_and_validate(
-        parsed.args[0], variables, opts["var-file"], opts["only"], opts["except"],
-        force=opts["force"], machine_readable=opts["machine-readable"],
-    )
-    if plan is None:
-        return 1
-    if not plan["builds"]:
-        return 0  # -only naming nothing builds nothing, as in Packer
-    try:
-        check_required({build["type"] for build in plan["builds"]})
-    except MissingCollection as exc:
-        sys.stderr.write(f"Error: {exc}\n")
-        return 1
-    for path in other_copies():
-        sys.stderr.write(f"Warning: another cattle.images collection is visible at {path}; "
-                         f"this build uses its own, at {collection_root()}\n")
     opts["keep-artifacts"] = opts["keep-artifacts"] or os.environ.get("CATTLE_KEEP_ARTIFACTS", "")
 
     run_dir = tempfile.mkdtemp(prefix=ledger.RUN_DIR_PREFIX)
     try:
         ledger.claim_run_dir(run_dir)
-        return _run_builds(plan, run_dir, opts)
+        return _run_builds(parsed, run_dir, opts)
     finally:
         ledger.discard_run_dir(run_dir)  # all of it, unless it holds the files of builds left on purpose
 
 
-def _run_builds(plan, run_dir, opts):
+class _Validation:
+    """The template's verdict, reached in a thread while ansible-playbook imports Ansible.
+
+    ansible-playbook is started before the template is validated and waits at the start gate
+    (``process_tree.wait_for_start_gate``): the gate opens once the verdict is in, and says
+    whether to build. Started when ansible-runner is about to spawn ansible-playbook, so that
+    the validation does not slow ansible-runner's own set-up (one interpreter, one lock).
+    """
+
+    def __init__(self, parsed, opts, ui):
+        self.parsed, self.opts, self.ui = parsed, opts, ui
+        self.plan = None
+        self.code = None  # the exit status when there is nothing to build
+        self.error = None
+        self.done = threading.Event()
+        self._thread = None
+        self._lock = threading.Lock()
+
+    def status_handler(self, status_data, runner_config=None):
+        if status_data.get("status") == "running":
+            self.start()
+
+    def start(self):
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._validate, name="cattle-validate", daemon=True)
+                self._thread.start()
+
+    def finish(self):
+        """Wait for the verdict (reaching it here if ansible-runner never got to start ansible-playbook)."""
+        self.start()
+        self._thread.join()
+
+    def _validate(self):
+        try:
+            self.code = self._check()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread by finish()
+            self.error, self.code = exc, 1
+        finally:
+            self.done.set()
+
+    def _check(self):
+        parsed, opts, ui = self.parsed, self.opts, self.ui
+        plan = load_and_validate(
+            parsed.args[0], parsed.variables, opts["var-file"], opts["only"], opts["except"],
+            force=opts["force"], machine_readable=opts["machine-readable"],
+        )
+        if plan is None:
+            return 1
+        if not plan["builds"]:
+            return 0  # -only naming nothing builds nothing, as in Packer
+        try:
+            check_required({build["type"] for build in plan["builds"]})
+        except MissingCollection as exc:
+            sys.stderr.write(f"Error: {exc}\n")
+            return 1
+        for path in other_copies():
+            sys.stderr.write(f"Warning: another cattle.images collection is visible at {path}; "
+                             f"this build uses its own, at {collection_root()}\n")
+        from ansible_collections.cattle.images.plugins.module_utils.plan import write_plan
+
+        write_plan(plan, os.path.dirname(self.opts["plan-file"]))
+        ui.sensitive = plan.get("sensitive_values", ())
+        # Say what is starting now: Ansible takes a moment before the first build line.
+        if opts["debug"]:
+            ui.say("Debug mode enabled. Builds will not be parallelized.")
+        ui.set_builds([build["name"] for build in plan["builds"]])
+        if opts["color"]:
+            ui.color_intro([build["name"] for build in plan["builds"]])
+        self.plan = plan
+        return None
+
+    def gate_settings(self):
+        """What the start gate tells ansible-playbook: build with this many forks, or end."""
+        if self.plan is None:
+            return {"abort": True}
+        forks = ansible_forks(self.opts["parallel-builds"], self.opts["debug"], len(self.plan["builds"]))
+        return {"arguments": ["--forks", str(forks)]}
+
+
+def _run_builds(parsed, run_dir, opts):
+    from ansible_collections.cattle.images.plugins.module_utils.plan import PLAN_FILE_NAME
     from ansible_collections.cattle.images.plugins.plugin_utils.output import PackerUI
 
     ui = PackerUI(
         write=_say,
         machine_readable=opts["machine-readable"], timestamp=opts["timestamp-ui"],
-        color=opts["color"] and sys.stdout.isatty(), sensitive=plan.get("sensitive_values", ()),
+        color=opts["color"] and sys.stdout.isatty(), sensitive=(),
     )
-    # Say what is starting now: Ansible takes a few seconds before the first build line.
-    if opts["debug"]:
-        ui.say("Debug mode enabled. Builds will not be parallelized.")
-    ui.set_builds([build["name"] for build in plan["builds"]])
-    if opts["color"]:
-        ui.color_intro([build["name"] for build in plan["builds"]])
+    opts["plan-file"] = os.path.join(run_dir, PLAN_FILE_NAME)
+    validation = _Validation(parsed, opts, ui)
     interrupted = _Interrupted(run_dir)
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
-    import ansible_runner  # imported late: validate errors should not pay for it
+    import ansible_runner
 
-    from ansible_collections.cattle.images.plugins.module_utils.plan import write_plan
     from cattle_cli.output import PlaybookEcho
 
-    plan_file = write_plan(plan, run_dir)
     for private in ("runner", "bin", "tmp"):
         os.mkdir(os.path.join(run_dir, private), 0o700)
     process_tree.write_guard_launcher(os.path.join(run_dir, "bin"))
     run_ledger = ledger.Ledger(os.path.join(run_dir, "ledger.jsonl"))
     _no_pty_close_delay()
-    forks = ansible_forks(opts["parallel-builds"], opts["debug"], len(plan["builds"]))
     # Started only now: its imports would compete for the interpreter with the work above.
     gate = os.path.join(run_dir, "swept")
-    sweeper = _sweep_dead_runs_meanwhile(ui, run_dir, gate)
+    sweeper = _sweep_dead_runs_meanwhile(ui, run_dir, gate, validation)
     runner = None
     try:
         if interrupted:
@@ -157,15 +213,16 @@ def _run_builds(plan, run_dir, opts):
             private_data_dir=os.path.join(run_dir, "runner"),
             playbook=playbook_path(),
             extravars={
-                "cattle_plan_file": plan_file,
+                "cattle_plan_file": opts["plan-file"],
                 "force": opts["force"],
                 "on_error": opts["on-error"],
                 "cattle_debug": opts["debug"],
                 "cache": opts["cache"],
             },
+            # --forks comes through the start gate, once the template says how many builds there are.
             envvars=dict(_ansible_env(opts, run_dir), **{process_tree.START_GATE_ENV: gate}),
-            forks=forks,
             cancel_callback=interrupted.cancel,
+            status_handler=validation.status_handler,
             quiet=True,  # runner's own echo keeps the pty's carriage returns: print through PlaybookEcho
             event_handler=PlaybookEcho(keep_events=bool(opts["keep-artifacts"])),
             json_mode=False,
@@ -176,13 +233,21 @@ def _run_builds(plan, run_dir, opts):
         # Signals from here on must not stop the sweep.
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
+        validation.finish()
         # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
         interrupted.stop_leftovers()
         sweeper.join()
-        kept_at = _keep_runner_artifacts(run_dir, opts["keep-artifacts"], plan.get("sensitive_values") or (), ui)
+        plan = validation.plan or {}
+        kept_at = None
+        if validation.plan is not None:
+            kept_at = _keep_runner_artifacts(run_dir, opts["keep-artifacts"], plan.get("sensitive_values") or (), ui)
         _sweep_or_keep(run_ledger, run_dir, opts["on-error"], interrupted, ui)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if validation.error is not None:
+        raise validation.error  # a bug, not the template's fault: its traceback, after the cleanup
+    if validation.plan is None and not interrupted:
+        return validation.code
     if runner is not None and runner.status == "successful" and not interrupted:
         return 0
     if kept_at:
@@ -196,8 +261,9 @@ def _run_builds(plan, run_dir, opts):
     return 1
 
 
-def _sweep_dead_runs_meanwhile(ui, run_dir, gate):
-    """Sweep what runs killed or crashed before this one left behind, in a thread, then open ``gate``.
+def _sweep_dead_runs_meanwhile(ui, run_dir, gate, validation):
+    """Sweep what runs killed or crashed before this one left behind, in a thread, then open ``gate``
+    once ``validation`` has its verdict.
 
     The sweep (≈0.1–0.3 s, most of it importing the Docker SDK) used to delay ansible-playbook's
     start; now it overlaps ansible-playbook's own import of Ansible, which waits at ``gate`` before
@@ -210,7 +276,8 @@ def _sweep_dead_runs_meanwhile(ui, run_dir, gate):
         except Exception as exc:  # noqa: BLE001 - a failed sweep of other runs must not stop this one
             ui.error(f"==> Cleanup of a dead run failed: {exc}")
         finally:
-            process_tree.open_start_gate(gate)
+            validation.done.wait()
+            process_tree.open_start_gate(gate, **validation.gate_settings())
 
     thread = threading.Thread(target=sweep, name="cattle-sweep-dead-runs", daemon=True)
     thread.start()

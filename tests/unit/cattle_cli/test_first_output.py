@@ -1,4 +1,4 @@
-"""`cattle build` prints Packer's first lines before ansible-playbook starts, flushed to a pipe.
+"""`cattle build` prints Packer's first lines while ansible-playbook starts, flushed to a pipe.
 
 The build runs in a child process with stdout a pipe (as under CI or ``| tee``), with
 ansible-runner's ``run`` replaced by a stand-in that blocks until this test lets it go; the test
@@ -22,7 +22,11 @@ import os, sys, time, types
 import ansible_runner
 
 def run(**kwargs):
-    # Here ansible-playbook would start. Block until the test has read the first lines.
+    # As ansible-runner does right before it spawns ansible-playbook.
+    for status in ("starting", "running"):
+        kwargs["status_handler"]({"status": status}, runner_config=None)
+    # Here ansible-playbook would import Ansible and wait at the start gate. Block until the test
+    # has read the first lines.
     open(os.environ["TEST_RUNNER_CALLED"], "w").close()
     deadline = time.monotonic() + 120
     while not os.path.exists(os.environ["TEST_RUNNER_GO"]):
@@ -71,7 +75,7 @@ def two_docker_builds(tmp_path):
 
 
 @pytest.mark.parametrize("flags", [[], ["-timestamp-ui"]])
-def test_the_colour_lines_reach_a_pipe_before_ansible_playbook_starts(tmp_path, two_docker_builds, flags):
+def test_the_colour_lines_reach_a_pipe_while_ansible_playbook_starts(tmp_path, two_docker_builds, flags):
     called, go = tmp_path / "runner-called", tmp_path / "runner-go"
     (tmp_path / "tmp").mkdir()
     env = dict(os.environ, TEST_RUNNER_CALLED=str(called), TEST_RUNNER_GO=str(go),

@@ -6,6 +6,8 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from cattle_cli import process_tree
 
 
@@ -136,3 +138,26 @@ def test_ansible_playbook_runs_nothing_before_the_start_gate_opens(tmp_path, mon
 def test_without_a_start_gate_ansible_playbook_starts_at_once(monkeypatch):
     monkeypatch.delenv(process_tree.START_GATE_ENV, raising=False)
     process_tree.wait_for_start_gate()  # returns: nothing to wait for (ansible-playbook run directly)
+
+
+@pytest.mark.parametrize("gate_says, runs_with", [
+    ({"arguments": ["--forks", "4"]}, ["ansible-playbook", "site.yml", "--forks", "4"]),
+    ({"abort": True}, None),  # the template was not valid: nothing runs
+])
+def test_the_start_gate_says_how_ansible_playbook_goes_on(tmp_path, monkeypatch, gate_says, runs_with):
+    import sys
+    import types
+
+    gate = tmp_path / "swept"
+    process_tree.open_start_gate(str(gate), **gate_says)
+    assert not (tmp_path / "swept.partial").exists()
+    called_with = []
+    fake = types.ModuleType("ansible.cli.playbook")
+    fake.main = lambda: called_with.append(list(sys.argv)) or 0
+    import ansible.cli  # noqa: F401 - the real parent packages; only the playbook entry point is faked
+
+    monkeypatch.setitem(sys.modules, "ansible.cli.playbook", fake)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setenv(process_tree.START_GATE_ENV, str(gate))
+    assert process_tree._playbook_main(["ansible-playbook", "site.yml"]) == 0
+    assert called_with == ([runs_with] if runs_with else [])
