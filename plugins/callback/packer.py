@@ -71,7 +71,7 @@ from ansible.utils.color import ANSIBLE_COLOR
 
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan
 from ansible_collections.cattle.images.plugins.plugin_utils.output import LiveView, PackerUI, register_live_receiver
-from ansible_collections.cattle.images.plugins.plugin_utils.preload import preload_build_plugins, preload_source_plugins
+from ansible_collections.cattle.images.plugins.plugin_utils.preload import preload_build_plugins
 
 
 class CallbackModule(CallbackBase):
@@ -89,8 +89,6 @@ class CallbackModule(CallbackBase):
         self.build_names = []
         self.live = None
         self.failing = set()  # failed builds whose cleanup is still printing
-        self.plan = None
-        self.source_later = set()  # docker -cache builds: their steps' plugins wait for a container
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -159,10 +157,6 @@ class CallbackModule(CallbackBase):
             self._show_ui(host, res)
             self._finish(host)
             return
-        if host in self.source_later and action == "cattle.images.docker":  # the launch
-            self.source_later.discard(host)
-            if (res.get("source") or {}).get("container_id"):
-                preload_source_plugins(self.plan, host)
         if not res.get("results"):
             self._show_ui(host, res)
         self._build_over(result)
@@ -247,11 +241,7 @@ class CallbackModule(CallbackBase):
         except (PlanError, KeyError):
             return
         self.ui.sensitive = plan.sensitive_values
-        self.plan = plan
-        # With the whole image in the step cache, nothing runs in a container: wait for the launch.
-        self.source_later = {build.get("name") for build in res.get("builds") or []
-                             if build.get("type") == "docker" and build.get("cache")}
-        preload_build_plugins(plan, self.source_later)
+        preload_build_plugins(plan)
 
     # Ansible's own chatter has no place in Packer-style output.
     def v2_playbook_on_task_start(self, task, is_conditional):

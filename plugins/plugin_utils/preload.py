@@ -24,64 +24,36 @@ BUILDER_CONNECTIONS = {"docker": "community.docker.docker_api"}
 BUILDER_ACTIONS = {"docker": "cattle.images.docker"}
 
 
-def build_plugins(plan, source_later=(), only=None):
-    """``(action plugin names, connection plugin names)`` that the builds of ``plan`` run.
-
-    For the builds named in ``source_later`` (docker builds with the step cache), the build host's
-    connection and the actions of the steps that run through it are left out: when the launch
-    finds the whole image cached, nothing runs in a container (:func:`preload_source_plugins`).
-    ``only``: those of that build alone, for its source.
-    """
+def build_plugins(plan):
+    """``(action plugin names, connection plugin names)`` that the builds of ``plan`` run."""
     actions = {"cattle.images.provision", "cattle.images.post_processors"}
     connections = set()
     for build in plan.builds:
-        if only is not None and build.name != only:
-            continue
-        deferred = build.name in source_later
         if build.type in BUILDER_ACTIONS:
             actions.add(BUILDER_ACTIONS[build.type])
-        if build.type in BUILDER_CONNECTIONS and (only is not None or not deferred):
+        if build.type in BUILDER_CONNECTIONS:
             connections.add(BUILDER_CONNECTIONS[build.type])
-        components = [entry for chain in build.post_processors for entry in chain]
-        components += [entry for entry in build.provisioners
-                       if only is not None or not deferred or entry.get("type") in SOURCELESS_STEPS]
+        components = list(build.provisioners) + [entry for chain in build.post_processors for entry in chain]
         if build.error_cleanup_provisioner:
             components.append(build.error_cleanup_provisioner)
         actions.update(component_plugin(entry["type"]) for entry in components if isinstance(entry, dict) and entry.get("type"))
     return sorted(actions), sorted(connections)
 
 
-# Provisioners that run on the controller, with or without the build's source.
-SOURCELESS_STEPS = frozenset(("shell-local", "breakpoint"))
-
-
-def preload_build_plugins(plan, source_later=()):
+def preload_build_plugins(plan):
     """Import the plugins ``plan``'s builds use; the names of those that loaded.
 
     Best effort: a plugin that cannot be loaded here is left to the task that needs it, which
     reports the problem in its own words.
     """
     try:
-        actions, connections = build_plugins(plan, source_later)
+        actions, connections = build_plugins(plan)
     except (PlanError, AttributeError, TypeError):
         return []
-    return _load(actions, connections)
-
-
-def preload_source_plugins(plan, build_name):
-    """Once a build in ``source_later`` has launched a container: import its connection and its steps' actions."""
-    try:
-        actions, connections = build_plugins(plan, only=build_name)
-    except (PlanError, AttributeError, TypeError):
-        return []
-    return _load(actions, connections, first=False)
-
-
-def _load(actions, connections, first=True):
     loaded = []
     # ansible-core's own Jinja filters and tests: every task that templates anything loads them
     # (their modules, with ansible.utils.encrypt: ≈3 ms in each worker that loads them).
-    for loader in (filter_loader, test_loader) if first else ():
+    for loader in (filter_loader, test_loader):
         try:
             list(loader.all())
         except Exception:  # noqa: BLE001 - a worker loads them itself then
@@ -93,7 +65,7 @@ def _load(actions, connections, first=True):
                     loaded.append(name)
             except Exception:  # noqa: BLE001 - the task that needs it will say what is wrong
                 continue
-    if first and "cattle.images.docker" in loaded:
+    if "cattle.images.docker" in loaded:
         # Each docker task's client would ask the daemon for its API version (GET /version) again.
         from ansible_collections.cattle.images.plugins.module_utils.docker.client import learn_api_version
 

@@ -27,26 +27,6 @@ def test_the_plugins_of_every_build_and_step(tmp_path):
     assert connections == ["community.docker.docker_api"]  # qemu's ssh is ansible-core's, loaded already
 
 
-def test_a_cached_docker_build_s_container_side_waits_for_its_launch(tmp_path):
-    plan = load_plan(write_plan(
-        tmp_path,
-        build("docker", provisioners=[provisioner("shell"), provisioner("shell-local"), provisioner("file")],
-              post_processors=[[post_processor("docker-tag")]]),
-        build("other", type_="docker", provisioners=[provisioner("ansible")]),
-    ))
-    # With the whole image cached, nothing runs in a container: the connection and the steps that
-    # run through it are not needed, unless the launch makes one.
-    actions, connections = build_plugins(plan, source_later={"docker"})
-    assert actions == sorted(["cattle.images.ansible", "cattle.images.docker", "cattle.images.docker_tag",
-                              "cattle.images.post_processors", "cattle.images.provision", "cattle.images.shell_local"])
-    assert connections == ["community.docker.docker_api"]  # the other build's
-    later_actions, later_connections = build_plugins(plan, only="docker")
-    assert {"cattle.images.shell", "cattle.images.file"} <= set(later_actions)
-    assert "cattle.images.ansible" not in later_actions
-    assert later_connections == ["community.docker.docker_api"]
-    assert build_plugins(plan, source_later={"docker", "other"})[1] == []
-
-
 def test_no_docker_build_no_docker_connection(tmp_path):
     plan = load_plan(write_plan(tmp_path, build("vm", type_="qemu")))
     assert build_plugins(plan) == (["cattle.images.post_processors", "cattle.images.provision"], [])
