@@ -99,21 +99,22 @@ def run(argv):
         ledger.discard_run_dir(run_dir)  # all of it, unless it holds the files of builds left on purpose
 
 
-class _Validation:
-    """The template's verdict, reached in a thread while ansible-playbook imports Ansible.
+class _Preparation:
+    """What ``cattle build`` does while ansible-playbook imports Ansible (≈0.3 s), in one thread:
+    validate the template and write the plan, sweep what dead runs left, then open the start gate
+    (``process_tree.wait_for_start_gate``), which says whether to build and with how many forks.
 
-    ansible-playbook is started before the template is validated and waits at the start gate
-    (``process_tree.wait_for_start_gate``): the gate opens once the verdict is in, and says
-    whether to build. Started when ansible-runner is about to spawn ansible-playbook, so that
-    the validation does not slow ansible-runner's own set-up (one interpreter, one lock).
+    Started when ansible-runner is about to spawn ansible-playbook, so that it does not slow
+    ansible-runner's own set-up (one interpreter, one lock). No task runs before the gate opens:
+    none on a template that is not valid, and no build while a leftover of a dead run may still
+    hold a name it needs (a ``--name``d container, a VM).
     """
 
-    def __init__(self, parsed, opts, ui):
-        self.parsed, self.opts, self.ui = parsed, opts, ui
+    def __init__(self, parsed, opts, ui, run_dir, gate):
+        self.parsed, self.opts, self.ui, self.run_dir, self.gate = parsed, opts, ui, run_dir, gate
         self.plan = None
         self.code = None  # the exit status when there is nothing to build
         self.error = None
-        self.done = threading.Event()
         self._thread = None
         self._lock = threading.Lock()
 
@@ -124,21 +125,30 @@ class _Validation:
     def start(self):
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._validate, name="cattle-validate", daemon=True)
+                self._thread = threading.Thread(target=self._prepare, name="cattle-prepare", daemon=True)
                 self._thread.start()
 
     def finish(self):
-        """Wait for the verdict (reaching it here if ansible-runner never got to start ansible-playbook)."""
+        """Wait until it is done (doing it now if ansible-runner never got to start ansible-playbook)."""
         self.start()
         self._thread.join()
 
-    def _validate(self):
+    def _prepare(self):
         try:
             self.code = self._check()
-        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread by finish()
-            self.error, self.code = exc, 1
+            if self.plan is not None:
+                self._sweep_dead_runs()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread after the cleanup
+            self.error, self.code, self.plan = exc, 1, None
         finally:
-            self.done.set()
+            process_tree.open_start_gate(self.gate, **self.gate_settings())
+
+    def _sweep_dead_runs(self):
+        # Most of its time is the Docker SDK's import: it overlaps ansible-playbook's import of Ansible.
+        try:
+            sweep_dead_runs(self.ui.say, self.ui.error, exclude=(self.run_dir,))
+        except Exception as exc:  # noqa: BLE001 - a failed sweep of other runs must not stop this one
+            self.ui.error(f"==> Cleanup of a dead run failed: {exc}")
 
     def _check(self):
         parsed, opts, ui = self.parsed, self.opts, self.ui
@@ -189,7 +199,7 @@ def _run_builds(parsed, run_dir, opts):
         color=opts["color"] and sys.stdout.isatty(), sensitive=(),
     )
     opts["plan-file"] = os.path.join(run_dir, PLAN_FILE_NAME)
-    validation = _Validation(parsed, opts, ui)
+    preparation = _Preparation(parsed, opts, ui, run_dir, gate=os.path.join(run_dir, "swept"))
     interrupted = _Interrupted(run_dir)
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
@@ -202,9 +212,6 @@ def _run_builds(parsed, run_dir, opts):
     process_tree.write_guard_launcher(os.path.join(run_dir, "bin"))
     run_ledger = ledger.Ledger(os.path.join(run_dir, "ledger.jsonl"))
     _no_pty_close_delay()
-    # Started only now: its imports would compete for the interpreter with the work above.
-    gate = os.path.join(run_dir, "swept")
-    sweeper = _sweep_dead_runs_meanwhile(ui, run_dir, gate, validation)
     runner = None
     try:
         if interrupted:
@@ -220,9 +227,9 @@ def _run_builds(parsed, run_dir, opts):
                 "cache": opts["cache"],
             },
             # --forks comes through the start gate, once the template says how many builds there are.
-            envvars=dict(_ansible_env(opts, run_dir), **{process_tree.START_GATE_ENV: gate}),
+            envvars=dict(_ansible_env(opts, run_dir), **{process_tree.START_GATE_ENV: preparation.gate}),
             cancel_callback=interrupted.cancel,
-            status_handler=validation.status_handler,
+            status_handler=preparation.status_handler,
             quiet=True,  # runner's own echo keeps the pty's carriage returns: print through PlaybookEcho
             event_handler=PlaybookEcho(keep_events=bool(opts["keep-artifacts"])),
             json_mode=False,
@@ -233,21 +240,20 @@ def _run_builds(parsed, run_dir, opts):
         # Signals from here on must not stop the sweep.
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
-        validation.finish()
+        preparation.finish()
         # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
         interrupted.stop_leftovers()
-        sweeper.join()
-        plan = validation.plan or {}
+        plan = preparation.plan or {}
         kept_at = None
-        if validation.plan is not None:
+        if preparation.plan is not None:
             kept_at = _keep_runner_artifacts(run_dir, opts["keep-artifacts"], plan.get("sensitive_values") or (), ui)
         _sweep_or_keep(run_ledger, run_dir, opts["on-error"], interrupted, ui)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if validation.error is not None:
-        raise validation.error  # a bug, not the template's fault: its traceback, after the cleanup
-    if validation.plan is None and not interrupted:
-        return validation.code
+    if preparation.error is not None:
+        raise preparation.error  # a bug, not the template's fault: its traceback, after the cleanup
+    if preparation.plan is None and not interrupted:
+        return preparation.code
     if runner is not None and runner.status == "successful" and not interrupted:
         return 0
     if kept_at:
@@ -259,29 +265,6 @@ def _run_builds(parsed, run_dir, opts):
     if death:
         ui.error(death)
     return 1
-
-
-def _sweep_dead_runs_meanwhile(ui, run_dir, gate, validation):
-    """Sweep what runs killed or crashed before this one left behind, in a thread, then open ``gate``
-    once ``validation`` has its verdict.
-
-    The sweep (≈0.1–0.3 s, most of it importing the Docker SDK) used to delay ansible-playbook's
-    start; now it overlaps ansible-playbook's own import of Ansible, which waits at ``gate`` before
-    it runs a task, so no build starts while a leftover may still hold a name it needs.
-    """
-
-    def sweep():
-        try:
-            sweep_dead_runs(ui.say, ui.error, exclude=(run_dir,))
-        except Exception as exc:  # noqa: BLE001 - a failed sweep of other runs must not stop this one
-            ui.error(f"==> Cleanup of a dead run failed: {exc}")
-        finally:
-            validation.done.wait()
-            process_tree.open_start_gate(gate, **validation.gate_settings())
-
-    thread = threading.Thread(target=sweep, name="cattle-sweep-dead-runs", daemon=True)
-    thread.start()
-    return thread
 
 
 def _keep_runner_artifacts(run_dir, keep_dir, sensitive, ui):
