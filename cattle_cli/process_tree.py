@@ -228,12 +228,41 @@ def wait_for_start_gate(environ=None):
         return json.load(handle)
 
 
+class _LocalConnectionOnly:
+    """Stands in for ``connection_loader`` in ``ansible.executor.playbook_executor``, whose one use of
+    it is to import every connection plugin of ansible-core before the first play, so that their
+    options are registered (winrm and psrp import pywinrm and pypsrp: ≈0.1 s of every start).
+    A plugin registers its options whenever it is loaded (as a collection's always does), and the
+    packer callback loads the connections the builds use once the plan is known
+    (``plugin_utils/preload.py``): this imports only ``local``, which every play here starts with."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def all(self, *args, **kwargs):
+        plugin = self._loader.get("local", class_only=True)  # as the plays' ``ansible_connection: local`` names it
+        return iter([plugin] if plugin is not None else [])
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+def load_only_the_local_connection():
+    """Make ansible-playbook (this process) skip its import of every connection plugin at start."""
+    from ansible.executor import playbook_executor
+
+    loader = getattr(playbook_executor, "connection_loader", None)
+    if loader is not None and not isinstance(loader, _LocalConnectionOnly):
+        playbook_executor.connection_loader = _LocalConnectionOnly(loader)
+
+
 def _playbook_main(argv):
     from ansible.cli.playbook import main
 
     settings = wait_for_start_gate()
     if settings["abort"]:
         return 0  # the template was not valid: cattle says why
+    load_only_the_local_connection()
     sys.argv = list(argv) + list(settings["arguments"])
     return main()
 

@@ -241,7 +241,7 @@ class CallbackModule(CallbackBase):
         except (PlanError, KeyError):
             return
         self.ui.sensitive = plan.sensitive_values
-        preload_build_plugins(plan)
+        preload_build_plugins(plan, cached={build.get("name") for build in res.get("builds") or [] if build.get("cache")})
 
     # Ansible's own chatter has no place in Packer-style output.
     def v2_playbook_on_task_start(self, task, is_conditional):

@@ -14,18 +14,39 @@ from __future__ import annotations
 
 from ansible.plugins.loader import action_loader, connection_loader, filter_loader, test_loader
 
+from ansible_collections.cattle.images.plugins.module_utils.communicator import CommunicatorError, communicator_type
 from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError
 from ansible_collections.cattle.images.plugins.plugin_utils.common import component_plugin
 
-# The build host's connection, per builder type, where it is not one of ansible-core's own
-# (those are loaded by ansible-playbook already).
+# The build host's connection, per builder type, where the builder sets it itself.
 BUILDER_CONNECTIONS = {"docker": "community.docker.docker_api"}
 # Builder types whose launch/capture/cleanup run as an action plugin of cattle.images.
 BUILDER_ACTIONS = {"docker": "cattle.images.docker"}
+# The other builders' connection, by communicator: ansible-core's own. Plain ansible-playbook has
+# loaded all of those already; ``cattle build`` starts it without them (pywinrm alone takes 0.1 s
+# to import: ``cattle_cli.process_tree.load_only_the_local_connection``).
+COMMUNICATOR_CONNECTIONS = {"ssh": "ansible.builtin.ssh", "winrm": "ansible.builtin.winrm"}
 
 
-def build_plugins(plan):
-    """``(action plugin names, connection plugin names)`` that the builds of ``plan`` run."""
+def _communicator(build):
+    try:
+        return communicator_type(build.config)
+    except CommunicatorError:
+        return None
+
+
+# Provisioners that run on the controller: they run even when the step cache has every layer.
+LOCAL_STEPS = frozenset(("shell-local", "breakpoint"))
+
+
+def build_plugins(plan, cached=()):
+    """``(action plugin names, connection plugin names)`` that the builds of ``plan`` run.
+
+    For the builds named in ``cached`` (docker builds with the step cache), only the local steps'
+    actions: the others may all come from the cache, and a step that does run loads its action in
+    the one worker of its build's provision task. (The connection stays: every task on a build
+    host loads it, whatever it does.)
+    """
     actions = {"cattle.images.provision", "cattle.images.post_processors"}
     connections = set()
     for build in plan.builds:
@@ -33,21 +54,25 @@ def build_plugins(plan):
             actions.add(BUILDER_ACTIONS[build.type])
         if build.type in BUILDER_CONNECTIONS:
             connections.add(BUILDER_CONNECTIONS[build.type])
-        components = list(build.provisioners) + [entry for chain in build.post_processors for entry in chain]
+        elif _communicator(build) in COMMUNICATOR_CONNECTIONS:
+            connections.add(COMMUNICATOR_CONNECTIONS[_communicator(build)])
+        steps = [entry for entry in build.provisioners
+                 if build.name not in cached or isinstance(entry, dict) and entry.get("type") in LOCAL_STEPS]
+        components = steps + [entry for chain in build.post_processors for entry in chain]
         if build.error_cleanup_provisioner:
             components.append(build.error_cleanup_provisioner)
         actions.update(component_plugin(entry["type"]) for entry in components if isinstance(entry, dict) and entry.get("type"))
     return sorted(actions), sorted(connections)
 
 
-def preload_build_plugins(plan):
+def preload_build_plugins(plan, cached=()):
     """Import the plugins ``plan``'s builds use; the names of those that loaded.
 
     Best effort: a plugin that cannot be loaded here is left to the task that needs it, which
     reports the problem in its own words.
     """
     try:
-        actions, connections = build_plugins(plan)
+        actions, connections = build_plugins(plan, cached)
     except (PlanError, AttributeError, TypeError):
         return []
     loaded = []

@@ -161,3 +161,29 @@ def test_the_start_gate_says_how_ansible_playbook_goes_on(tmp_path, monkeypatch,
     monkeypatch.setenv(process_tree.START_GATE_ENV, str(gate))
     assert process_tree._playbook_main(["ansible-playbook", "site.yml"]) == 0
     assert called_with == ([runs_with] if runs_with else [])
+
+
+START_WITH_LOCAL_ONLY = """
+import json, sys
+from cattle_cli import process_tree
+process_tree.load_only_the_local_connection()
+from ansible.plugins.loader import init_plugin_loader
+init_plugin_loader([])
+from ansible.executor import playbook_executor
+loaded = [plugin._load_name for plugin in playbook_executor.connection_loader.all(class_only=True)]
+# What ansible-playbook's own connection_loader still does, as everything but that start does.
+ssh = playbook_executor.connection_loader.get("ssh", class_only=True)
+print(json.dumps({"loaded": loaded, "winrm": "winrm" in sys.modules, "ssh": ssh._load_name}))
+"""
+
+
+def test_ansible_playbook_starts_with_only_the_local_connection(tmp_path):
+    # In a process of its own: Ansible's plugin loader is process-wide state.
+    import json
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", START_WITH_LOCAL_ONLY], capture_output=True, text=True, check=True)
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert len(report["loaded"]) == 1 and report["loaded"][0].endswith("local")
+    assert report["winrm"] is False  # pywinrm is installed: ansible-core's preload would have imported it
+    assert report["ssh"].endswith("ssh")

@@ -24,12 +24,27 @@ def test_the_plugins_of_every_build_and_step(tmp_path):
         "cattle.images.docker", "cattle.images.docker_tag", "cattle.images.file", "cattle.images.manifest",
         "cattle.images.post_processors", "cattle.images.provision", "cattle.images.shell", "cattle.images.shell_local",
     ])
-    assert connections == ["community.docker.docker_api"]  # qemu's ssh is ansible-core's, loaded already
+    assert connections == ["ansible.builtin.ssh", "community.docker.docker_api"]
 
 
-def test_no_docker_build_no_docker_connection(tmp_path):
+def test_a_build_with_the_step_cache_leaves_its_container_steps_to_its_provision_worker(tmp_path):
+    plan = load_plan(write_plan(
+        tmp_path,
+        build("cached", type_="docker", provisioners=[provisioner("shell"), provisioner("shell-local"), provisioner("file")]),
+        build("plain", type_="docker", provisioners=[provisioner("ansible")]),
+    ))
+    actions, connections = build_plugins(plan, cached={"cached"})
+    assert "cattle.images.shell_local" in actions and "cattle.images.ansible" in actions
+    assert "cattle.images.shell" not in actions and "cattle.images.file" not in actions
+    assert connections == ["community.docker.docker_api"]  # every task on the build host loads it
+
+
+def test_other_builders_get_ansible_core_s_connection_of_their_communicator(tmp_path):
     plan = load_plan(write_plan(tmp_path, build("vm", type_="qemu")))
-    assert build_plugins(plan) == (["cattle.images.post_processors", "cattle.images.provision"], [])
+    assert build_plugins(plan) == (["cattle.images.post_processors", "cattle.images.provision"], ["ansible.builtin.ssh"])
+    plan = load_plan(write_plan(tmp_path, build("win", type_="amazon-ebs", config={"communicator": "winrm"}),
+                                build("none", type_="null", config={"communicator": "none"})))
+    assert build_plugins(plan)[1] == ["ansible.builtin.winrm"]
 
 
 PRELOAD = """
