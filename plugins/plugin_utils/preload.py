@@ -25,7 +25,10 @@ BUILDER_ACTIONS = {"docker": "cattle.images.docker"}
 # The other builders' connection, by communicator: ansible-core's own. Plain ansible-playbook has
 # loaded all of those already; ``cattle build`` starts it without them (pywinrm alone takes 0.1 s
 # to import: ``cattle_cli.process_tree.load_only_the_local_connection``).
-COMMUNICATOR_CONNECTIONS = {"ssh": "ansible.builtin.ssh", "winrm": "ansible.builtin.winrm"}
+# By the short names the communicator sets as ansible_connection: loaded first under its FQCN, a
+# plugin's module would be named ansible_collections.ansible.builtin…, not ansible.plugins.connection…
+# as ansible-playbook's own preload names it (plugin_utils/streaming.py tells ssh by its module).
+COMMUNICATOR_CONNECTIONS = {"ssh": "ssh", "winrm": "winrm"}
 
 
 def _communicator(build):

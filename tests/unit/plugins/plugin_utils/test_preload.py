@@ -24,7 +24,7 @@ def test_the_plugins_of_every_build_and_step(tmp_path):
         "cattle.images.docker", "cattle.images.docker_tag", "cattle.images.file", "cattle.images.manifest",
         "cattle.images.post_processors", "cattle.images.provision", "cattle.images.shell", "cattle.images.shell_local",
     ])
-    assert connections == ["ansible.builtin.ssh", "community.docker.docker_api"]
+    assert connections == ["community.docker.docker_api", "ssh"]
 
 
 def test_a_build_with_the_step_cache_leaves_its_container_steps_to_its_provision_worker(tmp_path):
@@ -41,10 +41,10 @@ def test_a_build_with_the_step_cache_leaves_its_container_steps_to_its_provision
 
 def test_other_builders_get_ansible_core_s_connection_of_their_communicator(tmp_path):
     plan = load_plan(write_plan(tmp_path, build("vm", type_="qemu")))
-    assert build_plugins(plan) == (["cattle.images.post_processors", "cattle.images.provision"], ["ansible.builtin.ssh"])
+    assert build_plugins(plan) == (["cattle.images.post_processors", "cattle.images.provision"], ["ssh"])
     plan = load_plan(write_plan(tmp_path, build("win", type_="amazon-ebs", config={"communicator": "winrm"}),
                                 build("none", type_="null", config={"communicator": "none"})))
-    assert build_plugins(plan)[1] == ["ansible.builtin.winrm"]
+    assert build_plugins(plan)[1] == ["winrm"]
 
 
 PRELOAD = """
