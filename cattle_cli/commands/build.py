@@ -241,6 +241,10 @@ def _run_builds(parsed, run_dir, opts):
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
         preparation.finish()
+        if not interrupted:
+            # The build containers removed in the background as the builds ended (the playbook's sweep
+            # play, which would wait for them, is left to this command): let them finish.
+            run_ledger.wait_for_releases()
         # Ansible's workers outlive a cancelled ansible-playbook: stop them before sweeping.
         interrupted.stop_leftovers()
         plan = preparation.plan or {}
