@@ -8,7 +8,9 @@ swept afterwards: ansible-playbook skips ``always`` on signals, this wrapper doe
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -113,6 +115,7 @@ class _Preparation:
     def __init__(self, parsed, opts, ui, run_dir, gate):
         self.parsed, self.opts, self.ui, self.run_dir, self.gate = parsed, opts, ui, run_dir, gate
         self.plan = None
+        self.playbook_arguments = []
         self.code = None  # the exit status when there is nothing to build
         self.error = None
         self._thread = None
@@ -171,6 +174,7 @@ class _Preparation:
         from ansible_collections.cattle.images.plugins.module_utils.plan import write_plan
 
         write_plan(plan, os.path.dirname(self.opts["plan-file"]))
+        self.playbook_arguments = _planned_run(self.opts["plan-file"], self.run_dir, opts)
         ui.sensitive = plan.get("sensitive_values", ())
         # Say what is starting now: Ansible takes a moment before the first build line.
         if opts["debug"]:
@@ -186,7 +190,41 @@ class _Preparation:
         if self.plan is None:
             return {"abort": True}
         forks = ansible_forks(self.opts["parallel-builds"], self.opts["debug"], len(self.plan["builds"]))
-        return {"arguments": ["--forks", str(forks)]}
+        return {"arguments": ["--forks", str(forks), *self.playbook_arguments]}
+
+
+# Build names that ansible-core's inventory takes as they are (no port, no range, no pattern).
+_PLAIN_HOST_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _planned_run(plan_file, run_dir, opts):
+    """ansible-playbook's arguments that hand it this run's plan: the ``cattle_plan`` its plan task
+    would register (``-e``) and a host per build in the group ``cattle_builds`` (``-i``), so that
+    the playbook's first play has nothing left to do (it ends at once: two tasks less per run).
+
+    None of it when a build's name is not a plain host name (``web:8080``, ``node[1:2]``): the
+    inventory would read a port or a range there, where ``add_host`` is told not to.
+    """
+    from ansible_collections.cattle.images.plugins.module_utils.plan import build_entries, load_plan
+
+    plan = load_plan(plan_file)
+    if not all(_PLAIN_HOST_NAME.fullmatch(build.name) for build in plan.builds):
+        return []
+    ledger_file = os.path.join(run_dir, "ledger.jsonl")
+    builds = build_entries(plan, plan_file, ledger_file, opts["force"], opts["on-error"], opts["debug"], opts["cache"])
+    cattle_plan = {"changed": False, "run_dir": run_dir, "owns_run_dir": False, "ledger": ledger_file,
+                   "plan_file": plan_file, "job_started": time.time(), "builds": builds}
+    hosts = {build["name"]: {"cattle_build": build, "ansible_connection": "local",
+                             "ansible_python_interpreter": "{{ ansible_playbook_python }}"} for build in builds}
+    arguments = []
+    for name, content, flag in (("planned.json", {"cattle_plan": cattle_plan}, "-e"),
+                                ("inventory.yml", {"cattle_builds": {"hosts": hosts}}, "-i")):
+        path = os.path.join(run_dir, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(content, handle)  # JSON is YAML too: the inventory's yaml plugin reads it
+        arguments += [flag, f"@{path}" if flag == "-e" else path]
+    return arguments
 
 
 def _run_builds(parsed, run_dir, opts):

@@ -8,41 +8,16 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-import uuid
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cattle.images.plugins.module_utils.ledger import RUN_DIR_PREFIX, claim_run_dir
-from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, load_plan, write_plan
+from ansible_collections.cattle.images.plugins.module_utils.plan import PlanError, build_entries, load_plan, write_plan
 from ansible_collections.cattle.images.plugins.module_utils.template import TemplateErrors, load_template
 
 ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
-
-
-def build_entries(plan, plan_file, ledger, force, on_error, debug, cache=False):
-    """The small, secret-free per-build facts the build play needs (``plan``: a loaded Plan).
-
-    ``cache``: the run asked for the step cache (``-cache``); a docker builder may also ask
-    with ``cache: true``. Other builders have no step cache.
-    """
-    entries = []
-    for build in plan.builds:
-        entries.append({
-            "name": build.name,
-            "type": build.type,
-            "id": uuid.uuid4().hex[:12],
-            "plan_file": plan_file,
-            "ledger": ledger,
-            "force": force,
-            "on_error": on_error,
-            "debug": debug,
-            "cache": build.type == "docker" and bool(cache or build.config.get("cache")),
-            "run_uuid": plan.run_uuid,
-            "steps": [{"index": i, "type": p["type"]} for i, p in enumerate(build.provisioners)],
-        })
-    return entries
 
 
 class ActionModule(ActionBase):

@@ -144,13 +144,7 @@ class CallbackModule(CallbackBase):
         host = result._host.get_name()
         action = result._task.action
         if action == "cattle.images.plan":
-            self._load_plan(res)
-            for build in res.get("builds", []):
-                self.build_started[build["name"]] = time.time()
-                self.build_names.append(build["name"])
-            if self.get_option("intro") and self._color():
-                self.ui.color_intro(self.build_names)
-            self.ui.set_builds(self.build_names)
+            self._planned(res)
             return
         if action == "cattle.images.post_processors" and self._is_build(host):
             self.artifacts[host] = res.get("artifacts") or []
@@ -211,6 +205,24 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_play_start(self, play):
         self._finish_failing()
+        if not self.build_names:
+            # cattle build hands the playbook the plan task's result as an extra var, and no plan task runs.
+            try:
+                planned = play.get_variable_manager().extra_vars.get("cattle_plan")
+            except AttributeError:
+                planned = None
+            if isinstance(planned, dict) and planned.get("builds"):
+                self._planned(planned)
+
+    def _planned(self, res):
+        """The plan task's result (or cattle build's stand-in for it) is in: the builds start."""
+        self._load_plan(res)
+        for build in res.get("builds", []):
+            self.build_started[build["name"]] = time.time()
+            self.build_names.append(build["name"])
+        if self.get_option("intro") and self._color():
+            self.ui.color_intro(self.build_names)
+        self.ui.set_builds(self.build_names)
 
     def v2_playbook_on_stats(self, stats):
         self._finish_failing()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import uuid
 
 from ansible_collections.cattle.images.plugins.module_utils.errors import CattleError
 
@@ -199,3 +200,27 @@ def read_plan_config(path, build_name, builder_type):
     plan = load_plan(path)
     build = plan.build(build_name, builder_type)
     return copy.deepcopy(build.config), plan.raw.get("cwd"), list(plan.raw.get("sensitive_values") or [])
+
+
+def build_entries(plan, plan_file, ledger, force, on_error, debug, cache=False):
+    """The small, secret-free per-build facts the build play needs (``plan``: a loaded Plan).
+
+    ``cache``: the run asked for the step cache (``-cache``); a docker builder may also ask
+    with ``cache: true``. Other builders have no step cache.
+    """
+    entries = []
+    for build in plan.builds:
+        entries.append({
+            "name": build.name,
+            "type": build.type,
+            "id": uuid.uuid4().hex[:12],
+            "plan_file": plan_file,
+            "ledger": ledger,
+            "force": force,
+            "on_error": on_error,
+            "debug": debug,
+            "cache": build.type == "docker" and bool(cache or build.config.get("cache")),
+            "run_uuid": plan.run_uuid,
+            "steps": [{"index": i, "type": p["type"]} for i, p in enumerate(build.provisioners)],
+        })
+    return entries
