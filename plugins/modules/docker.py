@@ -66,10 +66,10 @@ options:
       - Layers are images tagged C(cattle-cache:<key>) whose commit comment holds their metadata (no labels, so
         nothing reaches the built image); see C(cattle cache list). Steps whose inputs no key covers run uncached.
       - With O(state=captured), a commit made while the container held exactly the build's last layer is kept,
-        tagged C(cattle-cache:image-<key>) (the key covers the layers and O(changes)-like commit settings); a later
+        tagged C(cattle-cache:image-<key>) (the key covers the layers and the commit's C(changes), C(author) and C(message)); a later
         build reaching the same layer with the same settings gets that image as its artifact instead of a new commit.
       - With O(reuse_leading_steps), when every provisioner is cached and so is that image, the launch creates no
-        container (RV(source.container_id) is null); the step cache creates it if a step must run after all.
+        container (C(container_id) in RV(source) is null); the step cache creates it if a step must run after all.
     type: bool
     default: false
   background:

@@ -101,3 +101,28 @@ def test_a_step_that_loses_the_source_names_why_not_the_loop(callback):
     assert lines[-1] == "==> docker: Failed to connect to the host via ssh: Connection refused"
     module.v2_runner_on_unreachable(event("docker", "ansible.builtin.ping", {"unreachable": True, "msg": "gone"}))
     assert lines[-1] == "==> docker: gone"
+
+
+def test_a_plan_handed_over_by_cattle_build_starts_the_builds_at_the_first_play(tmp_path):
+    # cattle build passes the plan task's result as the extra var cattle_plan; no plan task runs.
+    plan = write_plan(tmp_path, build("docker"))
+    module = CallbackModule()
+    lines = []
+    module.ui = PackerUI(write=lines.append, color=False)
+    module.get_option = {"intro": False, "color": False}.get
+    extra_vars = {"cattle_plan": {"plan_file": str(plan), "builds": [{"name": "docker", "cache": False}]}}
+    play = SimpleNamespace(get_variable_manager=lambda: SimpleNamespace(extra_vars=extra_vars))
+    module.v2_playbook_on_play_start(play)
+    assert module.build_names == ["docker"] and module._is_build("docker")
+    module.v2_playbook_on_play_start(play)  # the next plays find the builds started already
+    assert module.build_names == ["docker"]
+    module.v2_runner_on_ok(event("docker", "cattle.images.post_processors", {"artifacts": []}))
+    assert any(line.startswith("Build 'docker' finished after ") for line in lines)
+
+
+def test_a_play_without_a_handed_over_plan_starts_nothing(tmp_path):
+    module = CallbackModule()
+    module.ui = PackerUI(write=[].append, color=False)
+    module.get_option = {"intro": False, "color": False}.get
+    module.v2_playbook_on_play_start(SimpleNamespace(get_variable_manager=lambda: SimpleNamespace(extra_vars={})))
+    assert module.build_names == []

@@ -216,8 +216,7 @@ def test_the_final_key_covers_the_layers_and_what_the_commit_adds():
     ({"broken": True}, False),
     ({"running": 3}, False),
 ])
-def test_the_capture_takes_the_final_image_only_for_the_state_it_was_committed_from(world, monkeypatch, changes,
-                                                                                     reused):
+def test_the_capture_takes_the_final_image_only_for_its_state(world, monkeypatch, changes, reused):
     state = dict(cache.load_state(world["state_file"]), current_key="k3", current_image="sha256:l3",
                  container_at="sha256:l3")
     state.update(changes)
