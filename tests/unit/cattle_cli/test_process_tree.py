@@ -187,3 +187,31 @@ def test_ansible_playbook_starts_with_only_the_local_connection(tmp_path):
     assert len(report["loaded"]) == 1 and report["loaded"][0].endswith("local")
     assert report["winrm"] is False  # pywinrm is installed: ansible-core's preload would have imported it
     assert report["ssh"].endswith("ssh")
+
+
+def test_the_collection_routing_is_parsed_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from ansible.utils.collection_loader import _collection_finder, _collection_meta
+
+    parsed = []
+    original = _collection_meta._meta_yml_to_dict
+    monkeypatch.setattr(_collection_meta, "_meta_yml_to_dict",
+                        lambda data, content_id: parsed.append(content_id) or original(data, content_id))
+    monkeypatch.setattr(_collection_finder, "_meta_yml_to_dict", _collection_meta._meta_yml_to_dict)
+    process_tree.cache_collection_routing(str(tmp_path / "routing"))
+    cached = _collection_finder._meta_yml_to_dict
+    assert cached is _collection_meta._meta_yml_to_dict and cached.cattle_cached
+    process_tree.cache_collection_routing(str(tmp_path / "elsewhere"))  # once only
+    assert _collection_finder._meta_yml_to_dict is cached
+
+    runtime = b"plugin_routing:\n  modules:\n    old:\n      redirect: ns.coll.new\n"
+    expected = {"plugin_routing": {"modules": {"old": {"redirect": "ns.coll.new"}}}}
+    assert cached(runtime, ("ns.coll", "runtime.yml")) == expected
+    assert cached(runtime, ("ns.coll", "runtime.yml")) == expected
+    assert parsed == [("ns.coll", "runtime.yml")]  # the second time came from the cache
+    [entry] = os.listdir(tmp_path / "routing")
+    assert entry.endswith(".json") and (tmp_path / "routing" / entry).stat().st_mode & 0o777 == 0o600
+    # A changed file is another key; a broken cache entry is parsed again.
+    assert cached(runtime + b"action_groups: {}\n", ("ns.coll", "runtime.yml"))["action_groups"] == {}
+    (tmp_path / "routing" / entry).write_text("{not json")
+    assert cached(runtime, ("ns.coll", "runtime.yml")) == expected
+    assert len(parsed) == 3
