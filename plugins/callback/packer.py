@@ -89,6 +89,7 @@ class CallbackModule(CallbackBase):
         self.build_names = []
         self.live = None
         self.failing = set()  # failed builds whose cleanup is still printing
+        self.failed_provisioning = set()  # builds whose provisioner failed
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
@@ -169,6 +170,8 @@ class CallbackModule(CallbackBase):
             self._show_ui(host, res)
         if ignore_errors:
             return
+        if result._task.action == "cattle.images.provision":
+            self.failed_provisioning.add(host)
         msg = res.get("msg") or res.get("stderr") or json.dumps(res, default=str)[:2000]
         if self._is_build(host):
             if result._task.action == "cattle.images.post_processors":
@@ -178,8 +181,10 @@ class CallbackModule(CallbackBase):
                 self.ui.emit(host, "error", msg)
                 self._finish(host)
             elif result._task.action == "ansible.builtin.fail":
-                # Packer prints "Build '…' errored" after the cleanup's lines: wait for the end.
-                self.ui.emit(host, "error", msg)
+                # Packer says a failed step's error (launch, capture) as the step ends, but not a
+                # failed provisioner's: that one is only in "Build '…' errored", after the cleanup.
+                if host not in self.failed_provisioning:
+                    self.ui.emit(host, "error", msg)
                 self.failing.add(host)
         else:
             self.ui.error(msg)

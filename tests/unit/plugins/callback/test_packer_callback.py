@@ -33,17 +33,32 @@ def callback(tmp_path):
 
 def test_a_failed_build_ends_after_its_cleanup(callback):
     module, lines = callback
-    module.v2_runner_on_failed(event("docker", "ansible.builtin.fail", {"msg": "Script exited with 3"}))
+    module.v2_runner_on_failed(event("docker", "ansible.builtin.fail", {"msg": "Unable to start the container"}))
     module.v2_runner_on_ok(event("docker", "cattle.images.docker",
                                  {"ui": [["say", "Killing the container: 4d6e"]]}))
     assert not any(line.startswith("Build 'docker'") for line in lines)
     module.v2_runner_on_skipped(event("docker", "ansible.builtin.debug", {"skipped": True},
                                       {"cattle_build_over": True}))
-    assert lines[0] == "==> docker: Script exited with 3"
+    assert lines[0] == "==> docker: Unable to start the container"  # as Packer says a failed launch's error
     assert lines[1] == "==> docker: Killing the container: 4d6e"
-    assert lines[2].startswith("Build 'docker' errored after ") and lines[2].endswith(": Script exited with 3")
+    assert lines[2].startswith("Build 'docker' errored after ") and lines[2].endswith(": Unable to start the container")
     module.v2_playbook_on_stats(None)
     assert sum(line.startswith("Build 'docker'") for line in lines) == 1
+
+
+def test_a_failed_provisioner_s_error_is_said_only_when_the_build_errors(callback):
+    # Packer 1.6.6: "Provisioning step had errors: …", the cleanup's lines, then "Build '…' errored after …: <error>".
+    module, lines = callback
+    failed_provisioner = {"msg": "One or more items failed", "results": [{"failed": True}]}
+    module.v2_runner_on_failed(event("docker", "cattle.images.provision", failed_provisioner))
+    module.v2_runner_on_failed(event("docker", "cattle.images.provision", {"msg": "cleanup failed"}),
+                               ignore_errors=True)  # the error-cleanup provisioner
+    module.v2_runner_on_failed(event("docker", "ansible.builtin.fail", {"msg": "Script exited with 3"}))
+    module.v2_runner_on_ok(event("docker", "cattle.images.docker", {"ui": [["say", "Killing the container: 4d6e"]]}))
+    module.v2_runner_on_skipped(event("docker", "ansible.builtin.debug", {"skipped": True}, {"cattle_build_over": True}))
+    assert lines[0] == "==> docker: Killing the container: 4d6e"
+    assert lines[1].startswith("Build 'docker' errored after ") and lines[1].endswith(": Script exited with 3")
+    assert not any(line == "==> docker: Script exited with 3" for line in lines)
 
 
 def test_a_failed_build_whose_cleanup_failed_still_ends(callback):
