@@ -75,7 +75,7 @@ PLAYBOOK = """
             tasks_from: capture
         - name: report
           ansible.builtin.copy:
-            content: "{{ {'raw': raw.stdout, 'probe': probe.lines, 'artifact': cattle_artifact, 'source': cattle_source,
+            content: "{{ {'raw': raw.stdout, 'probe': probe.lines, 'artifact': cattle_captured.artifact, 'source': cattle_source,
                          'connection': ansible_connection, 'user': ansible_user | default('')} | to_json }}"
             dest: "{{ workdir }}/{{ inventory_hostname }}.json"
           delegate_to: localhost
