@@ -256,52 +256,141 @@ def load_only_the_local_connection():
         playbook_executor.connection_loader = _LocalConnectionOnly(loader)
 
 
+def _user_cache(name):
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "cattle-images", name)
+
+
+def _parsed_through_cache(directory, data, parse):
+    """``parse()``, the parsed form of the YAML bytes ``data``, kept as JSON in ``directory`` under a
+    hash of ``data``: a changed file is parsed again. Only what JSON gives back unchanged is kept,
+    and any problem with the cache falls back to parsing."""
+    import hashlib
+
+    path = os.path.join(directory, hashlib.sha256(data).hexdigest() + ".json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        pass
+    parsed = parse()
+    try:
+        text = json.dumps(parsed)
+        if json.loads(text) == parsed:  # no tuples, dates or non-string keys lost on the way
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            partial = f"{path}.{os.getpid()}.partial"
+            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(partial, path)
+    except (OSError, TypeError, ValueError):
+        pass  # no cache: slower, still correct
+    return parsed
+
+
 def cache_collection_routing(directory=None):
     """Keep the collection loader's parsed ``meta/runtime.yml`` files as JSON in the user's cache.
 
     The first import of an ``ansible.*`` module that ansible-playbook has not loaded yet makes the
     collection loader read ansible-core's own routing table (``ansible_builtin_runtime.yml``,
     370 KB of YAML: ≈0.08 s with libyaml) in every run. Its converter is there to be replaced, and
-    is handed an id "to allow other implementations to cache the output": this one keys the cache
-    by a hash of the YAML itself, so a changed file is parsed again. Any problem with the cache
-    falls back to parsing.
+    is handed an id "to allow other implementations to cache the output".
     """
-    import hashlib
-
     from ansible.utils.collection_loader import _collection_finder, _collection_meta
 
     parse = _collection_meta._meta_yml_to_dict
     if getattr(parse, "cattle_cached", False):
         return
-    if directory is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        directory = os.path.join(base, "cattle-images", "collection-routing")
+    directory = directory or _user_cache("collection-routing")
 
     def cached(yaml_string_data, content_id):
         data = yaml_string_data if isinstance(yaml_string_data, bytes) else str(yaml_string_data).encode("utf-8")
-        path = os.path.join(directory, hashlib.sha256(data).hexdigest() + ".json")
-        try:
-            with open(path, encoding="utf-8") as handle:
-                return json.load(handle)
-        except (OSError, ValueError):
-            pass
-        routing = parse(yaml_string_data, content_id)
-        try:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            partial = f"{path}.{os.getpid()}.partial"
-            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
-                json.dump(routing, handle)
-            os.replace(partial, path)
-        except (OSError, TypeError, ValueError):
-            pass  # no cache: slower, still correct
-        return routing
+        return _parsed_through_cache(directory, data, lambda: parse(yaml_string_data, content_id))
 
     cached.cattle_cached = True
     _collection_meta._meta_yml_to_dict = cached
     _collection_finder._meta_yml_to_dict = cached
 
 
+def cache_config_definitions(directory=None):
+    """Keep ansible-core's parsed configuration definitions as JSON in the user's cache.
+
+    ``ansible.constants`` reads them (``ansible/config/base.yml``, 90 KB of YAML: ≈0.02 s) at every
+    start, before anything else can run. Call this before anything imports ``ansible.constants``;
+    a file that cannot be read is left to ansible-core, which says what is wrong.
+    """
+    from ansible.config import manager
+
+    read = manager.ConfigManager._read_config_yaml_file
+    if getattr(read, "cattle_cached", False):
+        return
+    directory = directory or _user_cache("config-definitions")
+
+    def cached(config_manager, yml_file):
+        try:
+            with open(yml_file, "rb") as handle:
+                data = handle.read()
+        except (OSError, TypeError):
+            return read(config_manager, yml_file)
+        return _parsed_through_cache(directory, data, lambda: read(config_manager, yml_file))
+
+    cached.cattle_cached = True
+    cached.__wrapped__ = read
+    manager.ConfigManager._read_config_yaml_file = cached
+
+
+def cache_collection_bytecode(directory=None):
+    """Keep the code of the collections' Python modules, compiled, in the user's cache.
+
+    ansible-core's collection loader compiles a collection's module from its source at every
+    import and keeps no bytecode (``_AnsibleCollectionPkgLoaderBase.get_code``): the plugins and
+    module_utils of cattle.images and community.docker that each build loads cost ≈0.07 s of
+    compiling in every run. The code is kept marshalled, as Python keeps its own, under a hash of
+    the interpreter's bytecode version, the file name and the source: a changed file compiles again.
+    """
+    import hashlib
+    import importlib.util
+    import marshal
+
+    from ansible.utils.collection_loader import _collection_finder
+
+    loader_class = _collection_finder._AnsibleCollectionPkgLoaderBase
+    if getattr(loader_class.get_code, "cattle_cached", False):
+        return
+    directory = directory or _user_cache("collection-bytecode")
+
+    def get_code(self, fullname):
+        if self._compiled_code:
+            return self._compiled_code
+        filename = self.get_filename(fullname) or "<string>"
+        source = self.get_source(fullname)
+        if source is None:
+            return None  # a synthetic package: no code at all, as ansible-core returns
+        data = source if isinstance(source, bytes) else source.encode("utf-8")
+        key = hashlib.sha256(importlib.util.MAGIC_NUMBER + filename.encode("utf-8", "surrogateescape") + b"\0" + data)
+        path = os.path.join(directory, key.hexdigest())
+        try:
+            with open(path, "rb") as handle:
+                code = marshal.loads(handle.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            code = compile(source, filename, "exec", flags=0, dont_inherit=True)
+            try:
+                os.makedirs(directory, mode=0o700, exist_ok=True)
+                partial = f"{path}.{os.getpid()}.partial"
+                with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+                    handle.write(marshal.dumps(code))
+                os.replace(partial, path)
+            except (OSError, ValueError):
+                pass  # no cache: slower, still correct
+        self._compiled_code = code
+        return code
+
+    get_code.cattle_cached = True
+    get_code.__wrapped__ = loader_class.get_code
+    loader_class.get_code = get_code
+
+
 def _playbook_main(argv):
+    cache_config_definitions()
     from ansible.cli.playbook import main
 
     settings = wait_for_start_gate()
@@ -309,6 +398,7 @@ def _playbook_main(argv):
         return 0  # the template was not valid: cattle says why
     load_only_the_local_connection()
     cache_collection_routing()
+    cache_collection_bytecode()
     sys.argv = list(argv) + list(settings["arguments"])
     return main()
 

@@ -14,7 +14,13 @@ import datetime
 import re
 import time
 
-from ansible_collections.cattle.images.plugins.module_utils.template.runtime import mask
+
+def mask(text, values):
+    """``template.runtime.mask``, imported at the first use: the template package is not needed
+    before then (``cattle build`` starts ansible-playbook first, then validates the template)."""
+    from ansible_collections.cattle.images.plugins.module_utils.template.runtime import mask as runtime_mask
+
+    return runtime_mask(text, values)
 
 COLORS = (32, 36, 35, 33, 34)  # green, cyan, magenta, yellow, blue: Packer cycles through these
 ERROR_COLOR = 31

@@ -124,6 +124,7 @@ def test_ansible_playbook_runs_nothing_before_the_start_gate_opens(tmp_path, mon
     monkeypatch.setitem(sys.modules, "ansible.cli.playbook", fake)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setenv(process_tree.START_GATE_ENV, str(gate))
+    applied = stub_start_caches(monkeypatch)
     opener = threading.Timer(0.3, process_tree.open_start_gate, args=(str(gate),))
     opener.start()
     try:
@@ -131,8 +132,20 @@ def test_ansible_playbook_runs_nothing_before_the_start_gate_opens(tmp_path, mon
     finally:
         opener.join()
     assert called_with_gate_open == [True]
+    # ansible-core's configuration definitions are cached before ansible.constants is imported.
+    assert applied == ["cache_config_definitions", "load_only_the_local_connection", "cache_collection_routing",
+                       "cache_collection_bytecode"]
     # Popped, so the workers and the commands they start do not inherit it.
     assert process_tree.START_GATE_ENV not in os.environ
+
+
+def stub_start_caches(monkeypatch):
+    """Record the start-up caches _playbook_main applies instead of patching ansible-core in this process."""
+    applied = []
+    for name in ("cache_config_definitions", "load_only_the_local_connection", "cache_collection_routing",
+                 "cache_collection_bytecode"):
+        monkeypatch.setattr(process_tree, name, lambda name=name: applied.append(name))
+    return applied
 
 
 def test_without_a_start_gate_ansible_playbook_starts_at_once(monkeypatch):
@@ -159,6 +172,7 @@ def test_the_start_gate_says_how_ansible_playbook_goes_on(tmp_path, monkeypatch,
     monkeypatch.setitem(sys.modules, "ansible.cli.playbook", fake)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setenv(process_tree.START_GATE_ENV, str(gate))
+    stub_start_caches(monkeypatch)
     assert process_tree._playbook_main(["ansible-playbook", "site.yml"]) == 0
     assert called_with == ([runs_with] if runs_with else [])
 
@@ -215,3 +229,81 @@ def test_the_collection_routing_is_parsed_once_then_read_from_the_cache(tmp_path
     (tmp_path / "routing" / entry).write_text("{not json")
     assert cached(runtime, ("ns.coll", "runtime.yml")) == expected
     assert len(parsed) == 3
+
+
+def test_what_json_cannot_give_back_unchanged_is_not_cached(tmp_path):
+    parsed = process_tree._parsed_through_cache(str(tmp_path), b"key: [1, 2]\n", lambda: {"key": (1, 2)})
+    assert parsed == {"key": (1, 2)}
+    assert not tmp_path.exists() or os.listdir(tmp_path) == []  # a tuple would come back a list
+
+
+def test_the_config_definitions_are_parsed_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from ansible.config import manager
+
+    parsed = []
+    original = getattr(manager.ConfigManager._read_config_yaml_file, "__wrapped__", manager.ConfigManager._read_config_yaml_file)
+    monkeypatch.setattr(manager.ConfigManager, "_read_config_yaml_file",
+                        lambda self, yml_file: parsed.append(yml_file) or original(self, yml_file))
+    process_tree.cache_config_definitions(str(tmp_path / "defs"))
+    cached = manager.ConfigManager._read_config_yaml_file
+    assert cached.cattle_cached
+    process_tree.cache_config_definitions(str(tmp_path / "elsewhere"))  # once only
+    assert manager.ConfigManager._read_config_yaml_file is cached
+
+    base = os.path.join(os.path.dirname(manager.__file__), "base.yml")
+    first = cached(None, base)
+    assert cached(None, base) == first and "DEFAULT_FORKS" in first
+    assert parsed == [base]  # the second time came from the cache
+    [entry] = os.listdir(tmp_path / "defs")
+    assert (tmp_path / "defs" / entry).stat().st_mode & 0o777 == 0o600
+    # A file that cannot be read is ansible-core's to report, in its own words.
+    with pytest.raises(Exception, match="Missing base YAML definition file"):
+        cached(None, str(tmp_path / "missing.yml"))
+
+
+def test_collection_code_is_compiled_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from ansible.utils.collection_loader import _collection_finder
+
+    loader_class = _collection_finder._AnsibleCollectionPkgLoaderBase
+    # As ansible-core has it (another test may have run ansible-playbook's start in this process).
+    monkeypatch.setattr(loader_class, "get_code", getattr(loader_class.get_code, "__wrapped__", loader_class.get_code))
+    process_tree.cache_collection_bytecode(str(tmp_path / "code"))
+    get_code = loader_class.get_code
+    assert get_code.cattle_cached
+    process_tree.cache_collection_bytecode(str(tmp_path / "elsewhere"))  # once only
+    assert loader_class.get_code is get_code
+
+    class Loader:
+        def __init__(self, source, filename="/collections/ns/coll/plugins/module_utils/thing.py"):
+            self._compiled_code, self.source, self.filename = None, source, filename
+
+        def get_filename(self, fullname):
+            return self.filename
+
+        def get_source(self, fullname):
+            return self.source
+
+    compiled = []
+    real_compile = compile
+    monkeypatch.setattr("builtins.compile", lambda *args, **kwargs: compiled.append(args[1]) or real_compile(*args, **kwargs))
+    source = b"ANSWER = 6 * 7\n"
+    for _ in range(2):
+        namespace = {}
+        code = get_code(Loader(source), "ansible_collections.ns.coll.plugins.module_utils.thing")
+        exec(code, namespace)  # noqa: S102 - the code just compiled from the source above
+        assert namespace["ANSWER"] == 42 and code.co_filename == "/collections/ns/coll/plugins/module_utils/thing.py"
+    assert compiled == ["/collections/ns/coll/plugins/module_utils/thing.py"]  # the second came from the cache
+    [entry] = os.listdir(tmp_path / "code")
+    assert (tmp_path / "code" / entry).stat().st_mode & 0o777 == 0o600
+    # A changed source, or the same source under another name, compiles again; so does a broken entry.
+    get_code(Loader(b"ANSWER = 1\n"), "x")
+    get_code(Loader(source, "/elsewhere/thing.py"), "x")
+    (tmp_path / "code" / entry).write_bytes(b"\x00broken")
+    namespace = {}
+    exec(get_code(Loader(source), "x"), namespace)  # noqa: S102 - as above
+    assert namespace["ANSWER"] == 42 and len(compiled) == 4
+    # A synthetic package has no code; a loader that compiled already keeps what it has.
+    assert get_code(Loader(None), "x") is None
+    done = Loader(source)
+    done._compiled_code = "kept"
+    assert get_code(done, "x") == "kept"
