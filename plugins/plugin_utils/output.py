@@ -22,6 +22,7 @@ def mask(text, values):
 
     return runtime_mask(text, values)
 
+
 COLORS = (32, 36, 35, 33, 34)  # green, cyan, magenta, yellow, blue: Packer cycles through these
 ERROR_COLOR = 31
 
