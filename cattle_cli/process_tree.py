@@ -346,6 +346,8 @@ def cache_collection_bytecode(directory=None):
     module_utils of cattle.images and community.docker that each build loads cost ≈0.07 s of
     compiling in every run. The code is kept marshalled, as Python keeps its own, under a hash of
     the interpreter's bytecode version, the file name and the source: a changed file compiles again.
+    As for Python's own, nothing is written when bytecode is not to be written (``-B``,
+    ``PYTHONDONTWRITEBYTECODE``).
     """
     import hashlib
     import importlib.util
@@ -373,6 +375,9 @@ def cache_collection_bytecode(directory=None):
                 code = marshal.loads(handle.read())
         except (OSError, ValueError, EOFError, TypeError):
             code = compile(source, filename, "exec", flags=0, dont_inherit=True)
+            if sys.dont_write_bytecode:  # PYTHONDONTWRITEBYTECODE, -B: read what is there, write nothing
+                self._compiled_code = code
+                return code
             try:
                 os.makedirs(directory, mode=0o700, exist_ok=True)
                 partial = f"{path}.{os.getpid()}.partial"

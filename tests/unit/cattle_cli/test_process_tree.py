@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -283,6 +284,7 @@ def test_collection_code_is_compiled_once_then_read_from_the_cache(tmp_path, mon
         def get_source(self, fullname):
             return self.source
 
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     compiled = []
     real_compile = compile
     monkeypatch.setattr("builtins.compile", lambda *args, **kwargs: compiled.append(args[1]) or real_compile(*args, **kwargs))
@@ -307,3 +309,11 @@ def test_collection_code_is_compiled_once_then_read_from_the_cache(tmp_path, mon
     done = Loader(source)
     done._compiled_code = "kept"
     assert get_code(done, "x") == "kept"
+    # Told not to write bytecode (PYTHONDONTWRITEBYTECODE), it reads what is there and writes nothing.
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    entries = sorted(os.listdir(tmp_path / "code"))
+    namespace = {}
+    exec(get_code(Loader(b"ANSWER = 2\n"), "x"), namespace)  # noqa: S102 - as above
+    assert namespace["ANSWER"] == 2 and sorted(os.listdir(tmp_path / "code")) == entries
+    exec(get_code(Loader(source), "x"), namespace)  # noqa: S102 - as above
+    assert namespace["ANSWER"] == 42 and len(compiled) == 5  # the source above came from the cache
