@@ -261,6 +261,20 @@ def _user_cache(name):
     return os.path.join(base, "cattle-images", name)
 
 
+def _keep_in_cache(path, data):
+    """Write the bytes ``data`` to ``path`` in a cache directory only this user can read, whole or
+    not at all (concurrent runs may write the same entry). A failure leaves no cache entry: slower
+    next time, still correct."""
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        partial = f"{path}.{os.getpid()}.partial"
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+            handle.write(data)
+        os.replace(partial, path)
+    except OSError:
+        pass
+
+
 def _parsed_through_cache(directory, data, parse):
     """``parse()``, the parsed form of the YAML bytes ``data``, kept as JSON in ``directory`` under a
     hash of ``data``: a changed file is parsed again. Only what JSON gives back unchanged is kept,
@@ -276,14 +290,10 @@ def _parsed_through_cache(directory, data, parse):
     parsed = parse()
     try:
         text = json.dumps(parsed)
-        if json.loads(text) == parsed:  # no tuples, dates or non-string keys lost on the way
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            partial = f"{path}.{os.getpid()}.partial"
-            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(partial, path)
-    except (OSError, TypeError, ValueError):
-        pass  # no cache: slower, still correct
+    except (TypeError, ValueError):
+        return parsed  # not JSON: no cache, slower, still correct
+    if json.loads(text) == parsed:  # no tuples or non-string keys lost on the way
+        _keep_in_cache(path, text.encode("utf-8"))
     return parsed
 
 
@@ -375,17 +385,8 @@ def cache_collection_bytecode(directory=None):
                 code = marshal.loads(handle.read())
         except (OSError, ValueError, EOFError, TypeError):
             code = compile(source, filename, "exec", flags=0, dont_inherit=True)
-            if sys.dont_write_bytecode:  # PYTHONDONTWRITEBYTECODE, -B: read what is there, write nothing
-                self._compiled_code = code
-                return code
-            try:
-                os.makedirs(directory, mode=0o700, exist_ok=True)
-                partial = f"{path}.{os.getpid()}.partial"
-                with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
-                    handle.write(marshal.dumps(code))
-                os.replace(partial, path)
-            except (OSError, ValueError):
-                pass  # no cache: slower, still correct
+            if not sys.dont_write_bytecode:  # PYTHONDONTWRITEBYTECODE, -B: read what is there, write nothing
+                _keep_in_cache(path, marshal.dumps(code))
         self._compiled_code = code
         return code
 
